@@ -1,0 +1,41 @@
+"""What one ledger entry records: what, to whom, when, why, under which terms."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Decision(StrEnum):
+    ONCE = "once"  # approved in the approval window for this request
+    ALWAYS = "always"  # released by a standing decision, without a window
+    DECLINED = "declined"  # the person declined, or closed the window
+    UNTICKED = "unticked"  # offered, but the person left it unticked while approving others
+    NEVER = "never"  # withheld by a standing "never"
+
+
+class DisclosedField(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str  # the field's token (WHATWG autocomplete or Proffer's own)
+    label: str = ""  # the page's label for it, as the person saw it in the window
+    value_id: str | None = None  # which vault value, by id (None for refusals of no particular value)
+    fingerprint: str | None = None  # keyed fingerprint of the value: matches without keeping the value
+
+
+class LedgerDraft(BaseModel):
+    """An entry as the fill flow hands it to the ledger; the ledger adds id, time and the chain."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    site: str  # registrable domain
+    origin: str  # the top page's origin
+    path: str  # the page path, without query string or fragment
+    frame_origin: str
+    purpose: str
+    fields: tuple[DisclosedField, ...]
+    decision: Decision
+    terms: str = ""  # the terms in force (e.g. "approved once in the approval window")
+    browser: str = ""
+    request_id: str = ""

@@ -1,0 +1,186 @@
+"""Payload and result models, and the one table of message types.
+
+Naming follows the role of a model on the wire: ``…Payload`` is what a request carries, ``…Result`` what
+a successful answer carries. Descriptors are what the content script reads from a page: never a value
+the person typed, only what a careful human would read to understand the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from companion.protocol.envelope import WireModel
+
+Text = Annotated[str, Field(max_length=2000)]
+ShortText = Annotated[str, Field(max_length=300)]
+Origin = Annotated[str, Field(max_length=2048)]
+RequestId = Annotated[str, Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+ValueId = Annotated[str, Field(min_length=1, max_length=128)]
+VaultState = Literal["absent", "locked", "unlocked"]
+
+MAX_FIELDS = 2000
+
+
+# --- what the content script sees ---------------------------------------------------------------------
+
+
+class PageInfo(WireModel):
+    url: Annotated[str, Field(max_length=8192)]
+    top_origin: Origin
+    frame_origin: Origin
+    title: ShortText = ""
+
+
+class FormDescriptor(WireModel):
+    index: Annotated[int, Field(ge=0)]
+    id: ShortText = ""
+    name: ShortText = ""
+    action_origin: Origin | None = None
+    heading: ShortText = ""  # the nearest heading inside or just before the form
+    submit_text: ShortText = ""  # text of its submit button(s)
+    text: Text = ""  # the form's own visible text, trimmed (labels, legends, paragraphs)
+    field_count: Annotated[int, Field(ge=0)] = 0
+    in_dialog: bool = False  # inside a modal, pop-up or role=dialog
+
+
+class SelectOption(WireModel):
+    value: ShortText
+    text: ShortText
+
+
+class FieldDescriptor(WireModel):
+    index: Annotated[int, Field(ge=0)]  # position in querySelectorAll('input, select, textarea')
+    form_index: Annotated[int, Field(ge=0)] | None = None
+    position_in_form: Annotated[int, Field(ge=0)] | None = None
+    tag: Literal["input", "select", "textarea"]
+    type: Annotated[str, Field(max_length=32)] = "text"
+    name: ShortText = ""
+    id: ShortText = ""
+    autocomplete: ShortText = ""
+    label: Text = ""  # label[for], wrapping label, aria-labelledby, joined
+    aria_label: ShortText = ""
+    placeholder: ShortText = ""
+    title: ShortText = ""
+    nearby_text: ShortText = ""  # text just before the field when no label names it
+    options: Annotated[list[SelectOption], Field(max_length=400)] = []
+    maxlength: int | None = None
+    inputmode: Annotated[str, Field(max_length=32)] = ""
+    pattern: ShortText = ""
+    checked: bool | None = None  # state of a checkbox or radio (a page state, not a personal value)
+    visible: bool = True
+    hidden_reason: Annotated[str, Field(max_length=64)] | None = None
+    disabled: bool = False
+    readonly: bool = False
+
+
+# --- messages -----------------------------------------------------------------------------------------
+
+
+class EmptyPayload(WireModel):
+    pass
+
+
+class PingResult(WireModel):
+    companion_version: str
+    protocol: int
+    vault: VaultState
+
+
+class VaultStatusResult(WireModel):
+    state: VaultState
+
+
+class VaultUnlockPayload(WireModel):
+    passphrase: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class FillRequestPayload(WireModel):
+    page: PageInfo
+    forms: Annotated[list[FormDescriptor], Field(max_length=200)] = []
+    fields: Annotated[list[FieldDescriptor], Field(max_length=MAX_FIELDS)]
+
+
+class Offer(WireModel):
+    """A value the companion proposes for a field, shown to the person in the approval window only."""
+
+    value_id: ValueId
+    value: Text
+    label: ShortText = ""
+
+
+class FieldVerdict(WireModel):
+    index: int
+    type: str | None  # a WHATWG autocomplete token, one of Proffer's own tokens, or None
+    label: ShortText
+    fillable: bool
+    reason: ShortText | None = None  # why a field is not fillable, or why it was classified so
+    offers: list[Offer] = []
+
+
+class FillRequestResult(WireModel):
+    request_id: RequestId
+    site: str
+    origin: str
+    frame_origin: str
+    purpose: str
+    fields: list[FieldVerdict]
+    needs_approval: bool
+
+
+class Approval(WireModel):
+    index: Annotated[int, Field(ge=0)]
+    value_id: ValueId
+
+
+class FillApprovePayload(WireModel):
+    request_id: RequestId
+    approvals: Annotated[list[Approval], Field(max_length=MAX_FIELDS)]
+
+
+class FilledValue(WireModel):
+    index: int
+    value: str
+
+
+class FillApproveResult(WireModel):
+    request_id: str
+    values: list[FilledValue]
+
+
+class FillDeclinePayload(WireModel):
+    request_id: RequestId
+    reason: Literal["declined", "closed"]
+
+
+class FillDeclineResult(WireModel):
+    request_id: str
+    recorded: int
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    payload: type[BaseModel]
+    result: type[BaseModel]
+    summary: str
+
+
+MESSAGE_TYPES: dict[str, MessageSpec] = {
+    "system.ping": MessageSpec(EmptyPayload, PingResult, "Is the companion there, and is the vault open?"),
+    "vault.status": MessageSpec(EmptyPayload, VaultStatusResult, "The vault's state."),
+    "vault.unlock": MessageSpec(VaultUnlockPayload, VaultStatusResult, "Open the vault with the passphrase."),
+    "vault.lock": MessageSpec(EmptyPayload, VaultStatusResult, "Forget the key now."),
+    "fill.request": MessageSpec(
+        FillRequestPayload,
+        FillRequestResult,
+        "Field descriptors in; each field's type, whether it may be filled, and the values on offer out.",
+    ),
+    "fill.approve": MessageSpec(
+        FillApprovePayload, FillApproveResult, "The person approved these fields: release their values."
+    ),
+    "fill.decline": MessageSpec(
+        FillDeclinePayload, FillDeclineResult, "The person declined or closed the window: record the refusal."
+    ),
+}
