@@ -21,7 +21,7 @@ class ErrorCode(StrEnum):
     COMPANION_UNAVAILABLE = "companion_unavailable"
     VAULT_ABSENT = "vault_absent"
     VAULT_LOCKED = "vault_locked"
-    WRONG_PASSPHRASE = "wrong_passphrase"
+    WRONG_PASSPHRASE = "wrong_passphrase"  # noqa: S105  (an error code, not a secret)
     UNKNOWN_REQUEST = "unknown_request"
     NOT_OFFERED = "not_offered"
     INTERNAL_ERROR = "internal_error"

@@ -137,6 +137,7 @@ class Approval(WireModel):
 
 class FillApprovePayload(WireModel):
     request_id: RequestId
+    frame_origin: Origin  # must match the request's: a request id is only good for the frame that asked
     approvals: Annotated[list[Approval], Field(max_length=MAX_FIELDS)]
 
 
@@ -152,6 +153,7 @@ class FillApproveResult(WireModel):
 
 class FillDeclinePayload(WireModel):
     request_id: RequestId
+    frame_origin: Origin
     reason: Literal["declined", "closed"]
 
 

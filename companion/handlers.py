@@ -1,0 +1,74 @@
+"""The one table of message handlers: message type -> function of (companion, payload) -> result.
+
+Handlers run on the companion's single worker thread (see ``companion.app``), so they may block on the
+KDF or on fsync without stalling the event loop, and never run two at once against the same data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from companion import __version__
+from companion.core import Core
+from companion.fill import FillService
+from companion.protocol import PROTOCOL_VERSION
+from companion.protocol.messages import (
+    FillApprovePayload,
+    FillDeclinePayload,
+    FillRequestPayload,
+    PingResult,
+    VaultStatusResult,
+    VaultUnlockPayload,
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    core: Core
+    fills: FillService
+    browser: str  # which browser family the native host says it serves ("" from the CLI)
+
+
+def ping(ctx: Context, _: BaseModel) -> PingResult:
+    return PingResult(companion_version=__version__, protocol=PROTOCOL_VERSION, vault=ctx.core.vault.state)
+
+
+def vault_status(ctx: Context, _: BaseModel) -> VaultStatusResult:
+    return VaultStatusResult(state=ctx.core.vault.state)
+
+
+def vault_unlock(ctx: Context, payload: VaultUnlockPayload) -> VaultStatusResult:
+    ctx.core.unlock(payload.passphrase)
+    return VaultStatusResult(state=ctx.core.vault.state)
+
+
+def vault_lock(ctx: Context, _: BaseModel) -> VaultStatusResult:
+    ctx.core.lock()
+    return VaultStatusResult(state=ctx.core.vault.state)
+
+
+def fill_request(ctx: Context, payload: FillRequestPayload) -> BaseModel:
+    return ctx.fills.request(payload, browser=ctx.browser)
+
+
+def fill_approve(ctx: Context, payload: FillApprovePayload) -> BaseModel:
+    return ctx.fills.approve(payload)
+
+
+def fill_decline(ctx: Context, payload: FillDeclinePayload) -> BaseModel:
+    return ctx.fills.decline(payload)
+
+
+HANDLERS: dict[str, Callable[[Context, Any], BaseModel]] = {
+    "system.ping": ping,
+    "vault.status": vault_status,
+    "vault.unlock": vault_unlock,
+    "vault.lock": vault_lock,
+    "fill.request": fill_request,
+    "fill.approve": fill_approve,
+    "fill.decline": fill_decline,
+}
