@@ -24,6 +24,7 @@ from companion.protocol.messages import (
     VaultStatusResult,
     VaultUnlockPayload,
 )
+from companion.settings import LOOPBACK
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,12 @@ class Context:
 
 
 def ping(ctx: Context, _: BaseModel) -> PingResult:
-    return PingResult(companion_version=__version__, protocol=PROTOCOL_VERSION, vault=ctx.core.vault.state)
+    return PingResult(
+        companion_version=__version__,
+        protocol=PROTOCOL_VERSION,
+        vault=ctx.core.vault.state,
+        dashboard=f"http://{LOOPBACK}:{ctx.core.settings.port}/",
+    )
 
 
 def vault_status(ctx: Context, _: BaseModel) -> VaultStatusResult:

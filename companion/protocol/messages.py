@@ -87,6 +87,7 @@ class PingResult(WireModel):
     companion_version: str
     protocol: int
     vault: VaultState
+    dashboard: str  # the dashboard's URL, for the popup's link
 
 
 class VaultStatusResult(WireModel):

@@ -1,0 +1,142 @@
+// The approval window: an extension page in its own window, so the retailer's page can neither draw over
+// it nor click it. It shows the site, the purpose and the exact value each field would get; nothing is
+// shared unless the person ticks it (no pre-ticked boxes), and closing the window declines.
+
+import "../shared/runtime-messages.js";
+import { el, sendToWorker } from "../shared/ui.js";
+
+const M = globalThis.ProfferMessages;
+const key = new URLSearchParams(location.search).get("request");
+const main = document.getElementById("main");
+
+const PURPOSES = {
+  checkout: "checkout and delivery",
+  billing: "billing",
+  "account-signup": "creating an account",
+  newsletter: "a newsletter",
+  "loyalty-enrollment": "joining a loyalty programme",
+  "loyalty-lookup": "looking up a loyalty membership",
+  login: "signing in",
+  search: "a search",
+  other: "a form",
+};
+
+function showError(message) {
+  const existing = document.getElementById("error");
+  const node = existing || el("p", { id: "error", className: "error", role: "alert" });
+  node.textContent = message;
+  if (!existing) main.prepend(node);
+}
+
+function fieldRow(field) {
+  const id = `share-${field.index}`;
+  const box = el("input", { type: "checkbox", id, name: "share", checked: false });
+  box.dataset.index = String(field.index);
+  const label = el("label", { htmlFor: id }, field.label || field.type, " ", el("span", { className: "type" }, `(${field.type})`));
+  const row = el("div", { className: "field" }, box, label);
+  if (field.offers.length === 1) {
+    const value = el("span", { className: "value", id: `value-${field.index}` }, field.offers[0].value);
+    box.setAttribute("aria-describedby", value.id);
+    box.dataset.valueId = field.offers[0].value_id;
+    row.append(el("span"), value);
+  } else {
+    const choice = el("select", { id: `choice-${field.index}`, "aria-label": `Which value for ${field.label || field.type}` });
+    choice.dataset.index = String(field.index);
+    for (const offer of field.offers) {
+      const text = offer.label && offer.label !== offer.value ? `${offer.value} — ${offer.label}` : offer.value;
+      choice.append(el("option", { value: offer.value_id }, text));
+    }
+    row.append(el("span"), choice);
+  }
+  return row;
+}
+
+function renderOffer(view) {
+  const { result, flags } = view;
+  const offered = result.fields.filter((f) => f.offers.length > 0);
+  const skipped = result.fields.filter((f) => f.offers.length === 0 && f.type);
+  document.title = `Proffer — ${result.site}`;
+  main.replaceChildren(
+    el("h1", { id: "site" }, `${result.site} asks for your details`),
+    el("p", { className: "origin", id: "origin" }, flags.topOrigin),
+    el("p", { className: "purpose", id: "purpose" }, `For ${PURPOSES[result.purpose] || "a form"}.`),
+  );
+  if (flags.insecure) {
+    main.append(el("p", { className: "warning", id: "warning-insecure", role: "alert" },
+      "This page is not encrypted (http). Anyone on the network between you and the shop can read what you share."));
+  }
+  if (flags.crossOriginFrame) {
+    main.append(el("p", { className: "warning", id: "warning-frame", role: "alert" },
+      `These fields are inside a frame from another site: ${flags.frameOrigin}. Only share if you expect ${flags.frameOrigin} to get them.`));
+  }
+  const form = el("form", { id: "approval" },
+    el("fieldset", {}, el("legend", {}, "Tick what you want to share"), ...offered.map(fieldRow)));
+  if (skipped.length) {
+    form.append(el("details", { className: "skipped" },
+      el("summary", {}, `${skipped.length} field(s) Proffer will not fill`),
+      el("ul", {}, ...skipped.map((f) => el("li", {}, `${f.label || f.type}: ${f.reason || "not fillable"}`)))));
+  }
+  const approve = el("button", { type: "submit", id: "approve", className: "primary" }, "Share ticked");
+  const decline = el("button", { type: "button", id: "decline" }, "Decline");
+  form.append(el("div", { className: "actions" }, decline, approve));
+  main.append(form);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const approvals = [];
+    for (const box of form.querySelectorAll("input[name=share]:checked")) {
+      const index = Number(box.dataset.index);
+      const choice = form.querySelector(`#choice-${index}`);
+      approvals.push({ index, value_id: choice ? choice.value : box.dataset.valueId });
+    }
+    approve.disabled = true;
+    const answer = await sendToWorker({ type: M.APPROVAL_DECIDE, request: key, approvals });
+    if (!answer.ok) {
+      approve.disabled = false;
+      showError(answer.error.message);
+    }
+  });
+  decline.addEventListener("click", () => sendToWorker({ type: M.APPROVAL_DECLINE, request: key }));
+  const first = form.querySelector("input, select");
+  if (first) first.focus();
+}
+
+function renderLocked(view) {
+  const absent = view.code === "vault_absent";
+  const retry = el("button", { type: "button", id: "retry", className: "primary" }, "I have unlocked it — try again");
+  const dashboard = el("a", { id: "open-dashboard", href: "#" }, absent ? "Create your vault" : "Open the dashboard to unlock");
+  main.replaceChildren(
+    el("h1", { id: "locked" }, absent ? "Proffer has no vault yet" : "Your Proffer vault is locked"),
+    el("p", {}, absent
+      ? "Create your vault in Proffer's dashboard, then try again. Nothing was filled."
+      : "Unlock it with your passphrase to see what this page asks for. Nothing was filled."),
+    el("p", {}, dashboard),
+    el("div", { className: "actions" }, retry),
+  );
+  dashboard.addEventListener("click", async (event) => {
+    event.preventDefault();
+    const status = await sendToWorker({ type: M.STATUS_GET });
+    if (status.ok && status.result.dashboard) window.open(status.result.dashboard, "_blank", "noopener");
+  });
+  retry.addEventListener("click", async () => {
+    const answer = await sendToWorker({ type: M.APPROVAL_RETRY, request: key });
+    if (!answer.ok) return showError(answer.error.message);
+    if (answer.result.request) location.replace(`approval.html?request=${encodeURIComponent(answer.result.request)}`);
+  });
+  retry.focus();
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") sendToWorker({ type: M.APPROVAL_DECLINE, request: key });
+});
+
+const answer = await sendToWorker({ type: M.APPROVAL_GET, request: key });
+if (!answer.ok) {
+  main.replaceChildren();
+  showError(answer.error.message);
+} else if (answer.result.kind === "locked") {
+  renderLocked(answer.result);
+} else {
+  renderOffer(answer.result);
+}
+document.body.dataset.ready = "true";

@@ -1,0 +1,235 @@
+// Proffer's service worker: routes messages, opens the approval window, talks to the companion.
+//
+// Treat it as disposable: listeners are registered at top level and everything that must outlive it
+// (open approvals) lives in storage.session, written through one promise chain.
+//
+// Senders are checked before handlers: content scripts (running in hostile pages) may send FORM_SEEN and
+// nothing else; every other message must come from one of Proffer's own extension pages. Unknown types
+// are refused loudly.
+
+import "../shared/runtime-messages.js";
+import { CompanionError, request } from "./native-client.js";
+import { approvalFlags, pageForRequest } from "./page-info.js";
+
+const M = globalThis.ProfferMessages;
+const EXTENSION_ORIGIN = chrome.runtime.getURL("");
+const APPROVAL_PAGE = "approval/approval.html";
+const WINDOW_SIZE = { width: 520, height: 680 };
+
+// --- state that survives the worker being stopped ------------------------------------------------------
+
+let writes = Promise.resolve();
+function serialized(fn) {
+  const next = writes.then(fn, fn);
+  writes = next.catch(() => {});
+  return next;
+}
+
+async function loadApprovals() {
+  const { approvals = {} } = await chrome.storage.session.get("approvals");
+  return approvals;
+}
+
+function putApproval(key, record) {
+  return serialized(async () => {
+    const approvals = await loadApprovals();
+    approvals[key] = record;
+    await chrome.storage.session.set({ approvals });
+  });
+}
+
+function takeApproval(key) {
+  return serialized(async () => {
+    const approvals = await loadApprovals();
+    const record = approvals[key];
+    delete approvals[key];
+    await chrome.storage.session.set({ approvals });
+    return record;
+  });
+}
+
+// --- the toolbar badge says what state Proffer is in ---------------------------------------------------
+
+async function showBadge(text, title, color = "#a4262c") {
+  await chrome.action.setBadgeText({ text });
+  await chrome.action.setBadgeBackgroundColor({ color });
+  await chrome.action.setTitle({ title: title ? `Proffer: ${title}` : "Proffer" });
+}
+
+// --- from content scripts -----------------------------------------------------------------------------
+
+async function onFormSeen(message, sender) {
+  if (!sender.tab || typeof sender.tab.id !== "number" || typeof sender.frameId !== "number") {
+    throw new CompanionError("bad_request", "form.seen must come from a tab");
+  }
+  const payload = { ...message.payload, page: pageForRequest(message.payload && message.payload.page, sender) };
+  const approvals = await loadApprovals();
+  const already = Object.values(approvals).some((a) => a.tabId === sender.tab.id && a.frameId === sender.frameId);
+  if (already) return { status: "pending" };
+  let result;
+  try {
+    result = await request("fill.request", payload);
+  } catch (error) {
+    if (error.code === "vault_locked" || error.code === "vault_absent") {
+      await showBadge("🔒", "the vault is locked", "#5b6677");
+      await openApproval(`locked-${crypto.randomUUID()}`, { kind: "locked", code: error.code, payload }, sender);
+      return { status: error.code };
+    }
+    if (error.code === "companion_unavailable") {
+      await showBadge("!", "the companion is not reachable");
+    }
+    throw error;
+  }
+  await showBadge("", "");
+  if (!result.needs_approval) return { status: "nothing-to-offer" };
+  await openApproval(result.request_id, { kind: "offer", result, flags: approvalFlags(payload.page) }, sender);
+  return { status: "asking" };
+}
+
+async function openApproval(key, record, sender) {
+  const url = chrome.runtime.getURL(`${APPROVAL_PAGE}?request=${encodeURIComponent(key)}`);
+  const win = await chrome.windows.create({ url, type: "popup", focused: true, ...WINDOW_SIZE });
+  await putApproval(key, { ...record, tabId: sender.tab.id, frameId: sender.frameId, windowId: win.id });
+}
+
+// --- from Proffer's own pages (approval window, popup) ------------------------------------------------
+
+async function closeWindowOf(record) {
+  if (record && typeof record.windowId === "number") {
+    try {
+      await chrome.windows.remove(record.windowId);
+    } catch {
+      // already closed by the person
+    }
+  }
+}
+
+async function approvalGet({ request: key }) {
+  const approvals = await loadApprovals();
+  const record = approvals[key];
+  if (!record) throw new CompanionError("unknown_request", "This request was already answered or has expired.");
+  return { kind: record.kind, code: record.code, result: record.result, flags: record.flags };
+}
+
+async function approvalDecide({ request: key, approvals: chosen }) {
+  const record = await takeApproval(key);
+  if (!record || record.kind !== "offer") {
+    throw new CompanionError("unknown_request", "This request was already answered or has expired.");
+  }
+  try {
+    const released = await request("fill.approve", {
+      request_id: record.result.request_id,
+      frame_origin: record.result.frame_origin,
+      approvals: chosen,
+    });
+    const report = await chrome.tabs.sendMessage(
+      record.tabId,
+      { type: M.FILL_APPLY, values: released.values },
+      { frameId: record.frameId },
+    );
+    return { filled: released.values.length, report };
+  } finally {
+    await closeWindowOf(record);
+  }
+}
+
+async function decline(record, reason) {
+  if (!record || record.kind !== "offer") return { recorded: 0 };
+  return request("fill.decline", {
+    request_id: record.result.request_id,
+    frame_origin: record.result.frame_origin,
+    reason,
+  });
+}
+
+async function approvalDecline({ request: key }) {
+  const record = await takeApproval(key);
+  try {
+    return await decline(record, "declined");
+  } finally {
+    await closeWindowOf(record);
+  }
+}
+
+async function approvalRetry({ request: key }) {
+  // After the person unlocked the vault: ask again with what the page showed, in this same window.
+  const record = await takeApproval(key);
+  if (!record || record.kind !== "locked") throw new CompanionError("unknown_request", "Nothing to retry.");
+  let result;
+  try {
+    result = await request("fill.request", record.payload);
+  } catch (error) {
+    await putApproval(key, record);
+    throw error;
+  }
+  await showBadge("", "");
+  if (!result.needs_approval) {
+    await closeWindowOf(record);
+    return { request: null };
+  }
+  const next = { kind: "offer", result, flags: approvalFlags(record.payload.page) };
+  await putApproval(result.request_id, { ...next, tabId: record.tabId, frameId: record.frameId, windowId: record.windowId });
+  return { request: result.request_id };
+}
+
+async function statusGet() {
+  try {
+    const pong = await request("system.ping");
+    await showBadge(pong.vault === "unlocked" ? "" : "🔒", pong.vault === "unlocked" ? "" : "the vault is locked", "#5b6677");
+    return { reachable: true, ...pong };
+  } catch (error) {
+    await showBadge("!", "the companion is not reachable");
+    return { reachable: false, code: error.code || "companion_unavailable", problem: error.message };
+  }
+}
+
+async function vaultLock() {
+  const state = await request("vault.lock");
+  await showBadge("🔒", "the vault is locked", "#5b6677");
+  return state;
+}
+
+const TRUSTED_HANDLERS = {
+  [M.APPROVAL_GET]: approvalGet,
+  [M.APPROVAL_DECIDE]: approvalDecide,
+  [M.APPROVAL_DECLINE]: approvalDecline,
+  [M.APPROVAL_RETRY]: approvalRetry,
+  [M.STATUS_GET]: statusGet,
+  [M.VAULT_LOCK]: vaultLock,
+};
+
+function fromExtensionPage(sender) {
+  // Content scripts report the page's URL; only Proffer's own pages have an extension URL.
+  return typeof sender.url === "string" && sender.url.startsWith(EXTENSION_ORIGIN) && !sender.frameId;
+}
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (sender.id !== chrome.runtime.id || !message || typeof message.type !== "string") return false;
+  let work;
+  if (fromExtensionPage(sender)) {
+    const handler = TRUSTED_HANDLERS[message.type];
+    work = handler ? handler(message, sender) : null;
+  } else if (message.type === M.FORM_SEEN) {
+    work = onFormSeen(message, sender);
+  }
+  if (!work) {
+    console.warn(`Proffer refused a ${JSON.stringify(message.type)} message from ${sender.url}`);
+    sendResponse({ ok: false, error: { code: "unknown_type", message: "message refused" } });
+    return false;
+  }
+  work.then(
+    (result) => sendResponse({ ok: true, result }),
+    (error) => sendResponse({ ok: false, error: { code: error.code || "internal_error", message: error.message } }),
+  );
+  return true; // the answer comes asynchronously
+});
+
+// Closing the approval window is a decline.
+chrome.windows.onRemoved.addListener(async (windowId) => {
+  const approvals = await loadApprovals();
+  for (const [key, record] of Object.entries(approvals)) {
+    if (record.windowId !== windowId) continue;
+    const taken = await takeApproval(key);
+    if (taken) await decline(taken, "closed").catch((error) => console.warn("Proffer: decline failed", error));
+  }
+});

@@ -1,0 +1,16 @@
+// The names of the messages that travel inside the extension (content script <-> service worker <->
+// extension pages), defined once. A classic script, so content scripts can load it; the service worker
+// and pages import it for its side effect and read globalThis.ProfferMessages.
+globalThis.ProfferMessages = Object.freeze({
+  // content script -> service worker (untrusted senders: the only types they may send)
+  FORM_SEEN: "form.seen",
+  // service worker -> content script
+  FILL_APPLY: "fill.apply",
+  // extension pages -> service worker (trusted senders only)
+  APPROVAL_GET: "approval.get",
+  APPROVAL_DECIDE: "approval.decide",
+  APPROVAL_DECLINE: "approval.decline",
+  APPROVAL_RETRY: "approval.retry",
+  STATUS_GET: "status.get",
+  VAULT_LOCK: "vault.lock",
+});
