@@ -1,0 +1,96 @@
+"""The dashboard admits only the person: Host allowlist, CSRF checks, a session that needs the passphrase."""
+
+import pytest
+
+from companion.appkeys import CORE
+from companion.ledger.model import Decision, DisclosedField, LedgerDraft
+from tests.companion.conftest import PASSPHRASE
+
+
+def same_origin(companion):
+    return {"Origin": f"http://127.0.0.1:{companion.port}", "Sec-Fetch-Site": "same-origin"}
+
+
+async def login(companion):
+    response = await companion.post("/unlock", data={"passphrase": PASSPHRASE, "next": "/"},
+                                    headers=same_origin(companion), allow_redirects=False)
+    assert response.status == 303, await response.text()
+    return response
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "127.0.0.1.evil.example", "127.0.0.1:1"])
+async def test_dns_rebinding_hosts_are_refused(companion, host):
+    response = await companion.get("/", headers={"Host": host}, allow_redirects=False)
+    assert response.status == 421
+
+
+async def test_pages_carry_a_strict_csp_and_no_framing(companion):
+    companion.app[CORE].create(PASSPHRASE)
+    response = await companion.get("/unlock")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "https://evil.example"},
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site", "Origin": "http://localhost:1"},
+])
+async def test_cross_site_state_changes_are_refused(companion, headers):
+    core = companion.app[CORE]
+    core.create(PASSPHRASE)
+    response = await companion.post("/lock", headers=headers, allow_redirects=False)
+    assert response.status == 403
+    assert core.vault.state == "unlocked"
+
+
+async def test_without_a_session_pages_redirect_to_unlock(companion):
+    companion.app[CORE].create(PASSPHRASE)  # unlocked, but this browser never typed the passphrase
+    response = await companion.get("/", allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"].startswith("/unlock")
+
+
+async def test_wrong_passphrase_is_a_clear_error_and_no_session(companion):
+    core = companion.app[CORE]
+    core.create(PASSPHRASE)
+    core.lock()
+    response = await companion.post("/unlock", data={"passphrase": "nope", "next": "/"},
+                                    headers=same_origin(companion), allow_redirects=False)
+    assert response.status == 400
+    assert "does not open" in (await response.text()) or "passphrase" in (await response.text()).lower()
+    assert "proffer_session" not in response.cookies
+    assert core.vault.state == "locked"
+
+
+async def test_next_cannot_redirect_off_site(companion):
+    companion.app[CORE].create(PASSPHRASE)
+    response = await companion.post("/unlock", data={"passphrase": PASSPHRASE, "next": "//evil.example/"},
+                                    headers=same_origin(companion), allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"] == "/"
+
+
+async def test_overview_shows_releases_with_shop_strings_escaped(companion):
+    core = companion.app[CORE]
+    core.create(PASSPHRASE)
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    core.ledger.append(LedgerDraft(
+        site="shop.example", origin="https://shop.example", path="/checkout", frame_origin="https://shop.example",
+        purpose="checkout", decision=Decision.ONCE, terms="test",
+        fields=(DisclosedField(type="email", label=hostile, value_id="email:1", fingerprint="ab"),),
+    ))
+    await login(companion)
+    response = await companion.get("/")
+    html = await response.text()
+    assert response.status == 200 and "shop.example" in html
+    assert hostile not in html and "&lt;script&gt;" in html
+
+
+async def test_lock_ends_every_session(companion):
+    companion.app[CORE].create(PASSPHRASE)
+    await login(companion)
+    assert (await companion.get("/", allow_redirects=False)).status == 200
+    response = await companion.post("/lock", headers=same_origin(companion), allow_redirects=False)
+    assert response.status == 303
+    assert companion.app[CORE].vault.state == "locked"
+    assert (await companion.get("/", allow_redirects=False)).status == 303

@@ -1,0 +1,238 @@
+"""The native endpoint at the protocol level: every check before the handler, every enforcement rule of
+the fill flow. No browser here: these are the messages a forged or broken client could send."""
+
+import pytest
+
+from companion.appkeys import CORE
+from tests.companion.conftest import PASSPHRASE, VCARD
+
+PAGE = {"url": "https://shop.example.co.uk/checkout?session=abc", "top_origin": "https://shop.example.co.uk",
+        "frame_origin": "https://shop.example.co.uk", "title": "Checkout"}
+FIELDS = [
+    {"index": 0, "form_index": 0, "tag": "input", "type": "email", "name": "email", "id": "email",
+     "autocomplete": "email", "label": "Email address"},
+    {"index": 1, "form_index": 0, "tag": "input", "type": "text", "name": "fname", "id": "fname",
+     "autocomplete": "given-name", "label": "First name"},
+    {"index": 2, "form_index": 0, "tag": "input", "type": "text", "name": "lname", "id": "lname",
+     "autocomplete": "family-name", "label": "Last name"},
+    {"index": 3, "form_index": 0, "tag": "input", "type": "tel", "name": "phone", "id": "phone",
+     "autocomplete": "tel", "label": "Phone"},
+    {"index": 4, "form_index": 0, "tag": "input", "type": "email", "name": "email2", "id": "email2",
+     "autocomplete": "email", "label": "", "visible": False, "hidden_reason": "display:none"},
+]
+FORMS = [{"index": 0, "heading": "Delivery details", "submit_text": "Continue to payment", "field_count": 5}]
+
+
+async def post(client, body, *, token=True, headers=None, raw=None):
+    all_headers = {"Authorization": f"Bearer {client.token}"} if token else {}
+    all_headers.update(headers or {})
+    if raw is not None:
+        response = await client.post("/native", data=raw, headers=all_headers)
+    else:
+        response = await client.post("/native", json=body, headers=all_headers)
+    return response.status, await response.json()
+
+
+def message(type_, payload=None, id_="t-1"):
+    return {"v": 1, "id": id_, "type": type_, "payload": payload or {}}
+
+
+async def unlocked(companion):
+    core = companion.app[CORE]
+    core.create(PASSPHRASE)
+    core.vault.import_vcard(VCARD)
+    return core
+
+
+# --- the checks before any handler ------------------------------------------------------------------
+
+
+async def test_ping_answers_with_version_and_vault_state(companion):
+    status, answer = await post(companion, message("system.ping", id_="p-1"))
+    assert status == 200 and answer["ok"] and answer["id"] == "p-1"
+    assert answer["result"]["vault"] == "absent" and answer["result"]["protocol"] == 1
+    assert answer["result"]["dashboard"] == f"http://127.0.0.1:{companion.port}/"
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong-token", "Basic abc", "Bearer "])
+async def test_wrong_or_missing_token_is_refused(companion, data_dir, header):
+    headers = {"Authorization": header} if header else {}
+    status, answer = await post(companion, message("vault.unlock", {"passphrase": "x"}), token=False,
+                                headers=headers)
+    assert status == 401 and answer["error"]["code"] == "unauthorized"
+    assert not data_dir.vault_dir.exists() and not data_dir.ledger_dir.exists()
+
+
+async def test_a_browser_page_cannot_use_the_native_endpoint_even_with_the_token(companion):
+    status, answer = await post(companion, message("system.ping"), headers={"Origin": "https://evil.example"})
+    assert status == 401 and answer["error"]["code"] == "unauthorized"
+
+
+async def test_oversize_message_is_refused(companion):
+    status, answer = await post(companion, None, raw=b"{" + b" " * (1024 * 1024 + 1) + b"}",
+                                headers={"Content-Type": "application/json"})
+    assert status == 413 and answer["error"]["code"] == "too_large"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b"not json", "bad_request"),
+        (b"[1, 2]", "bad_request"),
+        (b'{"v": 1, "id": "x", "type": "system.ping", "payload": {}, "extra": 1}', "bad_request"),
+        (b'{"v": 2, "id": "x", "type": "system.ping", "payload": {}}', "unsupported_version"),
+        (b'{"v": 1, "id": "x", "type": "vault.steal", "payload": {}}', "unknown_type"),
+        (b'{"v": 1, "id": "x", "type": "vault.unlock", "payload": {"passphrase": 5}}', "bad_request"),
+        (b'{"v": 1, "id": "x", "type": "system.ping", "payload": {"surprise": true}}', "bad_request"),
+    ],
+)
+async def test_malformed_messages_get_a_clear_error_and_nothing_is_stored(companion, data_dir, body, code):
+    status, answer = await post(companion, None, raw=body, headers={"Content-Type": "application/json"})
+    assert status == 400 and answer["ok"] is False and answer["error"]["code"] == code
+    assert answer["error"]["message"]
+    assert not data_dir.vault_dir.exists() and not data_dir.ledger_dir.exists()
+
+
+async def test_validation_errors_do_not_echo_the_passphrase(companion):
+    body = message("vault.unlock", {"passphrase": "hunter2-secret", "remember": True})
+    _, answer = await post(companion, body)
+    assert answer["error"]["code"] == "bad_request" and "hunter2-secret" not in answer["error"]["message"]
+
+
+async def test_wrong_host_header_is_refused(companion):
+    response = await companion.post("/native", json=message("system.ping"),
+                                    headers={"Authorization": f"Bearer {companion.token}", "Host": "evil.example"})
+    assert response.status == 421
+
+
+# --- the vault through the protocol --------------------------------------------------------------------
+
+
+async def test_fill_request_without_a_vault_says_so(companion):
+    _, answer = await post(companion, message("fill.request", {"page": PAGE, "forms": FORMS, "fields": FIELDS}))
+    assert answer["error"]["code"] == "vault_absent"
+
+
+async def test_locked_vault_answers_vault_locked_and_wrong_passphrase_changes_nothing(companion):
+    core = await unlocked(companion)
+    core.lock()
+    _, answer = await post(companion, message("fill.request", {"page": PAGE, "forms": FORMS, "fields": FIELDS}))
+    assert answer["error"]["code"] == "vault_locked"
+    _, answer = await post(companion, message("vault.unlock", {"passphrase": "not it"}))
+    assert answer["error"]["code"] == "wrong_passphrase"
+    _, answer = await post(companion, message("vault.unlock", {"passphrase": PASSPHRASE}))
+    assert answer["result"]["state"] == "unlocked"
+    _, answer = await post(companion, message("vault.lock"))
+    assert answer["result"]["state"] == "locked"
+
+
+# --- the fill flow's enforcement --------------------------------------------------------------------
+
+
+async def request_fill(companion):
+    _, answer = await post(companion, message("fill.request", {"page": PAGE, "forms": FORMS, "fields": FIELDS}))
+    assert answer["ok"], answer
+    return answer["result"]
+
+
+def offer_for(result, index):
+    field = next(f for f in result["fields"] if f["index"] == index)
+    return field["offers"][0]["value_id"] if field["offers"] else None
+
+
+async def test_offers_go_with_the_request_and_hidden_fields_get_none(companion):
+    await unlocked(companion)
+    result = await request_fill(companion)
+    assert result["site"] == "example.co.uk" and result["needs_approval"]
+    by_index = {f["index"]: f for f in result["fields"]}
+    assert by_index[0]["offers"][0]["value"] == "ada.marker-7431@example.org" or any(
+        o["value"] == "ada.marker-7431@example.org" for o in by_index[0]["offers"])
+    assert by_index[4]["fillable"] is False and by_index[4]["offers"] == []
+
+
+async def test_approve_releases_exactly_the_approved_fields_and_records_both_groups(companion):
+    core = await unlocked(companion)
+    result = await request_fill(companion)
+    approvals = [{"index": i, "value_id": offer_for(result, i)} for i in (0, 1)]
+    _, answer = await post(companion, message("fill.approve", {
+        "request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "approvals": approvals}))
+    assert answer["ok"], answer
+    released = {v["index"]: v["value"] for v in answer["result"]["values"]}
+    assert set(released) == {0, 1}
+    assert released[1] == "Ada"
+    page = core.ledger.query(limit=10)
+    decisions = sorted(e.decision for e in page.items)
+    assert decisions == ["once", "unticked"]
+    once = next(e for e in page.items if e.decision == "once")
+    assert {f.type for f in once.fields} == {"email", "given-name"}
+    assert once.path == "/checkout" and once.site == "example.co.uk"  # no query string kept
+    assert all(f.fingerprint and "ada" not in f.fingerprint for f in once.fields)
+    unticked = next(e for e in page.items if e.decision == "unticked")
+    assert {f.type for f in unticked.fields} == {"family-name", "tel"}
+
+
+async def test_a_request_id_is_single_use(companion):
+    await unlocked(companion)
+    result = await request_fill(companion)
+    body = {"request_id": result["request_id"], "frame_origin": PAGE["frame_origin"],
+            "approvals": [{"index": 0, "value_id": offer_for(result, 0)}]}
+    _, first = await post(companion, message("fill.approve", body))
+    assert first["ok"]
+    _, replay = await post(companion, message("fill.approve", body))
+    assert replay["error"]["code"] == "unknown_request"
+
+
+async def test_forged_request_id_and_wrong_frame_get_nothing(companion):
+    core = await unlocked(companion)
+    result = await request_fill(companion)
+    approvals = [{"index": 0, "value_id": offer_for(result, 0)}]
+    _, forged = await post(companion, message("fill.approve", {
+        "request_id": "A" * 24, "frame_origin": PAGE["frame_origin"], "approvals": approvals}))
+    assert forged["error"]["code"] == "unknown_request"
+    _, other_site = await post(companion, message("fill.approve", {
+        "request_id": result["request_id"], "frame_origin": "https://evil.example", "approvals": approvals}))
+    assert other_site["error"]["code"] == "unknown_request"
+    assert core.ledger.query(limit=10).total == 0
+
+
+@pytest.mark.parametrize("bad", [
+    {"index": 4, "value_id": "email:anything"},  # the hidden fishing field: never offered
+    {"index": 99, "value_id": "email:anything"},  # not in the request at all
+    "swap",  # a value offered for another field
+])
+async def test_approving_what_was_not_offered_releases_nothing(companion, bad):
+    core = await unlocked(companion)
+    result = await request_fill(companion)
+    if bad == "swap":
+        bad = {"index": 1, "value_id": offer_for(result, 0)}
+    approvals = [{"index": 0, "value_id": offer_for(result, 0)}, bad]
+    _, answer = await post(companion, message("fill.approve", {
+        "request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "approvals": approvals}))
+    assert answer["ok"] is False and answer["error"]["code"] == "not_offered"
+    assert "result" not in answer or answer["result"] is None
+    assert core.ledger.query(limit=10).total == 0
+
+
+async def test_decline_records_a_refusal_and_voids_the_request(companion):
+    core = await unlocked(companion)
+    result = await request_fill(companion)
+    _, answer = await post(companion, message("fill.decline", {
+        "request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "reason": "closed"}))
+    assert answer["ok"] and answer["result"]["recorded"] == 4
+    entries = core.ledger.query(limit=10).items
+    assert [e.decision for e in entries] == ["declined"]
+    _, late = await post(companion, message("fill.approve", {
+        "request_id": result["request_id"], "frame_origin": PAGE["frame_origin"],
+        "approvals": [{"index": 0, "value_id": offer_for(result, 0)}]}))
+    assert late["error"]["code"] == "unknown_request"
+
+
+async def test_locking_voids_open_offers(companion):
+    core = await unlocked(companion)
+    result = await request_fill(companion)
+    core.lock()
+    core.unlock(PASSPHRASE)
+    _, answer = await post(companion, message("fill.approve", {
+        "request_id": result["request_id"], "frame_origin": PAGE["frame_origin"],
+        "approvals": [{"index": 0, "value_id": offer_for(result, 0)}]}))
+    assert answer["error"]["code"] == "unknown_request"
