@@ -1,7 +1,7 @@
-"""The companion's domain core: the vault and the ledger that opens with it, for one data dir.
+"""The companion's domain core: the vault, and the ledger and decisions that open with it, for one data dir.
 
-The ledger is encrypted under a key derived from the vault's, so it opens when the vault unlocks and is
-closed (its key and decrypted index dropped) whenever the vault locks, by hand or on idle.
+The ledger and the decisions are encrypted under keys derived from the vault's, so they open when the
+vault unlocks and are closed (keys and decrypted state dropped) whenever the vault locks, by hand or on idle.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 
+from companion.decisions import DecisionStore
 from companion.ledger.store import Ledger
 from companion.settings import DataDir, Settings
 from companion.vault import Vault, VaultLocked
@@ -23,7 +24,8 @@ class Core:
         autolock = settings.autolock_minutes * 60 if settings.autolock_minutes else math.inf
         self.vault = Vault(data_dir.vault_dir, autolock_seconds=autolock)
         self._ledger: Ledger | None = None
-        self.vault.on_lock(self._close_ledger)
+        self._decisions: DecisionStore | None = None
+        self.vault.on_lock(self._close_stores)
 
     @property
     def ledger(self) -> Ledger:
@@ -32,27 +34,39 @@ class Core:
             raise VaultLocked("the vault is locked")
         return self._ledger
 
+    @property
+    def decisions(self) -> DecisionStore:
+        """The person's standing decisions; VaultLocked when the vault is not open."""
+        if self._decisions is None or self.vault.state != "unlocked":
+            raise VaultLocked("the vault is locked")
+        return self._decisions
+
     def unlock(self, passphrase: str) -> None:
         self.vault.unlock(passphrase)
-        self._open_ledger()
+        self._open_stores()
 
     def create(self, passphrase: str) -> None:
         self.vault.create(passphrase)
-        self._open_ledger()
+        self._open_stores()
 
     def lock(self) -> None:
-        self.vault.lock()  # on_lock closes the ledger
+        self.vault.lock()  # on_lock closes the stores
 
-    def _open_ledger(self) -> None:
+    def _open_stores(self) -> None:
         if self._ledger is None:
             self._ledger = Ledger.open(self.data_dir.ledger_dir, self.vault.subkey("ledger"))
+        if self._decisions is None:
+            self._decisions = DecisionStore(self.data_dir.decisions_file, self.vault.sealer("decisions"))
 
-    def _close_ledger(self) -> None:
+    def _close_stores(self) -> None:
         if self._ledger is not None:
             self._ledger.close()
             self._ledger = None
+        if self._decisions is not None:
+            self._decisions.close()
+            self._decisions = None
 
     def close(self) -> None:
         if self.vault.state == "unlocked":
             self.lock()
-        self._close_ledger()
+        self._close_stores()

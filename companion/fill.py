@@ -1,12 +1,15 @@
 """One fill, from descriptors to released values, with the companion as the only judge.
 
-``request`` classifies the fields, decides which may be filled at all, and offers the person's values for
-the fillable ones. The offers go to the extension's approval window, never to the page: the service worker
-holds them and the content script only ever receives values the person approved.
+``request`` classifies the fields, decides which may be filled at all, applies the person's standing
+decisions — "never" fields are withheld, "always" fields are released at once (auto-fill) — and offers the
+person's values for the rest. Offers go to the extension's approval window, never to the page: the service
+worker holds them and the content script only ever receives values the person approved.
 
 ``approve`` releases values only for fields that were offered in that very request, for the frame that
 asked, once: a request id is unguessable, single-use and expires, so a forged or replayed approval gets
-nothing. Every release and every refusal becomes a ledger entry.
+nothing. Fields in a frame of another origin are never auto-filled, and approving them needs the person to
+approve that frame's origin explicitly. Every release and every refusal becomes a ledger entry, with the
+decision that caused it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from companion.core import Core
+from companion.decisions import Choice
 from companion.fields.classify import understand
 from companion.fields.safety import assess
 from companion.ledger.model import Decision, DisclosedField, LedgerDraft
@@ -36,8 +40,14 @@ from companion.sites import origin_of, path_of, site_of
 
 REQUEST_TTL_SECONDS = 15 * 60
 MAX_PENDING = 64  # a page that floods requests only pushes out its own older ones
-TERMS_ONCE = "approved once by the person in Proffer's approval window"
-TERMS_REFUSED = "refused by the person in Proffer's approval window"
+TERMS = {
+    Decision.ONCE: "approved once by the person in Proffer's approval window",
+    Decision.ALWAYS: "released by the person's standing decision to always share this with the site",
+    Decision.NEVER: "withheld by the person's standing decision never to share this with the site",
+    Decision.UNTICKED: "offered in Proffer's approval window and left unticked by the person",
+    Decision.DECLINED: "declined by the person in Proffer's approval window",
+}
+TERMS_CLOSED = "approval window closed by the person: declined"
 
 
 @dataclass
@@ -49,6 +59,7 @@ class OfferedField:
 
 @dataclass
 class PendingFill:
+    request_id: str
     site: str
     origin: str
     path: str
@@ -56,7 +67,7 @@ class PendingFill:
     purpose: str
     browser: str
     created: float
-    request_id: str
+    frame_approval: bool
     offered: dict[int, OfferedField] = field(default_factory=dict)
 
 
@@ -66,109 +77,162 @@ class FillService:
         self.clock = clock
         self._pending: dict[str, PendingFill] = {}
 
+    # --- the three messages ---
+
     def request(self, payload: FillRequestPayload, browser: str = "") -> FillRequestResult:
-        vault = self.core.vault
+        vault, decisions = self.core.vault, self.core.decisions
         vault.touch()
         page = payload.page
         understanding = understand(payload)
         descriptors = {f.index: f for f in payload.fields}
-        site = site_of(page.top_origin)
+        top_origin = origin_of(page.top_origin) or page.top_origin
+        site = site_of(top_origin)
+        cross_origin = page.frame_origin != top_origin
         pending = PendingFill(
+            request_id=secrets.token_urlsafe(18),
             site=site,
-            origin=origin_of(page.top_origin) or page.top_origin,
+            origin=top_origin,
             path=path_of(page.url),
             frame_origin=page.frame_origin,
             purpose=understanding.purpose,
             browser=browser,
             created=self.clock(),
-            request_id=secrets.token_urlsafe(18),
+            frame_approval=cross_origin,
         )
+        # A cross-origin frame's fields may be offered, but only approved together with the frame's origin.
+        approvable_frames = frozenset({page.frame_origin}) if cross_origin else frozenset()
+        autofill = not cross_origin and decisions.autofill_enabled(site)
         verdicts: list[FieldVerdict] = []
+        released: list[FilledValue] = []
+        always: list[DisclosedField] = []
+        withheld: list[DisclosedField] = []
         for seen in understanding.fields:
             token = f"{seen.section} {seen.type}" if seen.section and seen.type else seen.type
-            fillable, reason = assess(descriptors[seen.index], seen.type, payload)
+            fillable, reason = assess(descriptors[seen.index], seen.type, payload, approvable_frames)
             offers: list[Offer] = []
             if fillable and token:
-                offers = self._offers(token, site)
-                if not offers:
-                    reason = "nothing in the vault for this field"
-                else:
-                    pending.offered[seen.index] = OfferedField(
-                        token=token, label=seen.label, offers={o.value_id: o for o in offers}
-                    )
+                standing = decisions.lookup(site, token, pending.purpose)
+                if standing is not None and standing.choice is Choice.NEVER:
+                    withheld.append(DisclosedField(type=token, label=seen.label))
+                    fillable, reason = False, "you chose never to share this with this site"
+                elif standing is not None and standing.choice is Choice.ALWAYS and autofill and standing.value_id:
+                    value = vault.release(standing.value_id, token)
+                    if value is not None:
+                        released.append(FilledValue(index=seen.index, value=value))
+                        always.append(self._disclosed(token, seen.label, standing.value_id, value))
+                        reason = "filled by your standing decision"
+                if fillable and not any(r.index == seen.index for r in released):
+                    offers = self._offers(token, site)
+                    if offers:
+                        pending.offered[seen.index] = OfferedField(
+                            token=token, label=seen.label, offers={o.value_id: o for o in offers}
+                        )
+                    else:
+                        reason = "nothing in the vault for this field"
             verdicts.append(
                 FieldVerdict(
                     index=seen.index,
                     type=seen.type,
                     label=seen.label[:300],
                     fillable=fillable,
-                    reason=(reason or seen.reason or None) and (reason or seen.reason)[:300],
+                    reason=(reason or seen.reason or "")[:300] or None,
                     offers=offers,
                 )
             )
+        if always:
+            self._record(pending, Decision.ALWAYS, always)
+        if withheld:
+            self._record(pending, Decision.NEVER, withheld)
         if pending.offered:
             self._remember(pending)
         return FillRequestResult(
             request_id=pending.request_id,
             site=site,
-            origin=pending.origin,
+            origin=top_origin,
             frame_origin=page.frame_origin,
-            purpose=understanding.purpose,
+            purpose=pending.purpose,
             fields=verdicts,
             needs_approval=bool(pending.offered),
+            autofilled=released,
+            frame_approval=pending.frame_approval,
         )
 
     def approve(self, payload: FillApprovePayload) -> FillApproveResult:
         pending = self._take(payload.request_id, payload.frame_origin)
-        vault = self.core.vault
+        if pending.frame_approval and payload.approvals and payload.approved_frame_origin != pending.frame_origin:
+            raise ProtocolError(
+                ErrorCode.NOT_OFFERED, f"sharing with the frame {pending.frame_origin} was not approved explicitly"
+            )
+        approved = self._check_approvals(pending, payload)
+        vault, decisions = self.core.vault, self.core.decisions
         vault.touch()
         released: list[FilledValue] = []
         disclosed: list[DisclosedField] = []
-        approved_indexes: set[int] = set()
-        # Check every approval before releasing anything: one bad approval voids the whole message.
-        for approval in payload.approvals:
-            offered = pending.offered.get(approval.index)
-            if offered is None or approval.value_id not in offered.offers or approval.index in approved_indexes:
-                raise ProtocolError(ErrorCode.NOT_OFFERED, f"field {approval.index} was not offered that value")
-            approved_indexes.add(approval.index)
         for approval in payload.approvals:
             offered = pending.offered[approval.index]
             value = vault.release(approval.value_id, offered.token)
             if value is None:
                 continue  # edited away since the offer: nothing to release
             released.append(FilledValue(index=approval.index, value=value))
-            disclosed.append(
-                DisclosedField(
-                    type=offered.token,
-                    label=offered.label,
-                    value_id=approval.value_id,
-                    fingerprint=vault.fingerprint(value),
+            disclosed.append(self._disclosed(offered.token, offered.label, approval.value_id, value))
+            if approval.remember and not pending.frame_approval:
+                decisions.set(
+                    pending.site, offered.token, Choice.ALWAYS, purpose=pending.purpose, value_id=approval.value_id
                 )
-            )
+        never = set(payload.never)
+        for index in sorted(never):
+            decisions.set(pending.site, pending.offered[index].token, Choice.NEVER, purpose=pending.purpose)
         if disclosed:
-            self._record(pending, Decision.ONCE, disclosed, TERMS_ONCE)
-        unticked = [
-            DisclosedField(type=o.token, label=o.label)
-            for index, o in sorted(pending.offered.items())
-            if index not in approved_indexes
-        ]
-        if unticked:
-            self._record(pending, Decision.UNTICKED, unticked, TERMS_REFUSED)
+            self._record(pending, Decision.ONCE, disclosed)
+        refused = {
+            Decision.NEVER: [i for i in sorted(pending.offered) if i in never],
+            Decision.UNTICKED: [i for i in sorted(pending.offered) if i not in approved and i not in never],
+        }
+        for decision, indexes in refused.items():
+            if indexes:
+                offered = [pending.offered[i] for i in indexes]
+                self._record(pending, decision, [DisclosedField(type=o.token, label=o.label) for o in offered])
         return FillApproveResult(request_id=payload.request_id, values=released)
 
     def decline(self, payload: FillDeclinePayload) -> FillDeclineResult:
         pending = self._take(payload.request_id, payload.frame_origin)
         refused = [DisclosedField(type=o.token, label=o.label) for _, o in sorted(pending.offered.items())]
-        terms = TERMS_REFUSED if payload.reason == "declined" else "approval window closed by the person"
+        terms = TERMS[Decision.DECLINED] if payload.reason == "declined" else TERMS_CLOSED
         self._record(pending, Decision.DECLINED, refused, terms)
         return FillDeclineResult(request_id=payload.request_id, recorded=len(refused))
+
+    def forget_all(self) -> None:
+        """Called when the vault locks: offers made while it was open are void."""
+        self._pending.clear()
+
+    # --- helpers ---
+
+    @staticmethod
+    def _check_approvals(pending: PendingFill, payload: FillApprovePayload) -> set[int]:
+        """Every approval must match an offer of this request; one bad approval voids the whole message."""
+        approved: set[int] = set()
+        for approval in payload.approvals:
+            offered = pending.offered.get(approval.index)
+            if offered is None or approval.value_id not in offered.offers or approval.index in approved:
+                raise ProtocolError(ErrorCode.NOT_OFFERED, f"field {approval.index} was not offered that value")
+            approved.add(approval.index)
+        for index in payload.never:
+            if index not in pending.offered or index in approved:
+                raise ProtocolError(ErrorCode.NOT_OFFERED, f"field {index} cannot be both shared and never shared")
+        return approved
 
     def _offers(self, token: str, site: str) -> list[Offer]:
         vault = self.core.vault
         found = vault.memberships_for_site(site) if token.endswith("membership-number") else vault.offers(token)
         return [Offer(value_id=o.value_id, value=o.value[:2000], label=o.label[:300]) for o in found]
 
-    def _record(self, pending: PendingFill, decision: Decision, fields: list[DisclosedField], terms: str) -> None:
+    def _disclosed(self, token: str, label: str, value_id: str, value: str) -> DisclosedField:
+        fingerprint = self.core.vault.fingerprint(value)
+        return DisclosedField(type=token, label=label, value_id=value_id, fingerprint=fingerprint)
+
+    def _record(
+        self, pending: PendingFill, decision: Decision, fields: list[DisclosedField], terms: str | None = None
+    ) -> None:
         self.core.ledger.append(
             LedgerDraft(
                 site=pending.site,
@@ -178,7 +242,7 @@ class FillService:
                 purpose=pending.purpose,
                 fields=tuple(fields),
                 decision=decision,
-                terms=terms,
+                terms=terms or TERMS[decision],
                 browser=pending.browser,
                 request_id=pending.request_id,
             )
@@ -203,7 +267,3 @@ class FillService:
         cutoff = self.clock() - REQUEST_TTL_SECONDS
         for request_id in [r for r, p in self._pending.items() if p.created < cutoff]:
             del self._pending[request_id]
-
-    def forget_all(self) -> None:
-        """Called when the vault locks: offers made while it was open are void."""
-        self._pending.clear()

@@ -21,10 +21,17 @@ from companion.protocol.messages import (
     FillDeclinePayload,
     FillRequestPayload,
     PingResult,
+    SiteAutofillPayload,
+    SiteDecision,
+    SiteDisclosure,
+    SiteForgetResult,
+    SitePayload,
+    SiteSummaryResult,
     VaultStatusResult,
     VaultUnlockPayload,
 )
 from companion.settings import LOOPBACK
+from companion.sites import site_of
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,39 @@ def fill_decline(ctx: Context, payload: FillDeclinePayload) -> BaseModel:
     return ctx.fills.decline(payload)
 
 
+RECENT_FOR_POPUP = 5
+
+
+def site_summary(ctx: Context, payload: SitePayload) -> SiteSummaryResult:
+    site = site_of(payload.origin)
+    decisions = ctx.core.decisions
+    recent = ctx.core.ledger.query(site=site, limit=RECENT_FOR_POPUP).items
+    return SiteSummaryResult(
+        site=site,
+        autofill=decisions.autofill_enabled(site),
+        decisions=[
+            SiteDecision(id=d.id, field_type=d.field_type, purpose=d.purpose, choice=d.choice.value)
+            for d in decisions.list(site)
+        ],
+        recent=[
+            SiteDisclosure(
+                time=str(e.time), purpose=e.purpose, decision=str(e.decision), field_types=[f.type for f in e.fields]
+            )
+            for e in recent
+        ],
+    )
+
+
+def site_forget(ctx: Context, payload: SitePayload) -> SiteForgetResult:
+    site = site_of(payload.origin)
+    return SiteForgetResult(site=site, removed=ctx.core.decisions.forget_site(site))
+
+
+def site_autofill(ctx: Context, payload: SiteAutofillPayload) -> SiteSummaryResult:
+    ctx.core.decisions.set_autofill(site_of(payload.origin), payload.enabled)
+    return site_summary(ctx, SitePayload(origin=payload.origin))
+
+
 HANDLERS: dict[str, Callable[[Context, Any], BaseModel]] = {
     "system.ping": ping,
     "vault.status": vault_status,
@@ -77,4 +117,7 @@ HANDLERS: dict[str, Callable[[Context, Any], BaseModel]] = {
     "fill.request": fill_request,
     "fill.approve": fill_approve,
     "fill.decline": fill_decline,
+    "site.summary": site_summary,
+    "site.forget": site_forget,
+    "site.autofill": site_autofill,
 }

@@ -72,6 +72,11 @@ class DataDir:
         return self.root / "vault"
 
     @property
+    def decisions_file(self) -> Path:
+        """The person's standing decisions (sealed)."""
+        return self.root / "decisions.json"
+
+    @property
     def ledger_dir(self) -> Path:
         return self.root / "ledger"
 

@@ -10,6 +10,7 @@ file, so a file moved to another place, edited or truncated is refused rather th
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
@@ -62,8 +63,13 @@ class AtomicStorage(Storage):
         self.path = Path(path)
         self.sealer = sealer
         self._aad = f"proffer-storage:{self.path.name}".encode()
+        # TinyDB reads the whole document for every query; keep the last state in memory (this process is
+        # the only writer) so a sealed document is decrypted once, not once per lookup.
+        self._cache: dict[str, Any] | None = None
 
     def read(self) -> dict[str, Any] | None:
+        if self._cache is not None:
+            return copy.deepcopy(self._cache)
         try:
             blob = self.path.read_bytes()
         except FileNotFoundError:
@@ -71,18 +77,20 @@ class AtomicStorage(Storage):
         if self.sealer is not None:
             blob = self.sealer.open(blob, self._aad)
         try:
-            return json.loads(blob.decode("utf-8"))
+            self._cache = json.loads(blob.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
             raise StorageCorrupt(f"{self.path}: not a valid document ({exc})") from exc
+        return copy.deepcopy(self._cache)
 
     def write(self, data: dict[str, Any]) -> None:
         blob = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         if self.sealer is not None:
             blob = self.sealer.seal(blob, self._aad)
         atomic_write(self.path, blob)
+        self._cache = copy.deepcopy(data)
 
     def close(self) -> None:
-        pass
+        self._cache = None  # forget the decrypted state
 
 
 def open_db(path: Path, sealer: Sealer | None = None) -> TinyDB:

@@ -121,6 +121,11 @@ class FieldVerdict(WireModel):
     offers: list[Offer] = []
 
 
+class FilledValue(WireModel):
+    index: int
+    value: str
+
+
 class FillRequestResult(WireModel):
     request_id: RequestId
     site: str
@@ -129,22 +134,24 @@ class FillRequestResult(WireModel):
     purpose: str
     fields: list[FieldVerdict]
     needs_approval: bool
+    # Values released at once by the person's standing "always" decisions (auto-fill), for the content script.
+    autofilled: list[FilledValue] = []
+    # The fields sit in a frame of another origin: approving needs the person to approve that origin too.
+    frame_approval: bool = False
 
 
 class Approval(WireModel):
     index: Annotated[int, Field(ge=0)]
     value_id: ValueId
+    remember: bool = False  # "always share this with this site, for this purpose"
 
 
 class FillApprovePayload(WireModel):
     request_id: RequestId
     frame_origin: Origin  # must match the request's: a request id is only good for the frame that asked
     approvals: Annotated[list[Approval], Field(max_length=MAX_FIELDS)]
-
-
-class FilledValue(WireModel):
-    index: int
-    value: str
+    never: Annotated[list[Annotated[int, Field(ge=0)]], Field(max_length=MAX_FIELDS)] = []  # "never share"
+    approved_frame_origin: Origin | None = None  # required when the request needed frame approval
 
 
 class FillApproveResult(WireModel):
@@ -161,6 +168,41 @@ class FillDeclinePayload(WireModel):
 class FillDeclineResult(WireModel):
     request_id: str
     recorded: int
+
+
+class SitePayload(WireModel):
+    origin: Origin  # the page the popup was opened on
+
+
+class SiteDecision(WireModel):
+    id: str
+    field_type: str
+    purpose: str | None
+    choice: Literal["always", "never"]
+
+
+class SiteDisclosure(WireModel):
+    time: str
+    purpose: str
+    decision: str
+    field_types: list[str]
+
+
+class SiteSummaryResult(WireModel):
+    site: str
+    autofill: bool
+    decisions: list[SiteDecision]
+    recent: list[SiteDisclosure]
+
+
+class SiteForgetResult(WireModel):
+    site: str
+    removed: int
+
+
+class SiteAutofillPayload(WireModel):
+    origin: Origin
+    enabled: bool
 
 
 @dataclass(frozen=True)
@@ -185,5 +227,12 @@ MESSAGE_TYPES: dict[str, MessageSpec] = {
     ),
     "fill.decline": MessageSpec(
         FillDeclinePayload, FillDeclineResult, "The person declined or closed the window: record the refusal."
+    ),
+    "site.summary": MessageSpec(
+        SitePayload, SiteSummaryResult, "For the popup: this site's standing decisions and last disclosures."
+    ),
+    "site.forget": MessageSpec(SitePayload, SiteForgetResult, "Forget every standing decision for this site."),
+    "site.autofill": MessageSpec(
+        SiteAutofillPayload, SiteSummaryResult, "Turn auto-fill on or off for this site; answers its summary."
     ),
 }

@@ -48,6 +48,21 @@ function fieldRow(field) {
     }
     row.append(el("span"), choice);
   }
+  // What to do next time on this site; "always" implies sharing now, "never" implies not sharing now.
+  const remember = el("select", { id: `remember-${field.index}`, className: "remember",
+    "aria-label": `Next time ${field.label || field.type} is asked on this site` },
+  el("option", { value: "ask" }, "Ask me next time"),
+  el("option", { value: "always" }, "Always share this with this site"),
+  el("option", { value: "never" }, "Never share this with this site"));
+  remember.addEventListener("change", () => {
+    if (remember.value === "always") box.checked = true;
+    if (remember.value === "never") box.checked = false;
+  });
+  box.addEventListener("change", () => {
+    if (box.checked && remember.value === "never") remember.value = "ask";
+    if (!box.checked && remember.value === "always") remember.value = "ask";
+  });
+  row.append(el("span"), remember);
   return row;
 }
 
@@ -65,12 +80,16 @@ function renderOffer(view) {
     main.append(el("p", { className: "warning", id: "warning-insecure", role: "alert" },
       "This page is not encrypted (http). Anyone on the network between you and the shop can read what you share."));
   }
-  if (flags.crossOriginFrame) {
+  const form = el("form", { id: "approval" });
+  let frameBox = null;
+  if (flags.crossOriginFrame || result.frame_approval) {
     main.append(el("p", { className: "warning", id: "warning-frame", role: "alert" },
-      `These fields are inside a frame from another site: ${flags.frameOrigin}. Only share if you expect ${flags.frameOrigin} to get them.`));
+      `These fields are inside a frame from another site: ${result.frame_origin}. It, not ${flags.topOrigin}, would get what you share.`));
+    frameBox = el("input", { type: "checkbox", id: "approve-frame", checked: false });
+    form.append(el("div", { className: "field" }, frameBox,
+      el("label", { htmlFor: "approve-frame" }, `I approve sharing with ${result.frame_origin}`)));
   }
-  const form = el("form", { id: "approval" },
-    el("fieldset", {}, el("legend", {}, "Tick what you want to share"), ...offered.map(fieldRow)));
+  form.append(el("fieldset", {}, el("legend", {}, "Tick what you want to share"), ...offered.map(fieldRow)));
   if (skipped.length) {
     form.append(el("details", { className: "skipped" },
       el("summary", {}, `${skipped.length} field(s) Proffer will not fill`),
@@ -84,13 +103,27 @@ function renderOffer(view) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const approvals = [];
-    for (const box of form.querySelectorAll("input[name=share]:checked")) {
+    const never = [];
+    for (const box of form.querySelectorAll("input[name=share]")) {
       const index = Number(box.dataset.index);
-      const choice = form.querySelector(`#choice-${index}`);
-      approvals.push({ index, value_id: choice ? choice.value : box.dataset.valueId });
+      const remember = form.querySelector(`#remember-${index}`).value;
+      if (box.checked) {
+        const choice = form.querySelector(`#choice-${index}`);
+        approvals.push({ index, value_id: choice ? choice.value : box.dataset.valueId, remember: remember === "always" });
+      } else if (remember === "never") {
+        never.push(index);
+      }
+    }
+    if (frameBox && approvals.length && !frameBox.checked) {
+      showError(`Tick "I approve sharing with ${result.frame_origin}" to share with this frame, or decline.`);
+      frameBox.focus();
+      return;
     }
     approve.disabled = true;
-    const answer = await sendToWorker({ type: M.APPROVAL_DECIDE, request: key, approvals });
+    const answer = await sendToWorker({
+      type: M.APPROVAL_DECIDE, request: key, approvals, never,
+      approvedFrameOrigin: frameBox && frameBox.checked ? result.frame_origin : null,
+    });
     if (!answer.ok) {
       approve.disabled = false;
       showError(answer.error.message);

@@ -80,10 +80,23 @@ async function onFormSeen(message, sender) {
     }
     throw error;
   }
-  await showBadge("", "");
-  if (!result.needs_approval) return { status: "nothing-to-offer" };
+  const filled = await applyAutofill(result, sender.tab.id, sender.frameId);
+  if (!result.needs_approval) return { status: filled ? "autofilled" : "nothing-to-offer" };
   await openApproval(result.request_id, { kind: "offer", result, flags: approvalFlags(payload.page) }, sender);
   return { status: "asking" };
+}
+
+// Values released by the person's standing "always" decisions go straight to the frame that asked, and the
+// badge says so: auto-fill is never silent.
+async function applyAutofill(result, tabId, frameId) {
+  if (!result.autofilled.length) {
+    await showBadge("", "");
+    return 0;
+  }
+  await chrome.tabs.sendMessage(tabId, { type: M.FILL_APPLY, values: result.autofilled }, { frameId });
+  const n = result.autofilled.length;
+  await showBadge(String(n), `filled ${n} field(s) on ${result.site} by your standing decisions`, "#1f6f5c");
+  return n;
 }
 
 async function openApproval(key, record, sender) {
@@ -111,7 +124,7 @@ async function approvalGet({ request: key }) {
   return { kind: record.kind, code: record.code, result: record.result, flags: record.flags };
 }
 
-async function approvalDecide({ request: key, approvals: chosen }) {
+async function approvalDecide({ request: key, approvals: chosen, never = [], approvedFrameOrigin = null }) {
   const record = await takeApproval(key);
   if (!record || record.kind !== "offer") {
     throw new CompanionError("unknown_request", "This request was already answered or has expired.");
@@ -121,6 +134,8 @@ async function approvalDecide({ request: key, approvals: chosen }) {
       request_id: record.result.request_id,
       frame_origin: record.result.frame_origin,
       approvals: chosen,
+      never,
+      approved_frame_origin: approvedFrameOrigin,
     });
     const report = await chrome.tabs.sendMessage(
       record.tabId,
@@ -183,6 +198,10 @@ async function statusGet() {
   }
 }
 
+async function siteMessage(type, { origin, enabled }) {
+  return request(type, type === "site.autofill" ? { origin, enabled } : { origin });
+}
+
 async function vaultLock() {
   const state = await request("vault.lock");
   await showBadge("🔒", "the vault is locked", "#5b6677");
@@ -196,6 +215,9 @@ const TRUSTED_HANDLERS = {
   [M.APPROVAL_RETRY]: approvalRetry,
   [M.STATUS_GET]: statusGet,
   [M.VAULT_LOCK]: vaultLock,
+  [M.SITE_SUMMARY]: (message) => siteMessage("site.summary", message),
+  [M.SITE_FORGET]: (message) => siteMessage("site.forget", message),
+  [M.SITE_AUTOFILL]: (message) => siteMessage("site.autofill", message),
 };
 
 function fromExtensionPage(sender) {

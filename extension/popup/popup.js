@@ -1,4 +1,5 @@
-// The toolbar popup: is the companion reachable, is the vault open; lock it, open the dashboard.
+// The toolbar popup: is the companion reachable, is the vault open; lock it, open the dashboard; and for the
+// site in the current tab, its standing decisions, its last disclosures, auto-fill on/off, "forget this site".
 
 import "../shared/runtime-messages.js";
 import { el, sendToWorker } from "../shared/ui.js";
@@ -6,6 +7,54 @@ import { el, sendToWorker } from "../shared/ui.js";
 const M = globalThis.ProfferMessages;
 const statusLine = document.getElementById("status");
 const actions = document.getElementById("actions");
+const siteSection = document.getElementById("site");
+
+async function currentOrigin() {
+  // activeTab lets the popup read the URL of the tab it was opened on, and nothing more.
+  const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+  try {
+    const { protocol, origin } = new URL(tab && tab.url ? tab.url : "");
+    return protocol === "http:" || protocol === "https:" ? origin : null;
+  } catch {
+    return null;
+  }
+}
+
+function renderSite(summary, origin) {
+  const autofill = el("input", { type: "checkbox", id: "autofill", checked: summary.autofill });
+  autofill.addEventListener("change", async () => {
+    const answer = await sendToWorker({ type: M.SITE_AUTOFILL, origin, enabled: autofill.checked });
+    if (answer.ok) renderSite(answer.result, origin);
+  });
+  const forget = el("button", { type: "button", id: "forget-site" }, "Forget this site");
+  forget.addEventListener("click", async () => {
+    const answer = await sendToWorker({ type: M.SITE_FORGET, origin });
+    if (answer.ok) refreshSite(origin);
+  });
+  const decisions = summary.decisions.length
+    ? el("ul", { id: "site-decisions" }, ...summary.decisions.map((d) =>
+      el("li", {}, `${d.choice === "always" ? "Always share" : "Never share"} ${d.field_type}`,
+        d.purpose ? ` (for ${d.purpose})` : "")))
+    : el("p", { className: "muted", id: "site-decisions" }, "No standing decisions: Proffer asks each time.");
+  const recent = summary.recent.length
+    ? el("ul", { id: "site-recent" }, ...summary.recent.map((r) =>
+      el("li", {}, `${r.time.slice(0, 16).replace("T", " ")} — ${r.decision}: ${r.field_types.join(", ")}`)))
+    : el("p", { className: "muted", id: "site-recent" }, "Nothing shared with this site yet.");
+  siteSection.replaceChildren(
+    el("h2", { id: "site-name" }, summary.site),
+    el("h3", {}, "Standing decisions"), decisions,
+    el("p", {}, autofill, el("label", { htmlFor: "autofill" }, " Fill \"always\" fields without asking")),
+    el("h3", {}, "Last disclosures"), recent,
+    el("p", {}, forget),
+  );
+  siteSection.hidden = false;
+}
+
+async function refreshSite(origin) {
+  if (!origin) return;
+  const answer = await sendToWorker({ type: M.SITE_SUMMARY, origin });
+  if (answer.ok) renderSite(answer.result, origin);
+}
 
 async function refresh() {
   const answer = await sendToWorker({ type: M.STATUS_GET });
@@ -35,6 +84,7 @@ async function refresh() {
       refresh();
     });
     actions.append(lock);
+    await refreshSite(await currentOrigin());
   }
 }
 

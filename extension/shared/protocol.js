@@ -164,6 +164,11 @@ export const MESSAGE_TYPES = Object.freeze({
               "title": "Index",
               "type": "integer"
             },
+            "remember": {
+              "default": false,
+              "title": "Remember",
+              "type": "boolean"
+            },
             "value_id": {
               "maxLength": 128,
               "minLength": 1,
@@ -189,10 +194,33 @@ export const MESSAGE_TYPES = Object.freeze({
           "title": "Approvals",
           "type": "array"
         },
+        "approved_frame_origin": {
+          "anyOf": [
+            {
+              "maxLength": 2048,
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
+          ],
+          "default": null,
+          "title": "Approved Frame Origin"
+        },
         "frame_origin": {
           "maxLength": 2048,
           "title": "Frame Origin",
           "type": "string"
+        },
+        "never": {
+          "default": [],
+          "items": {
+            "minimum": 0,
+            "type": "integer"
+          },
+          "maxItems": 2000,
+          "title": "Never",
+          "type": "array"
         },
         "request_id": {
           "maxLength": 64,
@@ -704,6 +732,25 @@ export const MESSAGE_TYPES = Object.freeze({
           "title": "FieldVerdict",
           "type": "object"
         },
+        "FilledValue": {
+          "additionalProperties": false,
+          "properties": {
+            "index": {
+              "title": "Index",
+              "type": "integer"
+            },
+            "value": {
+              "title": "Value",
+              "type": "string"
+            }
+          },
+          "required": [
+            "index",
+            "value"
+          ],
+          "title": "FilledValue",
+          "type": "object"
+        },
         "Offer": {
           "additionalProperties": false,
           "description": "A value the companion proposes for a field, shown to the person in the approval window only.",
@@ -736,12 +783,25 @@ export const MESSAGE_TYPES = Object.freeze({
       },
       "additionalProperties": false,
       "properties": {
+        "autofilled": {
+          "default": [],
+          "items": {
+            "$ref": "#/$defs/FilledValue"
+          },
+          "title": "Autofilled",
+          "type": "array"
+        },
         "fields": {
           "items": {
             "$ref": "#/$defs/FieldVerdict"
           },
           "title": "Fields",
           "type": "array"
+        },
+        "frame_approval": {
+          "default": false,
+          "title": "Frame Approval",
+          "type": "boolean"
         },
         "frame_origin": {
           "title": "Frame Origin",
@@ -784,6 +844,302 @@ export const MESSAGE_TYPES = Object.freeze({
       "type": "object"
     },
     "summary": "Field descriptors in; each field's type, whether it may be filled, and the values on offer out."
+  },
+  "site.autofill": {
+    "payload": {
+      "additionalProperties": false,
+      "properties": {
+        "enabled": {
+          "title": "Enabled",
+          "type": "boolean"
+        },
+        "origin": {
+          "maxLength": 2048,
+          "title": "Origin",
+          "type": "string"
+        }
+      },
+      "required": [
+        "origin",
+        "enabled"
+      ],
+      "title": "SiteAutofillPayload",
+      "type": "object"
+    },
+    "result": {
+      "$defs": {
+        "SiteDecision": {
+          "additionalProperties": false,
+          "properties": {
+            "choice": {
+              "enum": [
+                "always",
+                "never"
+              ],
+              "title": "Choice",
+              "type": "string"
+            },
+            "field_type": {
+              "title": "Field Type",
+              "type": "string"
+            },
+            "id": {
+              "title": "Id",
+              "type": "string"
+            },
+            "purpose": {
+              "anyOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "null"
+                }
+              ],
+              "title": "Purpose"
+            }
+          },
+          "required": [
+            "id",
+            "field_type",
+            "purpose",
+            "choice"
+          ],
+          "title": "SiteDecision",
+          "type": "object"
+        },
+        "SiteDisclosure": {
+          "additionalProperties": false,
+          "properties": {
+            "decision": {
+              "title": "Decision",
+              "type": "string"
+            },
+            "field_types": {
+              "items": {
+                "type": "string"
+              },
+              "title": "Field Types",
+              "type": "array"
+            },
+            "purpose": {
+              "title": "Purpose",
+              "type": "string"
+            },
+            "time": {
+              "title": "Time",
+              "type": "string"
+            }
+          },
+          "required": [
+            "time",
+            "purpose",
+            "decision",
+            "field_types"
+          ],
+          "title": "SiteDisclosure",
+          "type": "object"
+        }
+      },
+      "additionalProperties": false,
+      "properties": {
+        "autofill": {
+          "title": "Autofill",
+          "type": "boolean"
+        },
+        "decisions": {
+          "items": {
+            "$ref": "#/$defs/SiteDecision"
+          },
+          "title": "Decisions",
+          "type": "array"
+        },
+        "recent": {
+          "items": {
+            "$ref": "#/$defs/SiteDisclosure"
+          },
+          "title": "Recent",
+          "type": "array"
+        },
+        "site": {
+          "title": "Site",
+          "type": "string"
+        }
+      },
+      "required": [
+        "site",
+        "autofill",
+        "decisions",
+        "recent"
+      ],
+      "title": "SiteSummaryResult",
+      "type": "object"
+    },
+    "summary": "Turn auto-fill on or off for this site; answers its summary."
+  },
+  "site.forget": {
+    "payload": {
+      "additionalProperties": false,
+      "properties": {
+        "origin": {
+          "maxLength": 2048,
+          "title": "Origin",
+          "type": "string"
+        }
+      },
+      "required": [
+        "origin"
+      ],
+      "title": "SitePayload",
+      "type": "object"
+    },
+    "result": {
+      "additionalProperties": false,
+      "properties": {
+        "removed": {
+          "title": "Removed",
+          "type": "integer"
+        },
+        "site": {
+          "title": "Site",
+          "type": "string"
+        }
+      },
+      "required": [
+        "site",
+        "removed"
+      ],
+      "title": "SiteForgetResult",
+      "type": "object"
+    },
+    "summary": "Forget every standing decision for this site."
+  },
+  "site.summary": {
+    "payload": {
+      "additionalProperties": false,
+      "properties": {
+        "origin": {
+          "maxLength": 2048,
+          "title": "Origin",
+          "type": "string"
+        }
+      },
+      "required": [
+        "origin"
+      ],
+      "title": "SitePayload",
+      "type": "object"
+    },
+    "result": {
+      "$defs": {
+        "SiteDecision": {
+          "additionalProperties": false,
+          "properties": {
+            "choice": {
+              "enum": [
+                "always",
+                "never"
+              ],
+              "title": "Choice",
+              "type": "string"
+            },
+            "field_type": {
+              "title": "Field Type",
+              "type": "string"
+            },
+            "id": {
+              "title": "Id",
+              "type": "string"
+            },
+            "purpose": {
+              "anyOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "null"
+                }
+              ],
+              "title": "Purpose"
+            }
+          },
+          "required": [
+            "id",
+            "field_type",
+            "purpose",
+            "choice"
+          ],
+          "title": "SiteDecision",
+          "type": "object"
+        },
+        "SiteDisclosure": {
+          "additionalProperties": false,
+          "properties": {
+            "decision": {
+              "title": "Decision",
+              "type": "string"
+            },
+            "field_types": {
+              "items": {
+                "type": "string"
+              },
+              "title": "Field Types",
+              "type": "array"
+            },
+            "purpose": {
+              "title": "Purpose",
+              "type": "string"
+            },
+            "time": {
+              "title": "Time",
+              "type": "string"
+            }
+          },
+          "required": [
+            "time",
+            "purpose",
+            "decision",
+            "field_types"
+          ],
+          "title": "SiteDisclosure",
+          "type": "object"
+        }
+      },
+      "additionalProperties": false,
+      "properties": {
+        "autofill": {
+          "title": "Autofill",
+          "type": "boolean"
+        },
+        "decisions": {
+          "items": {
+            "$ref": "#/$defs/SiteDecision"
+          },
+          "title": "Decisions",
+          "type": "array"
+        },
+        "recent": {
+          "items": {
+            "$ref": "#/$defs/SiteDisclosure"
+          },
+          "title": "Recent",
+          "type": "array"
+        },
+        "site": {
+          "title": "Site",
+          "type": "string"
+        }
+      },
+      "required": [
+        "site",
+        "autofill",
+        "decisions",
+        "recent"
+      ],
+      "title": "SiteSummaryResult",
+      "type": "object"
+    },
+    "summary": "For the popup: this site's standing decisions and last disclosures."
   },
   "system.ping": {
     "payload": {

@@ -13,4 +13,7 @@ globalThis.ProfferMessages = Object.freeze({
   APPROVAL_RETRY: "approval.retry",
   STATUS_GET: "status.get",
   VAULT_LOCK: "vault.lock",
+  SITE_SUMMARY: "site.summary",
+  SITE_FORGET: "site.forget",
+  SITE_AUTOFILL: "site.autofill",
 });
