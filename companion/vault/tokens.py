@@ -1,0 +1,242 @@
+"""From stored items to the values an autocomplete token asks for, derived parts included.
+
+A token is what the field classifier produces: a WHATWG autocomplete field name, optionally preceded by
+hints — a section (``section-foo``), ``shipping``/``billing``, and ``home``/``work``/``mobile``/``fax``/
+``pager`` — e.g. ``"shipping street-address"`` or ``"work email"``. Hints never filter, they order: the
+items labelled so come first, then the others, so the person always sees every candidate and picks.
+
+Every offer's ``value_id`` is ``kind:item-id:field`` so a release can find the same part of the same item
+later; ``release`` recomputes the offers for the token and picks by id, so an id can only ever release what
+that token would offer.
+
+Telephone parts follow the WHATWG examples: ``tel`` is E.164 (+441865...), ``tel-national`` is the number as
+dialled at home, with the trunk prefix (01865...). Area code and local parts are only defined for the North
+American plan (+1, 3+3+4 digits); elsewhere the split is not knowable from the number, so they are not
+offered rather than guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from companion.vault.geo import country_for_calling_code
+from companion.vault.model import Address, Email, Membership, PersonName, Phone, VaultProfile
+
+SECTION_HINTS = {"shipping", "billing"}
+CONTACT_HINTS = {"home", "work", "mobile", "fax", "pager"}
+MEMBERSHIP_TOKEN = "membership-number"  # noqa: S105  (an autocomplete token, not a secret)
+
+# Recognised and refused: never stored, never filled.
+NEVER_FILLED_PREFIXES = ("cc-", "current-password", "new-password", "one-time-code", "transaction-")
+
+
+@dataclass(frozen=True)
+class VaultOffer:
+    value_id: str  # kind:item-id:field
+    value: str  # the exact string to put in the field
+    label: str  # how the person recognises it in the approval window
+
+
+@dataclass(frozen=True)
+class ParsedToken:
+    field: str
+    section: str | None  # "shipping" / "billing"
+    contact: str | None  # "home" / "work" / "mobile" / ...
+
+
+def parse_token(token: str) -> ParsedToken:
+    words = token.lower().split()
+    if not words:
+        return ParsedToken("", None, None)
+    hints = words[:-1]
+    section = next((w for w in hints if w in SECTION_HINTS), None)
+    contact = next((w for w in hints if w in CONTACT_HINTS), None)
+    return ParsedToken(words[-1], section, contact)
+
+
+def _ordered(items: Iterable, preferred: str | None, label_of: Callable = lambda item: item.label) -> list:
+    items = list(items)
+    if not preferred:
+        return items
+    return [i for i in items if label_of(i).lower() == preferred] + [
+        i for i in items if label_of(i).lower() != preferred
+    ]
+
+
+def _tidy(label: str) -> str:
+    return label[:1].upper() + label[1:] if label else ""
+
+
+# --- names -------------------------------------------------------------------------------------------------
+
+
+def _name_parts(name: PersonName) -> dict[str, str]:
+    """Every name token for one name; given/family come from the full name when only that was stored."""
+    given, additional, family = name.given, name.additional, name.family
+    if name.full and not (given or family):
+        words = name.full.split()
+        given = words[0]
+        family = words[-1] if len(words) > 1 else ""
+        additional = " ".join(words[1:-1])
+    full = name.full or " ".join(
+        p for p in (name.honorific_prefix, given, additional, family, name.honorific_suffix) if p
+    )
+    return {
+        "name": full,
+        "honorific-prefix": name.honorific_prefix,
+        "given-name": given,
+        "additional-name": additional,
+        "family-name": family,
+        "honorific-suffix": name.honorific_suffix,
+        "nickname": name.nickname,
+    }
+
+
+def _name_offers(profile: VaultProfile, field: str) -> list[VaultOffer]:
+    offers = []
+    for name in profile.names:
+        value = _name_parts(name).get(field, "")
+        if value:
+            offers.append(VaultOffer(f"name:{name.id}:{field}", value, _tidy(name.label) or "Name"))
+    return offers
+
+
+# --- emails and phones -------------------------------------------------------------------------------------
+
+
+def _email_offers(profile: VaultProfile, contact: str | None) -> list[VaultOffer]:
+    emails: list[Email] = _ordered(profile.emails, contact)
+    return [
+        VaultOffer(f"email:{e.id}:email", e.address, f"{_tidy(e.label)} email" if e.label else "Email") for e in emails
+    ]
+
+
+def phone_parts(phone: Phone) -> dict[str, str]:
+    country = country_for_calling_code(phone.country_code)
+    trunk = country.trunk_prefix if country else ""
+    parts = {
+        "tel": phone.e164,
+        "tel-country-code": f"+{phone.country_code}",
+        "tel-national": trunk + phone.national,
+        "tel-extension": phone.extension,
+    }
+    if phone.country_code == "1" and len(phone.national) == 10:
+        parts |= {
+            "tel-area-code": phone.national[:3],
+            "tel-local": phone.national[3:],
+            "tel-local-prefix": phone.national[3:6],
+            "tel-local-suffix": phone.national[6:],
+        }
+    return parts
+
+
+def _phone_offers(profile: VaultProfile, field: str, contact: str | None) -> list[VaultOffer]:
+    offers = []
+    for phone in _ordered(profile.phones, contact):
+        value = phone_parts(phone).get(field, "")
+        if value:
+            offers.append(
+                VaultOffer(
+                    f"phone:{phone.id}:{field}", value, f"{_tidy(phone.label)} phone" if phone.label else "Phone"
+                )
+            )
+    return offers
+
+
+# --- addresses ---------------------------------------------------------------------------------------------
+
+
+def address_parts(address: Address) -> dict[str, str]:
+    lines = address.lines
+    return {
+        "street-address": "\n".join(lines),
+        "address-line1": lines[0],
+        "address-line2": lines[1] if len(lines) > 1 else "",
+        "address-line3": lines[2] if len(lines) > 2 else "",
+        "address-level1": address.region,
+        "address-level2": address.city,
+        "address-level3": address.district,
+        "address-level4": address.subdistrict,
+        "postal-code": address.postal_code,
+        "country": address.country,
+        "country-name": address.country_name or "",
+    }
+
+
+def address_label(address: Address) -> str:
+    where = ", ".join(p for p in (address.lines[0], address.city) if p)
+    return f"{_tidy(address.label)} — {where}"
+
+
+def _address_offers(profile: VaultProfile, field: str, section: str | None, contact: str | None) -> list[VaultOffer]:
+    offers = []
+    # A shipping form prefers a shipping address, then home; a billing form a billing address, then home.
+    addresses: list[Address] = _ordered(profile.addresses, "home")
+    addresses = _ordered(addresses, contact)
+    addresses = _ordered(addresses, section)
+    for address in addresses:
+        value = address_parts(address).get(field, "")
+        if value:
+            offers.append(VaultOffer(f"address:{address.id}:{field}", value, address_label(address)))
+    return offers
+
+
+# --- the rest ----------------------------------------------------------------------------------------------
+
+
+def _birthday_offers(profile: VaultProfile, field: str) -> list[VaultOffer]:
+    born = profile.birthday
+    if born is None:
+        return []
+    parts = {
+        "bday": f"{born.year:04d}-{born.month:02d}-{born.day:02d}" if born.year else "",
+        "bday-day": str(born.day),
+        "bday-month": str(born.month),
+        "bday-year": str(born.year) if born.year else "",
+    }
+    value = parts.get(field, "")
+    return [VaultOffer(f"birthday:main:{field}", value, "Birthday")] if value else []
+
+
+def _organization_offers(profile: VaultProfile, field: str) -> list[VaultOffer]:
+    org = profile.organization
+    if org is None:
+        return []
+    value = org.name if field == "organization" else org.title
+    return [VaultOffer(f"organization:main:{field}", value, "Organization")] if value else []
+
+
+def membership_offer(membership: Membership) -> VaultOffer:
+    return VaultOffer(f"membership:{membership.id}:{MEMBERSHIP_TOKEN}", membership.number, membership.program)
+
+
+def site_matches(site: str, program_sites: list[str]) -> bool:
+    site = site.lower().removeprefix("www.")
+    return any(site == s or site.endswith("." + s) for s in program_sites)
+
+
+def offers_for(profile: VaultProfile, token: str) -> list[VaultOffer]:
+    """Every candidate value for ``token``, best first; [] for tokens the vault never fills."""
+    parsed = parse_token(token)
+    field = parsed.field
+    if not field or field.startswith(NEVER_FILLED_PREFIXES):
+        return []
+    if field in {"name", "honorific-prefix", "given-name", "additional-name", "family-name"} | {
+        "honorific-suffix",
+        "nickname",
+    }:
+        return _name_offers(profile, field)
+    if field == "email":
+        return _email_offers(profile, parsed.contact)
+    if field.startswith("tel"):
+        return _phone_offers(profile, field, parsed.contact)
+    if field.startswith(("address-", "street-address", "postal-code", "country")):
+        return _address_offers(profile, field, parsed.section, parsed.contact)
+    if field.startswith("bday"):
+        return _birthday_offers(profile, field)
+    if field in {"organization", "organization-title"}:
+        return _organization_offers(profile, field)
+    if field == MEMBERSHIP_TOKEN:
+        return [membership_offer(m) for m in profile.memberships]
+    return []  # sex, username, url, photo, impp, language, cc-*, passwords: not stored
