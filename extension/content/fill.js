@@ -1,0 +1,375 @@
+// Proffer's fill code: puts the values the person approved into the page, in a way the page's framework
+// notices, and refuses at the last moment anything that should not be filled.
+//
+// A classic script (MV3 content scripts cannot be modules) that defines `globalThis.ProfferFill` and, under
+// node, `module.exports`, so the same file runs in the page and in the jsdom tests. Pure functions over a
+// document and its window; no state between calls.
+//
+// Design notes
+// - Frameworks keep their own copy of an input's value. React installs a value property on each controlled
+//   input and ignores an `input` event whose value it already saw, so `el.value = x` followed by an event
+//   is swallowed. Writing through the *prototype's* native setter (HTMLInputElement.prototype's `value`
+//   descriptor) bypasses the instance property, so React's tracker sees a change when the event arrives.
+//   Vue's v-model and Angular's DefaultValueAccessor listen to `input` (Angular also to `compositionend`,
+//   which only matters while an IME composes). We focus first, set, then fire `input` and `change`
+//   (bubbling, like a person typing and leaving the field) and blur, so "touched"/"dirty" states and
+//   blur-time validation run as they would for a person.
+// - Checkboxes are changed by `click()`: its activation behaviour toggles `checked` and fires `input` and
+//   `change`, and React listens to `click` for checkboxes.
+// - The content script extracted the fields a moment ago, and the page may have changed them since (a
+//   hostile page can hide a field after the person approved it). So every fill re-checks: still in the
+//   document, visible, enabled, writable, and not a kind of field Proffer never fills (passwords, files,
+//   hidden inputs, payment cards, one-time codes). A refusal carries a reason; nothing is ever read out
+//   of a field into the report.
+// - Selects are matched by option value or text: exact, then case-, accent- and punctuation-insensitive,
+//   then numerically ("03" = "3"), then ISO 3166-2 suffixes ("DE-BY" = "BY"), then as a month (number or
+//   name in English or the page's language), then as a country (code or name in English or the page's
+//   language, through Intl.DisplayNames, so "United Kingdom" finds "Vereinigtes Königreich").
+(function defineProfferFill(root) {
+  "use strict";
+
+  const REASONS = Object.freeze({
+    NO_SUCH_FIELD: "no_such_field",
+    DUPLICATE: "duplicate_index",
+    BAD_ENTRY: "bad_entry",
+    NOT_A_FIELD: "not_a_field",
+    DETACHED: "detached",
+    INVISIBLE: "invisible",
+    DISABLED: "disabled",
+    READONLY: "readonly",
+    NEVER_FILLED_TYPE: "never_filled_type",
+    PAYMENT_CARD: "payment_card",
+    ONE_TIME_CODE: "one_time_code",
+    BAD_VALUE: "bad_value",
+    EMPTY_VALUE: "empty_value",
+    VALUE_NOT_ACCEPTED: "value_not_accepted",
+    NO_MATCHING_OPTION: "no_matching_option",
+    OPTION_DISABLED: "option_disabled",
+    CANNOT_UNTICK_RADIO: "cannot_untick_radio",
+    PAGE_REVERTED: "page_reverted_change",
+  });
+
+  // Input types Proffer never writes to, whatever the companion says.
+  const NEVER_FILLED_TYPES = new Set(["password", "file", "hidden"]);
+  const NOT_VALUE_TYPES = new Set(["submit", "button", "reset", "image", "range", "color"]);
+  const CHECKABLE_TYPES = new Set(["checkbox", "radio"]);
+  // Types whose value the browser sanitises (a number field drops "abc"): probed before the real field.
+  const SANITISED_TYPES = new Set(["number", "email", "date", "month", "week", "time", "datetime-local", "url"]);
+  const MIN_VISIBLE_PX = 2;
+  const MIN_OPACITY = 0.1;
+  const COUNTRY_ALIASES = new Map([
+    ["uk", "GB"], ["great britain", "GB"], ["england", "GB"], ["scotland", "GB"], ["wales", "GB"],
+    ["usa", "US"], ["united states of america", "US"], ["u s a", "US"], ["u s", "US"],
+  ]);
+
+  // ---- what may be filled -------------------------------------------------------------------------------
+
+  function kindOf(element) {
+    const tag = element && element.localName;
+    if (tag === "select" || tag === "textarea") return tag;
+    if (tag !== "input") return null;
+    const type = (element.type || "text").toLowerCase();
+    return CHECKABLE_TYPES.has(type) ? "checkable" : "input";
+  }
+
+  function autocompleteTokens(element) {
+    return (element.getAttribute("autocomplete") || "").toLowerCase().split(/\s+/).filter(Boolean);
+  }
+
+  // A real layout engine reports a size for the root element; jsdom reports 0 for everything, so size and
+  // position checks only run where they mean something.
+  function hasLayout(win) {
+    return win.document.documentElement.getBoundingClientRect().width > 0;
+  }
+
+  function elementHidden(element, win) {
+    if (element.closest("[hidden], [inert], [aria-hidden='true'], dialog:not([open])")) return true;
+    const closedDetails = element.closest("details:not([open])");
+    if (closedDetails && !element.closest("summary")) return true;
+    if (win.getComputedStyle(element).visibility !== "visible") return true;
+    let opacity = 1;
+    for (let node = element; node && node.nodeType === 1; node = node.parentElement) {
+      const style = win.getComputedStyle(node);
+      if (style.display === "none") return true;
+      opacity *= Number.parseFloat(style.opacity || "1");
+      if (/inset\(\s*50%/.test(style.clipPath || "") || /^rect\(0(px)?,? 0(px)?,? 0(px)?,? 0(px)?\)$/.test(style.clip || "")) {
+        return true;
+      }
+    }
+    if (opacity < MIN_OPACITY) return true;
+    if (!hasLayout(win)) return false;
+    const rect = element.getBoundingClientRect();
+    if (rect.width < MIN_VISIBLE_PX || rect.height < MIN_VISIBLE_PX) return true;
+    // Entirely above or left of the document's origin: pushed off-screen, where no person can see it.
+    return rect.right + win.scrollX <= 0 || rect.bottom + win.scrollY <= 0;
+  }
+
+  // Shops hide the real checkbox and draw their own next to its label; the person sees and clicks the
+  // label, so a checkbox counts as visible when it or one of its labels is.
+  function isVisible(element, win) {
+    if (!elementHidden(element, win)) return true;
+    if (kindOf(element) !== "checkable") return false;
+    return Array.from(element.labels || []).some((label) => !elementHidden(label, win));
+  }
+
+  // Why this element must not be written to now, or null when it may be.
+  function refusalFor(element, win) {
+    const kind = kindOf(element);
+    if (!kind) return REASONS.NOT_A_FIELD;
+    if (!element.isConnected) return REASONS.DETACHED;
+    if (kind === "input" || kind === "checkable") {
+      const type = (element.type || "text").toLowerCase();
+      if (NEVER_FILLED_TYPES.has(type)) return REASONS.NEVER_FILLED_TYPE;
+      if (NOT_VALUE_TYPES.has(type)) return REASONS.NOT_A_FIELD;
+    }
+    const tokens = autocompleteTokens(element);
+    if (tokens.some((token) => token.startsWith("cc-"))) return REASONS.PAYMENT_CARD;
+    if (tokens.includes("one-time-code")) return REASONS.ONE_TIME_CODE;
+    if (tokens.includes("current-password") || tokens.includes("new-password")) return REASONS.NEVER_FILLED_TYPE;
+    if (element.disabled || element.matches(":disabled")) return REASONS.DISABLED;
+    if (element.readOnly) return REASONS.READONLY;
+    if (!isVisible(element, win)) return REASONS.INVISIBLE;
+    return null;
+  }
+
+  // ---- writing ------------------------------------------------------------------------------------------
+
+  function nativeValueSetter(element, win) {
+    const proto = {
+      input: win.HTMLInputElement.prototype,
+      textarea: win.HTMLTextAreaElement.prototype,
+      select: win.HTMLSelectElement.prototype,
+    }[element.localName];
+    return Object.getOwnPropertyDescriptor(proto, "value").set;
+  }
+
+  function focus(element) {
+    if (typeof element.focus === "function") element.focus({ preventScroll: true });
+  }
+
+  function blur(element) {
+    if (typeof element.blur === "function") element.blur();
+  }
+
+  function writeValue(element, value, win) {
+    focus(element);
+    nativeValueSetter(element, win).call(element, value);
+    element.dispatchEvent(
+      new win.InputEvent("input", { bubbles: true, composed: true, inputType: "insertReplacementText", data: value }),
+    );
+    element.dispatchEvent(new win.Event("change", { bubbles: true }));
+    blur(element);
+  }
+
+  // Would this input type keep the value as given? Asked of a detached twin, so the real field is untouched
+  // (and never read) when the answer is no.
+  function acceptedByType(element, value) {
+    const type = (element.type || "text").toLowerCase();
+    if (!SANITISED_TYPES.has(type)) return true;
+    const probe = element.ownerDocument.createElement("input");
+    probe.type = type;
+    probe.value = value;
+    return probe.value === value;
+  }
+
+  function setChecked(element, checked, win = element.ownerDocument.defaultView) {
+    if (typeof checked !== "boolean") return { ok: false, reason: REASONS.BAD_VALUE };
+    if (kindOf(element) !== "checkable") return { ok: false, reason: REASONS.BAD_VALUE };
+    const refusal = refusalFor(element, win);
+    if (refusal) return { ok: false, reason: refusal };
+    if (element.checked === checked) return { ok: true, reason: null };
+    if (!checked && element.type === "radio") return { ok: false, reason: REASONS.CANNOT_UNTICK_RADIO };
+    focus(element);
+    element.click();
+    blur(element);
+    // The page may cancel the click or flip the box back in its handler.
+    return element.checked === checked ? { ok: true, reason: null } : { ok: false, reason: REASONS.PAGE_REVERTED };
+  }
+
+  function fillField(element, value, win = element && element.ownerDocument && element.ownerDocument.defaultView) {
+    const kind = kindOf(element);
+    if (!kind || !win) return { ok: false, reason: REASONS.NOT_A_FIELD };
+    if (kind === "checkable") return setChecked(element, value, win);
+    if (typeof value !== "string") return { ok: false, reason: REASONS.BAD_VALUE };
+    if (value === "") return { ok: false, reason: REASONS.EMPTY_VALUE };
+    const refusal = refusalFor(element, win);
+    if (refusal) return { ok: false, reason: refusal };
+    if (kind === "select") {
+      const option = matchOption(element, value, pageLanguage(element));
+      if (!option) return { ok: false, reason: REASONS.NO_MATCHING_OPTION };
+      if (option.disabled) return { ok: false, reason: REASONS.OPTION_DISABLED };
+      writeValue(element, option.value, win);
+      return { ok: true, reason: null };
+    }
+    if (kind === "input" && !acceptedByType(element, value)) return { ok: false, reason: REASONS.VALUE_NOT_ACCEPTED };
+    writeValue(element, value, win);
+    return { ok: true, reason: null };
+  }
+
+  // ---- matching select options --------------------------------------------------------------------------
+
+  function pageLanguage(element) {
+    const owner = element.closest("[lang]");
+    const lang = (owner && owner.getAttribute("lang")) || element.ownerDocument.documentElement.lang || "en";
+    return lang.split(/[-_]/)[0].toLowerCase() || "en";
+  }
+
+  function normalise(text) {
+    return String(text)
+      .normalize("NFKD")
+      .replace(/\p{M}/gu, "")
+      .replace(/ß/g, "ss")
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, " ")
+      .trim();
+  }
+
+  const DIGITS = /^\s*\d+\s*$/;
+
+  function asNumber(text) {
+    return DIGITS.test(text) ? Number.parseInt(text, 10) : null;
+  }
+
+  const monthTables = new Map();
+
+  // normalised month name (long and short forms) -> 1..12, for English and the given language.
+  function monthTable(lang) {
+    const key = lang;
+    if (monthTables.has(key)) return monthTables.get(key);
+    const table = new Map();
+    for (const locale of new Set(["en", lang])) {
+      for (const form of ["long", "short"]) {
+        let format;
+        try {
+          format = new Intl.DateTimeFormat(locale, { month: form, timeZone: "UTC" });
+        } catch {
+          continue; // an unknown language tag: English still applies
+        }
+        for (let month = 1; month <= 12; month += 1) {
+          table.set(normalise(format.format(Date.UTC(2001, month - 1, 15))), month);
+        }
+      }
+    }
+    monthTables.set(key, table);
+    return table;
+  }
+
+  function monthByName(text, lang) {
+    return monthTable(lang).get(normalise(text)) ?? null;
+  }
+
+  const regionTables = new Map();
+
+  // normalised country name -> ISO 3166-1 alpha-2 code, in English and the given language.
+  function regionTable(lang) {
+    if (regionTables.has(lang)) return regionTables.get(lang);
+    const table = new Map(COUNTRY_ALIASES);
+    const A = "A".charCodeAt(0);
+    for (const locale of new Set(["en", lang])) {
+      let names;
+      try {
+        names = new Intl.DisplayNames([locale], { type: "region", fallback: "none" });
+      } catch {
+        continue;
+      }
+      for (let i = 0; i < 26; i += 1) {
+        for (let j = 0; j < 26; j += 1) {
+          const code = String.fromCharCode(A + i, A + j);
+          const name = names.of(code);
+          // Deprecated and exceptional codes repeat a country's name ("UK" is "United Kingdom" too): the
+          // first, alphabetical, code keeps the name, which puts the assigned code ("GB") first.
+          const key = name && name !== code ? normalise(name) : "";
+          if (key && !table.has(key)) table.set(key, code);
+        }
+      }
+    }
+    regionTables.set(lang, table);
+    return table;
+  }
+
+  function countryCode(text, lang) {
+    const trimmed = String(text).trim();
+    if (/^[A-Za-z]{2}$/.test(trimmed)) return trimmed.toUpperCase() === "UK" ? "GB" : trimmed.toUpperCase();
+    return regionTable(lang).get(normalise(trimmed)) ?? null;
+  }
+
+  function optionTexts(option) {
+    return [option.value, option.text, option.label].filter((t) => typeof t === "string" && t.trim() !== "");
+  }
+
+  function looksLikeMonthSelect(options, lang) {
+    return options.filter((o) => monthByName(o.text, lang) !== null).length >= 12;
+  }
+
+  // The option of `select` that stands for `value`, or null. Earlier rules win; within a rule, the first
+  // option in document order.
+  function matchOption(select, value, lang = pageLanguage(select)) {
+    const options = Array.from(select.options);
+    const wanted = normalise(value);
+    const number = asNumber(value);
+    const rules = [
+      (o) => o.value === value,
+      (o) => wanted !== "" && optionTexts(o).some((t) => normalise(t) === wanted),
+      (o) => number !== null && optionTexts(o).some((t) => asNumber(t) === number),
+      (o) => {
+        const upper = String(value).trim().toUpperCase();
+        const optionValue = o.value.trim().toUpperCase();
+        return optionValue !== "" && upper !== "" && (optionValue.endsWith(`-${upper}`) || upper.endsWith(`-${optionValue}`));
+      },
+      (() => {
+        const month = monthByName(value, lang) ?? (number !== null && looksLikeMonthSelect(options, lang) ? number : null);
+        if (month === null || month < 1 || month > 12) return () => false;
+        return (o) => optionTexts(o).some((t) => asNumber(t) === month || monthByName(t, lang) === month);
+      })(),
+      (() => {
+        const code = countryCode(value, lang);
+        if (code === null) return () => false;
+        return (o) => optionTexts(o).some((t) => countryCode(t, lang) === code);
+      })(),
+    ];
+    for (const rule of rules) {
+      const found = options.find((o) => rule(o));
+      if (found) return found;
+    }
+    return null;
+  }
+
+  // ---- many fields at once ------------------------------------------------------------------------------
+
+  // entries: [{index, value}] (value a string), or [{index, checked}] for a checkbox or radio; index is the
+  // position in document.querySelectorAll("input, select, textarea"). Returns
+  // {filled: [index, ...], refused: [{index, reason}, ...]}: positions and reasons only, never a value.
+  function fillFields(doc, entries) {
+    if (!Array.isArray(entries)) throw new TypeError("fillFields expects an array of {index, value} entries");
+    const win = doc.defaultView;
+    const controls = doc.querySelectorAll("input, select, textarea");
+    const report = { filled: [], refused: [] };
+    const done = new Set();
+    for (const entry of entries) {
+      const index = entry && Number.isInteger(entry.index) && entry.index >= 0 ? entry.index : null;
+      if (index === null) {
+        report.refused.push({ index: null, reason: REASONS.BAD_ENTRY });
+        continue;
+      }
+      if (done.has(index)) {
+        report.refused.push({ index, reason: REASONS.DUPLICATE });
+        continue;
+      }
+      done.add(index);
+      const element = controls[index];
+      if (!element) {
+        report.refused.push({ index, reason: REASONS.NO_SUCH_FIELD });
+        continue;
+      }
+      const value = typeof entry.checked === "boolean" ? entry.checked : entry.value;
+      const result = fillField(element, value, win);
+      if (result.ok) report.filled.push(index);
+      else report.refused.push({ index, reason: result.reason });
+    }
+    return report;
+  }
+
+  const api = Object.freeze({ fillField, fillFields, setChecked, matchOption, REASONS });
+  root.ProfferFill = api;
+  if (typeof module === "object" && module && module.exports) module.exports = api;
+})(globalThis);
