@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -39,3 +40,29 @@ class LedgerDraft(BaseModel):
     terms: str = ""  # the terms in force (e.g. "approved once in the approval window")
     browser: str = ""
     request_id: str = ""
+
+
+class LedgerEntry(LedgerDraft):
+    """A draft as the ledger keeps it: numbered, timed and chained to the entry before it.
+
+    ``hash`` is SHA-256 over ``prev_hash`` and the canonical JSON of the entry without ``hash`` (see
+    ``companion.ledger.chain``); ``time`` is UTC in ISO 8601 with a ``Z``.
+    """
+
+    id: str
+    seq: int
+    time: str
+    prev_hash: str
+    hash: str
+
+    @property
+    def moment(self) -> datetime:
+        return datetime.fromisoformat(self.time)
+
+    @property
+    def released(self) -> bool:
+        """True when values went to the site (the person approved, or a standing "always")."""
+        return self.decision in RELEASED
+
+
+RELEASED = frozenset({Decision.ONCE, Decision.ALWAYS})

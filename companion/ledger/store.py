@@ -1,0 +1,354 @@
+"""The ledger: append one entry per disclosure decision, durably, and answer the dashboard fast.
+
+Design (see ``disk`` for the file format, ``chain`` for the hash, ``index`` for the views):
+- **Append cost does not grow.** Entries go to append-only segment files (a new one every
+  ``segment_entries``), one sealed line each: a ``write`` and an ``fdatasync`` on the segment, then an
+  in-place write and ``fdatasync`` of one checkpoint slot. Nothing is ever rewritten.
+- **Durable on return.** ``append`` returns only after both syncs. A crash before the segment sync loses an
+  unacknowledged entry, which the next open cuts off if it was torn; a crash between the two syncs leaves
+  one complete entry past the checkpoint, which the next open accepts (it is authentic and chained) and
+  checkpoints.
+- **Encrypted at rest.** Every record is AES-256-GCM under a key derived from the one given to ``open``
+  (the vault's ``subkey("ledger")``); the ledger never sees the vault itself, so it is testable alone.
+- **Fast reads.** ``open`` authenticates every record and builds an in-memory index of light rows plus
+  running aggregates; full entries are read back by file position only for the rows a view shows.
+- **One writer.** ``open`` takes an exclusive ``flock`` on the folder's lock file: a second companion on the
+  same data dir gets ``LedgerBusy`` rather than interleaving lines. ``verify_folder`` reads without it.
+- **Damage is shown, not hidden.** If ``open`` finds a problem it keeps the entries before it readable and
+  refuses to append (``LedgerCorrupt``), so nothing is chained onto a broken ledger unnoticed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import uuid
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from companion.ledger import disk
+from companion.ledger.chain import GENESIS, canonical, entry_hash
+from companion.ledger.errors import LedgerBusy, LedgerClosed, LedgerCorrupt
+from companion.ledger.index import (
+    Bucket,
+    Grid,
+    LedgerIndex,
+    Page,
+    Row,
+    SiteSummary,
+    StaleDisclosure,
+)
+from companion.ledger.model import Decision, LedgerDraft, LedgerEntry
+from companion.ledger.verify import Problem, Scan, VerifyReport, scan
+
+SEGMENT_ENTRIES = 10_000  # ~5 MB per segment file at typical entry sizes
+SEARCH_LIMIT = 500
+
+
+def utc_iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("a naive datetime is ambiguous: give a time zone (the ledger is in UTC)")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def verify_folder(folder: Path, key: bytes) -> VerifyReport:
+    """Check a ledger folder without opening it for writing (safe while the companion runs)."""
+    return scan(Path(folder), disk.LedgerKeys(key), check_hashes=True).report()
+
+
+class Ledger:
+    def __init__(self, folder: Path, keys: disk.LedgerKeys, lock_fd: int, segment_entries: int) -> None:
+        """Use ``Ledger.open``."""
+        self.folder = folder
+        self.segment_entries = segment_entries
+        self._keys: disk.LedgerKeys | None = keys
+        self._lock_fd: int | None = lock_fd
+        self._mutex = threading.RLock()
+        self._index = LedgerIndex()
+        self._tail_hash = GENESIS
+        self._segment = 0  # the segment appends go to
+        self._segment_count = 0  # entries in it
+        self._segment_size = 0  # its size in bytes
+        self._append_fd: int | None = None
+        self._head_fd: int | None = None
+        self._read_fds: dict[int, int] = {}
+        self.problem: Problem | None = None
+
+    # --- open and close ------------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, folder: Path, key: bytes, *, segment_entries: int = SEGMENT_ENTRIES) -> Ledger:
+        """Authenticate every record, build the index, check the tail against the checkpoint.
+
+        Creates the folder and an empty ledger if there is none. A problem found does not raise: it is kept
+        in ``problem`` and makes ``append`` refuse (the read side stays usable up to the damage).
+        """
+        if segment_entries < 1:
+            raise ValueError("segment_entries >= 1")
+        folder = Path(folder)
+        keys = disk.LedgerKeys(key)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        lock_fd = os.open(folder / disk.LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(lock_fd)
+            raise LedgerBusy(f"another process has the ledger at {folder} open") from None
+        ledger = cls(folder, keys, lock_fd, segment_entries)
+        try:
+            ledger._load(scan(folder, keys, check_hashes=False))
+        except BaseException:
+            ledger.close()
+            raise
+        return ledger
+
+    def _load(self, found: Scan) -> None:
+        keys = self._require_keys()
+        head_path = self.folder / disk.HEAD_FILE
+        self.problem = found.problem
+        if found.problem is None:
+            if found.torn is not None:
+                self._cut_torn_line(*found.torn)
+            tail = len(found.records)
+            segment = found.records[-1].segment if found.records else 0
+            checkpoint = disk.Checkpoint(tail, found.tail_hash, segment)
+            if not found.has_head_file or found.checkpoint != checkpoint:
+                # New ledger, or an entry the last run wrote but did not checkpoint: checkpoint it now.
+                disk.create_head(head_path, keys, checkpoint)
+        for record in found.records:
+            self._index.add(record.document, record.segment, record.offset, record.length)
+        self._tail_hash = found.tail_hash
+        if found.segments:
+            self._segment = found.segments[-1]
+            self._segment_count = sum(1 for r in found.records if r.segment == self._segment)
+            self._segment_size = disk.segment_path(self.folder, self._segment).stat().st_size
+        if head_path.exists():
+            self._head_fd = os.open(head_path, os.O_RDWR)
+
+    def _cut_torn_line(self, segment: int, offset: int) -> None:
+        """Remove an unfinished last line: it was never acknowledged, and would break every later append."""
+        fd = os.open(disk.segment_path(self.folder, segment), os.O_WRONLY)
+        try:
+            os.ftruncate(fd, offset)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def close(self) -> None:
+        """Forget the key and the decrypted index, close the files, let another process open the ledger."""
+        with self._mutex:
+            self._keys = None
+            self._index = LedgerIndex()
+            for fd in [self._append_fd, self._head_fd, *self._read_fds.values()]:
+                if fd is not None:
+                    os.close(fd)
+            self._append_fd = self._head_fd = None
+            self._read_fds = {}
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)  # releases the flock
+                self._lock_fd = None
+
+    @property
+    def closed(self) -> bool:
+        return self._keys is None
+
+    def __len__(self) -> int:
+        with self._mutex:
+            self._require_keys()
+            return len(self._index)
+
+    @property
+    def head_hash(self) -> str:
+        """The hash of the newest entry: note it down elsewhere to catch a rollback of the whole folder."""
+        with self._mutex:
+            self._require_keys()
+            return self._tail_hash
+
+    # --- the write side ------------------------------------------------------------------------------------
+
+    def append(self, draft: LedgerDraft, *, now: datetime | None = None) -> LedgerEntry:
+        """Record one decision; on return the entry and its checkpoint are on disk."""
+        with self._mutex:
+            keys = self._require_keys()
+            if self.problem is not None:
+                raise LedgerCorrupt(f"the ledger is damaged, nothing more is recorded: {self.problem.message}")
+            seq = len(self._index) + 1
+            document = draft.model_dump(mode="json")
+            document.update(
+                id=str(uuid.uuid4()),
+                seq=seq,
+                time=utc_iso(now if now is not None else datetime.now(UTC)),
+                prev_hash=self._tail_hash,
+            )
+            document["hash"] = entry_hash(document)
+            entry = LedgerEntry.model_validate(document)
+            if self._segment == 0 or self._segment_count >= self.segment_entries:
+                self._roll()
+            line = disk.seal_line(keys, self._segment, seq, canonical(document))
+            offset = self._segment_size
+            self._write_line(line, offset)
+            self._segment_size += len(line)
+            self._segment_count += 1
+            self._tail_hash = document["hash"]
+            self._index.add(document, self._segment, offset, len(line))
+            # The entry is on disk and chained: from here it stays in the index even if the checkpoint fails.
+            disk.write_slot(self._require_head_fd(), keys, disk.Checkpoint(seq, document["hash"], self._segment))
+            return entry
+
+    def _roll(self) -> None:
+        if self._append_fd is not None:
+            os.close(self._append_fd)
+            self._append_fd = None
+        self._segment += 1
+        self._segment_count = 0
+        self._segment_size = 0
+        path = disk.segment_path(self.folder, self._segment)
+        self._append_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        disk.fsync_dir(self.folder)  # the new file's name must survive a crash as well as its lines
+
+    def _write_line(self, line: bytes, offset: int) -> None:
+        if self._append_fd is None:
+            path = disk.segment_path(self.folder, self._segment)
+            self._append_fd = os.open(path, os.O_WRONLY | os.O_APPEND, 0o600)
+        fd = self._append_fd
+        try:
+            written = 0
+            while written < len(line):
+                written += os.write(fd, line[written:])
+            os.fdatasync(fd)
+        except BaseException:
+            os.ftruncate(fd, offset)  # leave no half line behind for the next append to follow
+            raise
+
+    def _require_head_fd(self) -> int:
+        if self._head_fd is None:
+            self._head_fd = os.open(self.folder / disk.HEAD_FILE, os.O_RDWR)
+        return self._head_fd
+
+    # --- the read side -------------------------------------------------------------------------------------
+
+    def query(
+        self,
+        *,
+        site: str | None = None,
+        field_type: str | None = None,
+        purpose: str | None = None,
+        decision: Decision | str | None = None,
+        since: datetime | date | None = None,
+        until: datetime | date | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page[LedgerEntry]:
+        """Entries matching every filter given, newest first, with the total count.
+
+        ``since`` is inclusive, ``until`` exclusive (a ``date`` includes that whole day).
+        """
+        with self._mutex:
+            self._require_keys()
+            total, rows = self._index.select(
+                site=site,
+                field_type=field_type,
+                purpose=purpose,
+                decision=decision,
+                since=since,
+                until=until,
+                offset=offset,
+                limit=limit,
+            )
+            return Page[LedgerEntry](items=[self._read(r) for r in rows], total=total, offset=offset, limit=limit)
+
+    def sites(self) -> list[SiteSummary]:
+        with self._mutex:
+            self._require_keys()
+            return self._index.site_summaries()
+
+    def who_knows_what(self) -> Grid:
+        with self._mutex:
+            self._require_keys()
+            return self._index.grid()
+
+    def search_fingerprint(self, fingerprint: str, *, limit: int = SEARCH_LIMIT) -> list[LedgerEntry]:
+        """Entries that released the value with this keyed fingerprint (vault.fingerprint), newest first."""
+        with self._mutex:
+            self._require_keys()
+            positions = self._index.fingerprint_positions(fingerprint)[:limit]
+            return [self._read(self._index.rows[p]) for p in positions]
+
+    def activity(self, bucket: Bucket) -> list[tuple[date, int, int]]:
+        """(bucket start, released, refused) per day, ISO week (from Monday) or month, oldest first."""
+        with self._mutex:
+            self._require_keys()
+            return self._index.activity(bucket)
+
+    def entry(self, entry_id: str) -> LedgerEntry | None:
+        with self._mutex:
+            self._require_keys()
+            position = self._index.position(entry_id)
+            return None if position is None else self._read(self._index.rows[position])
+
+    def stale(self, current: Mapping[str, str]) -> list[StaleDisclosure]:
+        """Sites whose latest copy of a vault value is out of date.
+
+        ``current`` maps each value id now in the vault to the keyed fingerprint of its current value; a
+        value id a site got that is missing from it was removed from the vault.
+        """
+        with self._mutex:
+            self._require_keys()
+            found = []
+            for site, value_id, _, position in self._index.stale(current):
+                row = self._index.rows[position]
+                found.append(
+                    StaleDisclosure(
+                        site=site,
+                        value_id=value_id,
+                        field_types=tuple(dict.fromkeys(row.types)),
+                        given=row.time,
+                        entry_id=row.id,
+                        removed=value_id not in current,
+                    )
+                )
+            return found
+
+    def entries(self) -> Iterator[LedgerEntry]:
+        """Every entry, oldest first (for exports); reads each segment file once."""
+        with self._mutex:
+            keys = self._require_keys()
+            rows = list(self._index.rows)
+        by_segment: dict[int, list[Row]] = {}
+        for row in rows:
+            by_segment.setdefault(row.segment, []).append(row)
+        for segment, segment_rows in by_segment.items():
+            data = disk.segment_path(self.folder, segment).read_bytes()
+            for row in segment_rows:
+                yield self._decode(keys, row, data[row.offset : row.offset + row.length])
+
+    def verify(self) -> VerifyReport:
+        """Re-read everything from disk and recompute every hash (the index is not trusted for this)."""
+        with self._mutex:
+            return scan(self.folder, self._require_keys(), check_hashes=True).report()
+
+    # --- internals -----------------------------------------------------------------------------------------
+
+    def _require_keys(self) -> disk.LedgerKeys:
+        if self._keys is None:
+            raise LedgerClosed("the ledger is closed (the vault is locked)")
+        return self._keys
+
+    def _read(self, row: Row) -> LedgerEntry:
+        fd = self._read_fds.get(row.segment)
+        if fd is None:
+            fd = self._read_fds[row.segment] = os.open(disk.segment_path(self.folder, row.segment), os.O_RDONLY)
+        return self._decode(self._require_keys(), row, os.pread(fd, row.length, row.offset))
+
+    @staticmethod
+    def _decode(keys: disk.LedgerKeys, row: Row, line: bytes) -> LedgerEntry:
+        try:
+            seq, sealed = disk.split_line(line)
+        except ValueError:
+            seq, sealed = -1, b""
+        plaintext = disk.open_sealed(keys, row.segment, seq, sealed) if seq == row.seq else None
+        if plaintext is None:
+            raise LedgerCorrupt(f"segment {row.segment}: entry #{row.seq} changed on disk while the ledger was open")
+        return LedgerEntry.model_validate_json(plaintext)

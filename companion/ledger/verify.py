@@ -1,0 +1,241 @@
+"""Reading a ledger folder back and saying exactly where it breaks.
+
+``scan`` is the one reader: ``Ledger.open`` uses it to build the index (authenticating every record and the
+links between them), ``verify`` uses it with ``check_hashes`` to also recompute every hash. It stops at the
+first problem and keeps what came before it, so a damaged ledger can still be shown up to the damage.
+
+What each kind of tampering looks like here:
+- a flipped byte or an edited record: AES-GCM authentication fails at (segment, seq) → ``edited``;
+- an entry re-sealed by someone holding the key but with different content: its hash is wrong → ``edited``;
+- a deleted line: the sequence jumps → ``deleted``; lines swapped: a number out of place → ``reordered``;
+- a segment file swapped with or renamed to another: its records authenticate only under their own segment
+  number → ``segment_swapped``; a segment file removed: a gap in the numbering → ``segment_missing``;
+- the last entries or the last segments removed: fewer entries than the checkpoint records → ``truncated``;
+- the checkpoint removed or damaged as well → ``checkpoint`` (a ledger folder is never without one).
+What cannot be caught from inside the folder: replacing the whole folder with an older copy of itself (a
+rollback). That needs an anchor kept elsewhere — the head hash in a backup or a note the person keeps.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from companion.ledger import disk
+from companion.ledger.chain import GENESIS, entry_hash
+
+ProblemKind = Literal[
+    "edited", "deleted", "reordered", "truncated", "segment_missing", "segment_swapped", "checkpoint", "damaged"
+]
+
+
+class Problem(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: ProblemKind
+    message: str
+    segment: int | None = None  # the segment file's number, when the problem is in one
+    seq: int | None = None  # the entry's number, when the problem is at one
+
+
+class VerifyReport(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ok: bool
+    count: int  # entries that verified, in order, before any problem
+    head_hash: str  # the hash of the last entry that verified (the value to note down as an anchor)
+    problem: Problem | None = None
+
+
+@dataclass
+class Located:
+    """One authenticated record: where it is and what it says."""
+
+    segment: int
+    offset: int
+    length: int
+    document: dict[str, Any]
+
+
+@dataclass
+class Scan:
+    records: list[Located] = field(default_factory=list)
+    checkpoint: disk.Checkpoint | None = None
+    has_head_file: bool = False
+    torn: tuple[int, int] | None = None  # (segment, offset) of an unfinished last line, never acknowledged
+    segments: list[int] = field(default_factory=list)
+    problem: Problem | None = None
+
+    @property
+    def tail_hash(self) -> str:
+        return self.records[-1].document["hash"] if self.records else GENESIS
+
+    def report(self) -> VerifyReport:
+        return VerifyReport(
+            ok=self.problem is None, count=len(self.records), head_hash=self.tail_hash, problem=self.problem
+        )
+
+
+def scan(folder: Path, keys: disk.LedgerKeys, *, check_hashes: bool) -> Scan:
+    result = Scan()
+    segments = disk.list_segments(folder) if folder.is_dir() else []
+    result.segments = [n for n, _ in segments]
+    result.problem = _scan_segments(result, segments, keys, check_hashes)
+    slots = disk.read_slots(folder / disk.HEAD_FILE, keys)
+    result.has_head_file = slots is not None
+    if slots is not None:
+        result.checkpoint = disk.newest(slots)
+    if result.problem is None:
+        result.problem = _check_checkpoint(result, slots)
+    return result
+
+
+def _scan_segments(
+    result: Scan, segments: list[tuple[int, Path]], keys: disk.LedgerKeys, check_hashes: bool
+) -> Problem | None:
+    numbers = [n for n, _ in segments]
+    lines_by_segment = [(n, disk.read_lines(path)) for n, path in segments]
+    present = _sequence_numbers(lines_by_segment)
+    previous_hash = GENESIS
+    for position, (number, lines) in enumerate(lines_by_segment):
+        if number != position + 1:
+            missing = position + 1
+            return Problem(
+                kind="segment_missing",
+                segment=missing,
+                seq=len(result.records) + 1,
+                message=f"segment file {disk.segment_path(Path(), missing).name} is missing "
+                f"(entries from #{len(result.records) + 1} on are gone)",
+            )
+        for line_number, (offset, line) in enumerate(lines, start=1):
+            expected = len(result.records) + 1
+            where = f"segment {number}, line {line_number}"
+            if not line.endswith(b"\n") and number == numbers[-1] and line_number == len(lines):
+                result.torn = (number, offset)  # judged against the checkpoint later
+                return None
+            try:
+                seq, sealed = disk.split_line(line)
+            except ValueError as exc:
+                return Problem(kind="damaged", segment=number, seq=expected, message=f"{where}: {exc}")
+            if seq != expected:
+                return _out_of_place(number, where, seq, expected, present)
+            plaintext = disk.open_sealed(keys, number, seq, sealed)
+            if plaintext is None:
+                return _unauthentic(number, where, seq, sealed, keys, numbers)
+            document = json.loads(plaintext)
+            if document.get("seq") != seq:
+                return Problem(kind="edited", segment=number, seq=seq, message=f"{where}: entry #{seq} is renumbered")
+            if document.get("prev_hash") != previous_hash:
+                return Problem(
+                    kind="edited",
+                    segment=number,
+                    seq=seq,
+                    message=f"{where}: entry #{seq} does not link to the entry before it (the chain is broken)",
+                )
+            if check_hashes and entry_hash(document) != document.get("hash"):
+                return Problem(
+                    kind="edited",
+                    segment=number,
+                    seq=seq,
+                    message=f"{where}: entry #{seq} was edited (its content does not match its hash)",
+                )
+            previous_hash = document["hash"]
+            result.records.append(Located(number, offset, len(line), document))
+    return None
+
+
+def _sequence_numbers(lines_by_segment: list[tuple[int, list[tuple[int, bytes]]]]) -> set[int]:
+    present = set()
+    for _, lines in lines_by_segment:
+        for _, line in lines:
+            head = line.split(b" ", 1)[0]
+            if head.isdigit():
+                present.add(int(head))
+    return present
+
+
+def _out_of_place(segment: int, where: str, seq: int, expected: int, present: set[int]) -> Problem:
+    if seq > expected and expected not in present:
+        gone = f"#{expected}" if seq == expected + 1 else f"#{expected} to #{seq - 1}"
+        return Problem(
+            kind="deleted", segment=segment, seq=expected, message=f"{where}: entry {gone} deleted (found #{seq} next)"
+        )
+    return Problem(
+        kind="reordered",
+        segment=segment,
+        seq=expected,
+        message=f"{where}: entry #{seq} is where #{expected} belongs (entries were moved)",
+    )
+
+
+def _unauthentic(
+    segment: int, where: str, seq: int, sealed: bytes, keys: disk.LedgerKeys, numbers: list[int]
+) -> Problem:
+    for other in numbers:
+        if other != segment and disk.open_sealed(keys, other, seq, sealed) is not None:
+            return Problem(
+                kind="segment_swapped",
+                segment=segment,
+                seq=seq,
+                message=f"segment file {segment} holds entries of segment {other} (files swapped or renamed)",
+            )
+    return Problem(
+        kind="edited",
+        segment=segment,
+        seq=seq,
+        message=f"{where}: entry #{seq} fails authentication (edited, damaged, or not from this ledger)",
+    )
+
+
+def _check_checkpoint(
+    result: Scan, slots: tuple[disk.Checkpoint | None, disk.Checkpoint | None] | None
+) -> Problem | None:
+    tail = len(result.records)
+    if slots is None:
+        if tail or result.segments:
+            return Problem(
+                kind="checkpoint",
+                message="the checkpoint file is missing: entries at the end may have been removed with it",
+            )
+        return None
+    checkpoint = result.checkpoint
+    if checkpoint is None:
+        return Problem(kind="checkpoint", message="both checkpoint slots are damaged")
+    if tail < checkpoint.seq:
+        last_segment = result.segments[-1] if result.segments else 0
+        lost_segments = f"; segment files after {last_segment} are gone" if checkpoint.segment > last_segment else ""
+        gone = f"#{tail + 1}" if checkpoint.seq == tail + 1 else f"#{tail + 1} to #{checkpoint.seq}"
+        return Problem(
+            kind="truncated",
+            segment=checkpoint.segment,
+            seq=tail + 1,
+            message=f"the ledger was cut short: the checkpoint records {checkpoint.seq} entries, "
+            f"{tail} are left (entry {gone} missing{lost_segments})",
+        )
+    if tail > checkpoint.seq + 1:
+        return Problem(
+            kind="checkpoint",
+            seq=checkpoint.seq + 1,
+            message=f"{tail - checkpoint.seq} entries follow the checkpoint (#{checkpoint.seq}); at most one may",
+        )
+    linked = result.records[checkpoint.seq - 1].document["hash"] if checkpoint.seq else GENESIS
+    if linked != checkpoint.hash:
+        return Problem(
+            kind="checkpoint",
+            seq=checkpoint.seq,
+            message=f"entry #{checkpoint.seq} is not the entry the checkpoint recorded (replaced)",
+        )
+    if tail == checkpoint.seq and None in slots:
+        # A crash tears a slot only while writing the checkpoint of an entry already on disk, which leaves
+        # that entry one past the surviving slot. A damaged slot with no such entry means the newest slot
+        # and the newest entry were removed together.
+        return Problem(
+            kind="checkpoint",
+            seq=tail + 1,
+            message=f"a checkpoint slot is damaged and no entry follows #{tail}: the last entry may have been removed",
+        )
+    return None
