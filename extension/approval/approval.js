@@ -173,3 +173,5 @@ if (!answer.ok) {
   renderOffer(answer.result);
 }
 document.body.dataset.ready = "true";
+// When the person could first see the window's content (high-resolution epoch ms), for benchmarks/fill.py.
+document.body.dataset.shownAt = String(performance.timeOrigin + performance.now());

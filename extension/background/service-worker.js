@@ -10,6 +10,7 @@
 import "../shared/runtime-messages.js";
 import { CompanionError, request } from "./native-client.js";
 import { approvalFlags, pageForRequest } from "./page-info.js";
+import { now, startFill } from "./timings.js";
 
 const M = globalThis.ProfferMessages;
 const EXTENSION_ORIGIN = chrome.runtime.getURL("");
@@ -62,6 +63,7 @@ async function onFormSeen(message, sender) {
   if (!sender.tab || typeof sender.tab.id !== "number" || typeof sender.frameId !== "number") {
     throw new CompanionError("bad_request", "form.seen must come from a tab");
   }
+  const timing = startFill(sender.tab.id, sender.frameId);
   const payload = { ...message.payload, page: pageForRequest(message.payload && message.payload.page, sender) };
   const approvals = await loadApprovals();
   const already = Object.values(approvals).some((a) => a.tabId === sender.tab.id && a.frameId === sender.frameId);
@@ -80,9 +82,13 @@ async function onFormSeen(message, sender) {
     }
     throw error;
   }
+  timing.answeredAt = now();
   const filled = await applyAutofill(result, sender.tab.id, sender.frameId);
+  if (filled) timing.autofilledAt = now();
   if (!result.needs_approval) return { status: filled ? "autofilled" : "nothing-to-offer" };
+  timing.requestId = result.request_id;
   await openApproval(result.request_id, { kind: "offer", result, flags: approvalFlags(payload.page) }, sender);
+  timing.windowCreatedAt = now();
   return { status: "asking" };
 }
 

@@ -1,0 +1,162 @@
+"""One fill, end to end, with real parts: Debian's Chromium with the unpacked extension, the real native
+host started by the browser, the real companion, the bundled demo shop, and the dashboard."""
+
+import re
+
+import pytest
+
+from tests.e2e.harness import PASSPHRASE, browser, wait_until
+
+pytestmark = pytest.mark.e2e
+
+CHECKOUT = "/en/checkout"
+EMAIL = "ada.e2e-marker-5521@example.org"
+
+
+def open_checkout(context, shop):
+    """Open the demo checkout and return (page, approval window)."""
+    with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+        page = context.new_page()
+        page.goto(shop + CHECKOUT)
+    window = info.value
+    window.wait_for_selector("body[data-ready=true]")
+    return page, window
+
+
+def row_for(window, field_type):
+    return window.locator(".field", has=window.locator(".type", has_text=f"({field_type})")).first
+
+
+def tick(window, *field_types):
+    for field_type in field_types:
+        row_for(window, field_type).locator("input[name=share]").check()
+
+
+def dashboard_text(context, person):
+    page = context.new_page()
+    page.goto(person.dashboard + "/unlock")
+    page.fill("#passphrase", PASSPHRASE)
+    page.click("#unlock-submit")
+    page.wait_for_url(re.compile(r".*/$"))
+    text = page.inner_text("main")
+    page.close()
+    return text
+
+
+def test_approve_three_of_four_fills_exactly_those_and_the_dashboard_shows_it(playwright, person, shop):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page, window = open_checkout(context, shop)
+            assert "127.0.0.1" in window.inner_text("#origin")
+            assert window.locator("input[name=share]:checked").count() == 0  # nothing pre-ticked
+            assert EMAIL in window.inner_text("main")  # the exact value is shown
+            tick(window, "email", "given-name", "family-name")
+            window.click("#approve")
+            wait_until(lambda: page.input_value("#email") == EMAIL, what="the email to be filled")
+            assert page.input_value("#ship-given-name") == "Ada"
+            assert page.input_value("#ship-family-name") == "Marker-Lovelace"
+            assert page.input_value("#phone") == ""  # offered, left unticked: untouched
+            for field_id in ("ship-street", "ship-city", "ship-postal-code", "card-number", "checkout-rewards"):
+                assert page.input_value(f"#{field_id}") == ""
+            text = dashboard_text(context, person)
+            assert "once" in text and "unticked" in text and "127.0.0.1" in text
+
+
+def test_decline_fills_nothing_and_records_the_refusal(playwright, person, shop):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page, window = open_checkout(context, shop)
+            with window.expect_event("close"):
+                window.click("#decline")
+            page.wait_for_timeout(300)
+            assert page.input_value("#email") == ""
+            assert "declined" in dashboard_text(context, person)
+
+
+def test_closing_the_window_declines(playwright, person, shop):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page, window = open_checkout(context, shop)
+            window.close()
+            wait_until(lambda: "declined" in dashboard_text(context, person), timeout=10, what="a refusal")
+            assert page.input_value("#email") == ""
+
+
+def test_companion_down_leaves_the_page_untouched_and_the_popup_says_so(playwright, person, shop):
+    # The companion cannot start: its config is broken, so the native host's auto-start fails too.
+    person.data_dir.config_file.write_text('{"port": "not a port"}')
+    with browser(playwright, person) as (context, worker):
+        page = context.new_page()
+        page.goto(shop + CHECKOUT)
+        page.wait_for_timeout(1500)
+        assert len([p for p in context.pages if "approval" in p.url]) == 0
+        assert page.input_value("#email") == ""
+        popup = context.new_page()
+        popup.goto(f"chrome-extension://{worker.url.split('/')[2]}/popup/popup.html")
+        popup.wait_for_selector("body[data-reachable=false]")
+        assert "not reachable" in popup.inner_text("#status")
+        assert worker.evaluate("chrome.action.getBadgeText({})") == "!"
+
+
+def test_remember_then_next_visit_fills_without_a_window_and_revoke_asks_again(playwright, person, shop):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, worker):
+            page, window = open_checkout(context, shop)
+            row_for(window, "email").locator("select.remember").select_option("always")
+            window.click("#approve")
+            wait_until(lambda: page.input_value("#email") == EMAIL, what="the first fill")
+            # Next visit: the email is filled by the standing decision; the window still asks for the rest.
+            page2, window2 = open_checkout(context, shop)
+            wait_until(lambda: page2.input_value("#email") == EMAIL, what="auto-fill")
+            assert row_for(window2, "email").count() == 0  # not asked again
+            window2.click("#decline")
+            assert worker.evaluate("chrome.action.getBadgeText({})") in ("1", "")
+            # Revoke in the dashboard: the next visit asks again.
+            dash = context.new_page()
+            dash.goto(person.dashboard + "/unlock?next=/decisions")
+            dash.fill("#passphrase", PASSPHRASE)
+            dash.click("#unlock-submit")
+            dash.wait_for_url(re.compile(r".*/decisions$"))
+            dash.select_option("select[name=choice]", "ask")
+            dash.click(".site-decisions button:has-text('Save') >> nth=0")
+            dash.wait_for_selector("#no-decisions")
+            page3, window3 = open_checkout(context, shop)
+            assert row_for(window3, "email").count() == 1
+            assert page3.input_value("#email") == ""
+
+
+def test_never_leaves_the_field_empty_and_records_it(playwright, person, shop):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page, window = open_checkout(context, shop)
+            row_for(window, "tel").locator("select.remember").select_option("never")
+            tick(window, "email")
+            window.click("#approve")
+            wait_until(lambda: page.input_value("#email") == EMAIL, what="the fill")
+            page2, window2 = open_checkout(context, shop)
+            assert row_for(window2, "tel").count() == 0
+            assert page2.input_value("#phone") == ""
+            text = dashboard_text(context, person)
+            assert "never" in text
+
+
+def test_locked_vault_shows_the_unlock_prompt_and_retry_works(playwright, person, shop):
+    with person.companion():
+        with browser(playwright, person) as (context, _worker):
+            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+                page = context.new_page()
+                page.goto(shop + CHECKOUT)
+            window = info.value
+            window.wait_for_selector("#locked")
+            assert "locked" in window.inner_text("#locked")
+            person.unlock()
+            window.click("#retry")
+            window.wait_for_selector("input[name=share]")
+            tick(window, "email")
+            window.click("#approve")
+            wait_until(lambda: page.input_value("#email") == EMAIL, what="the fill after unlocking")
