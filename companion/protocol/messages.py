@@ -44,6 +44,8 @@ class FormDescriptor(WireModel):
     text: Text = ""  # the form's own visible text, trimmed (labels, legends, paragraphs)
     field_count: Annotated[int, Field(ge=0)] = 0
     in_dialog: bool = False  # inside a modal, pop-up or role=dialog
+    # Not a <form>: controls outside any form, grouped by their container (a dialog, a fieldset, the page).
+    synthetic: bool = False
 
 
 class SelectOption(WireModel):

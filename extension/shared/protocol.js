@@ -574,6 +574,11 @@ export const MESSAGE_TYPES = Object.freeze({
               "title": "Submit Text",
               "type": "string"
             },
+            "synthetic": {
+              "default": false,
+              "title": "Synthetic",
+              "type": "boolean"
+            },
             "text": {
               "default": "",
               "maxLength": 2000,

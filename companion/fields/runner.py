@@ -1,0 +1,321 @@
+"""Load pages in one headless Chromium and read their forms with the extension's own extraction code.
+
+This is what ``proffer fields`` and the corpus benchmark stand on: the descriptors come from
+``extension/content/extract.js`` running in a real browser, exactly as the content script runs it, so what
+is measured is what ships.
+
+Design notes:
+- One browser and one context for a whole run; each page gets a fresh tab, closed afterwards. Starting
+  Chromium costs ~0.5 s, a tab a few milliseconds.
+- The page is hostile. extract.js runs in an isolated world (CDP ``Page.createIsolatedWorld``), as a
+  content script does, so page scripts cannot see or patch it. Its result is validated by the wire model
+  (``FillRequestPayload``) before anyone uses it.
+- No network: the host-resolver rule maps every name but 127.0.0.1 to nothing, and routing aborts every
+  request that is not file://, data: or to 127.0.0.1 / localhost (saved pages reference hundreds of
+  third-party resources; they must neither leak nor wait).
+- A page that hangs, crashes or yields nonsense becomes a ``PageResult`` with ``error`` set; the run goes
+  on. Evaluation has its own time limit (CDP ``Runtime.evaluate`` ``timeout``), so a page busy-looping in
+  the main thread cannot stall the run.
+- Frames: the top document is described in ``payload``; each child frame's document is extracted in its
+  own isolated world and returned in ``frames`` (its own indexes, its own origins), because the companion
+  must judge a cross-origin frame separately.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from companion.protocol.messages import FillRequestPayload
+
+if TYPE_CHECKING:  # playwright is imported lazily: `proffer --help` must not pay for it
+    from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
+
+EXTRACT_JS = Path(__file__).resolve().parents[2] / "extension" / "content" / "extract.js"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+)
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
+LOCAL_SCHEMES = frozenset({"file", "data", "blob", "about"})
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+class RunnerError(Exception):
+    """The browser could not be started or the extraction script is missing."""
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """One child frame's document, described on its own (indexes count within that frame)."""
+
+    url: str
+    payload: FillRequestPayload
+
+
+@dataclass(frozen=True)
+class PageResult:
+    target: str  # as given: a file path or a URL
+    url: str  # what was loaded
+    payload: FillRequestPayload | None = None
+    frames: tuple[FrameResult, ...] = ()
+    error: str | None = None
+    seconds: float = 0.0
+    blocked_requests: int = 0
+
+
+def target_url(target: str) -> str:
+    """A URL for a file path or a URL; only file://, and http(s) on 127.0.0.1/localhost, are accepted."""
+    parts = urlsplit(target)
+    if parts.scheme in ("http", "https"):
+        if parts.hostname not in LOCAL_HOSTS:
+            raise ValueError(f"{target}: only pages on 127.0.0.1 or localhost can be loaded (no network)")
+        return target
+    if parts.scheme == "file":
+        return target
+    if parts.scheme and len(parts.scheme) > 1:
+        raise ValueError(f"{target}: unsupported URL scheme {parts.scheme!r}")
+    path = Path(target).expanduser()
+    if not path.is_file():
+        raise ValueError(f"{target}: no such file")
+    return path.resolve().as_uri()
+
+
+def request_allowed(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in LOCAL_SCHEMES:
+        return True
+    return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOCAL_HOSTS
+
+
+class PageRunner:
+    """A headless Chromium that loads pages one after another and extracts their forms.
+
+    Use as a context manager; ``extract(target)`` never raises for a bad page, only for a dead browser.
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout_s: float = 20.0,
+        settle_ms: int = 0,
+        scripts: bool = True,
+        chromium: str = CHROMIUM,
+        extract_js: Path = EXTRACT_JS,
+    ) -> None:
+        if not extract_js.is_file():
+            raise RunnerError(f"extraction script not found: {extract_js}")
+        self.timeout_s = timeout_s
+        self.settle_ms = settle_ms  # extra wait after load, for pages that build their forms late
+        self.scripts = scripts
+        self.chromium = chromium
+        # Evaluated as an expression: the script defines globalThis.ProfferExtract in the isolated world.
+        self._extract_expression = (
+            extract_js.read_text(encoding="utf-8")
+            + "\n;JSON.stringify(globalThis.ProfferExtract.extractPage(document, window));"
+        )
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._context: BrowserContext | None = None
+        self._blocked = 0
+
+    def __enter__(self) -> PageRunner:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def start(self) -> None:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+
+        if not Path(self.chromium).exists():
+            raise RunnerError(f"Chromium not found at {self.chromium}")
+        self._playwright = sync_playwright().start()
+        try:
+            self._browser = self._playwright.chromium.launch(
+                executable_path=self.chromium, headless=True, args=list(CHROMIUM_ARGS)
+            )
+            self._context = self._browser.new_context(
+                viewport=VIEWPORT, java_script_enabled=self.scripts, service_workers="block"
+            )
+            self._context.route("**/*", self._route)
+        except PlaywrightError as exc:
+            self.close()
+            raise RunnerError(f"could not start Chromium: {exc}") from exc
+
+    def close(self) -> None:
+        for closer in (self._context, self._browser):
+            if closer is not None:
+                with contextlib.suppress(Exception):  # already gone: nothing left to release
+                    closer.close()
+        if self._playwright is not None:
+            self._playwright.stop()
+        self._context = self._browser = self._playwright = None
+
+    def _route(self, route: Route) -> None:
+        if request_allowed(route.request.url):
+            route.continue_()
+        else:
+            self._blocked += 1
+            route.abort("blockedbyclient")
+
+    def extract(self, target: str) -> PageResult:
+        started = time.perf_counter()
+        try:
+            url = target_url(target)
+        except ValueError as exc:
+            return PageResult(target=target, url="", error=str(exc))
+        if self._context is None:
+            raise RunnerError("the runner is not started")
+        blocked_before = self._blocked
+        page = self._context.new_page()
+        try:
+            payload, frames = self._load_and_extract(page, url)
+            error = None
+        except _PageFailed as exc:
+            payload, frames, error = None, (), str(exc)
+        finally:
+            with contextlib.suppress(Exception):  # a crashed tab is closed already
+                page.close(run_before_unload=False)
+        return PageResult(
+            target=target,
+            url=url,
+            payload=payload,
+            frames=frames,
+            error=error,
+            seconds=time.perf_counter() - started,
+            blocked_requests=self._blocked - blocked_before,
+        )
+
+    def _load_and_extract(self, page: Page, url: str) -> tuple[FillRequestPayload, tuple[FrameResult, ...]]:
+        from playwright.sync_api import Error as PlaywrightError
+
+        timeout_ms = self.timeout_s * 1000
+        page.set_default_timeout(timeout_ms)
+        try:
+            page.goto(url, wait_until="load", timeout=timeout_ms)
+        except PlaywrightError as exc:
+            # A page whose load event never comes (a stuck subresource) still has a DOM worth reading.
+            if "Timeout" not in str(exc) and "timeout" not in str(exc):
+                raise _PageFailed(f"load failed: {_first_line(exc)}") from exc
+        if self.settle_ms:
+            page.wait_for_timeout(self.settle_ms)
+        try:
+            cdp = page.context.new_cdp_session(page)
+        except PlaywrightError as exc:
+            raise _PageFailed(f"no DevTools session: {_first_line(exc)}") from exc
+        try:
+            tree = cdp.send("Page.getFrameTree")
+            frames = list(_walk_frames(tree["frameTree"]))
+            top_id = frames[0][0]
+            payload = self._extract_frame(cdp, top_id)
+            children: list[FrameResult] = []
+            for frame_id, frame_url in frames[1:]:
+                if not frame_url or frame_url.startswith("about:"):
+                    continue
+                try:
+                    children.append(FrameResult(url=frame_url, payload=self._extract_frame(cdp, frame_id)))
+                except _PageFailed:
+                    continue  # a frame that will not answer is left out; the top document still counts
+            return payload, tuple(children)
+        except PlaywrightError as exc:
+            raise _PageFailed(f"extraction failed: {_first_line(exc)}") from exc
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                cdp.detach()
+
+    def _extract_frame(self, cdp: Any, frame_id: str) -> FillRequestPayload:
+        world = cdp.send("Page.createIsolatedWorld", {"frameId": frame_id, "worldName": "proffer-extract"})
+        answer = cdp.send(
+            "Runtime.evaluate",
+            {
+                "expression": self._extract_expression,
+                "contextId": world["executionContextId"],
+                "returnByValue": True,
+                "timeout": self.timeout_s * 1000,
+            },
+        )
+        if "exceptionDetails" in answer:
+            details = answer["exceptionDetails"]
+            message = details.get("exception", {}).get("description") or details.get("text", "exception")
+            raise _PageFailed(f"extract.js failed: {_first_line(message)}")
+        raw = answer.get("result", {}).get("value")
+        if not isinstance(raw, str):
+            raise _PageFailed("extract.js returned nothing")
+        try:
+            return FillRequestPayload.model_validate(json.loads(raw))
+        except ValidationError as exc:
+            raise _PageFailed(f"descriptors failed validation: {_first_line(exc)}") from exc
+
+
+class _PageFailed(Exception):
+    pass
+
+
+def _first_line(exc: object) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:300] if text else type(exc).__name__
+
+
+def _walk_frames(node: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    frame = node["frame"]
+    yield frame["id"], frame.get("url", "")
+    for child in node.get("childFrames", []):
+        yield from _walk_frames(child)
+
+
+def run_pages(
+    targets: Iterable[str], *, progress: bool | None = None, runner: PageRunner | None = None
+) -> Iterator[PageResult]:
+    """Extract each target in turn with one browser; progress goes to stderr for runs of more than a few pages.
+
+    ``progress=None`` shows it when stderr is a terminal or the run has more than 20 pages.
+    """
+    targets = list(targets)
+    show = progress if progress is not None else (sys.stderr.isatty() or len(targets) > 20)
+    own = runner is None
+    active = runner if runner is not None else PageRunner()
+    if own:
+        active.start()
+    try:
+        started = time.perf_counter()
+        failures = 0
+        for n, target in enumerate(targets, 1):
+            result = active.extract(target)
+            failures += result.error is not None
+            if show and (n % 25 == 0 or n == len(targets)):
+                rate = n / max(time.perf_counter() - started, 1e-9)
+                print(
+                    f"fields: {n}/{len(targets)} pages, {failures} failed, {rate:.1f} pages/s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            yield result
+    finally:
+        if own:
+            active.close()
+
+
+__all__ = ["FrameResult", "PageResult", "PageRunner", "RunnerError", "request_allowed", "run_pages", "target_url"]

@@ -1,0 +1,460 @@
+// Field extraction: what a careful human would read about each form control, and whether they could see it.
+//
+// A classic script (MV3 content scripts are not modules). Every function takes the document and window it
+// works on, so the same code runs in a real page, in jsdom (tests/extension/extract/) and in the headless
+// runner behind `proffer fields` (companion/fields/runner.py). It defines globalThis.ProfferExtract, and
+// module.exports when loaded by node.
+//
+// Design notes:
+// - No values leave the page. A text control's .value is never read; only the page's own text is (labels,
+//   placeholders, option texts of a select, button captions) and the on/off state of checkboxes and radios.
+// - A field's index is its position in document.querySelectorAll("input, select, textarea"), the same
+//   numbering the companion, the corpus labels and the fill step use. Every control is described, hidden
+//   and button types included: the companion decides what matters, and needs hidden twins to spot fishing.
+// - The page is hostile: every string is whitespace-collapsed and cut to the wire model's bounds
+//   (companion/protocol/messages.py), counts are capped, and nothing here throws on odd markup.
+// - Visibility is judged the way a person sees the page: display/visibility/opacity along the ancestors,
+//   zero or tiny size, off-screen, clipped by an ancestor, aria-hidden, inert. Without layout (jsdom) the
+//   geometric checks are skipped, because every box there measures 0x0.
+// - Speed: computed styles are cached per element for one extraction (ancestors are shared by many fields),
+//   label text comes from el.labels, and text walks stop at their length cap.
+(function (root) {
+  "use strict";
+
+  const CONTROL_SELECTOR = "input, select, textarea";
+  const LIMITS = Object.freeze({
+    short: 300, // ShortText
+    text: 2000, // Text
+    type: 32,
+    reason: 64,
+    url: 8192,
+    origin: 2048,
+    options: 400,
+    fields: 2000, // MAX_FIELDS
+    forms: 200,
+    nearbyDepth: 5, // ancestor levels walked looking for the text before an unlabelled field
+  });
+  // A box smaller than this (CSS px) in either direction is not something a person can type into.
+  const TINY_PX = 2;
+  const OPACITY_FLOOR = 0.1;
+  const SKIPPED_TEXT_TAGS = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "SELECT", "OPTION", "TEXTAREA", "SVG"]);
+  const HEADING_SELECTOR = "h1, h2, h3, h4, h5, h6, legend, [role=heading]";
+  const SUBMIT_SELECTOR = "button:not([type]), button[type=submit], input[type=submit], input[type=image]";
+  const DIALOG_SELECTOR =
+    'dialog, [role=dialog], [role=alertdialog], [aria-modal=true], [class*="modal" i], [class*="popup" i]';
+  // Containers that make a sensible group for controls outside any <form>.
+  const GROUP_SELECTOR = "[role=form], [role=search], dialog, [role=dialog], [role=alertdialog], fieldset";
+  const CHECKABLE = new Set(["checkbox", "radio"]);
+
+  const collapse = (s) => (s || "").replace(/\s+/g, " ").trim();
+  const cut = (s, n) => {
+    const c = collapse(s);
+    return c.length > n ? c.slice(0, n) : c;
+  };
+  const attr = (el, name) => el.getAttribute(name) || "";
+
+  /** The text a reader sees inside `node`, without controls' contents or scripts; stops at `limit` chars. */
+  function textOf(node, limit) {
+    const parts = [];
+    let length = 0;
+    const walk = (n) => {
+      if (length >= limit) return;
+      if (n.nodeType === 3) {
+        const t = n.nodeValue;
+        if (t && t.trim()) {
+          parts.push(t);
+          length += t.length;
+        }
+        return;
+      }
+      if (n.nodeType !== 1) return;
+      if (SKIPPED_TEXT_TAGS.has(n.nodeName.toUpperCase()) || n.hasAttribute("hidden")) return;
+      if (n.getAttribute("aria-hidden") === "true") return;
+      for (let c = n.firstChild; c && length < limit; c = c.nextSibling) walk(c);
+    };
+    walk(node);
+    return cut(parts.join(" "), limit);
+  }
+
+  function makeStyleCache(win) {
+    const cache = new Map();
+    return (el) => {
+      let s = cache.get(el);
+      if (s === undefined) {
+        s = win.getComputedStyle(el);
+        cache.set(el, s);
+      }
+      return s;
+    };
+  }
+
+  function hasLayout(doc) {
+    const de = doc.documentElement;
+    return !!de && (de.clientWidth > 0 || de.clientHeight > 0);
+  }
+
+  function isClipRectEmpty(clip) {
+    // "rect(0px, 0px, 0px, 0px)" or "rect(1px, 1px, 1px, 1px)": the screen-reader-only pattern.
+    const m = /^rect\(([^)]*)\)$/.exec(clip || "");
+    if (!m) return false;
+    const [top, right, bottom, left] = m[1].split(/[ ,]+/).map((v) => parseFloat(v) || 0);
+    return right - left <= TINY_PX || bottom - top <= TINY_PX;
+  }
+
+  function isClipPathEmpty(clipPath) {
+    return /^inset\(\s*(50%|100%)/.test(clipPath || "") || /^(circle|ellipse)\(\s*0(px|%)?[\s)]/.test(clipPath || "");
+  }
+
+  /**
+   * Why a person could not see or use `el`, or null when they can. Style checks walk the ancestors once
+   * (cached); geometric checks need layout.
+   */
+  function hiddenReason(el, ctx) {
+    const tag = el.nodeName.toLowerCase();
+    if (tag === "input" && (attr(el, "type").toLowerCase() === "hidden")) return "type=hidden";
+    if (el.closest("[inert]")) return "inert";
+    if (el.closest('[aria-hidden="true"]')) return "aria-hidden";
+    const own = ctx.style(el);
+    let opacity = 1;
+    for (let a = el; a && a.nodeType === 1; a = a.parentElement) {
+      const s = a === el ? own : ctx.style(a);
+      if (s.display === "none") return a === el ? "display:none" : "display:none (ancestor)";
+      if (s.contentVisibility === "hidden" && a !== el) return "content-visibility:hidden";
+      const o = parseFloat(s.opacity);
+      if (!Number.isNaN(o)) opacity *= o;
+    }
+    // visibility is inherited and a child may turn it back on, so the element's own computed value decides.
+    if (own.visibility === "hidden" || own.visibility === "collapse") return "visibility:hidden";
+    if (opacity < OPACITY_FLOOR) return "opacity:0";
+    if (!ctx.layout) return null;
+
+    const rect = el.getBoundingClientRect();
+    if (rect.width < TINY_PX || rect.height < TINY_PX) {
+      return rect.width === 0 || rect.height === 0 ? "zero size" : "tiny size";
+    }
+    const left = rect.left + ctx.scrollX;
+    const top = rect.top + ctx.scrollY;
+    if (left + rect.width <= 0 || top + rect.height <= 0 || left >= ctx.pageWidth || top >= ctx.pageHeight) {
+      return "off-screen";
+    }
+    for (let a = el; a && a.nodeType === 1 && a !== ctx.doc.documentElement; a = a.parentElement) {
+      const s = a === el ? own : ctx.style(a);
+      const positioned = s.position === "absolute" || s.position === "fixed";
+      if ((positioned && isClipRectEmpty(s.clip)) || isClipPathEmpty(s.clipPath)) return "clipped";
+      // Only overflow that cuts content off counts: a scrolling container's content can be scrolled to.
+      const clips = (v) => v === "hidden" || v === "clip";
+      const [shortX, shortY = shortX] = (s.overflow || "").split(" "); // jsdom fills only the shorthand
+      const clipsX = clips(s.overflowX) || clips(shortX);
+      const clipsY = clips(s.overflowY) || clips(shortY);
+      if (a !== el && (clipsX || clipsY)) {
+        const box = a.getBoundingClientRect();
+        const overlapW = Math.min(box.right, rect.right) - Math.max(box.left, rect.left);
+        const overlapH = Math.min(box.bottom, rect.bottom) - Math.max(box.top, rect.top);
+        if ((clipsX && overlapW < TINY_PX) || (clipsY && overlapH < TINY_PX)) return "clipped";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Custom-styled checkboxes and radios hide the real control (opacity 0, 1px) and draw a visible label in
+   * its place; a person sees and clicks that label. Only purely visual hiding is forgiven, never
+   * display/visibility/aria-hidden/inert, and only when a label for it is itself visible.
+   */
+  function visibleThroughLabel(el, reason, ctx) {
+    if (!["opacity:0", "zero size", "tiny size", "clipped"].includes(reason)) return false;
+    const labels = el.labels ? Array.from(el.labels) : [];
+    return labels.some((label) => label !== el && !label.contains(el) && hiddenReason(label, ctx) === null) ||
+      labels.some((label) => label.contains(el) && labelBoxVisible(label, ctx));
+  }
+
+  function labelBoxVisible(label, ctx) {
+    if (label.closest("[inert], [aria-hidden=true]")) return false;
+    for (let a = label; a && a.nodeType === 1; a = a.parentElement) {
+      const s = ctx.style(a);
+      if (s.display === "none" || parseFloat(s.opacity) < OPACITY_FLOOR) return false;
+    }
+    if (ctx.style(label).visibility === "hidden") return false;
+    if (!ctx.layout) return true;
+    const r = label.getBoundingClientRect();
+    return r.width >= TINY_PX && r.height >= TINY_PX;
+  }
+
+  function labelText(el) {
+    const parts = [];
+    const seen = new Set();
+    const add = (node) => {
+      if (!node || seen.has(node)) return;
+      seen.add(node);
+      const t = textOf(node, LIMITS.text);
+      if (t) parts.push(t);
+    };
+    if (el.labels) for (const label of el.labels) add(label);
+    for (const id of attr(el, "aria-labelledby").split(/\s+/).filter(Boolean).slice(0, 10)) {
+      add(el.ownerDocument.getElementById(id));
+    }
+    return cut(parts.join(" "), LIMITS.text);
+  }
+
+  const containsControl = (node) => node.nodeType === 1 && (node.matches(CONTROL_SELECTOR) || !!node.querySelector(CONTROL_SELECTOR));
+
+  /** Text of the closest siblings in one direction, stopping at the first sibling that holds a control. */
+  function siblingText(node, forward) {
+    for (let sib = forward ? node.nextSibling : node.previousSibling; sib; sib = forward ? sib.nextSibling : sib.previousSibling) {
+      if (sib.nodeType === 3) {
+        const t = collapse(sib.nodeValue);
+        if (t) return t;
+        continue;
+      }
+      if (sib.nodeType !== 1) continue;
+      if (containsControl(sib)) return null; // that text belongs to another field
+      const t = textOf(sib, LIMITS.short * 2);
+      if (t) return t;
+    }
+    return "";
+  }
+
+  /**
+   * The text just before an unlabelled field (after it, for a checkbox or radio, where their captions sit):
+   * its own siblings first, then each ancestor's, up to a few levels, never across another control.
+   */
+  function nearbyText(el) {
+    const forward = CHECKABLE.has(attr(el, "type").toLowerCase());
+    let node = el;
+    for (let depth = 0; node && depth < LIMITS.nearbyDepth; depth++) {
+      const t = siblingText(node, forward) ?? (forward ? siblingText(node, false) : null);
+      if (t === null) return "";
+      if (t) return forward ? cut(t, LIMITS.short) : cut(t.slice(-LIMITS.short), LIMITS.short);
+      node = node.parentElement;
+      if (!node || node.nodeName === "BODY" || node.nodeName === "FORM") break;
+    }
+    return "";
+  }
+
+  function optionsOf(select) {
+    const out = [];
+    const options = select.options || [];
+    for (let i = 0; i < options.length && out.length < LIMITS.options; i++) {
+      const o = options[i];
+      out.push({ value: cut(o.getAttribute("value") ?? o.text, LIMITS.short), text: cut(o.text, LIMITS.short) });
+    }
+    return out;
+  }
+
+  function controlType(el, tag) {
+    if (tag === "select") return el.multiple ? "select-multiple" : "select-one";
+    if (tag === "textarea") return "textarea";
+    // el.type normalises unknown types to "text", as the browser treats them.
+    return cut((el.type || attr(el, "type") || "text").toLowerCase(), LIMITS.type);
+  }
+
+  function originOf(url, base) {
+    try {
+      return new URL(url, base).origin;
+    } catch {
+      return null;
+    }
+  }
+
+  function pageInfo(doc, win) {
+    const frameOrigin = win.location.origin;
+    let topOrigin = frameOrigin;
+    if (win.top !== win) {
+      const ancestors = win.location.ancestorOrigins; // Chromium only
+      if (ancestors && ancestors.length) topOrigin = ancestors[ancestors.length - 1];
+      else {
+        try {
+          topOrigin = win.top.location.origin;
+        } catch {
+          topOrigin = originOf(doc.referrer) || "null"; // Firefox, cross-origin: the service worker knows better
+        }
+      }
+    }
+    return {
+      url: doc.URL.slice(0, LIMITS.url),
+      top_origin: String(topOrigin).slice(0, LIMITS.origin),
+      frame_origin: String(frameOrigin).slice(0, LIMITS.origin),
+      title: cut(doc.title, LIMITS.short),
+    };
+  }
+
+  /** The nearest heading inside `container`, else the closest one before it in document order (bounded). */
+  function headingFor(container) {
+    const inside = container.querySelector(HEADING_SELECTOR);
+    if (inside) return textOf(inside, LIMITS.short);
+    let node = container;
+    for (let depth = 0; node && depth < 4; depth++) {
+      for (let sib = node.previousElementSibling, n = 0; sib && n < 6; sib = sib.previousElementSibling, n++) {
+        const h = sib.matches(HEADING_SELECTOR) ? sib : sib.querySelector(HEADING_SELECTOR);
+        if (h) return textOf(h, LIMITS.short);
+        if (containsControl(sib)) return "";
+      }
+      node = node.parentElement;
+    }
+    return "";
+  }
+
+  function submitTextOf(controls, container) {
+    const texts = [];
+    const buttons = new Set(container.querySelectorAll(SUBMIT_SELECTOR));
+    for (const el of controls) if (el.matches(SUBMIT_SELECTOR)) buttons.add(el); // form= attribute owners
+    for (const b of Array.from(buttons).slice(0, 5)) {
+      // A button's value/alt is its caption, the page's own text, not something a person typed.
+      const t = b.nodeName === "BUTTON" ? textOf(b, LIMITS.short) : attr(b, "value") || attr(b, "alt");
+      if (t) texts.push(collapse(t));
+    }
+    return cut(texts.join(" | "), LIMITS.short);
+  }
+
+  function describeForm(index, container, controls, synthetic, base) {
+    const isForm = !synthetic;
+    const action = isForm ? container.getAttribute("action") : null;
+    return {
+      index,
+      id: cut(attr(container, "id"), LIMITS.short),
+      name: cut(isForm ? attr(container, "name") : attr(container, "aria-label"), LIMITS.short),
+      action_origin: action ? originOf(action, base) : null,
+      heading: headingFor(container),
+      submit_text: submitTextOf(controls, container),
+      text: textOf(container, LIMITS.text),
+      field_count: controls.length,
+      in_dialog: !!container.closest(DIALOG_SELECTOR),
+      synthetic,
+    };
+  }
+
+  /**
+   * Describe every control of `doc`. Returns {page, forms, fields}, shaped as the companion's
+   * FillRequestPayload. Controls beyond MAX_FIELDS are left out (their indexes would still be right).
+   */
+  function extractPage(doc, win) {
+    const ctx = {
+      doc,
+      style: makeStyleCache(win),
+      layout: hasLayout(doc),
+      scrollX: win.scrollX || 0,
+      scrollY: win.scrollY || 0,
+      pageWidth: Math.max(doc.documentElement.scrollWidth, doc.documentElement.clientWidth),
+      pageHeight: Math.max(doc.documentElement.scrollHeight, doc.documentElement.clientHeight),
+    };
+    const base = doc.baseURI;
+    const controls = Array.from(doc.querySelectorAll(CONTROL_SELECTOR)).slice(0, LIMITS.fields);
+
+    // Group controls: real forms in document order (el.form honours the form= attribute), then one
+    // synthetic group per sensible container for controls outside any form.
+    const groups = new Map(); // container -> {controls, synthetic}
+    const groupOf = new Map(); // control -> container
+    const positionOf = new Map(); // control -> position in its group
+    for (const form of Array.from(doc.forms)) groups.set(form, { controls: [], synthetic: false });
+    const body = doc.body || doc.documentElement;
+    for (const el of controls) {
+      let container = el.form && groups.has(el.form) ? el.form : null;
+      if (!container) {
+        container = el.closest(GROUP_SELECTOR) || body;
+        if (!groups.has(container)) groups.set(container, { controls: [], synthetic: true });
+      }
+      const members = groups.get(container).controls;
+      positionOf.set(el, members.length);
+      members.push(el);
+      groupOf.set(el, container);
+    }
+    const forms = [];
+    const formIndex = new Map();
+    for (const [container, group] of groups) {
+      if (group.controls.length === 0 && group.synthetic) continue;
+      if (forms.length >= LIMITS.forms) break;
+      formIndex.set(container, forms.length);
+      forms.push(describeForm(forms.length, container, group.controls, group.synthetic, base));
+    }
+
+    const fields = controls.map((el, index) => {
+      const tag = el.nodeName.toLowerCase();
+      const type = controlType(el, tag);
+      const container = groupOf.get(el);
+      const fIndex = formIndex.has(container) ? formIndex.get(container) : null;
+      const label = labelText(el);
+      const ariaLabel = cut(attr(el, "aria-label"), LIMITS.short);
+      let reason = hiddenReason(el, ctx);
+      if (reason && CHECKABLE.has(type) && visibleThroughLabel(el, reason, ctx)) reason = null;
+      const maxLength = tag === "select" ? -1 : el.maxLength;
+      return {
+        index,
+        form_index: fIndex,
+        position_in_form: fIndex === null ? null : positionOf.get(el),
+        tag,
+        type,
+        name: cut(attr(el, "name"), LIMITS.short),
+        id: cut(attr(el, "id"), LIMITS.short),
+        autocomplete: cut(attr(el, "autocomplete"), LIMITS.short),
+        label,
+        aria_label: ariaLabel,
+        placeholder: cut(attr(el, "placeholder"), LIMITS.short),
+        title: cut(attr(el, "title"), LIMITS.short),
+        nearby_text: label || ariaLabel ? "" : nearbyText(el),
+        options: tag === "select" ? optionsOf(el) : [],
+        maxlength: Number.isInteger(maxLength) && maxLength >= 0 ? maxLength : null,
+        inputmode: cut(attr(el, "inputmode"), LIMITS.type),
+        pattern: cut(attr(el, "pattern"), LIMITS.short),
+        checked: CHECKABLE.has(type) ? !!el.checked : null,
+        visible: reason === null,
+        hidden_reason: reason === null ? null : reason.slice(0, LIMITS.reason),
+        disabled: !!el.disabled || !!el.closest("fieldset[disabled]"),
+        readonly: tag !== "select" && !!el.readOnly,
+      };
+    });
+    return { page: pageInfo(doc, win), forms, fields };
+  }
+
+  /**
+   * Call `callback()` (debounced by `delayMs`, at most every 4 x delayMs while the page keeps changing)
+   * when controls are added to `doc` or something that holds controls changes how it is shown (a modal
+   * opening, a step of a single-page checkout). Returns a function that stops watching.
+   */
+  function watchForms(doc, callback, delayMs = 250) {
+    const win = doc.defaultView;
+    let timer = null;
+    let firstPending = 0;
+    const fire = () => {
+      timer = null;
+      firstPending = 0;
+      try {
+        callback();
+      } catch (err) {
+        // A failing callback must not stop the watching.
+        if (win.console) win.console.error("Proffer: form scan failed", err);
+      }
+    };
+    const schedule = () => {
+      const now = Date.now();
+      if (!firstPending) firstPending = now;
+      if (timer !== null) win.clearTimeout(timer);
+      const wait = now - firstPending >= delayMs * 4 ? 0 : delayMs;
+      timer = win.setTimeout(fire, wait);
+    };
+    const relevant = (m) => {
+      if (m.type === "childList") {
+        for (const n of m.addedNodes) if (n.nodeType === 1 && containsControl(n)) return true;
+        return false;
+      }
+      return m.target.nodeType === 1 && containsControl(m.target);
+    };
+    const observer = new win.MutationObserver((mutations) => {
+      if (mutations.some(relevant)) schedule();
+    });
+    observer.observe(doc.documentElement, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ["style", "class", "hidden", "open", "aria-hidden", "inert", "disabled", "type"],
+    });
+    return () => {
+      observer.disconnect();
+      if (timer !== null) win.clearTimeout(timer);
+      timer = null;
+    };
+  }
+
+  const api = Object.freeze({ CONTROL_SELECTOR, LIMITS, extractPage, watchForms, hiddenReason, textOf });
+  root.ProfferExtract = api;
+  if (typeof module === "object" && module && module.exports) module.exports = api;
+})(globalThis);

@@ -1,0 +1,218 @@
+// extract.js in jsdom: what it reads, what it must never read, how it groups and judges visibility.
+// jsdom has no layout, so geometric checks are exercised with stubbed boxes; tests/e2e/test_fields_cli.py
+// covers the same tricks in real Chromium.
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { test } from "node:test";
+
+import { JSDOM } from "jsdom";
+
+import { MESSAGE_TYPES } from "../../../extension/shared/protocol.js";
+import { validate } from "../../../extension/shared/schema.js";
+
+const require = createRequire(import.meta.url);
+const { extractPage, watchForms, LIMITS } = require("../../../extension/content/extract.js");
+
+function load(body, { url = "https://shop.example/checkout", title = "Checkout" } = {}) {
+  const dom = new JSDOM(`<!doctype html><html><head><title>${title}</title></head><body>${body}</body></html>`, {
+    url,
+    pretendToBeVisual: true,
+  });
+  return dom.window;
+}
+
+const extract = (win) => extractPage(win.document, win);
+const byName = (payload, name) => payload.fields.find((f) => f.name === name);
+
+test("the output is a valid fill.request payload", () => {
+  const win = load(`<form><label>Email <input name=email type=email></label><select name=c><option value=de>Germany</option></select>
+    <textarea name=note></textarea><input type=submit value=Go></form><input name=loose>`);
+  const payload = extract(win);
+  assert.deepEqual(validate(MESSAGE_TYPES["fill.request"].payload, payload), []);
+  assert.deepEqual(payload.page, {
+    url: "https://shop.example/checkout", top_origin: "https://shop.example", frame_origin: "https://shop.example", title: "Checkout",
+  });
+});
+
+test("every control is numbered in querySelectorAll order, hidden and button types included", () => {
+  const win = load(`<input type=hidden name=csrf><form><input name=a><button>Send</button><input type=submit name=s>
+    <select name=b></select></form><textarea name=c></textarea><input type=bogus name=d>`);
+  const { fields } = extract(win);
+  assert.deepEqual(fields.map((f) => [f.index, f.name, f.tag, f.type]), [
+    [0, "csrf", "input", "hidden"], [1, "a", "input", "text"], [2, "s", "input", "submit"],
+    [3, "b", "select", "select-one"], [4, "c", "textarea", "textarea"], [5, "d", "input", "text"],
+  ]);
+});
+
+test("label text comes from label[for], a wrapping label and aria-labelledby, joined", () => {
+  const win = load(`<form>
+    <label for=fn>First name</label><input id=fn name=fn>
+    <label>Country <select name=country><option>Germany</option><option>France</option></select></label>
+    <span id=l1>Phone</span><span id=l2>(mobile)</span><input name=tel aria-labelledby="l1 l2">
+    <label for=both>Email</label><span id=hint>for receipts</span><input id=both name=both aria-labelledby=hint>
+    <input name=aria aria-label="Postcode" placeholder="12345" title="Your postcode">
+  </form>`);
+  const payload = extract(win);
+  assert.equal(byName(payload, "fn").label, "First name");
+  assert.equal(byName(payload, "country").label, "Country", "option texts are not part of a label");
+  assert.equal(byName(payload, "tel").label, "Phone (mobile)");
+  assert.equal(byName(payload, "both").label, "Email for receipts");
+  const aria = byName(payload, "aria");
+  assert.deepEqual([aria.aria_label, aria.placeholder, aria.title, aria.label], ["Postcode", "12345", "Your postcode", ""]);
+});
+
+test("nearby text names unlabelled fields, never across another control", () => {
+  const win = load(`<form><table>
+    <tr><td>Straße</td><td><input name=street></td></tr>
+    <tr><td>PLZ</td><td><div><span><input name=zip></span></div></td></tr>
+  </table>
+  <div><span>Vorname</span> <input name=given></div>
+  <div><input name=first><input name=second></div>
+  <input type=checkbox name=news> Send me offers
+  <label for=x>Labelled</label><input id=x name=labelled>
+  </form>`);
+  const payload = extract(win);
+  assert.equal(byName(payload, "street").nearby_text, "Straße");
+  assert.equal(byName(payload, "zip").nearby_text, "PLZ");
+  assert.equal(byName(payload, "given").nearby_text, "Vorname");
+  assert.equal(byName(payload, "second").nearby_text, "", "the text before belongs to the previous control");
+  assert.equal(byName(payload, "news").nearby_text, "Send me offers", "a checkbox's caption follows it");
+  assert.equal(byName(payload, "labelled").nearby_text, "", "only asked for when no label names the field");
+});
+
+test("no value typed into the page ever leaves it", () => {
+  const win = load(`<form><label>Note <textarea name=note>prefilled secret</textarea></label>
+    <input name=email><input name=pw type=password><input type=checkbox name=cb checked></form>`);
+  const doc = win.document;
+  doc.querySelector("[name=email]").value = "typed-by-person@example.org";
+  doc.querySelector("[name=pw]").value = "hunter2-secret";
+  doc.querySelector("[name=note]").value = "private note";
+  const text = JSON.stringify(extract(win));
+  for (const secret of ["typed-by-person", "hunter2", "private note", "prefilled secret"]) {
+    assert.ok(!text.includes(secret), `${secret} leaked`);
+  }
+  assert.equal(byName(extract(win), "cb").checked, true, "a checkbox's state is page state, reported");
+});
+
+test("select options are summarised, capped at the wire limit", () => {
+  const many = Array.from({ length: 450 }, (_, i) => `<option value="v${i}">Option ${i}</option>`).join("");
+  const win = load(`<select name=big>${many}</select><select name=small><option>No value attr</option></select>`);
+  const payload = extract(win);
+  assert.equal(byName(payload, "big").options.length, LIMITS.options);
+  assert.deepEqual(byName(payload, "big").options[1], { value: "v1", text: "Option 1" });
+  assert.deepEqual(byName(payload, "small").options, [{ value: "No value attr", text: "No value attr" }]);
+});
+
+test("hostile sizes are cut to the wire model's bounds", () => {
+  const long = "x".repeat(5000);
+  const win = load(`<form><label for=a>${long}</label><input id=a name="${long}" placeholder="${long}" maxlength=20 pattern="[0-9]+"></form>`);
+  const payload = extract(win);
+  const field = payload.fields[0];
+  assert.equal(field.label.length, 2000);
+  assert.equal(field.name.length, 300);
+  assert.equal(field.placeholder.length, 300);
+  assert.equal(field.maxlength, 20);
+  assert.equal(field.pattern, "[0-9]+");
+  assert.deepEqual(validate(MESSAGE_TYPES["fill.request"].payload, payload), []);
+});
+
+test("forms: the form attribute, positions, heading, submit text, dialogs, and formless groups", () => {
+  const win = load(`
+    <h2>Join our rewards club</h2>
+    <form id=join action="https://rewards.example/join"><input name=email><button type=submit>Sign up now</button></form>
+    <input name=late form=join>
+    <div role=dialog><p>Get 10% off</p><input name=popup_email><button>Subscribe</button></div>
+    <input name=search>`);
+  const payload = extract(win);
+  const [form, dialogGroup, pageGroup] = payload.forms;
+  assert.equal(payload.forms.length, 3);
+  assert.deepEqual(
+    [form.id, form.action_origin, form.heading, form.submit_text, form.field_count, form.synthetic, form.in_dialog],
+    ["join", "https://rewards.example", "Join our rewards club", "Sign up now", 2, false, false],
+  );
+  assert.deepEqual([byName(payload, "late").form_index, byName(payload, "late").position_in_form], [0, 1]);
+  assert.deepEqual([dialogGroup.synthetic, dialogGroup.in_dialog, dialogGroup.submit_text], [true, true, "Subscribe"]);
+  assert.match(dialogGroup.text, /Get 10% off/);
+  assert.deepEqual([byName(payload, "popup_email").form_index, byName(payload, "search").form_index], [1, 2]);
+  assert.equal(pageGroup.synthetic, true);
+});
+
+test("style tricks: display, visibility, opacity on an ancestor, aria-hidden, inert, type=hidden", () => {
+  const win = load(`<style>.gone{display:none}</style><form>
+    <input name=shown>
+    <div class=gone><input name=ancestor_none></div>
+    <input name=self_none style="display:none">
+    <input name=invisible style="visibility:hidden">
+    <div style="visibility:hidden"><input name=back_on style="visibility:visible"></div>
+    <div style="opacity:0"><input name=faded></div>
+    <div aria-hidden="true"><input name=aria></div>
+    <div inert><input name=inert></div>
+    <input type=hidden name=hid>
+    <fieldset disabled><input name=dis></fieldset>
+    <input name=ro readonly>
+  </form>`);
+  const payload = extract(win);
+  const reason = (name) => byName(payload, name).hidden_reason;
+  assert.equal(byName(payload, "shown").visible, true);
+  assert.equal(reason("shown"), null);
+  assert.equal(reason("ancestor_none"), "display:none (ancestor)");
+  assert.equal(reason("self_none"), "display:none");
+  assert.equal(reason("invisible"), "visibility:hidden");
+  assert.equal(reason("back_on"), null, "a child may make itself visible again");
+  assert.equal(reason("faded"), "opacity:0");
+  assert.equal(reason("aria"), "aria-hidden");
+  assert.equal(reason("inert"), "inert");
+  assert.equal(reason("hid"), "type=hidden");
+  for (const name of ["ancestor_none", "faded", "aria", "inert", "hid"]) assert.equal(byName(payload, name).visible, false);
+  assert.deepEqual([byName(payload, "dis").disabled, byName(payload, "ro").readonly], [true, true]);
+  assert.deepEqual([byName(payload, "shown").disabled, byName(payload, "shown").readonly], [false, false]);
+});
+
+test("geometry tricks, with layout stubbed: zero size, off-screen, clipped by an ancestor", () => {
+  const win = load(`<form><input name=ok><input name=zero><input name=away>
+    <div id=box style="overflow:hidden"><input name=clipped></div></form>`);
+  const doc = win.document;
+  Object.defineProperty(doc.documentElement, "clientWidth", { value: 1280 });
+  Object.defineProperty(doc.documentElement, "clientHeight", { value: 900 });
+  const boxes = {
+    ok: [10, 10, 200, 30], zero: [10, 50, 0, 0], away: [-10000, 50, 200, 30], clipped: [10, 100, 200, 30], box: [10, 100, 200, 0],
+  };
+  const rect = ([x, y, w, h]) => ({ left: x, top: y, width: w, height: h, right: x + w, bottom: y + h, x, y });
+  win.Element.prototype.getBoundingClientRect = function () {
+    const key = this.getAttribute("name") || this.id;
+    return rect(boxes[key] || [0, 0, 1280, 900]);
+  };
+  const payload = extract(win);
+  const reasons = Object.fromEntries(payload.fields.map((f) => [f.name, f.hidden_reason]));
+  assert.deepEqual(reasons, { ok: null, zero: "zero size", away: "off-screen", clipped: "clipped" });
+});
+
+test("a custom checkbox hidden under its visible label counts as visible", () => {
+  const win = load(`<form><input type=checkbox id=terms name=terms style="opacity:0"><label for=terms>I accept</label>
+    <input type=checkbox id=sneaky name=sneaky style="opacity:0"><label for=sneaky style="display:none">x</label>
+    <input type=text id=txt name=txt style="opacity:0"><label for=txt>Name</label></form>`);
+  const payload = extract(win);
+  assert.equal(byName(payload, "terms").visible, true);
+  assert.equal(byName(payload, "sneaky").hidden_reason, "opacity:0", "its label is hidden too");
+  assert.equal(byName(payload, "txt").hidden_reason, "opacity:0", "only checkboxes and radios are drawn by labels");
+});
+
+test("watchForms calls back once, debounced, when controls appear; not for unrelated changes; stops", async () => {
+  const win = load(`<div id=app></div>`);
+  const doc = win.document;
+  let calls = 0;
+  const stop = watchForms(doc, () => calls++, 20);
+  doc.getElementById("app").append(doc.createElement("p"));
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(calls, 0, "a paragraph is not a form");
+  const form = doc.createElement("form");
+  form.innerHTML = "<input name=a><input name=b>";
+  doc.getElementById("app").append(form);
+  doc.getElementById("app").append(doc.createElement("input"));
+  await new Promise((r) => setTimeout(r, 80));
+  assert.equal(calls, 1, "two insertions close together make one scan");
+  stop();
+  doc.getElementById("app").append(doc.createElement("select"));
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(calls, 1, "nothing after stop()");
+});
