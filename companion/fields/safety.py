@@ -1,0 +1,171 @@
+"""Whether a value may go into a field at all: the rules no classification, decision or approval overrides.
+
+A value in a page IS a disclosure (the page's scripts read it before any submit), so a field is refused
+unless every rule below lets it through. Each refusal carries a short, stable reason string: the CLI
+prints it, the approval window shows it, tests compare it, so the strings are part of the interface.
+
+Order of the rules (the first that refuses names the reason):
+1. Secrets and cards: passwords, one-time codes and payment card fields are never filled. Proffer holds
+   neither; the check looks at the input type and the site's own autocomplete attribute as well as the
+   classifier's token, so a mislabelled card box is still refused.
+2. Controls that carry no typed value (buttons, files, ranges, colours) are not filled.
+3. Visibility: a field the person cannot see is never filled. If it looks like a hidden copy of a
+   field that IS visible in the same form (a second email box behind display:none), the page may be
+   fishing for values a person would not knowingly give, and the reason says so.
+4. Disabled and read-only fields are not the person's to change.
+5. A field inside a frame whose origin differs from the top page's is refused unless that frame origin is
+   in ``approved_frame_origins`` (the person approved it in the approval window, or the caller is building
+   an offer that the person must approve together with the origin).
+6. A field the classifier could not name gets nothing: a value in the wrong field is a leak; an empty
+   field only costs a keystroke.
+
+``assess`` judges one field (the fill flow calls it per field); ``assess_page`` judges all fields of a
+payload at once and can use every field's token for the fishing check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from companion.fields.tokens import CARD_TOKENS, SECRET_TOKENS, parse_autocomplete
+from companion.protocol.messages import FieldDescriptor, FillRequestPayload
+
+# The reasons, as stable strings. Invisible and fishing reasons carry the extraction's detail after ":".
+PASSWORD = "password"  # noqa: S105  # a reason string, not a secret
+ONE_TIME_CODE = "one-time-code"
+PAYMENT_CARD = "payment card"
+NO_VALUE_CONTROL = "not a text control"
+INVISIBLE = "invisible"
+FISHING = "fishing"
+DISABLED = "disabled"
+READONLY = "readonly"
+CROSS_ORIGIN_FRAME = "cross-origin frame"
+NO_TYPE = "no type"
+
+# Input types that never take a typed value. "hidden" is judged by visibility (its hidden_reason).
+NO_VALUE_INPUT_TYPES = frozenset({"submit", "button", "reset", "image", "file", "range", "color"})
+# Input types whose kind alone tells what the field asks for, for spotting hidden copies.
+TELLING_INPUT_TYPES = frozenset({"email", "tel"})
+
+Verdict = tuple[bool, str | None]
+
+
+@dataclass(frozen=True)
+class _FormKinds:
+    """What the visible fields of each form ask for (form index, or None for fields outside forms)."""
+
+    visible: Mapping[int | None, frozenset[str]]
+
+    @classmethod
+    def of(cls, payload: FillRequestPayload, tokens: Mapping[int, str | None]) -> _FormKinds:
+        seen: dict[int | None, set[str]] = {}
+        for field in payload.fields:
+            if field.visible:
+                seen.setdefault(field.form_index, set()).update(_kinds(field, tokens.get(field.index)))
+        return cls({form: frozenset(kinds) for form, kinds in seen.items()})
+
+
+def _kinds(field: FieldDescriptor, token: str | None) -> set[str]:
+    """What a field asks for, by every account: the classifier's token, the site's hint, the input type."""
+    kinds: set[str] = set()
+    if token:
+        kinds.add(token)
+    hint = parse_autocomplete(field.autocomplete)
+    if hint is not None:
+        kinds.add(hint.token)
+    if field.tag == "input" and field.type in TELLING_INPUT_TYPES:
+        kinds.add(field.type)
+    return kinds
+
+
+def _secret_or_card(field: FieldDescriptor, token: str | None) -> str | None:
+    hint = parse_autocomplete(field.autocomplete)
+    stated = {t for t in (token, hint.token if hint else None) if t}
+    if field.tag == "input" and field.type == "password":
+        return PASSWORD
+    if "one-time-code" in stated:
+        return ONE_TIME_CODE
+    if stated & SECRET_TOKENS:
+        return PASSWORD
+    if stated & CARD_TOKENS:
+        return PAYMENT_CARD
+    return None
+
+
+def _judge(
+    field: FieldDescriptor,
+    token: str | None,
+    payload: FillRequestPayload,
+    approved_frame_origins: frozenset[str],
+    form_kinds: _FormKinds | None,
+) -> Verdict:
+    secret = _secret_or_card(field, token)
+    if secret is not None:
+        return False, secret
+    if field.tag == "input" and field.type in NO_VALUE_INPUT_TYPES:
+        return False, NO_VALUE_CONTROL
+    if not field.visible:
+        detail = field.hidden_reason or "hidden"
+        if field.type != "hidden" and form_kinds is not None:
+            twins = _kinds(field, token) & form_kinds.visible.get(field.form_index, frozenset())
+            if twins:
+                return False, f"{FISHING}: hidden second {sorted(twins)[0]} ({detail})"
+        return False, f"{INVISIBLE}: {detail}"
+    if field.disabled:
+        return False, DISABLED
+    if field.readonly:
+        return False, READONLY
+    page = payload.page
+    if page.frame_origin != page.top_origin and page.frame_origin not in approved_frame_origins:
+        return False, CROSS_ORIGIN_FRAME
+    if not token:
+        return False, NO_TYPE
+    return True, None
+
+
+def assess(
+    field: FieldDescriptor,
+    token: str | None,
+    payload: FillRequestPayload,
+    approved_frame_origins: frozenset[str] = frozenset(),
+) -> Verdict:
+    """May a value for `token` go into `field`? (True, None), or (False, reason).
+
+    Pure. The fishing check compares an invisible field with the visible fields of its form by what their
+    descriptors state (autocomplete hint, input type); ``assess_page`` compares by tokens too.
+    """
+    # Only an invisible field that is not an ordinary type=hidden input needs its neighbours looked at.
+    needs_neighbours = not field.visible and field.type != "hidden"
+    form_kinds = _FormKinds.of(payload, {field.index: token}) if needs_neighbours else None
+    return _judge(field, token, payload, approved_frame_origins, form_kinds)
+
+
+def assess_page(
+    payload: FillRequestPayload,
+    tokens: Mapping[int, str | None],
+    approved_frame_origins: frozenset[str] = frozenset(),
+) -> dict[int, Verdict]:
+    """Judge every field of `payload`; `tokens` maps a field's index to the classifier's token."""
+    form_kinds = _FormKinds.of(payload, tokens)
+    return {
+        field.index: _judge(field, tokens.get(field.index), payload, approved_frame_origins, form_kinds)
+        for field in payload.fields
+    }
+
+
+__all__ = [
+    "CROSS_ORIGIN_FRAME",
+    "DISABLED",
+    "FISHING",
+    "INVISIBLE",
+    "NO_TYPE",
+    "NO_VALUE_CONTROL",
+    "ONE_TIME_CODE",
+    "PASSWORD",
+    "PAYMENT_CARD",
+    "READONLY",
+    "Verdict",
+    "assess",
+    "assess_page",
+]
