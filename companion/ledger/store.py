@@ -21,6 +21,7 @@ Design (see ``disk`` for the file format, ``chain`` for the hash, ``index`` for 
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import threading
 import uuid
@@ -351,4 +352,6 @@ class Ledger:
         plaintext = disk.open_sealed(keys, row.segment, seq, sealed) if seq == row.seq else None
         if plaintext is None:
             raise LedgerCorrupt(f"segment {row.segment}: entry #{row.seq} changed on disk while the ledger was open")
-        return LedgerEntry.model_validate_json(plaintext)
+        # json.loads, not model_validate_json: pydantic's JSON parser refuses ``\\ud800``-style escapes that
+        # the canonical encoding may hold, and the entry must read back exactly as it was written.
+        return LedgerEntry.model_validate(json.loads(plaintext))

@@ -1,0 +1,65 @@
+import os
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from companion.ledger.model import Decision, DisclosedField, LedgerDraft
+from companion.ledger.store import Ledger
+
+# What a hostile page can put in the strings the ledger keeps: markup, script, quotes, control and
+# non-BMP characters. The ledger must keep every one exactly.
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> \' " & \x00\u202e 🛒'
+
+
+def make_draft(
+    site="shop.example",
+    *,
+    decision=Decision.ONCE,
+    fields=(("email", "v-email", "fp-email"),),
+    purpose="checkout",
+    label="Email",
+    path="/checkout",
+) -> LedgerDraft:
+    return LedgerDraft(
+        site=site,
+        origin=f"https://www.{site}",
+        path=path,
+        frame_origin=f"https://www.{site}",
+        purpose=purpose,
+        fields=tuple(
+            DisclosedField(type=t, label=label, value_id=value_id, fingerprint=fingerprint)
+            for t, value_id, fingerprint in fields
+        ),
+        decision=decision,
+        terms="approved once in the approval window",
+        browser="chromium",
+        request_id="req-1",
+    )
+
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # a Monday
+
+
+def at(days: float) -> datetime:
+    return T0 + timedelta(days=days)
+
+
+@pytest.fixture
+def key():
+    return os.urandom(32)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    return tmp_path / "ledger"
+
+
+@pytest.fixture
+def ledger(folder, key):
+    opened = Ledger.open(folder, key, segment_entries=3)
+    yield opened
+    opened.close()
+
+
+def fill(ledger, count, **kwargs):
+    return [ledger.append(make_draft(**kwargs), now=at(i)) for i in range(count)]

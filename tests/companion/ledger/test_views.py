@@ -1,0 +1,128 @@
+"""The read side the dashboard uses: filters, paging, per-site summaries, the grid, search, activity, staleness."""
+
+from datetime import date
+
+import pytest
+
+from companion.ledger.model import Decision
+
+from .conftest import T0, at, make_draft
+
+
+@pytest.fixture
+def history(ledger):
+    """A small, known history: two shops and a newsletter, over three weeks."""
+    plan = [
+        (0, "alpha.example", Decision.ONCE, (("email", "e1", "fp-e1"), ("tel", "t1", "fp-t1")), "checkout"),
+        (1, "alpha.example", Decision.DECLINED, (("bday", None, None),), "loyalty-signup"),
+        (2, "beta.example", Decision.ALWAYS, (("email", "e1", "fp-e1"),), "newsletter"),
+        (8, "beta.example", Decision.UNTICKED, (("tel", "t1", None),), "newsletter"),
+        (9, "alpha.example", Decision.ONCE, (("email", "e2", "fp-e2"),), "checkout"),
+        (20, "gamma.example", Decision.NEVER, (("email", None, None),), "checkout"),
+        (33, "beta.example", Decision.ONCE, (("postal-code", "a1", "fp-a1"),), "checkout"),
+    ]
+    return [
+        ledger.append(make_draft(site, decision=decision, fields=fields, purpose=purpose), now=at(day))
+        for day, site, decision, fields, purpose in plan
+    ]
+
+
+def seqs(page):
+    return [e.seq for e in page.items]
+
+
+def test_query_is_newest_first_with_total_and_paging(ledger, history):
+    page = ledger.query(limit=3)
+    assert seqs(page) == [7, 6, 5] and page.total == 7
+    assert seqs(ledger.query(offset=3, limit=3)) == [4, 3, 2]
+    assert seqs(ledger.query(offset=6, limit=3)) == [1]
+    assert ledger.query(offset=50).items == []
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"site": "alpha.example"}, [5, 2, 1]),
+        ({"site": "nobody.example"}, []),
+        ({"field_type": "email"}, [6, 5, 3, 1]),
+        ({"field_type": "tel", "site": "beta.example"}, [4]),
+        ({"purpose": "newsletter"}, [4, 3]),
+        ({"decision": Decision.ONCE}, [7, 5, 1]),
+        ({"decision": "never"}, [6]),
+        ({"since": at(8)}, [7, 6, 5, 4]),
+        ({"until": at(8)}, [3, 2, 1]),
+        ({"since": date(2026, 1, 6), "until": date(2026, 1, 13)}, [4, 3, 2]),
+        ({"site": "alpha.example", "decision": "once", "since": at(5)}, [5]),
+    ],
+)
+def test_query_filters(ledger, history, filters, expected):
+    page = ledger.query(**filters)
+    assert seqs(page) == expected
+    assert page.total == len(expected)
+
+
+def test_query_rejects_bad_paging_and_naive_times(ledger, history):
+    with pytest.raises(ValueError):
+        ledger.query(limit=5000)
+    with pytest.raises(ValueError):
+        ledger.query(offset=-1)
+    with pytest.raises(ValueError, match="time zone"):
+        ledger.query(since=T0.replace(tzinfo=None))
+
+
+def test_sites(ledger, history):
+    by_site = {s.site: s for s in ledger.sites()}
+    assert [s.site for s in ledger.sites()] == ["beta.example", "gamma.example", "alpha.example"]
+    alpha = by_site["alpha.example"]
+    assert (alpha.entries, alpha.released, alpha.refused) == (3, 2, 1)
+    assert alpha.first_seen == history[0].time and alpha.last_seen == history[4].time
+    assert alpha.field_types == ("email", "tel")  # the declined bday is not "given"
+    assert by_site["gamma.example"].field_types == ()
+    assert by_site["beta.example"].field_types == ("email", "postal-code")
+
+
+def test_who_knows_what(ledger, history):
+    grid = ledger.who_knows_what()
+    assert grid.field_types == ("email", "postal-code", "tel")
+    assert [r.site for r in grid.rows] == ["alpha.example", "beta.example"]  # gamma got nothing
+    alpha = {c.field_type: c for c in grid.rows[0].cells}
+    assert (alpha["email"].times, alpha["email"].last_given) == (2, history[4].time)
+    assert alpha["tel"].times == 1 and alpha["postal-code"].times == 0 and alpha["postal-code"].last_given is None
+
+
+def test_search_fingerprint_finds_the_sites_that_got_a_value(ledger, history):
+    found = ledger.search_fingerprint("fp-e1")
+    assert [(e.site, e.seq) for e in found] == [("beta.example", 3), ("alpha.example", 1)]
+    assert ledger.search_fingerprint("fp-t1") == [history[0]]  # the unticked offer of t1 released nothing
+    assert ledger.search_fingerprint("unknown") == []
+
+
+def test_activity_buckets(ledger, history):
+    days = ledger.activity("day")
+    assert days[0] == (date(2026, 1, 5), 1, 0) and days[1] == (date(2026, 1, 6), 0, 1)
+    assert sum(r for _, r, _ in days) == 4 and sum(x for _, _, x in days) == 3
+    assert ledger.activity("week") == [
+        (date(2026, 1, 5), 2, 1),  # days 0-2: once, declined, always
+        (date(2026, 1, 12), 1, 1),  # days 8, 9
+        (date(2026, 1, 19), 0, 1),  # day 20
+        (date(2026, 2, 2), 1, 0),  # day 33
+    ]
+    assert ledger.activity("month") == [(date(2026, 1, 1), 3, 3), (date(2026, 2, 1), 1, 0)]
+    with pytest.raises(ValueError):
+        ledger.activity("year")
+
+
+def test_entry_by_id(ledger, history):
+    assert ledger.entry(history[2].id) == history[2]
+    assert ledger.entry("no-such-id") is None
+
+
+def test_stale_values(ledger, history):
+    current = {"e1": "fp-e1", "e2": "fp-e2-changed", "t1": "fp-t1"}  # e2 changed, a1 removed
+    stale = ledger.stale(current)
+    assert [(s.site, s.value_id, s.removed) for s in stale] == [
+        ("alpha.example", "e2", False),
+        ("beta.example", "a1", True),
+    ]
+    assert stale[0].entry_id == history[4].id and stale[0].given == history[4].time
+    assert ledger.stale({"e1": "fp-e1", "e2": "fp-e2", "t1": "fp-t1", "a1": "fp-a1"}) == []
