@@ -12,7 +12,7 @@ import math
 from companion.decisions import DecisionStore
 from companion.ledger.store import Ledger
 from companion.settings import DataDir, Settings
-from companion.vault import Vault, VaultLocked
+from companion.vault import Vault, VaultAbsent, VaultLocked
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +30,23 @@ class Core:
     @property
     def ledger(self) -> Ledger:
         """The open ledger; VaultLocked when the vault is not open."""
-        if self._ledger is None or self.vault.state != "unlocked":
-            raise VaultLocked("the vault is locked")
+        self._require_open()
+        assert self._ledger is not None
         return self._ledger
 
     @property
     def decisions(self) -> DecisionStore:
         """The person's standing decisions; VaultLocked when the vault is not open."""
-        if self._decisions is None or self.vault.state != "unlocked":
-            raise VaultLocked("the vault is locked")
+        self._require_open()
+        assert self._decisions is not None
         return self._decisions
+
+    def _require_open(self) -> None:
+        state = self.vault.state
+        if state == "absent":
+            raise VaultAbsent("no vault exists yet: create one in the dashboard or with `proffer vault init`")
+        if state != "unlocked" or self._ledger is None or self._decisions is None:
+            raise VaultLocked("the vault is locked")
 
     def unlock(self, passphrase: str) -> None:
         self.vault.unlock(passphrase)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from companion.core import Core
 from companion.decisions import Choice
 from companion.fields.classify import understand
-from companion.fields.safety import assess
+from companion.fields.safety import assess_page
 from companion.ledger.model import Decision, DisclosedField, LedgerDraft
 from companion.protocol import ErrorCode, ProtocolError
 from companion.protocol.messages import (
@@ -84,7 +84,6 @@ class FillService:
         vault.touch()
         page = payload.page
         understanding = understand(payload)
-        descriptors = {f.index: f for f in payload.fields}
         top_origin = origin_of(page.top_origin) or page.top_origin
         site = site_of(top_origin)
         cross_origin = page.frame_origin != top_origin
@@ -102,13 +101,14 @@ class FillService:
         # A cross-origin frame's fields may be offered, but only approved together with the frame's origin.
         approvable_frames = frozenset({page.frame_origin}) if cross_origin else frozenset()
         autofill = not cross_origin and decisions.autofill_enabled(site)
+        safety = assess_page(payload, {f.index: f.type for f in understanding.fields}, approvable_frames)
         verdicts: list[FieldVerdict] = []
         released: list[FilledValue] = []
         always: list[DisclosedField] = []
         withheld: list[DisclosedField] = []
         for seen in understanding.fields:
             token = f"{seen.section} {seen.type}" if seen.section and seen.type else seen.type
-            fillable, reason = assess(descriptors[seen.index], seen.type, payload, approvable_frames)
+            fillable, reason = safety[seen.index]
             offers: list[Offer] = []
             if fillable and token:
                 standing = decisions.lookup(site, token, pending.purpose)

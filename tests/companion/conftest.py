@@ -37,5 +37,5 @@ async def companion(aiohttp_client, data_dir):
     app = init_app(data_dir, Settings(port=port))
     client = await aiohttp_client(app, server_kwargs={"port": port})
     client.token = data_dir.read_token()
-    client.port = port
+    assert client.port == port
     return client

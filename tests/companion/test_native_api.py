@@ -1,6 +1,8 @@
 """The native endpoint at the protocol level: every check before the handler, every enforcement rule of
 the fill flow. No browser here: these are the messages a forged or broken client could send."""
 
+import io
+
 import pytest
 
 from companion.appkeys import CORE
@@ -69,8 +71,8 @@ async def test_a_browser_page_cannot_use_the_native_endpoint_even_with_the_token
 
 
 async def test_oversize_message_is_refused(companion):
-    status, answer = await post(companion, None, raw=b"{" + b" " * (1024 * 1024 + 1) + b"}",
-                                headers={"Content-Type": "application/json"})
+    oversize = io.BytesIO(b"{" + b" " * (1024 * 1024 + 1) + b"}")
+    status, answer = await post(companion, None, raw=oversize, headers={"Content-Type": "application/json"})
     assert status == 413 and answer["error"]["code"] == "too_large"
 
 
