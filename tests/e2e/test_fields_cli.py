@@ -1,0 +1,145 @@
+"""`proffer fields` on the safety trick pages, in real headless Chromium, served from 127.0.0.1.
+
+One `proffer fields --json` run reads every page (one browser), as a person would run it. Each trick page
+has a field named "trick" that a person could not see or must not have filled; the clean page, read first,
+shows the same field fillable, so a rule that refuses everything cannot pass. The frame pages are served
+from two ports: origins differ by port.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+TRICKS = Path(__file__).resolve().parents[1] / "fixtures" / "tricks"
+
+EXPECTED = {
+    "display-none": "invisible: display:none (ancestor)",
+    "visibility-hidden": "invisible: visibility:hidden",
+    "opacity-ancestor": "invisible: opacity:0",
+    "zero-size": "invisible: zero size",
+    "off-screen": "invisible: off-screen",
+    "clip": "invisible: clipped",
+    "clip-ancestor": "invisible: clipped",
+    "aria-hidden": "invisible: aria-hidden",
+    "inert": "invisible: inert",
+    "disabled": "disabled",
+    "readonly": "readonly",
+    "password": "password",
+    "one-time-code": "one-time-code",
+    "card-number": "payment card",
+    "hidden-second-email": "fishing: hidden second email (off-screen)",
+}
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # the stdlib's signature
+        pass
+
+
+@functools.cache
+def _handler():
+    return functools.partial(_QuietHandler, directory=str(TRICKS))
+
+
+def _serve() -> tuple[ThreadingHTTPServer, str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture(scope="module")
+def origins() -> Iterator[tuple[str, str]]:
+    top, top_base = _serve()
+    other, other_base = _serve()
+    try:
+        yield top_base, other_base
+    finally:
+        for server in (top, other):
+            server.shutdown()
+            server.server_close()
+
+
+def proffer_fields(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "companion", "fields", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def reports(origins) -> dict[str, dict]:
+    top, _ = origins
+    names = ["clean", *EXPECTED]
+    done = proffer_fields("--json", *(f"{top}/{name}.html" for name in names))
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["page"] for line in lines] == [f"{top}/{name}.html" for name in names], "one line per page, in order"
+    return dict(zip(names, lines, strict=True))
+
+
+def trick_field(report: dict) -> dict:
+    [field] = [f for f in report["fields"] if f["name"] == "trick"]
+    return field
+
+
+def test_the_clean_page_fills_the_same_field(reports):
+    clean = reports["clean"]
+    field = trick_field(clean)
+    assert (field["type"], field["fillable"]) == ("email", True)
+    assert all(f["fillable"] for f in clean["fields"] if f["name"] in ("given", "family", "trick"))
+    assert [f["index"] for f in clean["fields"]] == list(range(len(clean["fields"])))
+
+
+@pytest.mark.parametrize("trick", sorted(EXPECTED))
+def test_each_trick_is_refused_with_its_reason(reports, trick):
+    field = trick_field(reports[trick])
+    assert (field["fillable"], field["reason"]) == (False, EXPECTED[trick])
+    given = next(f for f in reports[trick]["fields"] if f["name"] == "given")
+    assert given["fillable"], "the honest fields of the same form are still filled"
+
+
+def test_the_visible_email_next_to_a_hidden_twin_is_still_fillable(reports):
+    email = next(f for f in reports["hidden-second-email"]["fields"] if f["name"] == "email")
+    assert (email["type"], email["fillable"]) == ("email", True)
+
+
+def _frame_report(top: str, frame_base: str, *extra: str) -> dict:
+    done = proffer_fields("--json", *extra, f"{top}/cross-origin-frame.html?frame={frame_base}/frame-form.html")
+    assert done.returncode == 0, done.stderr
+    [report] = [json.loads(line) for line in done.stdout.splitlines()]
+    return report
+
+
+def test_a_cross_origin_frame_is_refused_unless_approved(origins):
+    top, other = origins
+    report = _frame_report(top, other)
+    [frame] = report["frames"]
+    assert frame["frame_origin"] == other
+    field = trick_field(frame)
+    assert (field["type"], field["fillable"], field["reason"]) == ("email", False, "cross-origin frame")
+    assert all(f["name"] != "trick" for f in report["fields"]), "frame fields are not numbered as the top page's"
+
+    approved = _frame_report(top, other, "--approve-frame", other)
+    assert trick_field(approved["frames"][0])["fillable"] is True
+
+
+def test_a_same_origin_frame_needs_no_approval(origins):
+    top, _ = origins
+    report = _frame_report(top, top)
+    assert trick_field(report["frames"][0])["fillable"] is True
+
+
+def test_a_page_off_the_loopback_is_refused_without_touching_the_network():
+    done = proffer_fields("--json", "https://shop.example/checkout")
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["error"].endswith("only pages on 127.0.0.1 or localhost can be loaded (no network)")
