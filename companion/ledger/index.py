@@ -19,7 +19,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from companion.ledger.model import RELEASED, Decision
+from companion.ledger.model import RELEASED, Decision, utc_stamp
 
 T = TypeVar("T")
 Bucket = Literal["day", "week", "month"]
@@ -46,23 +46,22 @@ class SiteSummary(BaseModel):
     field_types: tuple[str, ...]  # the types the site was given, sorted
 
 
-class GridCell(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    field_type: str
-    times: int  # how many entries gave this site this type (0: never given)
-    last_given: str | None = None
-
-
 class GridRow(BaseModel):
+    """One site's row: ``times[i]`` and ``last_given[i]`` are for ``Grid.field_types[i]`` (0 / None: never)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     site: str
-    cells: tuple[GridCell, ...]  # one per Grid.field_types, in that order
+    times: tuple[int, ...]
+    last_given: tuple[str | None, ...]
 
 
 class Grid(BaseModel):
-    """Who knows what: sites (rows) × field types (columns), released disclosures only."""
+    """Who knows what: sites (rows) × field types (columns), released disclosures only.
+
+    Columns are parallel tuples rather than a model per cell: sites × types cells would cost tens of ms to
+    build as models, and the grid must stay fast with hundreds of sites.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -88,7 +87,6 @@ class Row:
     seq: int
     id: str
     time: str
-    epoch: float
     site: str
     purpose: str
     decision: str
@@ -107,12 +105,11 @@ class _SiteTally:
     refused: int = 0
 
 
-def to_epoch(moment: datetime | date) -> float:
+def to_stamp(moment: datetime | date) -> str:
+    """A bound in the ledger's time format, so it compares with entry times as strings."""
     if not isinstance(moment, datetime):
         moment = datetime.combine(moment, time(), tzinfo=UTC)
-    if moment.tzinfo is None:
-        raise ValueError("a naive datetime is ambiguous: give a time zone (the ledger is in UTC)")
-    return moment.timestamp()
+    return utc_stamp(moment)
 
 
 def bucket_start(day: date, bucket: Bucket) -> date:
@@ -132,55 +129,71 @@ class LedgerIndex:
         self._by_fingerprint: dict[str, list[int]] = {}
         self._sites: dict[str, _SiteTally] = {}
         self._grid: dict[str, dict[str, list[Any]]] = {}  # site -> type -> [times, last_given]
-        self._days: dict[date, list[int]] = {}  # day -> [released, refused]
+        self._days: dict[str, list[int]] = {}  # "YYYY-MM-DD" -> [released, refused]
         self._latest_value: dict[tuple[str, str], tuple[str | None, int]] = {}  # (site, value_id) -> (fp, pos)
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def add(self, document: Mapping[str, Any], segment: int, offset: int, length: int) -> Row:
+        # The hot path of open (once per entry): no datetime parsing — times are compared as strings, which
+        # the ledger's one fixed format (``YYYY-MM-DDTHH:MM:SS.ffffffZ``, UTC) keeps in chronological order.
         intern = sys.intern
         fields = document["fields"]
-        moment = datetime.fromisoformat(document["time"])
+        stamp = document["time"]
+        site = intern(document["site"])
+        decision = intern(document["decision"])
+        types = tuple([intern(f["type"]) for f in fields])
         row = Row(
-            seq=document["seq"],
-            id=document["id"],
-            time=document["time"],
-            epoch=moment.timestamp(),
-            site=intern(document["site"]),
-            purpose=intern(document["purpose"]),
-            decision=intern(document["decision"]),
-            types=tuple(intern(f["type"]) for f in fields),
-            segment=segment,
-            offset=offset,
-            length=length,
+            document["seq"],
+            document["id"],
+            stamp,
+            site,
+            intern(document["purpose"]),
+            decision,
+            types,
+            segment,
+            offset,
+            length,
         )
         position = len(self.rows)
         self.rows.append(row)
         self._by_id[row.id] = position
-        self._by_site.setdefault(row.site, []).append(position)
-        for field_type in dict.fromkeys(row.types):
-            self._by_type.setdefault(field_type, []).append(position)
-        released = row.decision in RELEASED
-        tally = self._sites.get(row.site)
+        self._by_site.setdefault(site, []).append(position)
+        by_type = self._by_type
+        for field_type in set(types):
+            by_type.setdefault(field_type, []).append(position)
+        tally = self._sites.get(site)
         if tally is None:
-            tally = self._sites[row.site] = _SiteTally(first_seen=row.time, last_seen=row.time)
-        tally.first_seen = min(tally.first_seen, row.time)
-        tally.last_seen = max(tally.last_seen, row.time)
+            tally = self._sites[site] = _SiteTally(first_seen=stamp, last_seen=stamp)
+        elif stamp < tally.first_seen:
+            tally.first_seen = stamp
+        elif stamp > tally.last_seen:
+            tally.last_seen = stamp
         tally.entries += 1
-        day = self._days.setdefault(moment.date(), [0, 0])
-        if released:
+        day = self._days.get(stamp[:10])
+        if day is None:
+            day = self._days[stamp[:10]] = [0, 0]
+        if decision in RELEASED:
             tally.released += 1
             day[0] += 1
-            cells = self._grid.setdefault(row.site, {})
-            for f in fields:
-                cell = cells.setdefault(intern(f["type"]), [0, None])
-                cell[0] += 1
-                cell[1] = row.time if cell[1] is None else max(cell[1], row.time)
-                if f.get("fingerprint"):
-                    self._by_fingerprint.setdefault(f["fingerprint"], []).append(position)
-                if f.get("value_id"):
-                    self._latest_value[(row.site, f["value_id"])] = (f.get("fingerprint"), position)
+            cells = self._grid.get(site)
+            if cells is None:
+                cells = self._grid[site] = {}
+            for f, field_type in zip(fields, types, strict=True):
+                cell = cells.get(field_type)
+                if cell is None:
+                    cells[field_type] = [1, stamp]
+                else:
+                    cell[0] += 1
+                    if stamp > cell[1]:
+                        cell[1] = stamp
+                fingerprint = f.get("fingerprint")
+                if fingerprint:
+                    self._by_fingerprint.setdefault(fingerprint, []).append(position)
+                value_id = f.get("value_id")
+                if value_id:
+                    self._latest_value[(site, value_id)] = (fingerprint, position)
         else:
             tally.refused += 1
             day[1] += 1
@@ -213,10 +226,10 @@ class LedgerIndex:
             candidates = self._by_type.get(field_type, [])
         else:
             candidates = range(len(self.rows))
-        low = to_epoch(since) if since is not None else None
+        low = to_stamp(since) if since is not None else None
         if until is not None and not isinstance(until, datetime):
             until = until + timedelta(days=1)
-        high = to_epoch(until) if until is not None else None
+        high = to_stamp(until) if until is not None else None
         wanted_decision = str(decision) if decision is not None else None
         if low is None and high is None and purpose is None and wanted_decision is None and field_type is None:
             positions = candidates if isinstance(candidates, list) else list(candidates)
@@ -230,8 +243,8 @@ class LedgerIndex:
             if (purpose is None or rows[p].purpose == purpose)
             and (wanted_decision is None or rows[p].decision == wanted_decision)
             and (field_type is None or field_type in rows[p].types)
-            and (low is None or rows[p].epoch >= low)
-            and (high is None or rows[p].epoch < high)
+            and (low is None or rows[p].time >= low)
+            and (high is None or rows[p].time < high)
         ]
         matches.reverse()
         return len(matches), [rows[p] for p in matches[offset : offset + limit]]
@@ -261,18 +274,16 @@ class LedgerIndex:
         rows = []
         for site in sorted(self._grid):
             cells = self._grid[site]
+            found = [cells.get(t) for t in types]
+            # model_construct: the index's own counts, nothing to validate.
             rows.append(
-                GridRow(
+                GridRow.model_construct(
                     site=site,
-                    cells=tuple(
-                        GridCell(field_type=t, times=cells[t][0], last_given=cells[t][1])
-                        if t in cells
-                        else GridCell(field_type=t, times=0)
-                        for t in types
-                    ),
+                    times=tuple(c[0] if c else 0 for c in found),
+                    last_given=tuple(c[1] if c else None for c in found),
                 )
             )
-        return Grid(field_types=types, rows=tuple(rows))
+        return Grid.model_construct(field_types=types, rows=tuple(rows))
 
     def fingerprint_positions(self, fingerprint: str) -> list[int]:
         """Released entries that carried this value, newest first."""
@@ -284,7 +295,7 @@ class LedgerIndex:
             raise ValueError("bucket is day, week or month")
         totals: dict[date, list[int]] = {}
         for day, (released, refused) in self._days.items():
-            slot = totals.setdefault(bucket_start(day, bucket), [0, 0])
+            slot = totals.setdefault(bucket_start(date.fromisoformat(day), bucket), [0, 0])
             slot[0] += released
             slot[1] += refused
         return [(start, counts[0], counts[1]) for start, counts in sorted(totals.items())]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -66,3 +66,13 @@ class LedgerEntry(LedgerDraft):
 
 
 RELEASED = frozenset({Decision.ONCE, Decision.ALWAYS})
+
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, UTC: string order is time order
+
+
+def utc_stamp(moment: datetime) -> str:
+    """An entry's ``time``; a naive datetime is refused rather than guessed."""
+    if moment.tzinfo is None:
+        raise ValueError("a naive datetime is ambiguous: give a time zone (the ledger is in UTC)")
+    return moment.astimezone(UTC).strftime(TIME_FORMAT)

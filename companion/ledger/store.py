@@ -3,11 +3,11 @@
 Design (see ``disk`` for the file format, ``chain`` for the hash, ``index`` for the views):
 - **Append cost does not grow.** Entries go to append-only segment files (a new one every
   ``segment_entries``), one sealed line each: a ``write`` and an ``fdatasync`` on the segment, then an
-  in-place write and ``fdatasync`` of one checkpoint slot. Nothing is ever rewritten.
-- **Durable on return.** ``append`` returns only after both syncs. A crash before the segment sync loses an
-  unacknowledged entry, which the next open cuts off if it was torn; a crash between the two syncs leaves
-  one complete entry past the checkpoint, which the next open accepts (it is authentic and chained) and
-  checkpoints.
+  in-place write of one checkpoint slot. Nothing is ever rewritten.
+- **Durable on return.** ``append`` returns only after the segment sync. A crash before it loses an
+  unacknowledged entry, which the next open cuts off if it was torn; a crash after it but before the
+  checkpoint reached the disk leaves entries past the checkpoint, which the next open accepts (they
+  authenticate and link) and checkpoints.
 - **Encrypted at rest.** Every record is AES-256-GCM under a key derived from the one given to ``open``
   (the vault's ``subkey("ledger")``); the ledger never sees the vault itself, so it is testable alone.
 - **Fast reads.** ``open`` authenticates every record and builds an in-memory index of light rows plus
@@ -41,17 +41,11 @@ from companion.ledger.index import (
     SiteSummary,
     StaleDisclosure,
 )
-from companion.ledger.model import Decision, LedgerDraft, LedgerEntry
+from companion.ledger.model import Decision, LedgerDraft, LedgerEntry, utc_stamp
 from companion.ledger.verify import Problem, Scan, VerifyReport, scan
 
 SEGMENT_ENTRIES = 10_000  # ~5 MB per segment file at typical entry sizes
 SEARCH_LIMIT = 500
-
-
-def utc_iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("a naive datetime is ambiguous: give a time zone (the ledger is in UTC)")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def verify_folder(folder: Path, key: bytes) -> VerifyReport:
@@ -180,7 +174,7 @@ class Ledger:
             document.update(
                 id=str(uuid.uuid4()),
                 seq=seq,
-                time=utc_iso(now if now is not None else datetime.now(UTC)),
+                time=utc_stamp(now if now is not None else datetime.now(UTC)),
                 prev_hash=self._tail_hash,
             )
             document["hash"] = entry_hash(document)
@@ -301,7 +295,7 @@ class Ledger:
             for site, value_id, _, position in self._index.stale(current):
                 row = self._index.rows[position]
                 found.append(
-                    StaleDisclosure(
+                    StaleDisclosure.model_construct(
                         site=site,
                         value_id=value_id,
                         field_types=tuple(dict.fromkeys(row.types)),

@@ -219,12 +219,7 @@ def _check_checkpoint(
             message=f"the ledger was cut short: the checkpoint records {checkpoint.seq} entries, "
             f"{tail} are left (entry {gone} missing{lost_segments})",
         )
-    if tail > checkpoint.seq + 1:
-        return Problem(
-            kind="checkpoint",
-            seq=checkpoint.seq + 1,
-            message=f"{tail - checkpoint.seq} entries follow the checkpoint (#{checkpoint.seq}); at most one may",
-        )
+    # More entries than the checkpoint records is fine: they authenticate and link (see ``disk``).
     linked = result.records[checkpoint.seq - 1].document["hash"] if checkpoint.seq else GENESIS
     if linked != checkpoint.hash:
         return Problem(
@@ -234,7 +229,7 @@ def _check_checkpoint(
         )
     if tail == checkpoint.seq and None in slots:
         # A crash tears a slot only while writing the checkpoint of an entry already on disk, which leaves
-        # that entry one past the surviving slot. A damaged slot with no such entry means the newest slot
+        # that entry past the surviving slot. A damaged slot with no such entry means the newest slot
         # and the newest entry were removed together.
         return Problem(
             kind="checkpoint",

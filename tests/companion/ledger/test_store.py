@@ -117,22 +117,24 @@ def test_a_torn_last_line_is_cut_off_and_the_chain_goes_on(folder, key):
         ledger.close()
 
 
-def test_an_entry_written_but_not_checkpointed_is_kept(folder, key):
-    """A crash between the segment sync and the checkpoint write: the entry is authentic, so it stays."""
+def test_entries_written_but_not_checkpointed_are_kept(folder, key):
+    """A power cut after the segment syncs but before the checkpoint reached the disk: the entries are
+    authentic and linked, so they stay, and the next open checkpoints them."""
     ledger = Ledger.open(folder, key)
     fill(ledger, 2)
     head = (folder / disk.HEAD_FILE).read_bytes()
-    third = ledger.append(make_draft())
+    later = [ledger.append(make_draft()), ledger.append(make_draft())]
     ledger.close()
-    (folder / disk.HEAD_FILE).write_bytes(head)  # the checkpoint as it was before entry #3
+    (folder / disk.HEAD_FILE).write_bytes(head)  # the checkpoint as it was before entries #3 and #4
     assert verify_folder(folder, key).ok
     ledger = Ledger.open(folder, key)
     try:
-        assert ledger.entry(third.id) == third
+        assert [ledger.entry(e.id) for e in later] == later
         ledger.append(make_draft())
     finally:
         ledger.close()
-    assert verify_folder(folder, key).count == 4
+    assert disk.newest(disk.read_slots(folder / disk.HEAD_FILE, disk.LedgerKeys(key))).seq == 5
+    assert verify_folder(folder, key).count == 5
 
 
 def test_a_slot_torn_while_checkpointing_is_repaired(folder, key):

@@ -85,9 +85,10 @@ def test_who_knows_what(ledger, history):
     grid = ledger.who_knows_what()
     assert grid.field_types == ("email", "postal-code", "tel")
     assert [r.site for r in grid.rows] == ["alpha.example", "beta.example"]  # gamma got nothing
-    alpha = {c.field_type: c for c in grid.rows[0].cells}
-    assert (alpha["email"].times, alpha["email"].last_given) == (2, history[4].time)
-    assert alpha["tel"].times == 1 and alpha["postal-code"].times == 0 and alpha["postal-code"].last_given is None
+    alpha = grid.rows[0]
+    assert alpha.times == (2, 0, 1)
+    assert alpha.last_given == (history[4].time, None, history[0].time)
+    assert grid.rows[1].times == (1, 1, 0)  # beta: email (always), postal-code; the unticked tel is not given
 
 
 def test_search_fingerprint_finds_the_sites_that_got_a_value(ledger, history):

@@ -1,0 +1,216 @@
+"""Ledger benchmark: append cost, open, verify and every dashboard view, at N entries.
+
+    python benchmarks/ledger.py                      # N = 1,000, 10,000 and 100,000
+    python benchmarks/ledger.py --entries 20000 --json
+
+Targets (issue 6): append p95 <= 5 ms and every view <= 100 ms at 100,000 entries.
+
+How: the history is built with ``os.fdatasync`` stubbed out (building 100,000 entries with a real sync each
+would take minutes and measure nothing new), then ``--appends`` more entries are appended with the real
+sync and timed — that is the append figure, measured at N. Every view is run ``--repeat`` times on the
+reopened ledger and reported as median and max. The history is synthetic but shaped like years of use:
+a few hundred sites, ~25 field types, 1-6 fields per entry, a mix of decisions, spread over three years.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from companion.ledger.model import Decision, DisclosedField, LedgerDraft
+from companion.ledger.store import Ledger
+
+FIELD_TYPES = [
+    "email",
+    "given-name",
+    "family-name",
+    "name",
+    "tel",
+    "tel-national",
+    "street-address",
+    "address-line1",
+    "address-line2",
+    "postal-code",
+    "address-level2",
+    "country",
+    "bday",
+    "bday-month",
+    "organization",
+    "organization-title",
+    "honorific-prefix",
+    "nickname",
+    "x-proffer-membership-number",
+    "x-proffer-marketing-consent",
+    "x-proffer-loyalty-join",
+    "sex",
+    "url",
+    "username",
+]
+PURPOSES = ("checkout", "account-signup", "loyalty-signup", "newsletter", "contact", "login")
+DECISIONS = (Decision.ONCE,) * 5 + (Decision.ALWAYS,) * 3 + (Decision.DECLINED, Decision.UNTICKED, Decision.NEVER)
+START = datetime(2023, 1, 1, tzinfo=UTC)
+SPAN_SECONDS = 3 * 365 * 86400
+
+
+def draft(rng: random.Random, sites: list[str]) -> LedgerDraft:
+    site = sites[min(int(rng.expovariate(1 / 40)), len(sites) - 1)]  # a few sites get most of the traffic
+    decision = rng.choice(DECISIONS)
+    types = rng.sample(FIELD_TYPES, rng.randint(1, 6))
+    return LedgerDraft(
+        site=site,
+        origin=f"https://www.{site}",
+        path=f"/{rng.choice(PURPOSES)}/step-{rng.randint(1, 3)}",
+        frame_origin=f"https://www.{site}",
+        purpose=rng.choice(PURPOSES),
+        fields=tuple(
+            DisclosedField(
+                type=t,
+                label=f"Your {t.replace('-', ' ')}",
+                value_id=f"v-{t}-{n}",
+                fingerprint=f"{hash((t, n)) & (2**64 - 1):016x}" * 4,
+            )
+            for t, n in ((t, rng.randint(1, 3)) for t in types)
+        ),
+        decision=decision,
+        terms="approved once in the approval window",
+        browser="chromium",
+        request_id=f"req-{rng.getrandbits(64):016x}",
+    )
+
+
+@contextmanager
+def no_sync():
+    real = os.fdatasync
+    os.fdatasync = lambda fd: None
+    try:
+        yield
+    finally:
+        os.fdatasync = real
+
+
+def timed(fn, repeat: int) -> dict[str, float]:
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - t0) * 1000)
+    return {"median_ms": round(statistics.median(runs), 3), "max_ms": round(max(runs), 3)}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def run(entries: int, appends: int, repeat: int, seed: int) -> dict:
+    rng = random.Random(seed)
+    sites = [f"shop{i}.example" for i in range(300)]
+    key = os.urandom(32)
+    folder = Path(tempfile.mkdtemp(prefix="proffer-bench-ledger-")) / "ledger"
+    try:
+        ledger = Ledger.open(folder, key)
+        t0 = time.perf_counter()
+        with no_sync():
+            for i in range(entries - appends):
+                ledger.append(draft(rng, sites), now=START + timedelta(seconds=SPAN_SECONDS * i / entries))
+        build_s = time.perf_counter() - t0
+        append_ms = []
+        for i in range(entries - appends, entries):
+            d = draft(rng, sites)
+            t = time.perf_counter()
+            ledger.append(d, now=START + timedelta(seconds=SPAN_SECONDS * i / entries))
+            append_ms.append((time.perf_counter() - t) * 1000)
+        ledger.close()
+
+        t0 = time.perf_counter()
+        ledger = Ledger.open(folder, key)
+        open_ms = (time.perf_counter() - t0) * 1000
+        assert len(ledger) == entries, len(ledger)
+        t0 = time.perf_counter()
+        report = ledger.verify()
+        verify_ms = (time.perf_counter() - t0) * 1000
+        assert report.ok, report.problem
+
+        some = ledger.query(limit=1).items[0]
+        fingerprint = some.fields[0].fingerprint or ""
+        busiest = ledger.sites()[0].site
+        year = date(2024, 1, 1)
+        # The vault now: every value id still there, five of them changed since they were given.
+        current = {f"v-{t}-{n}": f"{hash((t, n)) & (2**64 - 1):016x}" * 4 for t in FIELD_TYPES for n in (1, 2, 3)}
+        current.update({f"v-{t}-1": "changed" for t in FIELD_TYPES[:5]})
+        views = {
+            "query_newest_page": lambda: ledger.query(limit=50),
+            "query_deep_page": lambda: ledger.query(offset=entries // 2, limit=50),
+            "query_site": lambda: ledger.query(site=busiest, limit=50),
+            "query_field_type_decision": lambda: ledger.query(field_type="email", decision=Decision.ONCE),
+            "query_all_filters": lambda: ledger.query(
+                site=busiest, field_type="tel", purpose="checkout", decision="once", since=year, until=date(2025, 1, 1)
+            ),
+            "query_date_range": lambda: ledger.query(since=year, until=date(2024, 6, 30)),
+            "sites": ledger.sites,
+            "who_knows_what": ledger.who_knows_what,
+            "search_fingerprint": lambda: ledger.search_fingerprint(fingerprint, limit=50),
+            "activity_day": lambda: ledger.activity("day"),
+            "activity_week": lambda: ledger.activity("week"),
+            "activity_month": lambda: ledger.activity("month"),
+            "entry": lambda: ledger.entry(some.id),
+            "stale": lambda: ledger.stale(current),
+        }
+        view_times = {name: timed(fn, repeat) for name, fn in views.items()}
+        ledger.close()
+        size = sum(p.stat().st_size for p in folder.iterdir())
+    finally:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+    return {
+        "entries": entries,
+        "build_s": round(build_s, 2),
+        "append_timed": appends,
+        "append_p50_ms": round(percentile(append_ms, 0.5), 3),
+        "append_p95_ms": round(percentile(append_ms, 0.95), 3),
+        "append_max_ms": round(max(append_ms), 3),
+        "open_ms": round(open_ms, 1),
+        "verify_ms": round(verify_ms, 1),
+        "disk_bytes": size,
+        "views": view_times,
+        "slowest_view_ms": max(v["max_ms"] for v in view_times.values()),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entries", type=int, action="append", help="N (repeatable); default 1000, 10000, 100000")
+    parser.add_argument("--appends", type=int, default=500, help="appends timed with a real fsync, at N")
+    parser.add_argument("--repeat", type=int, default=7, help="runs per view")
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args()
+    results = []
+    for n in args.entries or [1_000, 10_000, 100_000]:
+        results.append(run(n, min(args.appends, n), args.repeat, args.seed))
+        if not args.json:
+            r = results[-1]
+            print(
+                f"N={r['entries']:>7}: append p50 {r['append_p50_ms']} ms, p95 {r['append_p95_ms']} ms "
+                f"(max {r['append_max_ms']}); open {r['open_ms']} ms; verify {r['verify_ms']} ms; "
+                f"slowest view {r['slowest_view_ms']} ms; {r['disk_bytes'] / 1e6:.1f} MB on disk"
+            )
+            for name, t in r["views"].items():
+                print(f"    {name:<28} median {t['median_ms']:>8} ms   max {t['max_ms']:>8} ms")
+    if args.json:
+        json.dump({"results": results}, sys.stdout, indent=2)
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
