@@ -28,6 +28,7 @@ immutable ``bytes`` handed to HKDF); zeroing narrows the window, it is not a gua
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import logging
@@ -59,6 +60,7 @@ PROFILE_FILE = "profile.sealed"
 KEY_FORMAT = 1
 MIN_PASSPHRASE_CHARS = 10
 PROFILE_PURPOSE = "vault-profile"
+STALE_TEMP_SECONDS = 300
 
 VaultState = Literal["absent", "locked", "unlocked"]
 
@@ -205,6 +207,7 @@ class Vault:
             self._forget()
             self._open_with(data_key, profile)
             self._profile_stat = stat
+            self._sweep_temp_files()
 
     def lock(self) -> None:
         """Forget every key and decrypted value, then tell the stores keyed from this vault."""
@@ -360,6 +363,19 @@ class Vault:
         )
         atomic_write(self._profile_path, blob)
         self._profile_stat = self._stat_profile()
+
+    def _sweep_temp_files(self) -> None:
+        """Remove what a write killed before its rename left behind (sealed bytes, never read again).
+
+        Only old ones: a young temp file may be another process's write in progress (the CLI and the
+        companion share the folder), and deleting it would make that write fail.
+        """
+        cutoff = time.time() - STALE_TEMP_SECONDS
+        for name in (KEY_FILE, PROFILE_FILE):
+            for leftover in self.vault_dir.glob(f".{name}.*.tmp"):
+                with contextlib.suppress(FileNotFoundError):
+                    if leftover.stat().st_mtime < cutoff:
+                        leftover.unlink()
 
     def _profile_aad(self) -> bytes:
         return f"vault/{PROFILE_FILE}".encode()
