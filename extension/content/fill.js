@@ -47,6 +47,7 @@
     OPTION_DISABLED: "option_disabled",
     CANNOT_UNTICK_RADIO: "cannot_untick_radio",
     PAGE_REVERTED: "page_reverted_change",
+    TOO_LONG: "longer_than_field_allows",
   });
 
   // Input types Proffer never writes to, whatever the companion says.
@@ -112,8 +113,8 @@
     return Array.from(element.labels || []).some((label) => !elementHidden(label, win));
   }
 
-  // Why this element must not be written to now, or null when it may be.
-  function refusalFor(element, win) {
+  // Why this element must not be written to, from its attributes and state alone (no layout is read).
+  function stateRefusal(element) {
     const kind = kindOf(element);
     if (!kind) return REASONS.NOT_A_FIELD;
     if (!element.isConnected) return REASONS.DETACHED;
@@ -128,8 +129,12 @@
     if (tokens.includes("current-password") || tokens.includes("new-password")) return REASONS.NEVER_FILLED_TYPE;
     if (element.disabled || element.matches(":disabled")) return REASONS.DISABLED;
     if (element.readOnly) return REASONS.READONLY;
-    if (!isVisible(element, win)) return REASONS.INVISIBLE;
     return null;
+  }
+
+  // Why this element must not be written to now, or null when it may be.
+  function refusalFor(element, win) {
+    return stateRefusal(element) ?? (isVisible(element, win) ? null : REASONS.INVISIBLE);
   }
 
   // ---- writing ------------------------------------------------------------------------------------------
@@ -172,28 +177,21 @@
     return probe.value === value;
   }
 
-  function setChecked(element, checked, win = element.ownerDocument.defaultView) {
-    if (typeof checked !== "boolean") return { ok: false, reason: REASONS.BAD_VALUE };
-    if (kindOf(element) !== "checkable") return { ok: false, reason: REASONS.BAD_VALUE };
-    const refusal = refusalFor(element, win);
-    if (refusal) return { ok: false, reason: refusal };
-    if (element.checked === checked) return { ok: true, reason: null };
-    if (!checked && element.type === "radio") return { ok: false, reason: REASONS.CANNOT_UNTICK_RADIO };
-    focus(element);
-    element.click();
-    blur(element);
-    // The page may cancel the click or flip the box back in its handler.
-    return element.checked === checked ? { ok: true, reason: null } : { ok: false, reason: REASONS.PAGE_REVERTED };
-  }
-
-  function fillField(element, value, win = element && element.ownerDocument && element.ownerDocument.defaultView) {
+  // The write itself, once fillField found the element visible; the value decides the rest.
+  function write(element, value, win) {
     const kind = kindOf(element);
-    if (!kind || !win) return { ok: false, reason: REASONS.NOT_A_FIELD };
-    if (kind === "checkable") return setChecked(element, value, win);
+    if (kind === "checkable") {
+      if (typeof value !== "boolean") return { ok: false, reason: REASONS.BAD_VALUE };
+      if (element.checked === value) return { ok: true, reason: null };
+      if (!value && element.type === "radio") return { ok: false, reason: REASONS.CANNOT_UNTICK_RADIO };
+      focus(element);
+      element.click();
+      blur(element);
+      // The page may cancel the click or flip the box back in its handler.
+      return element.checked === value ? { ok: true, reason: null } : { ok: false, reason: REASONS.PAGE_REVERTED };
+    }
     if (typeof value !== "string") return { ok: false, reason: REASONS.BAD_VALUE };
     if (value === "") return { ok: false, reason: REASONS.EMPTY_VALUE };
-    const refusal = refusalFor(element, win);
-    if (refusal) return { ok: false, reason: refusal };
     if (kind === "select") {
       const option = matchOption(element, value, pageLanguage(element));
       if (!option) return { ok: false, reason: REASONS.NO_MATCHING_OPTION };
@@ -202,8 +200,27 @@
       return { ok: true, reason: null };
     }
     if (kind === "input" && !acceptedByType(element, value)) return { ok: false, reason: REASONS.VALUE_NOT_ACCEPTED };
+    if (element.maxLength > 0 && value.length > element.maxLength) return { ok: false, reason: REASONS.TOO_LONG };
     writeValue(element, value, win);
     return { ok: true, reason: null };
+  }
+
+  function defaultWindow(element) {
+    return element && element.ownerDocument ? element.ownerDocument.defaultView : null;
+  }
+
+  // Ticks (true) or unticks (false) a checkbox, or ticks a radio button, with click-equivalent events.
+  function setChecked(element, checked, win = defaultWindow(element)) {
+    if (kindOf(element) !== "checkable" || typeof checked !== "boolean") return { ok: false, reason: REASONS.BAD_VALUE };
+    return fillField(element, checked, win);
+  }
+
+  // One field: a string for inputs, textareas and selects, a boolean for checkboxes and radios.
+  function fillField(element, value, win = defaultWindow(element)) {
+    if (!kindOf(element) || !win) return { ok: false, reason: REASONS.NOT_A_FIELD };
+    const refusal = refusalFor(element, win);
+    if (refusal) return { ok: false, reason: refusal };
+    return write(element, value, win);
   }
 
   // ---- matching select options --------------------------------------------------------------------------
@@ -258,39 +275,79 @@
     return monthTable(lang).get(normalise(text)) ?? null;
   }
 
+  const regionNamers = new Map();
+  const countryNames = new Map();
+
+  function regionNamersFor(lang) {
+    if (!regionNamers.has(lang)) {
+      const namers = [];
+      for (const locale of new Set(["en", lang])) {
+        try {
+          namers.push(new Intl.DisplayNames([locale], { type: "region", fallback: "none" }));
+        } catch {
+          // an unknown language tag: English still applies
+        }
+      }
+      regionNamers.set(lang, namers);
+    }
+    return regionNamers.get(lang);
+  }
+
+  function isCountryCode(text) {
+    return /^\s*[A-Za-z]{2}\s*$/.test(text);
+  }
+
+  function asCountryCode(text) {
+    const code = text.trim().toUpperCase();
+    return code === "UK" ? "GB" : code;
+  }
+
+  // The normalised names of one ISO 3166-1 alpha-2 code in English and the given language, plus aliases.
+  function namesOfCountry(code, lang) {
+    const key = `${lang}:${code}`;
+    if (!countryNames.has(key)) {
+      const names = new Set();
+      for (const namer of regionNamersFor(lang)) {
+        const name = namer.of(code);
+        if (name && name !== code) names.add(normalise(name));
+      }
+      for (const [alias, aliasCode] of COUNTRY_ALIASES) if (aliasCode === code) names.add(alias);
+      countryNames.set(key, names);
+    }
+    return countryNames.get(key);
+  }
+
   const regionTables = new Map();
 
-  // normalised country name -> ISO 3166-1 alpha-2 code, in English and the given language.
+  // normalised country name -> code, for every code: only needed when neither the value nor the options
+  // carry a code, and costly to build (about 100 ms), so built on first need only.
   function regionTable(lang) {
     if (regionTables.has(lang)) return regionTables.get(lang);
     const table = new Map(COUNTRY_ALIASES);
     const A = "A".charCodeAt(0);
-    for (const locale of new Set(["en", lang])) {
-      let names;
-      try {
-        names = new Intl.DisplayNames([locale], { type: "region", fallback: "none" });
-      } catch {
-        continue;
-      }
-      for (let i = 0; i < 26; i += 1) {
-        for (let j = 0; j < 26; j += 1) {
-          const code = String.fromCharCode(A + i, A + j);
-          const name = names.of(code);
-          // Deprecated and exceptional codes repeat a country's name ("UK" is "United Kingdom" too): the
-          // first, alphabetical, code keeps the name, which puts the assigned code ("GB") first.
-          const key = name && name !== code ? normalise(name) : "";
-          if (key && !table.has(key)) table.set(key, code);
-        }
+    for (let i = 0; i < 26; i += 1) {
+      for (let j = 0; j < 26; j += 1) {
+        const code = String.fromCharCode(A + i, A + j);
+        // Deprecated and exceptional codes repeat a country's name ("UK" is "United Kingdom" too): the
+        // first, alphabetical, code keeps the name, which puts the assigned code ("GB") first.
+        for (const name of namesOfCountry(code, lang)) if (!table.has(name)) table.set(name, code);
       }
     }
     regionTables.set(lang, table);
     return table;
   }
 
-  function countryCode(text, lang) {
-    const trimmed = String(text).trim();
-    if (/^[A-Za-z]{2}$/.test(trimmed)) return trimmed.toUpperCase() === "UK" ? "GB" : trimmed.toUpperCase();
-    return regionTable(lang).get(normalise(trimmed)) ?? null;
+  // Does an option text stand for the same country as the value? Codes are compared as codes, a code and
+  // a name through the code's names; two names through the full table.
+  function sameCountry(valueText, optionText, lang) {
+    if (isCountryCode(valueText) && isCountryCode(optionText)) return asCountryCode(valueText) === asCountryCode(optionText);
+    if (isCountryCode(optionText)) return namesOfCountry(asCountryCode(optionText), lang).has(normalise(valueText));
+    if (isCountryCode(valueText)) return namesOfCountry(asCountryCode(valueText), lang).has(normalise(optionText));
+    return false;
+  }
+
+  function countryByName(text, lang) {
+    return regionTable(lang).get(normalise(text)) ?? null;
   }
 
   function optionTexts(option) {
@@ -321,10 +378,14 @@
         if (month === null || month < 1 || month > 12) return () => false;
         return (o) => optionTexts(o).some((t) => asNumber(t) === month || monthByName(t, lang) === month);
       })(),
+      (o) => optionTexts(o).some((t) => sameCountry(value, t, lang)),
       (() => {
-        const code = countryCode(value, lang);
-        if (code === null) return () => false;
-        return (o) => optionTexts(o).some((t) => countryCode(t, lang) === code);
+        if (isCountryCode(value)) return () => false;
+        let code; // looked up on first use: most selects match before this rule
+        return (o) => {
+          if (code === undefined) code = countryByName(value, lang);
+          return code !== null && optionTexts(o).some((t) => !isCountryCode(t) && countryByName(t, lang) === code);
+        };
       })(),
     ];
     for (const rule of rules) {
@@ -339,32 +400,36 @@
   // entries: [{index, value}] (value a string), or [{index, checked}] for a checkbox or radio; index is the
   // position in document.querySelectorAll("input, select, textarea"). Returns
   // {filled: [index, ...], refused: [{index, reason}, ...]}: positions and reasons only, never a value.
+  //
+  // Each field is checked right before its own write, after the page's handlers for the previous field ran:
+  // a page that hides or disables a field in reaction to a fill stops that field's fill. (Checking all
+  // first would save little: focus() needs a fresh layout after each write anyway.)
   function fillFields(doc, entries) {
     if (!Array.isArray(entries)) throw new TypeError("fillFields expects an array of {index, value} entries");
     const win = doc.defaultView;
     const controls = doc.querySelectorAll("input, select, textarea");
     const report = { filled: [], refused: [] };
-    const done = new Set();
+    const refuse = (index, reason) => report.refused.push({ index, reason });
+    const seen = new Set();
     for (const entry of entries) {
       const index = entry && Number.isInteger(entry.index) && entry.index >= 0 ? entry.index : null;
       if (index === null) {
-        report.refused.push({ index: null, reason: REASONS.BAD_ENTRY });
+        refuse(null, REASONS.BAD_ENTRY);
         continue;
       }
-      if (done.has(index)) {
-        report.refused.push({ index, reason: REASONS.DUPLICATE });
+      if (seen.has(index)) {
+        refuse(index, REASONS.DUPLICATE);
         continue;
       }
-      done.add(index);
+      seen.add(index);
       const element = controls[index];
       if (!element) {
-        report.refused.push({ index, reason: REASONS.NO_SUCH_FIELD });
+        refuse(index, REASONS.NO_SUCH_FIELD);
         continue;
       }
-      const value = typeof entry.checked === "boolean" ? entry.checked : entry.value;
-      const result = fillField(element, value, win);
+      const result = fillField(element, typeof entry.checked === "boolean" ? entry.checked : entry.value, win);
       if (result.ok) report.filled.push(index);
-      else report.refused.push({ index, reason: result.reason });
+      else refuse(index, result.reason);
     }
     return report;
   }

@@ -100,6 +100,21 @@ describe("writing values", () => {
     assert.equal(Fill.fillField($("#num"), "12", window).ok, true);
   });
 
+  test("a value longer than the field's maxlength is refused rather than cut or overflowed", () => {
+    const { Fill, $, window } = page('<input id="plz" maxlength="5" aria-label="PLZ">');
+    assert.deepEqual(Fill.fillField($("#plz"), "OX1 4AR", window), { ok: false, reason: "longer_than_field_allows" });
+    assert.equal($("#plz").value, "");
+    assert.equal(Fill.fillField($("#plz"), "79100", window).ok, true);
+  });
+
+  test("each field is checked at its own write: a handler disabling the next field stops its fill", () => {
+    const { Fill, $, document } = page('<input id="a" aria-label="a"><input id="b" aria-label="b">');
+    $("#a").addEventListener("input", () => { $("#b").disabled = true; });
+    const report = Fill.fillFields(document, [{ index: 0, value: "one" }, { index: 1, value: "two" }]);
+    assert.deepEqual(report, { filled: [0], refused: [{ index: 1, reason: "disabled" }] });
+    assert.equal($("#b").value, "");
+  });
+
   test("non-string values and empty strings are refused for value fields", () => {
     const { Fill, $, window } = page('<input id="n" aria-label="n">');
     assert.equal(Fill.fillField($("#n"), 42, window).reason, "bad_value");
