@@ -114,3 +114,30 @@ def test_unlock_and_status_without_a_running_companion(run, secret):
     assert code == 0
     assert json.loads(out)["state"] == "locked"
     assert json.loads(out)["companion"] == "not running"
+
+
+async def test_unlock_status_lock_go_to_the_running_companion(run, secret, companion, tmp_path):
+    import asyncio
+    import os
+
+    run.data_dir.runtime_file.write_text(json.dumps({"port": companion.port, "pid": os.getpid()}))
+    assert await asyncio.to_thread(run, "vault", "init", "--passphrase-file", str(secret)) == (
+        0,
+        f"vault created at {run.data_dir.vault_dir}\n",
+        "",
+    )
+    wrong = tmp_path / "wrong"
+    wrong.write_text("not the passphrase, sorry\n")
+    code, _, err = await asyncio.to_thread(run, "vault", "unlock", "--passphrase-file", str(wrong))
+    assert code == 1
+    assert "does not open the vault" in err
+    assert await asyncio.to_thread(run, "vault", "unlock", "--passphrase-file", str(secret)) == (
+        0,
+        "vault: unlocked\n",
+        "",
+    )
+    code, out, _ = await asyncio.to_thread(run, "vault", "status")
+    assert json.loads(out) == {"state": "unlocked", "companion": "running"}
+    assert await asyncio.to_thread(run, "vault", "lock") == (0, "vault: locked\n", "")
+    code, out, _ = await asyncio.to_thread(run, "vault", "status")
+    assert json.loads(out)["state"] == "locked"
