@@ -8,19 +8,65 @@ import pytest
 from companion.appkeys import CORE
 from tests.companion.conftest import PASSPHRASE, VCARD
 
-PAGE = {"url": "https://shop.example.co.uk/checkout?session=abc", "top_origin": "https://shop.example.co.uk",
-        "frame_origin": "https://shop.example.co.uk", "title": "Checkout"}
+PAGE = {
+    "url": "https://shop.example.co.uk/checkout?session=abc",
+    "top_origin": "https://shop.example.co.uk",
+    "frame_origin": "https://shop.example.co.uk",
+    "title": "Checkout",
+}
 FIELDS = [
-    {"index": 0, "form_index": 0, "tag": "input", "type": "email", "name": "email", "id": "email",
-     "autocomplete": "email", "label": "Email address"},
-    {"index": 1, "form_index": 0, "tag": "input", "type": "text", "name": "fname", "id": "fname",
-     "autocomplete": "given-name", "label": "First name"},
-    {"index": 2, "form_index": 0, "tag": "input", "type": "text", "name": "lname", "id": "lname",
-     "autocomplete": "family-name", "label": "Last name"},
-    {"index": 3, "form_index": 0, "tag": "input", "type": "tel", "name": "phone", "id": "phone",
-     "autocomplete": "tel", "label": "Phone"},
-    {"index": 4, "form_index": 0, "tag": "input", "type": "email", "name": "email2", "id": "email2",
-     "autocomplete": "email", "label": "", "visible": False, "hidden_reason": "display:none"},
+    {
+        "index": 0,
+        "form_index": 0,
+        "tag": "input",
+        "type": "email",
+        "name": "email",
+        "id": "email",
+        "autocomplete": "email",
+        "label": "Email address",
+    },
+    {
+        "index": 1,
+        "form_index": 0,
+        "tag": "input",
+        "type": "text",
+        "name": "fname",
+        "id": "fname",
+        "autocomplete": "given-name",
+        "label": "First name",
+    },
+    {
+        "index": 2,
+        "form_index": 0,
+        "tag": "input",
+        "type": "text",
+        "name": "lname",
+        "id": "lname",
+        "autocomplete": "family-name",
+        "label": "Last name",
+    },
+    {
+        "index": 3,
+        "form_index": 0,
+        "tag": "input",
+        "type": "tel",
+        "name": "phone",
+        "id": "phone",
+        "autocomplete": "tel",
+        "label": "Phone",
+    },
+    {
+        "index": 4,
+        "form_index": 0,
+        "tag": "input",
+        "type": "email",
+        "name": "email2",
+        "id": "email2",
+        "autocomplete": "email",
+        "label": "",
+        "visible": False,
+        "hidden_reason": "display:none",
+    },
 ]
 FORMS = [{"index": 0, "heading": "Delivery details", "submit_text": "Continue to payment", "field_count": 5}]
 
@@ -59,8 +105,7 @@ async def test_ping_answers_with_version_and_vault_state(companion):
 @pytest.mark.parametrize("header", [None, "Bearer wrong-token", "Basic abc", "Bearer "])
 async def test_wrong_or_missing_token_is_refused(companion, data_dir, header):
     headers = {"Authorization": header} if header else {}
-    status, answer = await post(companion, message("vault.unlock", {"passphrase": "x"}), token=False,
-                                headers=headers)
+    status, answer = await post(companion, message("vault.unlock", {"passphrase": "x"}), token=False, headers=headers)
     assert status == 401 and answer["error"]["code"] == "unauthorized"
     assert not data_dir.vault_dir.exists() and not data_dir.ledger_dir.exists()
 
@@ -102,8 +147,11 @@ async def test_validation_errors_do_not_echo_the_passphrase(companion):
 
 
 async def test_wrong_host_header_is_refused(companion):
-    response = await companion.post("/native", json=message("system.ping"),
-                                    headers={"Authorization": f"Bearer {companion.token}", "Host": "evil.example"})
+    response = await companion.post(
+        "/native",
+        json=message("system.ping"),
+        headers={"Authorization": f"Bearer {companion.token}", "Host": "evil.example"},
+    )
     assert response.status == 421
 
 
@@ -148,7 +196,8 @@ async def test_offers_go_with_the_request_and_hidden_fields_get_none(companion):
     assert result["site"] == "example.co.uk" and result["needs_approval"]
     by_index = {f["index"]: f for f in result["fields"]}
     assert by_index[0]["offers"][0]["value"] == "ada.marker-7431@example.org" or any(
-        o["value"] == "ada.marker-7431@example.org" for o in by_index[0]["offers"])
+        o["value"] == "ada.marker-7431@example.org" for o in by_index[0]["offers"]
+    )
     assert by_index[4]["fillable"] is False and by_index[4]["offers"] == []
 
 
@@ -156,8 +205,13 @@ async def test_approve_releases_exactly_the_approved_fields_and_records_both_gro
     core = await unlocked(companion)
     result = await request_fill(companion)
     approvals = [{"index": i, "value_id": offer_for(result, i)} for i in (0, 1)]
-    _, answer = await post(companion, message("fill.approve", {
-        "request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "approvals": approvals}))
+    _, answer = await post(
+        companion,
+        message(
+            "fill.approve",
+            {"request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "approvals": approvals},
+        ),
+    )
     assert answer["ok"], answer
     released = {v["index"]: v["value"] for v in answer["result"]["values"]}
     assert set(released) == {0, 1}
@@ -176,8 +230,11 @@ async def test_approve_releases_exactly_the_approved_fields_and_records_both_gro
 async def test_a_request_id_is_single_use(companion):
     await unlocked(companion)
     result = await request_fill(companion)
-    body = {"request_id": result["request_id"], "frame_origin": PAGE["frame_origin"],
-            "approvals": [{"index": 0, "value_id": offer_for(result, 0)}]}
+    body = {
+        "request_id": result["request_id"],
+        "frame_origin": PAGE["frame_origin"],
+        "approvals": [{"index": 0, "value_id": offer_for(result, 0)}],
+    }
     _, first = await post(companion, message("fill.approve", body))
     assert first["ok"]
     _, replay = await post(companion, message("fill.approve", body))
@@ -188,28 +245,43 @@ async def test_forged_request_id_and_wrong_frame_get_nothing(companion):
     core = await unlocked(companion)
     result = await request_fill(companion)
     approvals = [{"index": 0, "value_id": offer_for(result, 0)}]
-    _, forged = await post(companion, message("fill.approve", {
-        "request_id": "A" * 24, "frame_origin": PAGE["frame_origin"], "approvals": approvals}))
+    _, forged = await post(
+        companion,
+        message("fill.approve", {"request_id": "A" * 24, "frame_origin": PAGE["frame_origin"], "approvals": approvals}),
+    )
     assert forged["error"]["code"] == "unknown_request"
-    _, other_site = await post(companion, message("fill.approve", {
-        "request_id": result["request_id"], "frame_origin": "https://evil.example", "approvals": approvals}))
+    _, other_site = await post(
+        companion,
+        message(
+            "fill.approve",
+            {"request_id": result["request_id"], "frame_origin": "https://evil.example", "approvals": approvals},
+        ),
+    )
     assert other_site["error"]["code"] == "unknown_request"
     assert core.ledger.query(limit=10).total == 0
 
 
-@pytest.mark.parametrize("bad", [
-    {"index": 4, "value_id": "email:anything"},  # the hidden fishing field: never offered
-    {"index": 99, "value_id": "email:anything"},  # not in the request at all
-    "swap",  # a value offered for another field
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"index": 4, "value_id": "email:anything"},  # the hidden fishing field: never offered
+        {"index": 99, "value_id": "email:anything"},  # not in the request at all
+        "swap",  # a value offered for another field
+    ],
+)
 async def test_approving_what_was_not_offered_releases_nothing(companion, bad):
     core = await unlocked(companion)
     result = await request_fill(companion)
     if bad == "swap":
         bad = {"index": 1, "value_id": offer_for(result, 0)}
     approvals = [{"index": 0, "value_id": offer_for(result, 0)}, bad]
-    _, answer = await post(companion, message("fill.approve", {
-        "request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "approvals": approvals}))
+    _, answer = await post(
+        companion,
+        message(
+            "fill.approve",
+            {"request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "approvals": approvals},
+        ),
+    )
     assert answer["ok"] is False and answer["error"]["code"] == "not_offered"
     assert "result" not in answer or answer["result"] is None
     assert core.ledger.query(limit=10).total == 0
@@ -218,14 +290,27 @@ async def test_approving_what_was_not_offered_releases_nothing(companion, bad):
 async def test_decline_records_a_refusal_and_voids_the_request(companion):
     core = await unlocked(companion)
     result = await request_fill(companion)
-    _, answer = await post(companion, message("fill.decline", {
-        "request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "reason": "closed"}))
+    _, answer = await post(
+        companion,
+        message(
+            "fill.decline",
+            {"request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "reason": "closed"},
+        ),
+    )
     assert answer["ok"] and answer["result"]["recorded"] == 4
     entries = core.ledger.query(limit=10).items
     assert [e.decision for e in entries] == ["declined"]
-    _, late = await post(companion, message("fill.approve", {
-        "request_id": result["request_id"], "frame_origin": PAGE["frame_origin"],
-        "approvals": [{"index": 0, "value_id": offer_for(result, 0)}]}))
+    _, late = await post(
+        companion,
+        message(
+            "fill.approve",
+            {
+                "request_id": result["request_id"],
+                "frame_origin": PAGE["frame_origin"],
+                "approvals": [{"index": 0, "value_id": offer_for(result, 0)}],
+            },
+        ),
+    )
     assert late["error"]["code"] == "unknown_request"
 
 
@@ -234,7 +319,15 @@ async def test_locking_voids_open_offers(companion):
     result = await request_fill(companion)
     core.lock()
     core.unlock(PASSPHRASE)
-    _, answer = await post(companion, message("fill.approve", {
-        "request_id": result["request_id"], "frame_origin": PAGE["frame_origin"],
-        "approvals": [{"index": 0, "value_id": offer_for(result, 0)}]}))
+    _, answer = await post(
+        companion,
+        message(
+            "fill.approve",
+            {
+                "request_id": result["request_id"],
+                "frame_origin": PAGE["frame_origin"],
+                "approvals": [{"index": 0, "value_id": offer_for(result, 0)}],
+            },
+        ),
+    )
     assert answer["error"]["code"] == "unknown_request"

@@ -12,8 +12,9 @@ def same_origin(companion):
 
 
 async def login(companion):
-    response = await companion.post("/unlock", data={"passphrase": PASSPHRASE, "next": "/"},
-                                    headers=same_origin(companion), allow_redirects=False)
+    response = await companion.post(
+        "/unlock", data={"passphrase": PASSPHRASE, "next": "/"}, headers=same_origin(companion), allow_redirects=False
+    )
     assert response.status == 303, await response.text()
     return response
 
@@ -32,11 +33,14 @@ async def test_pages_carry_a_strict_csp_and_no_framing(companion):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("headers", [
-    {"Origin": "https://evil.example"},
-    {"Sec-Fetch-Site": "cross-site"},
-    {"Sec-Fetch-Site": "same-site", "Origin": "http://localhost:1"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://localhost:1"},
+    ],
+)
 async def test_cross_site_state_changes_are_refused(companion, headers):
     core = companion.app[CORE]
     core.create(PASSPHRASE)
@@ -55,8 +59,9 @@ async def test_wrong_passphrase_is_a_clear_error_and_no_session(companion):
     core = companion.app[CORE]
     core.create(PASSPHRASE)
     core.lock()
-    response = await companion.post("/unlock", data={"passphrase": "nope", "next": "/"},
-                                    headers=same_origin(companion), allow_redirects=False)
+    response = await companion.post(
+        "/unlock", data={"passphrase": "nope", "next": "/"}, headers=same_origin(companion), allow_redirects=False
+    )
     assert response.status == 400
     assert "does not open" in (await response.text()) or "passphrase" in (await response.text()).lower()
     assert "proffer_session" not in response.cookies
@@ -65,8 +70,12 @@ async def test_wrong_passphrase_is_a_clear_error_and_no_session(companion):
 
 async def test_next_cannot_redirect_off_site(companion):
     companion.app[CORE].create(PASSPHRASE)
-    response = await companion.post("/unlock", data={"passphrase": PASSPHRASE, "next": "//evil.example/"},
-                                    headers=same_origin(companion), allow_redirects=False)
+    response = await companion.post(
+        "/unlock",
+        data={"passphrase": PASSPHRASE, "next": "//evil.example/"},
+        headers=same_origin(companion),
+        allow_redirects=False,
+    )
     assert response.status == 303 and response.headers["Location"] == "/"
 
 
@@ -74,11 +83,18 @@ async def test_overview_shows_releases_with_shop_strings_escaped(companion):
     core = companion.app[CORE]
     core.create(PASSPHRASE)
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    core.ledger.append(LedgerDraft(
-        site="shop.example", origin="https://shop.example", path="/checkout", frame_origin="https://shop.example",
-        purpose="checkout", decision=Decision.ONCE, terms="test",
-        fields=(DisclosedField(type="email", label=hostile, value_id="email:1", fingerprint="ab"),),
-    ))
+    core.ledger.append(
+        LedgerDraft(
+            site="shop.example",
+            origin="https://shop.example",
+            path="/checkout",
+            frame_origin="https://shop.example",
+            purpose="checkout",
+            decision=Decision.ONCE,
+            terms="test",
+            fields=(DisclosedField(type="email", label=hostile, value_id="email:1", fingerprint="ab"),),
+        )
+    )
     await login(companion)
     response = await companion.get("/")
     html = await response.text()

@@ -1,0 +1,55 @@
+"""A form inside a frame of another origin: an explicit warning, never filled silently, and filled only
+when the person approves that frame's origin too."""
+
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import browser, free_port, stop_process, wait_until
+from tests.e2e.test_fill_flow import EMAIL, tick
+
+pytestmark = pytest.mark.e2e
+FRAMES = Path(__file__).resolve().parents[1] / "fixtures" / "frames"
+
+
+@contextmanager
+def static_server(port):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(FRAMES)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_process(process)
+
+
+def frame_of(page, port):
+    return wait_until(lambda: next((f for f in page.frames if f":{port}/" in f.url), None), what="the frame")
+
+
+def test_cross_origin_frame_warns_and_needs_the_frame_approved(playwright, person):
+    shop_port, frame_port = free_port(), free_port()
+    with person.companion(), static_server(shop_port) as shop, static_server(frame_port):
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+                page = context.new_page()
+                page.goto(f"{shop}/shop.html?frame_port={frame_port}")
+            window = info.value
+            window.wait_for_selector("body[data-ready=true]")
+            warning = window.inner_text("#warning-frame")
+            assert f"127.0.0.1:{frame_port}" in warning and "another site" in warning
+            tick(window, "email")
+            window.click("#approve")  # the frame's origin is not approved yet: refused in the window
+            window.wait_for_selector("#error")
+            assert frame_of(page, frame_port).input_value("#email") == ""
+            window.check("#approve-frame")
+            window.click("#approve")
+            frame = frame_of(page, frame_port)
+            wait_until(lambda: frame.input_value("#email") == EMAIL, what="the frame's email")
+            assert frame.input_value("#given") == ""
