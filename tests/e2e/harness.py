@@ -11,10 +11,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from companion.client import CompanionUnavailable, send
 from companion.settings import CHROMIUM_EXTENSION_IDS, DataDir

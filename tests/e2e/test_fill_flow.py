@@ -146,17 +146,16 @@ def test_never_leaves_the_field_empty_and_records_it(playwright, person, shop):
 
 
 def test_locked_vault_shows_the_unlock_prompt_and_retry_works(playwright, person, shop):
-    with person.companion():
-        with browser(playwright, person) as (context, _worker):
-            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
-                page = context.new_page()
-                page.goto(shop + CHECKOUT)
-            window = info.value
-            window.wait_for_selector("#locked")
-            assert "locked" in window.inner_text("#locked")
-            person.unlock()
-            window.click("#retry")
-            window.wait_for_selector("input[name=share]")
-            tick(window, "email")
-            window.click("#approve")
-            wait_until(lambda: page.input_value("#email") == EMAIL, what="the fill after unlocking")
+    with person.companion(), browser(playwright, person) as (context, _worker):
+        with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+            page = context.new_page()
+            page.goto(shop + CHECKOUT)
+        window = info.value
+        window.wait_for_selector("#locked")
+        assert "locked" in window.inner_text("#locked")
+        person.unlock()
+        window.click("#retry")
+        window.wait_for_selector("input[name=share]")
+        tick(window, "email")
+        window.click("#approve")
+        wait_until(lambda: page.input_value("#email") == EMAIL, what="the fill after unlocking")
