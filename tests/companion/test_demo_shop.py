@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -323,3 +329,55 @@ async def test_static_files_are_served_with_the_csp(shop):
         response = await shop.get(path)
         assert response.status == 200, path
         assert response.headers["Content-Security-Policy"] == CSP
+
+
+def _shop_process(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "companion", "demo-shop", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_demo_shop_command_serves_on_loopback_until_stopped():
+    port = _free_port()
+    process = _shop_process("--port", str(port))
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert process.poll() is None, process.stderr.read()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/de/checkout", timeout=2) as response:
+                    assert response.status == 200
+                    assert 'id="checkout-form"' in response.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the demo shop did not answer"
+                time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGINT)
+        stdout, _ = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert f"http://127.0.0.1:{port}/" in stdout
+
+
+def test_the_demo_shop_command_explains_a_busy_port_and_a_bad_one():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        process = _shop_process("--port", str(busy.getsockname()[1]))
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 1
+    assert "is in use" in stderr
+    process = _shop_process("--port", "70000")
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "--port must be between 1 and 65535" in stderr

@@ -1,0 +1,361 @@
+"""The field classifier on real phrasings, by language family, and the form purposes it derives.
+
+Each form below is written the way shops in that language write it (labels, names, autocomplete
+attributes as found in the wild). The tests need no corpus: they run on the shipped weights.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from companion.fields.classify import PROFFER_TOKENS, PURPOSES, FieldUnderstanding, understand
+from companion.fields.tokens import WHATWG_TOKENS, parse_autocomplete
+from companion.protocol.messages import FillRequestPayload
+
+ORIGIN = "https://shop.example"
+
+
+def payload(*fields: dict, forms: list[dict] | None = None) -> FillRequestPayload:
+    rows = []
+    for i, f in enumerate(fields):
+        row = {"index": i, "form_index": 0, "tag": "input", "type": "text", **f}
+        rows.append(row)
+    return FillRequestPayload.model_validate(
+        {
+            "page": {"url": ORIGIN + "/checkout", "top_origin": ORIGIN, "frame_origin": ORIGIN},
+            "forms": forms if forms is not None else [{"index": 0}],
+            "fields": rows,
+        }
+    )
+
+
+def types(p: FillRequestPayload) -> list[str | None]:
+    return [f.type for f in understand(p).fields]
+
+
+def field(label: str = "", name: str = "", **extra) -> dict:
+    return {"label": label, "name": name, **extra}
+
+
+COUNTRIES = [{"value": c, "text": t} for c, t in [("", "Bitte wählen"), ("DE", "Deutschland"), ("AT", "Österreich"),
+             ("CH", "Schweiz"), ("FR", "Frankreich"), ("IT", "Italien"), ("NL", "Niederlande"), ("BE", "Belgien"),
+             ("PL", "Polen"), ("ES", "Spanien"), ("DK", "Dänemark"), ("SE", "Schweden"), ("CZ", "Tschechien"),
+             ("LU", "Luxemburg"), ("PT", "Portugal"), ("FI", "Finnland"), ("NO", "Norwegen"), ("IE", "Irland"),
+             ("GB", "Großbritannien"), ("HU", "Ungarn"), ("SK", "Slowakei"), ("SI", "Slowenien")]]
+
+
+# --- Germanic ----------------------------------------------------------------------------------------
+
+
+def test_german_checkout():
+    p = payload(
+        field("Vorname*", "billing[firstname]"),
+        field("Nachname*", "billing[lastname]"),
+        field("Straße und Hausnummer*", "billing[street]"),
+        field("PLZ*", "billing[zip]"),
+        field("Ort*", "billing[city]"),
+        {"tag": "select", "type": "select-one", "label": "Land", "name": "billing[country]", "options": COUNTRIES},
+        field("Telefonnummer (optional)", "billing[phone]", type="tel"),
+        field("E-Mail-Adresse*", "billing[email]", type="email"),
+    )
+    assert types(p) == [
+        "given-name",
+        "family-name",
+        "street-address",
+        "postal-code",
+        "address-level2",
+        "country",
+        "tel",
+        "email",
+    ]
+    seen = understand(p)
+    assert seen.purpose == "checkout"
+    assert all(f.section == "billing" for f in seen.fields)
+
+
+def test_dutch_address_with_house_number():
+    p = payload(
+        field("Voornaam", "firstName"),
+        field("Achternaam", "lastName"),
+        field("Postcode", "postalCode"),
+        field("Huisnummer", "houseNumber"),
+        field("Straatnaam", "street"),
+        field("Woonplaats", "city"),
+    )
+    got = understand(p).fields
+    assert [f.type for f in got[:3]] == ["given-name", "family-name", "postal-code"]
+    assert got[3].type in ("street-address", "address-line1") and got[3].part == "house-number"
+    assert got[4].type in ("street-address", "address-line1")
+    assert got[5].type == "address-level2"
+
+
+def test_swedish_and_danish_labels():
+    assert types(payload(field("Förnamn"), field("Efternamn"), field("Postnummer"), field("Ort"))) == [
+        "given-name",
+        "family-name",
+        "postal-code",
+        "address-level2",
+    ]
+    assert types(payload(field("Fornavn"), field("Efternavn"), field("Postnr."), field("By"))) == [
+        "given-name",
+        "family-name",
+        "postal-code",
+        "address-level2",
+    ]
+
+
+# --- Romance -----------------------------------------------------------------------------------------
+
+
+def test_french_delivery_address():
+    p = payload(
+        field("Prénom", "prenom"),
+        field("Nom", "nom"),
+        field("Adresse", "adresse1"),
+        field("Complément d'adresse (facultatif)", "adresse2"),
+        field("Code postal", "cp"),
+        field("Ville", "ville"),
+        field("Téléphone portable", "telephone", type="tel"),
+    )
+    assert types(p) == [
+        "given-name",
+        "family-name",
+        "address-line1",
+        "address-line2",
+        "postal-code",
+        "address-level2",
+        "tel",
+    ]
+
+
+def test_spanish_and_italian_addresses():
+    spanish = payload(
+        field("Nombre", "nombre"),
+        field("Apellidos", "apellidos"),
+        field("Dirección", "direccion"),
+        field("Código postal", "codigo_postal"),
+        field("Ciudad", "ciudad"),
+        field("Provincia", "provincia"),
+    )
+    assert types(spanish) == [
+        "given-name",
+        "family-name",
+        "street-address",
+        "postal-code",
+        "address-level2",
+        "address-level1",
+    ]
+    italian = payload(
+        field("Nome", "nome"),
+        field("Cognome", "cognome"),
+        field("Indirizzo", "indirizzo"),
+        field("CAP", "cap"),
+        field("Città", "citta"),
+        field("Provincia", "provincia"),
+    )
+    assert types(italian) == [
+        "given-name",
+        "family-name",
+        "street-address",
+        "postal-code",
+        "address-level2",
+        "address-level1",
+    ]
+
+
+def test_portuguese_brazil():
+    p = payload(field("Nome"), field("Sobrenome"), field("CEP"), field("Cidade"), field("Celular", type="tel"))
+    assert types(p) == ["given-name", "family-name", "postal-code", "address-level2", "tel"]
+
+
+# --- Slavic ------------------------------------------------------------------------------------------
+
+
+def test_polish_checkout():
+    p = payload(
+        field("Imię", "imie"),
+        field("Nazwisko", "nazwisko"),
+        field("Ulica", "ulica"),
+        field("Kod pocztowy", "kod_pocztowy"),
+        field("Miejscowość", "miasto"),
+        field("Telefon", "telefon", type="tel"),
+        field("Adres e-mail", "email", type="email"),
+    )
+    got = types(p)
+    assert got[:2] == ["given-name", "family-name"]
+    assert got[2] in ("street-address", "address-line1")
+    assert got[3:] == ["postal-code", "address-level2", "tel", "email"]
+
+
+def test_russian_and_czech_labels():
+    russian = payload(field("Имя"), field("Фамилия"), field("Город"), field("Индекс"), field("Телефон", type="tel"))
+    assert types(russian) == ["given-name", "family-name", "address-level2", "postal-code", "tel"]
+    czech = payload(field("Jméno"), field("Příjmení"), field("Město"), field("PSČ"))
+    assert types(czech) == ["given-name", "family-name", "address-level2", "postal-code"]
+
+
+# --- East Asian --------------------------------------------------------------------------------------
+
+
+def test_japanese_address_form():
+    p = payload(
+        field("姓", "last_name"),
+        field("名", "first_name"),
+        field("郵便番号", "zip"),
+        field("都道府県", "pref"),
+        field("市区町村", "addr01"),
+        field("電話番号", "tel", type="tel"),
+        field("メールアドレス", "mail", type="email"),
+    )
+    got = types(p)
+    assert got[:4] == ["family-name", "given-name", "postal-code", "address-level1"]
+    assert got[4] == "address-level2"
+    assert got[5:] == ["tel", "email"]
+
+
+def test_korean_and_chinese_labels():
+    assert types(payload(field("이메일", type="email"), field("우편번호"))) == ["email", "postal-code"]
+    assert types(payload(field("邮箱"), field("手机号码", type="tel"))) == ["email", "tel"]
+
+
+# --- Secrets and cards (recognised so that the safety layer refuses them) ------------------------------
+
+
+def test_card_fields_are_recognised_in_german():
+    p = payload(
+        field("Karteninhaber", "cardholder"),
+        field("Kartennummer", "cardnumber", inputmode="numeric"),
+        {"tag": "select", "type": "select-one", "label": "Gültig bis Monat", "name": "expMonth",
+         "options": [{"value": f"{m:02d}", "text": f"{m:02d}"} for m in range(1, 13)]},
+        {"tag": "select", "type": "select-one", "label": "Jahr", "name": "expYear",
+         "options": [{"value": str(y), "text": str(y)} for y in range(2026, 2036)]},
+        field("Prüfnummer (CVC)", "cvc", maxlength=4),
+    )
+    assert types(p) == ["cc-name", "cc-number", "cc-exp-month", "cc-exp-year", "cc-csc"]
+    assert understand(p).purpose == "billing"
+
+
+def test_login_form_has_a_current_password():
+    p = payload(
+        field("E-mail", "email", type="email"),
+        field("Password", "password", type="password"),
+        forms=[{"index": 0, "submit_text": "Log in"}],
+    )
+    seen = understand(p)
+    assert [f.type for f in seen.fields] == ["email", "current-password"]
+    assert seen.purpose == "login"
+
+
+def test_signup_form_asks_for_a_new_password():
+    p = payload(
+        field("Vorname", "firstname"),
+        field("Nachname", "lastname"),
+        field("E-Mail", "email", type="email"),
+        field("Passwort", "password", type="password"),
+        field("Passwort wiederholen", "password_confirm", type="password"),
+        forms=[{"index": 0, "submit_text": "Konto erstellen"}],
+    )
+    seen = understand(p)
+    assert [f.type for f in seen.fields] == ["given-name", "family-name", "email", "new-password", "new-password"]
+    assert seen.purpose == "account-signup"
+
+
+def test_one_time_code_from_autocomplete():
+    p = payload(field("Code", "code", autocomplete="one-time-code", inputmode="numeric", maxlength=6))
+    assert types(p) == ["one-time-code"]
+
+
+# --- Nothing to detect -------------------------------------------------------------------------------
+
+
+def test_search_box_and_hidden_tracking_fields_get_no_type():
+    p = payload(
+        {"type": "hidden", "name": "utm_source"},
+        {"type": "hidden", "name": "email", "id": "tracking-email"},
+        {"type": "search", "name": "q", "placeholder": "Search products"},
+        {"type": "submit", "name": "go"},
+    )
+    seen = understand(p)
+    assert [f.type for f in seen.fields] == [None, None, None, None]
+    assert seen.purpose == "search"
+
+
+def test_anonymous_field_is_left_alone():
+    assert types(payload({"name": "", "id": ""})) == [None]
+
+
+# --- Autocomplete attribute --------------------------------------------------------------------------
+
+
+def test_valid_autocomplete_wins_and_gives_the_section():
+    p = payload(field("Code", "f17", autocomplete="section-a shipping postal-code"))
+    seen = understand(p).fields[0]
+    assert seen.type == "postal-code"
+    assert seen.section == "shipping"
+    assert seen.reason == "autocomplete attribute"
+
+
+@pytest.mark.parametrize("junk", ["off", "nope", "chrome-off-4711", "billing", "shipping street tel"])
+def test_autocomplete_junk_is_not_a_token(junk):
+    assert parse_autocomplete(junk) is None
+
+
+def test_autocomplete_grammar():
+    hint = parse_autocomplete("section-x billing mobile tel webauthn")
+    assert (hint.token, hint.section, hint.contact) == ("tel", "billing", "mobile")
+    assert parse_autocomplete("home postal-code") is None  # contact hints go only before contact tokens
+
+
+# --- Proffer's own tokens ----------------------------------------------------------------------------
+
+
+def test_consent_checkboxes():
+    p = payload(
+        field("Ich möchte den Newsletter abonnieren", "newsletter", type="checkbox"),
+        field("Ich akzeptiere die AGB", "agb", type="checkbox"),
+        field("I do not want to receive special offers", "optout", type="checkbox"),
+    )
+    assert types(p) == ["marketing-opt-in", "terms-accept", "marketing-opt-out"]
+
+
+def test_newsletter_form_purpose():
+    p = payload(
+        field("Your e-mail", "newsletter_email", type="email"),
+        forms=[{"index": 0, "heading": "Subscribe to our newsletter", "submit_text": "Subscribe"}],
+    )
+    seen = understand(p)
+    assert [f.type for f in seen.fields] == ["email"]
+    assert seen.purpose == "newsletter"
+
+
+# --- The interface -----------------------------------------------------------------------------------
+
+
+def test_one_understanding_per_field_in_order_with_bounded_labels():
+    long_label = "Bitte geben Sie hier Ihre vollständige Lieferadresse ein " * 5
+    p = payload(field(long_label, "street"), field("", "zip"), {"type": "hidden", "name": "token"})
+    seen = understand(p)
+    assert [f.index for f in seen.fields] == [0, 1, 2]
+    assert all(isinstance(f, FieldUnderstanding) for f in seen.fields)
+    assert len(seen.fields[0].label) <= 120
+    assert seen.fields[1].label == "zip"  # no human text: the name is the best label there is
+    assert seen.purpose in PURPOSES
+    allowed = WHATWG_TOKENS | set(PROFFER_TOKENS)
+    assert all(f.type is None or f.type in allowed for f in seen.fields)
+
+
+def test_forms_get_their_own_purposes():
+    p = FillRequestPayload.model_validate(
+        {
+            "page": {"url": ORIGIN + "/", "top_origin": ORIGIN, "frame_origin": ORIGIN},
+            "forms": [{"index": 0, "submit_text": "Sign in"}, {"index": 1, "heading": "Newsletter"}],
+            "fields": [
+                {"index": 0, "form_index": 0, "tag": "input", "type": "email", "label": "Email"},
+                {"index": 1, "form_index": 0, "tag": "input", "type": "password", "label": "Password"},
+                {"index": 2, "form_index": 1, "tag": "input", "type": "email", "label": "Your email"},
+            ],
+        }
+    )
+    seen = understand(p)
+    assert seen.form_purposes == {0: "login", 1: "newsletter"}
+    assert seen.purpose == "login"
