@@ -123,6 +123,7 @@ TEXTS: dict[str, dict[str, Any]] = {
                 "join_offers": "Send me members-only offers",
             },
         },
+        "choose_country": "Choose a country",
         "countries": {
             "DE": "Germany",
             "AT": "Austria",
@@ -269,6 +270,7 @@ TEXTS: dict[str, dict[str, Any]] = {
                 "join_offers": "Schickt mir exklusive Angebote für Mitglieder",
             },
         },
+        "choose_country": "Land auswählen",
         "countries": {
             "DE": "Deutschland",
             "AT": "Österreich",

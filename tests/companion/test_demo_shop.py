@@ -50,6 +50,9 @@ class Page(HTMLParser):
     controls: list[Control] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     inline_script_or_style: int = 0
+    described_by: list[str] = field(default_factory=list)
+    # (select id, required, value of its first option or None when it has none)
+    selects: list[tuple[str | None, bool, str | None]] = field(default_factory=list)
     stack: list[tuple[str, dict[str, str | None]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -70,6 +73,13 @@ class Page(HTMLParser):
             self.inline_script_or_style += 1
         if (tag == "script" and "src" not in attrs) or tag == "style":
             self.inline_script_or_style += 1
+        for attr in ("aria-describedby", "aria-labelledby"):
+            self.described_by.extend((attrs.get(attr) or "").split())
+        if tag == "select":
+            self.selects.append((attrs.get("id"), "required" in attrs, None))
+        if tag == "option" and self.selects and self.selects[-1][2] is None:
+            element_id, required, _ = self.selects[-1]
+            self.selects[-1] = (element_id, required, attrs.get("value", "(text)"))
         if tag in ("input", "select", "textarea"):
             in_label = any(t == "label" for t, _ in self.stack)
             form_id = next((a.get("id") for t, a in reversed(self.stack) if t == "form"), None)
@@ -136,6 +146,11 @@ async def test_every_page_is_served_in_both_languages_with_sound_markup(shop, la
             continue
         labelled = control.in_label or control.attrs.get("id") in page.label_for or "aria-label" in control.attrs
         assert labelled, f"unlabelled control on {path}: {control.attrs}"
+    assert set(page.described_by) <= set(page.ids), "aria references pointing nowhere"
+    for element_id, required, first_value in page.selects:
+        assert first_value is not None, f"select {element_id} has no options"
+        # HTML: a required single select's first option must be an empty placeholder.
+        assert not required or first_value == "", f"required select {element_id} lacks a placeholder option"
     # Nothing from elsewhere, and nothing inline that the CSP would have to allow.
     assert all(url.startswith(("/", "#")) for url in page.urls), page.urls
     assert page.inline_script_or_style == 0
