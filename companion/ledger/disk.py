@@ -5,6 +5,7 @@ Layout of a ledger folder (0700, files 0600)::
     head               the checkpoint: two fixed-size slots, each sealed, each naming (seq, hash) of the tail
     seg-000001.log     entries 1..N, one sealed record per line
     seg-000002.log     ...
+    seg-000001.idx     a sealed summary of a closed segment, so open need not decrypt it line by line
     lock               flock'd by the one process that writes
 
 A record line is ``<seq> <base64url(nonce || AES-256-GCM ciphertext+tag)>\\n``. The sequence number is in
@@ -68,6 +69,7 @@ class LedgerKeys:
             raise ValueError(f"the ledger key is {KEY_BYTES} bytes")
         self.entries = AESGCM(derive(bytes(key), "entries"))
         self.head = AESGCM(derive(bytes(key), "head"))
+        self.summary = AESGCM(derive(bytes(key), "summary"))
 
 
 def entry_aad(segment: int, seq: int) -> bytes:
@@ -117,7 +119,10 @@ def list_segments(folder: Path) -> list[tuple[int, Path]]:
 
 def read_lines(path: Path) -> list[tuple[int, bytes]]:
     """(offset, line) for each line; the last one may lack its line end (a torn write)."""
-    data = path.read_bytes()
+    return split_lines(path.read_bytes())
+
+
+def split_lines(data: bytes) -> list[tuple[int, bytes]]:
     lines: list[tuple[int, bytes]] = []
     start = 0
     while start < len(data):

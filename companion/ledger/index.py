@@ -12,7 +12,7 @@ Strings from entries are interned: a year of history has few distinct sites, pur
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Generic, Literal, TypeVar
@@ -219,7 +219,7 @@ class LedgerIndex:
         """
         if offset < 0 or not 0 <= limit <= 1000:
             raise ValueError("offset >= 0 and 0 <= limit <= 1000")
-        candidates: Iterable[int]
+        candidates: Sequence[int]
         if site is not None:
             candidates = self._by_site.get(site, [])
         elif field_type is not None:
@@ -232,10 +232,11 @@ class LedgerIndex:
         high = to_stamp(until) if until is not None else None
         wanted_decision = str(decision) if decision is not None else None
         if low is None and high is None and purpose is None and wanted_decision is None and field_type is None:
-            positions = candidates if isinstance(candidates, list) else list(candidates)
-            total = len(positions)
-            picked = positions[::-1][offset : offset + limit] if offset or limit < total else positions[::-1]
-            return total, [self.rows[p] for p in picked]
+            # Newest first without copying the candidates: slice the page off the end, then reverse it.
+            total = len(candidates)
+            end = max(total - offset, 0)
+            picked = candidates[max(end - limit, 0) : end]
+            return total, [self.rows[p] for p in reversed(picked)]
         rows = self.rows
         matches = [
             p

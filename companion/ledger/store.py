@@ -10,8 +10,9 @@ Design (see ``disk`` for the file format, ``chain`` for the hash, ``index`` for 
   authenticate and link) and checkpoints.
 - **Encrypted at rest.** Every record is AES-256-GCM under a key derived from the one given to ``open``
   (the vault's ``subkey("ledger")``); the ledger never sees the vault itself, so it is testable alone.
-- **Fast reads.** ``open`` authenticates every record and builds an in-memory index of light rows plus
-  running aggregates; full entries are read back by file position only for the rows a view shows.
+- **Fast reads.** ``open`` builds an in-memory index of light rows plus running aggregates; full entries
+  are read back by file position only for the rows a view shows. Closed segments come from their sealed
+  summaries (``summary``) when those match the segment bytes; the open segment is authenticated line by line.
 - **One writer.** ``open`` takes an exclusive ``flock`` on the folder's lock file: a second companion on the
   same data dir gets ``LedgerBusy`` rather than interleaving lines. ``verify_folder`` reads without it.
 - **Damage is shown, not hidden.** If ``open`` finds a problem it keeps the entries before it readable and
@@ -28,6 +29,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from companion.ledger import disk
 from companion.ledger.chain import GENESIS, canonical, entry_hash
@@ -42,6 +44,7 @@ from companion.ledger.index import (
     StaleDisclosure,
 )
 from companion.ledger.model import Decision, LedgerDraft, LedgerEntry, utc_stamp
+from companion.ledger.summary import compact, write_summary
 from companion.ledger.verify import Problem, Scan, VerifyReport, scan
 
 SEGMENT_ENTRIES = 10_000  # ~5 MB per segment file at typical entry sizes
@@ -66,6 +69,7 @@ class Ledger:
         self._segment = 0  # the segment appends go to
         self._segment_count = 0  # entries in it
         self._segment_size = 0  # its size in bytes
+        self._segment_rows: list[dict[str, Any]] = []  # its entries' index fields, for its summary
         self._append_fd: int | None = None
         self._head_fd: int | None = None
         self._read_fds: dict[int, int] = {}
@@ -93,7 +97,7 @@ class Ledger:
             raise LedgerBusy(f"another process has the ledger at {folder} open") from None
         ledger = cls(folder, keys, lock_fd, segment_entries)
         try:
-            ledger._load(scan(folder, keys, check_hashes=False))
+            ledger._load(scan(folder, keys, check_hashes=False, use_summaries=True))
         except BaseException:
             ledger.close()
             raise
@@ -117,10 +121,22 @@ class Ledger:
         self._tail_hash = found.tail_hash
         if found.segments:
             self._segment = found.segments[-1]
-            self._segment_count = sum(1 for r in found.records if r.segment == self._segment)
+            self._segment_rows = [
+                compact(r.document, r.offset, r.length) for r in found.records if r.segment == self._segment
+            ]
+            self._segment_count = len(self._segment_rows)
             self._segment_size = disk.segment_path(self.folder, self._segment).stat().st_size
+        if found.problem is None:
+            self._summarize([n for n in found.unsummarized if n != self._segment], found)
         if head_path.exists():
             self._head_fd = os.open(head_path, os.O_RDWR)
+
+    def _summarize(self, segments: list[int], found: Scan) -> None:
+        """Write summaries for closed segments that had none (or a stale one), so the next open is fast."""
+        keys = self._require_keys()
+        for segment in segments:
+            rows = [compact(r.document, r.offset, r.length) for r in found.records if r.segment == segment]
+            write_summary(self.folder, keys, segment, rows)
 
     def _cut_torn_line(self, segment: int, offset: int) -> None:
         """Remove an unfinished last line: it was never acknowledged, and would break every later append."""
@@ -186,6 +202,7 @@ class Ledger:
             self._write_line(line, offset)
             self._segment_size += len(line)
             self._segment_count += 1
+            self._segment_rows.append(compact(document, offset, len(line)))
             self._tail_hash = document["hash"]
             self._index.add(document, self._segment, offset, len(line))
             # The entry is on disk and chained: from here it stays in the index even if the checkpoint fails.
@@ -196,7 +213,11 @@ class Ledger:
         if self._append_fd is not None:
             os.close(self._append_fd)
             self._append_fd = None
+        if self._segment_rows:
+            # Once per segment_entries appends: this one append pays for the summary (~0.1 s at 10,000).
+            write_summary(self.folder, self._require_keys(), self._segment, self._segment_rows)
         self._segment += 1
+        self._segment_rows = []
         self._segment_count = 0
         self._segment_size = 0
         path = disk.segment_path(self.folder, self._segment)

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 
 from companion.ledger import disk
 from companion.ledger.chain import GENESIS, entry_hash
+from companion.ledger.summary import read_summary
 
 ProblemKind = Literal[
     "edited", "deleted", "reordered", "truncated", "segment_missing", "segment_swapped", "checkpoint", "damaged"
@@ -68,6 +69,7 @@ class Scan:
     has_head_file: bool = False
     torn: tuple[int, int] | None = None  # (segment, offset) of an unfinished last line, never acknowledged
     segments: list[int] = field(default_factory=list)
+    unsummarized: list[int] = field(default_factory=list)  # closed segments read in full (summary to write)
     problem: Problem | None = None
 
     @property
@@ -80,11 +82,13 @@ class Scan:
         )
 
 
-def scan(folder: Path, keys: disk.LedgerKeys, *, check_hashes: bool) -> Scan:
+def scan(folder: Path, keys: disk.LedgerKeys, *, check_hashes: bool, use_summaries: bool = False) -> Scan:
+    """Read the ledger folder back. ``use_summaries`` lets closed segments be taken from their sealed
+    summaries (``summary``) when those match the segment bytes exactly; ``verify`` never does."""
     result = Scan()
     segments = disk.list_segments(folder) if folder.is_dir() else []
     result.segments = [n for n, _ in segments]
-    result.problem = _scan_segments(result, segments, keys, check_hashes)
+    result.problem = _scan_segments(result, segments, keys, check_hashes, use_summaries)
     slots = disk.read_slots(folder / disk.HEAD_FILE, keys)
     result.has_head_file = slots is not None
     if slots is not None:
@@ -95,13 +99,15 @@ def scan(folder: Path, keys: disk.LedgerKeys, *, check_hashes: bool) -> Scan:
 
 
 def _scan_segments(
-    result: Scan, segments: list[tuple[int, Path]], keys: disk.LedgerKeys, check_hashes: bool
+    result: Scan,
+    segments: list[tuple[int, Path]],
+    keys: disk.LedgerKeys,
+    check_hashes: bool,
+    use_summaries: bool,
 ) -> Problem | None:
     numbers = [n for n, _ in segments]
-    lines_by_segment = [(n, disk.read_lines(path)) for n, path in segments]
-    present = _sequence_numbers(lines_by_segment)
     previous_hash = GENESIS
-    for position, (number, lines) in enumerate(lines_by_segment):
+    for position, (number, path) in enumerate(segments):
         if number != position + 1:
             missing = position + 1
             return Problem(
@@ -111,6 +117,15 @@ def _scan_segments(
                 message=f"segment file {disk.segment_path(Path(), missing).name} is missing "
                 f"(entries from #{len(result.records) + 1} on are gone)",
             )
+        data = path.read_bytes()
+        if use_summaries and number != numbers[-1]:
+            rows = read_summary(path.parent, keys, number, data)
+            if rows and rows[0]["seq"] == len(result.records) + 1 and rows[0]["prev_hash"] == previous_hash:
+                result.records.extend(Located(number, r["offset"], r["length"], r) for r in rows)
+                previous_hash = rows[-1]["hash"]
+                continue
+            result.unsummarized.append(number)
+        lines = disk.split_lines(data)
         for line_number, (offset, line) in enumerate(lines, start=1):
             expected = len(result.records) + 1
             where = f"segment {number}, line {line_number}"
@@ -126,7 +141,7 @@ def _scan_segments(
             if plaintext is None:
                 return _unauthentic(number, where, seq, sealed, keys, numbers)
             if seq != expected:
-                return _out_of_place(number, where, seq, expected, present)
+                return _out_of_place(number, where, seq, expected, _sequence_numbers(segments))
             document = json.loads(plaintext)
             if document.get("seq") != seq:
                 return Problem(kind="edited", segment=number, seq=seq, message=f"{where}: entry #{seq} is renumbered")
@@ -149,10 +164,11 @@ def _scan_segments(
     return None
 
 
-def _sequence_numbers(lines_by_segment: list[tuple[int, list[tuple[int, bytes]]]]) -> set[int]:
+def _sequence_numbers(segments: list[tuple[int, Path]]) -> set[int]:
+    """Every sequence number present in any segment (read again: only needed once something is amiss)."""
     present = set()
-    for _, lines in lines_by_segment:
-        for _, line in lines:
+    for _, path in segments:
+        for _, line in disk.read_lines(path):
             head = line.split(b" ", 1)[0]
             if head.isdigit():
                 present.add(int(head))
