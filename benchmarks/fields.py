@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
+import subprocess
 import sys
 import tarfile
 import time
@@ -103,6 +105,111 @@ def read_descriptors(path: Path) -> Iterator[tuple[str, FillRequestPayload]]:
             yield record["page"], FillRequestPayload.model_validate(record["payload"])
 
 
+def predict(descriptors: Path, predictions: Path, as_filled: Path) -> dict:
+    """Classify and judge every page exactly as `proffer fields` does; write two prediction files.
+
+    `predictions` holds each control's type (what the classifier says); `as_filled` holds the type only
+    where the safety rules would let a value in (what Proffer would actually fill).
+    """
+    from companion.commands.fields import judge_payload, load_understand
+
+    understand = load_understand()
+    pages = controls = fillable = 0
+    started = time.perf_counter()
+    with predictions.open("w", encoding="utf-8") as typed, as_filled.open("w", encoding="utf-8") as filled:
+        for page, payload in read_descriptors(descriptors):
+            judged = judge_payload(payload, understand)
+            pages += 1
+            for field in judged["fields"]:
+                controls += 1
+                fillable += field["fillable"]
+                line = {"page": page, "doc_index": field["index"], "prediction": field["type"]}
+                typed.write(json.dumps(line) + "\n")
+                line["prediction"] = field["type"] if field["fillable"] else None
+                filled.write(json.dumps(line) + "\n")
+    seconds = time.perf_counter() - started
+    return {"pages": pages, "controls": controls, "fillable": fillable, "seconds": round(seconds, 2)}
+
+
+def score(corpus: Path, predictions: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, str(SCORER), str(corpus), str(predictions), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    return json.loads(done.stdout)
+
+
+def classification_speed(descriptors: Path, size: int = 50, repeats: int = 50) -> dict:
+    """Median time to classify (and judge) one `size`-field form taken from the corpus."""
+    from companion.commands.fields import judge_payload, load_understand
+    from companion.fields.classify import understand as classify
+
+    understand = load_understand()
+    form = None
+    for _page, payload in read_descriptors(descriptors):
+        by_form: dict[int | None, list] = {}
+        for field in payload.fields:
+            by_form.setdefault(field.form_index, []).append(field)
+        big = [fields for fields in by_form.values() if len(fields) >= size]
+        if big:
+            fields = big[0][:size]
+            form = payload.model_copy(update={"fields": fields})
+            break
+    if form is None:
+        return {"error": f"no corpus form has {size} fields"}
+    classify(form)  # warm: the model loads once per process
+    timings = {"classify_ms": [], "classify_and_judge_ms": []}
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        classify(form)
+        t1 = time.perf_counter()
+        judge_payload(form, understand)
+        t2 = time.perf_counter()
+        timings["classify_ms"].append((t1 - t0) * 1000)
+        timings["classify_and_judge_ms"].append((t2 - t1) * 1000)
+    return {
+        "fields": size,
+        "repeats": repeats,
+        **{f"median_{k}": round(statistics.median(v), 3) for k, v in timings.items()},
+        "target_ms": 5.0,
+    }
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def print_report(report: dict) -> None:
+    typed, filled = report["score"], report["score_as_filled"]
+    print(
+        f"pages {report['run']['pages']}, controls {report['run']['controls']}, "
+        f"fillable {report['run']['fillable']} ({report['run']['seconds']} s to classify and judge)"
+    )
+    print(f"labelled fields                  {typed['labelled_fields']}")
+    print(f"lenient accuracy                 {_fmt(typed['lenient_accuracy'])}   (target >= 0.95)")
+    print(f"strict accuracy                  {_fmt(typed['strict_accuracy'])}")
+    print(f"fill precision (types)           {_fmt(typed['fill_precision'])}   (target >= 0.99)")
+    print(f"false fills on unlabelled fields {typed['false_fills_on_negatives']}/{typed['negatives']}   (target <= 1%)")
+    print(
+        f"as filled (after safety): fill precision {_fmt(filled['fill_precision'])}, "
+        f"false fills {filled['false_fills_on_negatives']}/{filled['negatives']}"
+    )
+    speed = report["speed"]
+    if "error" in speed:
+        print(f"speed: {speed['error']}")
+    else:
+        print(
+            f"classify a {speed['fields']}-field form: median {speed['median_classify_ms']} ms, "
+            f"with safety {speed['median_classify_and_judge_ms']} ms   (target <= 5 ms)"
+        )
+    print(f"{'type':28s} {'n':>6s} {'recall':>7s} {'predicted':>9s} {'precision':>9s}")
+    for token, c in typed["per_type"].items():
+        print(f"{token:28s} {c['n']:6d} {_fmt(c['recall']):>7s} {c['predicted']:9d} {_fmt(c['precision']):>9s}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -111,13 +218,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     corpus = ensure_corpus()
-    pages = corpus_pages(corpus)
+    report: dict = {}
     if args.descriptors_only or args.fresh or not DESCRIPTORS.is_file():
-        summary = dump_descriptors(corpus, pages, DESCRIPTORS)
-        print(json.dumps(summary, indent=None if args.json else 2))
+        report["extraction"] = dump_descriptors(corpus, corpus_pages(corpus), DESCRIPTORS)
         if args.descriptors_only:
+            print(json.dumps(report["extraction"], indent=None if args.json else 2))
             return 0
-    raise SystemExit("scoring: not written yet")
+    as_filled = PREDICTIONS.with_name("fields-predictions-as-filled.jsonl")
+    report["run"] = predict(DESCRIPTORS, PREDICTIONS, as_filled)
+    report["score"] = score(corpus, PREDICTIONS)
+    report["score_as_filled"] = score(corpus, as_filled)
+    report["speed"] = classification_speed(DESCRIPTORS)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print_report(report)
+    return 0
 
 
 if __name__ == "__main__":

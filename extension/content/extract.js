@@ -76,16 +76,67 @@
     return cut(parts.join(" "), limit);
   }
 
-  function makeStyleCache(win) {
+  // Reading a property of a live computed style costs a lookup each time, and ancestors are shared by many
+  // fields: what the checks need is read once per element per extraction, into a plain object.
+  const clipsOverflow = (v) => v === "hidden" || v === "clip";
+
+  function makeFacts(win) {
     const cache = new Map();
     return (el) => {
-      let s = cache.get(el);
-      if (s === undefined) {
-        s = win.getComputedStyle(el);
-        cache.set(el, s);
+      let f = cache.get(el);
+      if (f === undefined) {
+        const s = win.getComputedStyle(el);
+        const opacity = parseFloat(s.opacity);
+        f = {
+          style: s,
+          display: s.display,
+          visibility: s.visibility,
+          opacity: Number.isNaN(opacity) ? 1 : opacity,
+          contentHidden: s.contentVisibility === "hidden",
+          clip: null, // geometry facts, read only when the layout checks reach this element
+          rect: null,
+        };
+        cache.set(el, f);
       }
-      return s;
+      return f;
     };
+  }
+
+  function clipFacts(f) {
+    if (f.clip === null) {
+      const s = f.style;
+      const positioned = s.position === "absolute" || s.position === "fixed";
+      const overflowX = s.overflowX;
+      const overflowY = s.overflowY;
+      // jsdom fills only the shorthand; real browsers fill both longhands.
+      const [shortX, shortY = shortX] = overflowX === "visible" && overflowY === "visible" ? (s.overflow || "").split(" ") : [];
+      f.clip = {
+        empty: (positioned && isClipRectEmpty(s.clip)) || isClipPathEmpty(s.clipPath),
+        x: clipsOverflow(overflowX) || clipsOverflow(shortX),
+        y: clipsOverflow(overflowY) || clipsOverflow(shortY),
+      };
+    }
+    return f.clip;
+  }
+
+  /** What an element passes on to its descendants: display:none or content-visibility:hidden, and opacity. */
+  function makeChain(facts) {
+    const cache = new Map();
+    const chain = (el) => {
+      let c = cache.get(el);
+      if (c !== undefined) return c;
+      const parent = el.parentElement;
+      const up = parent ? chain(parent) : { none: false, contentHidden: false, opacity: 1 };
+      const f = facts(el);
+      c = {
+        none: up.none || f.display === "none",
+        contentHidden: up.contentHidden || f.contentHidden,
+        opacity: up.opacity * f.opacity,
+      };
+      cache.set(el, c);
+      return c;
+    };
+    return chain;
   }
 
   function hasLayout(doc) {
@@ -114,18 +165,14 @@
     if (tag === "input" && (attr(el, "type").toLowerCase() === "hidden")) return "type=hidden";
     if (el.closest("[inert]")) return "inert";
     if (el.closest('[aria-hidden="true"]')) return "aria-hidden";
-    const own = ctx.style(el);
-    let opacity = 1;
-    for (let a = el; a && a.nodeType === 1; a = a.parentElement) {
-      const s = a === el ? own : ctx.style(a);
-      if (s.display === "none") return a === el ? "display:none" : "display:none (ancestor)";
-      if (s.contentVisibility === "hidden" && a !== el) return "content-visibility:hidden";
-      const o = parseFloat(s.opacity);
-      if (!Number.isNaN(o)) opacity *= o;
-    }
+    const own = ctx.facts(el);
+    if (own.display === "none") return "display:none";
+    const parent = el.parentElement ? ctx.chain(el.parentElement) : null;
+    if (parent && parent.none) return "display:none (ancestor)";
+    if (parent && parent.contentHidden) return "content-visibility:hidden";
     // visibility is inherited and a child may turn it back on, so the element's own computed value decides.
     if (own.visibility === "hidden" || own.visibility === "collapse") return "visibility:hidden";
-    if (opacity < OPACITY_FLOOR) return "opacity:0";
+    if ((parent ? parent.opacity : 1) * own.opacity < OPACITY_FLOOR) return "opacity:0";
     if (!ctx.layout) return null;
 
     const rect = el.getBoundingClientRect();
@@ -138,19 +185,15 @@
       return "off-screen";
     }
     for (let a = el; a && a.nodeType === 1 && a !== ctx.doc.documentElement; a = a.parentElement) {
-      const s = a === el ? own : ctx.style(a);
-      const positioned = s.position === "absolute" || s.position === "fixed";
-      if ((positioned && isClipRectEmpty(s.clip)) || isClipPathEmpty(s.clipPath)) return "clipped";
+      const f = a === el ? own : ctx.facts(a);
+      const clip = clipFacts(f);
+      if (clip.empty) return "clipped";
       // Only overflow that cuts content off counts: a scrolling container's content can be scrolled to.
-      const clips = (v) => v === "hidden" || v === "clip";
-      const [shortX, shortY = shortX] = (s.overflow || "").split(" "); // jsdom fills only the shorthand
-      const clipsX = clips(s.overflowX) || clips(shortX);
-      const clipsY = clips(s.overflowY) || clips(shortY);
-      if (a !== el && (clipsX || clipsY)) {
-        const box = a.getBoundingClientRect();
+      if (a !== el && (clip.x || clip.y)) {
+        const box = f.rect || (f.rect = a.getBoundingClientRect());
         const overlapW = Math.min(box.right, rect.right) - Math.max(box.left, rect.left);
         const overlapH = Math.min(box.bottom, rect.bottom) - Math.max(box.top, rect.top);
-        if ((clipsX && overlapW < TINY_PX) || (clipsY && overlapH < TINY_PX)) return "clipped";
+        if ((clip.x && overlapW < TINY_PX) || (clip.y && overlapH < TINY_PX)) return "clipped";
       }
     }
     return null;
@@ -170,11 +213,8 @@
 
   function labelBoxVisible(label, ctx) {
     if (label.closest("[inert], [aria-hidden=true]")) return false;
-    for (let a = label; a && a.nodeType === 1; a = a.parentElement) {
-      const s = ctx.style(a);
-      if (s.display === "none" || parseFloat(s.opacity) < OPACITY_FLOOR) return false;
-    }
-    if (ctx.style(label).visibility === "hidden") return false;
+    const c = ctx.chain(label);
+    if (c.none || c.opacity < OPACITY_FLOOR || ctx.facts(label).visibility === "hidden") return false;
     if (!ctx.layout) return true;
     const r = label.getBoundingClientRect();
     return r.width >= TINY_PX && r.height >= TINY_PX;
@@ -236,7 +276,11 @@
     const options = select.options || [];
     for (let i = 0; i < options.length && out.length < LIMITS.options; i++) {
       const o = options[i];
-      out.push({ value: cut(o.getAttribute("value") ?? o.text, LIMITS.short), text: cut(o.text, LIMITS.short) });
+      // option.text is already whitespace-stripped and collapsed (HTML spec); a value is kept exact, because
+      // the fill step selects by it.
+      const text = o.text.slice(0, LIMITS.short);
+      const value = o.getAttribute("value");
+      out.push({ value: value === null ? text : value.slice(0, LIMITS.short), text });
     }
     return out;
   }
@@ -330,13 +374,16 @@
   function extractPage(doc, win) {
     const ctx = {
       doc,
-      style: makeStyleCache(win),
+      facts: null,
+      chain: null,
       layout: hasLayout(doc),
       scrollX: win.scrollX || 0,
       scrollY: win.scrollY || 0,
       pageWidth: Math.max(doc.documentElement.scrollWidth, doc.documentElement.clientWidth),
       pageHeight: Math.max(doc.documentElement.scrollHeight, doc.documentElement.clientHeight),
     };
+    ctx.facts = makeFacts(win);
+    ctx.chain = makeChain(ctx.facts);
     const base = doc.baseURI;
     const controls = Array.from(doc.querySelectorAll(CONTROL_SELECTOR)).slice(0, LIMITS.fields);
 
