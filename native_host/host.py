@@ -108,7 +108,7 @@ def relay(link: CompanionLink, body: bytes, message_id: str | None) -> bytes:
         return error_answer(
             message_id,
             TOO_LARGE,
-            f"the companion's answer ({len(answer)} bytes) exceeds the {MAX_MESSAGE_BYTES}-byte cap of native messaging",
+            f"the companion's answer ({len(answer)} bytes) exceeds native messaging's {MAX_MESSAGE_BYTES}-byte cap",
         )
     return answer
 
