@@ -259,12 +259,27 @@
    * its own siblings first, then each ancestor's, up to a few levels, never across another control.
    */
   function nearbyText(el) {
-    const forward = CHECKABLE.has(attr(el, "type").toLowerCase());
+    const checkable = CHECKABLE.has(attr(el, "type").toLowerCase());
+    const tail = (t) => cut(t.slice(-LIMITS.short), LIMITS.short);
     let node = el;
     for (let depth = 0; node && depth < LIMITS.nearbyDepth; depth++) {
-      const t = siblingText(node, forward) ?? (forward ? siblingText(node, false) : null);
-      if (t === null) return "";
-      if (t) return forward ? cut(t, LIMITS.short) : cut(t.slice(-LIMITS.short), LIMITS.short);
+      if (checkable) {
+        const after = siblingText(node, true);
+        if (after) return cut(after, LIMITS.short);
+        const before = siblingText(node, false);
+        if (before) return tail(before);
+        if (after === null || before === null) return "";
+      } else {
+        const before = siblingText(node, false);
+        if (before === null) return "";
+        if (before) return tail(before);
+        // A "floating" label drawn over the box often follows it in the markup, without a for= attribute.
+        const next = node.nextElementSibling;
+        if (next && next.nodeName === "LABEL" && !containsControl(next)) {
+          const t = textOf(next, LIMITS.short);
+          if (t) return t;
+        }
+      }
       node = node.parentElement;
       if (!node || node.nodeName === "BODY" || node.nodeName === "FORM") break;
     }

@@ -69,6 +69,8 @@ test("nearby text names unlabelled fields, never across another control", () => 
   <div><span>Vorname</span> <input name=given></div>
   <div><input name=first><input name=second></div>
   <input type=checkbox name=news> Send me offers
+  <div class=floating><input name=city><label>City</label></div>
+  <div><span>Gender</span> <input type=radio name=g value=f> Female <input type=radio name=g value=m> Male</div>
   <label for=x>Labelled</label><input id=x name=labelled>
   </form>`);
   const payload = extract(win);
@@ -77,6 +79,8 @@ test("nearby text names unlabelled fields, never across another control", () => 
   assert.equal(byName(payload, "given").nearby_text, "Vorname");
   assert.equal(byName(payload, "second").nearby_text, "", "the text before belongs to the previous control");
   assert.equal(byName(payload, "news").nearby_text, "Send me offers", "a checkbox's caption follows it");
+  assert.equal(byName(payload, "city").nearby_text, "City", "a floating label follows its box");
+  assert.deepEqual(payload.fields.filter((f) => f.name === "g").map((f) => f.nearby_text), ["Female", "Male"]);
   assert.equal(byName(payload, "labelled").nearby_text, "", "only asked for when no label names the field");
 });
 
