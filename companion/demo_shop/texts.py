@@ -23,6 +23,7 @@ TEXTS: dict[str, dict[str, Any]] = {
         "tagline": "Outdoor clothing and gear from the Black Forest since 1974",
         "nav": {"home": "Shop", "rewards": "Rewards", "account": "Create account", "checkout": "Checkout"},
         "skip": "Skip to content",
+        "nav_label": "Main menu",
         "footer_newsletter": "Get our newsletter",
         "footer_note": "A demo shop bundled with Proffer. Nothing is sold, stored or sent anywhere.",
         "home": {
@@ -168,6 +169,7 @@ TEXTS: dict[str, dict[str, Any]] = {
         "tagline": "Outdoor-Bekleidung und Ausrüstung aus dem Schwarzwald seit 1974",
         "nav": {"home": "Shop", "rewards": "Kundenkarte", "account": "Konto anlegen", "checkout": "Zur Kasse"},
         "skip": "Zum Inhalt springen",
+        "nav_label": "Hauptmenü",
         "footer_newsletter": "Newsletter abonnieren",
         "footer_note": "Ein Demo-Shop, der Proffer beiliegt. Hier wird nichts verkauft, gespeichert oder versendet.",
         "home": {
