@@ -57,6 +57,7 @@ CHROMIUM_ARGS = (
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 LOCAL_SCHEMES = frozenset({"file", "data", "blob", "about"})
 VIEWPORT = {"width": 1280, "height": 900}
+PROBE_TIMEOUT_MS = 3000
 
 
 class RunnerError(Exception):
@@ -214,14 +215,25 @@ class PageRunner:
 
         timeout_ms = self.timeout_s * 1000
         page.set_default_timeout(timeout_ms)
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         try:
             page.goto(url, wait_until="load", timeout=timeout_ms)
+        except PlaywrightTimeout:
+            pass  # a page whose load event never comes (a stuck subresource) may still have a DOM worth reading
         except PlaywrightError as exc:
-            # A page whose load event never comes (a stuck subresource) still has a DOM worth reading.
-            if "Timeout" not in str(exc) and "timeout" not in str(exc):
-                raise _PageFailed(f"load failed: {_first_line(exc)}") from exc
+            raise _PageFailed(f"load failed: {_first_line(exc)}") from exc
         if self.settle_ms:
             page.wait_for_timeout(self.settle_ms)
+        if self.scripts:
+            # DevTools calls below have no time limit of their own; a page busy-looping in its main thread
+            # would stall them. Playwright's own timeout runs outside the page, so this probe cannot hang.
+            try:
+                page.wait_for_function("true", timeout=min(timeout_ms, PROBE_TIMEOUT_MS))
+            except PlaywrightTimeout as exc:
+                raise _PageFailed("the page does not respond (its scripts keep the main thread busy)") from exc
+            except PlaywrightError as exc:
+                raise _PageFailed(f"the page broke: {_first_line(exc)}") from exc
         try:
             cdp = page.context.new_cdp_session(page)
         except PlaywrightError as exc:

@@ -143,3 +143,39 @@ def test_a_page_off_the_loopback_is_refused_without_touching_the_network():
     done = proffer_fields("--json", "https://shop.example/checkout")
     assert done.returncode == 1
     assert json.loads(done.stdout)["error"].endswith("only pages on 127.0.0.1 or localhost can be loaded (no network)")
+
+
+# --- the runner under proffer fields: hostile pages are reported, never fatal, never online ---------------
+
+
+def test_a_hanging_page_is_reported_and_the_run_goes_on(tmp_path):
+    from companion.fields.runner import PageRunner, run_pages
+
+    hang = tmp_path / "hang.html"
+    hang.write_text("<!doctype html><form><input name=a></form><script>while (true) {}</script>")
+    late = tmp_path / "late.html"
+    late.write_text("<!doctype html><form><input name=a></form><script>setTimeout(() => { while (true) {} })</script>")
+    fine = tmp_path / "fine.html"
+    fine.write_text("<!doctype html><form><label>Email <input name=email type=email></label></form>")
+    with PageRunner(timeout_s=4) as runner:
+        results = list(run_pages([str(hang), str(late), str(fine)], runner=runner, progress=False))
+    assert [r.error is None for r in results] == [False, False, True]
+    assert "does not respond" in results[0].error
+    assert [f.name for f in results[2].payload.fields] == ["email"]
+
+
+def test_requests_off_the_loopback_are_blocked(tmp_path, origins):
+    from companion.fields.runner import PageRunner
+
+    top, _ = origins
+    page = tmp_path / "net.html"
+    page.write_text(
+        "<!doctype html><form><input name=email type=email></form>"
+        '<img src="http://shop.example/pixel.png">'
+        f'<img src="{top}/clean.html">'
+        '<script>fetch("http://93.184.216.34/").catch(() => {})</script>'
+    )
+    with PageRunner(timeout_s=10) as runner:
+        result = runner.extract(str(page))
+    assert result.error is None
+    assert result.blocked_requests == 2, "the two off-loopback requests, not the 127.0.0.1 one"
