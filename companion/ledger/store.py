@@ -33,7 +33,7 @@ from typing import Any
 
 from companion.ledger import disk
 from companion.ledger.chain import GENESIS, canonical, entry_hash
-from companion.ledger.errors import LedgerBusy, LedgerClosed, LedgerCorrupt
+from companion.ledger.errors import LedgerBusy, LedgerClosed, LedgerCorrupt, LedgerError
 from companion.ledger.index import (
     Bucket,
     Grid,
@@ -57,10 +57,11 @@ def verify_folder(folder: Path, key: bytes) -> VerifyReport:
 
 
 class Ledger:
-    def __init__(self, folder: Path, keys: disk.LedgerKeys, lock_fd: int, segment_entries: int) -> None:
+    def __init__(self, folder: Path, keys: disk.LedgerKeys, lock_fd: int | None, segment_entries: int) -> None:
         """Use ``Ledger.open``."""
         self.folder = folder
         self.segment_entries = segment_entries
+        self.read_only = lock_fd is None
         self._keys: disk.LedgerKeys | None = keys
         self._lock_fd: int | None = lock_fd
         self._mutex = threading.RLock()
@@ -78,23 +79,29 @@ class Ledger:
     # --- open and close ------------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, folder: Path, key: bytes, *, segment_entries: int = SEGMENT_ENTRIES) -> Ledger:
-        """Authenticate every record, build the index, check the tail against the checkpoint.
+    def open(
+        cls, folder: Path, key: bytes, *, segment_entries: int = SEGMENT_ENTRIES, read_only: bool = False
+    ) -> Ledger:
+        """Build the index, authenticating what it reads, and check the tail against the checkpoint.
 
         Creates the folder and an empty ledger if there is none. A problem found does not raise: it is kept
         in ``problem`` and makes ``append`` refuse (the read side stays usable up to the damage).
+        ``read_only`` (the CLI, while a companion may be running) takes no lock and writes nothing: no
+        repair, no summaries, no appends.
         """
         if segment_entries < 1:
             raise ValueError("segment_entries >= 1")
         folder = Path(folder)
         keys = disk.LedgerKeys(key)
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        lock_fd = os.open(folder / disk.LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(lock_fd)
-            raise LedgerBusy(f"another process has the ledger at {folder} open") from None
+        lock_fd = None
+        if not read_only:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            lock_fd = os.open(folder / disk.LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(lock_fd)
+                raise LedgerBusy(f"another process has the ledger at {folder} open") from None
         ledger = cls(folder, keys, lock_fd, segment_entries)
         try:
             ledger._load(scan(folder, keys, check_hashes=False, use_summaries=True))
@@ -107,7 +114,7 @@ class Ledger:
         keys = self._require_keys()
         head_path = self.folder / disk.HEAD_FILE
         self.problem = found.problem
-        if found.problem is None:
+        if found.problem is None and not self.read_only:
             if found.torn is not None:
                 self._cut_torn_line(*found.torn)
             tail = len(found.records)
@@ -126,9 +133,9 @@ class Ledger:
             ]
             self._segment_count = len(self._segment_rows)
             self._segment_size = disk.segment_path(self.folder, self._segment).stat().st_size
-        if found.problem is None:
+        if found.problem is None and not self.read_only:
             self._summarize([n for n in found.unsummarized if n != self._segment], found)
-        if head_path.exists():
+        if head_path.exists() and not self.read_only:
             self._head_fd = os.open(head_path, os.O_RDWR)
 
     def _summarize(self, segments: list[int], found: Scan) -> None:
@@ -183,6 +190,8 @@ class Ledger:
         """Record one decision; on return the entry and its checkpoint are on disk."""
         with self._mutex:
             keys = self._require_keys()
+            if self.read_only:
+                raise LedgerError("the ledger was opened read-only")
             if self.problem is not None:
                 raise LedgerCorrupt(f"the ledger is damaged, nothing more is recorded: {self.problem.message}")
             seq = len(self._index) + 1

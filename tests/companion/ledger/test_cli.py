@@ -1,0 +1,134 @@
+"""`proffer ledger verify|export|receipt|request`, run as the person would, against a real vault's key."""
+
+import json
+import os
+import stat
+
+import pytest
+
+from companion.cli import main
+from companion.ledger import disk
+from companion.ledger.model import Decision
+from companion.ledger.store import Ledger
+from companion.settings import DataDir
+from companion.vault import Vault
+
+from .conftest import HOSTILE, at, make_draft
+
+PASSPHRASE = "correct horse battery staple, ledger edition"
+
+
+@pytest.fixture(scope="module")
+def vault_home(tmp_path_factory):
+    """One vault for the module: Argon2id is slow on purpose."""
+    root = tmp_path_factory.mktemp("cli")
+    data_dir = DataDir(root / "data")
+    vault = Vault(data_dir.vault_dir)
+    vault.create(PASSPHRASE)
+    key = vault.subkey("ledger")
+    vault.lock()
+    secret = root / "passphrase"
+    secret.write_text(PASSPHRASE + "\n")
+    return data_dir, key, secret
+
+
+@pytest.fixture
+def populated(vault_home):
+    data_dir, key, secret = vault_home
+    for path in data_dir.ledger_dir.glob("*"):
+        path.unlink()
+    ledger = Ledger.open(data_dir.ledger_dir, key, segment_entries=2)
+    entries = [
+        ledger.append(make_draft("alpha.example"), now=at(0)),
+        ledger.append(make_draft("alpha.example", decision=Decision.DECLINED), now=at(1)),
+        ledger.append(make_draft(HOSTILE, label=HOSTILE), now=at(2)),
+    ]
+    ledger.close()
+    return data_dir, secret, entries
+
+
+def run(capsys, data_dir, secret, *argv):
+    code = main(["ledger", *argv[:1], "--data-dir", str(data_dir.root), "--passphrase-file", str(secret), *argv[1:]])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_verify_ok(capsys, populated):
+    data_dir, secret, entries = populated
+    code, out, _ = run(capsys, data_dir, secret, "verify")
+    assert code == 0 and f"3 entries, chain intact, head {entries[-1].hash}" in out
+    code, out, _ = run(capsys, data_dir, secret, "verify", "--json")
+    assert code == 0 and json.loads(out)["ok"] is True
+
+
+def test_verify_says_where_and_exits_non_zero(capsys, populated):
+    data_dir, secret, _ = populated
+    path = disk.segment_path(data_dir.ledger_dir, 1)
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(lines[1])  # entry #1 deleted
+    code, out, _ = run(capsys, data_dir, secret, "verify")
+    assert code == 1
+    assert "DAMAGED (deleted)" in out and "segment 1, line 1: entry #1 deleted" in out
+    report = json.loads(run(capsys, data_dir, secret, "verify", "--json")[1])
+    assert report["problem"]["kind"] == "deleted" and report["problem"]["seq"] == 1
+
+
+def test_wrong_passphrase_cannot_run(capsys, populated, tmp_path):
+    data_dir, _, _ = populated
+    wrong = tmp_path / "wrong"
+    wrong.write_text("not the passphrase at all, sorry")
+    code, _, err = run(capsys, data_dir, wrong, "verify")
+    assert code == 2 and "passphrase" in err
+
+
+def test_export_jsonl_to_stdout_and_csv_to_a_private_file(capsys, populated, tmp_path):
+    data_dir, secret, entries = populated
+    code, out, _ = run(capsys, data_dir, secret, "export", "--format", "jsonl")
+    assert code == 0
+    assert [json.loads(line) for line in out.splitlines()] == [e.model_dump(mode="json") for e in entries]
+    target = tmp_path / "ledger.csv"
+    code, _, err = run(capsys, data_dir, secret, "export", "--format", "csv", str(target))
+    assert code == 0 and "3 entries exported" in err
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    assert target.read_bytes().count(b"\r\n") == 4  # RFC 4180 line ends, header + 3 rows
+
+
+def test_export_works_while_the_companion_holds_the_ledger(capsys, populated, vault_home):
+    data_dir, secret, _ = populated
+    held = Ledger.open(data_dir.ledger_dir, vault_home[1], segment_entries=2)
+    try:
+        code, out, _ = run(capsys, data_dir, secret, "export")
+        assert code == 0 and len(out.splitlines()) == 3
+    finally:
+        held.close()
+
+
+def test_receipt(capsys, populated):
+    data_dir, secret, entries = populated
+    code, out, _ = run(capsys, data_dir, secret, "receipt", entries[0].id, "--jurisdiction", "GB")
+    receipt = json.loads(out)
+    assert code == 0 and receipt["consentReceiptID"] == entries[0].id and receipt["jurisdiction"] == "GB"
+    code, _, err = run(capsys, data_dir, secret, "receipt", entries[1].id)
+    assert code == 2 and "refusal" in err
+    code, _, err = run(capsys, data_dir, secret, "receipt", "no-such-entry")
+    assert code == 2 and "no ledger entry" in err
+
+
+def test_request(capsys, populated):
+    data_dir, secret, _ = populated
+    code, out, _ = run(
+        capsys,
+        data_dir,
+        secret,
+        "request",
+        "erasure",
+        "alpha.example",
+        "--name",
+        "Ada",
+        "--mailto",
+        "dpo@alpha.example",
+    )
+    assert code == 0
+    assert out.startswith("Subject: Erasure request (GDPR Art. 17")
+    assert "2026-01-05 09:00 UTC" in out and "2026-01-06" not in out  # the declined entry is not listed
+    assert "mailto:dpo@alpha.example?subject=" in out
