@@ -98,6 +98,7 @@ REWARDS_JOIN = FormSpec(
         FieldSpec("given", required=True),
         FieldSpec("family", required=True),
         FieldSpec("email", required=True),
+        FieldSpec("mobile_cc"),
         FieldSpec("mobile"),
         FieldSpec("dob"),
         FieldSpec("join_terms", Kind.CHECKBOX, required=True),

@@ -16,6 +16,18 @@ SHOP_NAME = "Lindenhof Outfitters"
 # ISO 3166-1 alpha-2 codes as option values, names in the page's language as option text: the fill code must
 # match either a code or a name.
 COUNTRY_CODES = ("DE", "AT", "CH", "NL", "FR", "GB", "IE", "US")
+# The rewards enrollment asks for a mobile number in two parts, as many shops do: the country calling
+# code (option values like "+49") and the national number.
+CALLING_CODES = (
+    ("DE", "+49"),
+    ("AT", "+43"),
+    ("CH", "+41"),
+    ("NL", "+31"),
+    ("FR", "+33"),
+    ("GB", "+44"),
+    ("IE", "+353"),
+    ("US", "+1"),
+)
 
 TEXTS: dict[str, dict[str, Any]] = {
     "en": {
@@ -118,7 +130,8 @@ TEXTS: dict[str, dict[str, Any]] = {
                 "given": "First name",
                 "family": "Surname",
                 "email": "Email",
-                "mobile": "Mobile number",
+                "mobile_cc": "Country code",
+                "mobile": "Mobile number (without country code)",
                 "dob": "Date of birth",
                 "join_terms": "I accept the Lindenhof Rewards terms",
                 "join_offers": "Send me members-only offers",
@@ -266,7 +279,8 @@ TEXTS: dict[str, dict[str, Any]] = {
                 "given": "Vorname",
                 "family": "Nachname",
                 "email": "E-Mail",
-                "mobile": "Handynummer",
+                "mobile_cc": "Ländervorwahl",
+                "mobile": "Handynummer (ohne Vorwahl)",
                 "dob": "Geburtsdatum",
                 "join_terms": "Ich akzeptiere die Teilnahmebedingungen der Lindenhof Kundenkarte",
                 "join_offers": "Schickt mir exklusive Angebote für Mitglieder",

@@ -23,7 +23,7 @@ from companion.demo_shop.forms import (
     missing_required,
     received,
 )
-from companion.demo_shop.texts import COUNTRY_CODES, LANGUAGES, SHOP_NAME, TEXTS
+from companion.demo_shop.texts import CALLING_CODES, COUNTRY_CODES, LANGUAGES, SHOP_NAME, TEXTS
 
 BIRTH_YEARS = range(2010, 1919, -1)
 # Where each form lives, below /{lang}: the problem page links back there.
@@ -50,6 +50,7 @@ def _context(request: web.Request, page: str, **extra: Any) -> dict[str, Any]:
         "other_lang_path": f"/{other}{path[len(lang) + 1 :]}",
         "countries": [(code, TEXTS[lang]["countries"][code]) for code in COUNTRY_CODES],
         "birth_years": BIRTH_YEARS,
+        "calling_codes": CALLING_CODES,
         "newsletter_delay_ms": None,
         **extra,
     }

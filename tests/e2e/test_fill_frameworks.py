@@ -264,3 +264,29 @@ def test_german_demo_signup_unticks_the_preticked_box_and_fills_the_birthday_par
     assert page.text_content("#received-birth_month") == "12"
     assert page.text_content("#received-birth_year") == "1979"
     assert page.text_content("#received-newsletter") == "nein"
+
+
+def test_rewards_modal_is_filled_only_once_open_and_takes_a_split_phone_number(shop_page, demo_shop):
+    page = shop_page
+    page.goto(f"{demo_shop}/de/rewards")
+    page.add_script_tag(path=str(FILL_JS))
+    approved = [
+        {"id": "join-given-name", "value": "Ada"},
+        {"id": "join-family-name", "value": "Lovelace"},
+        {"id": "join-email", "value": "ada@example.org"},
+        {"id": "join-phone-country", "value": "+44"},
+        {"id": "join-phone", "value": "7700 900431"},
+    ]
+    closed = page.evaluate(FILL_BY_ID, approved)
+    assert closed["filled"] == []
+    assert {r["reason"] for r in closed["refused"]} == {"invisible"}
+    page.click("#rewards-join-open")
+    page.wait_for_selector("#rewards-join-dialog[open]")
+    opened = page.evaluate(FILL_BY_ID, approved)
+    assert (len(opened["filled"]), opened["refused"]) == (5, [])
+    page.check("#join-terms")
+    page.click("#rewards-join-submit")
+    page.wait_for_selector("#thank-you")
+    assert page.text_content("#received-mobile_cc") == "+44"
+    assert page.text_content("#received-mobile") == "7700 900431"
+    assert page.text_content("#received-given") == "Ada"
