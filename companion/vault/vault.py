@@ -51,6 +51,7 @@ from companion.vault.errors import (
     WrongPassphrase,
 )
 from companion.vault.model import ImportSummary, InvalidProfile, VaultProfile
+from companion.vault.strength import estimate
 from companion.vault.tokens import VaultOffer, membership_offer, offers_for, site_matches
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,9 @@ def check_new_passphrase(passphrase: str) -> None:
         raise WeakPassphrase(
             f"a vault passphrase needs at least {MIN_PASSPHRASE_CHARS} characters; several words are best"
         )
+    strength = estimate(passphrase)
+    if not strength.acceptable:
+        raise WeakPassphrase(f"that passphrase is too easy to guess. {strength.advice}")
 
 
 class KeyFile:

@@ -1,0 +1,146 @@
+"""The vault in the dashboard, in real headless Chromium against a real companion process: first-run
+creation with strength feedback, vCard import, editing with validation errors, removal, lock; then no
+marker value in plaintext anywhere under the data dir."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import CHROMIUM, PASSPHRASE, Proffer
+
+pytestmark = pytest.mark.e2e
+
+VCARD = Path(__file__).resolve().parents[1] / "companion" / "vault" / "fixtures" / "marker4-v40.vcf"
+MARKERS = ["Marker4Family", "marker4@example.org", "6175550142", "Marker4 St", "dash-marker-3391@example.org"]
+
+
+@pytest.fixture
+def person(tmp_path):
+    return Proffer.create(tmp_path)
+
+
+@pytest.fixture
+def page(playwright, person):
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
+        env={**person.env},
+    )
+    try:
+        yield browser.new_page()
+    finally:
+        browser.close()
+
+
+def export(person: Proffer) -> dict:
+    return json.loads(person.cli("vault", "export", "--passphrase-file", str(person.passphrase_file())).stdout)
+
+
+def test_create_import_edit_validate_remove_and_lock(person, page):
+    with person.companion():
+        page.goto(person.dashboard + "/")
+        assert page.url.endswith("/vault/setup")
+
+        # Live strength feedback, then the companion's own refusal of a weak passphrase.
+        page.fill("#passphrase", "aaaaaaaaaaaa")
+        assert page.text_content("#strength-text").startswith("Too weak")
+        page.fill("#confirm", "aaaaaaaaaaaa")
+        page.click("#setup-submit")
+        assert "too easy to guess" in page.text_content("#setup-error")
+        page.fill("#passphrase", PASSPHRASE)
+        assert page.text_content("#strength-text") == "Strong."
+        page.fill("#confirm", PASSPHRASE + " typo")
+        page.click("#setup-submit")
+        assert page.text_content("#setup-error") == "The two passphrases differ."
+        page.fill("#passphrase", PASSPHRASE)
+        page.fill("#confirm", PASSPHRASE)
+        page.click("#setup-submit")
+        assert page.url.endswith("/vault?welcome=1")
+        assert page.is_visible("#welcome")
+
+        page.set_input_files("#vcard", str(VCARD))
+        page.click("#import-submit")
+        notice = page.text_content("#vault-notice")
+        assert notice.startswith("Imported: 1 names, 1 emails, 2 phones, 1 addresses, 1 birthday.")
+        assert page.input_value("#emails-new-address") == ""
+        emails = page.locator("form.vault-item[id^=form-emails-]:not([id$=-new]) input[name=address]")
+        assert emails.count() == 1
+
+        # A bad email: refused with a message at the form, what was typed is kept.
+        page.fill("#emails-new-label", "shopping")
+        page.fill("#emails-new-address", "dash-marker-3391-at-example.org")
+        page.click("#save-emails-new")
+        assert page.text_content("#errors-emails-new").strip() == (
+            "address: not an email address (expected something like name@example.org)"
+        )
+        assert page.input_value("#emails-new-address") == "dash-marker-3391-at-example.org"
+        page.fill("#emails-new-address", "dash-marker-3391@example.org")
+        page.click("#save-emails-new")
+        assert emails.count() == 2
+        assert not page.is_visible("#errors-emails-new")
+
+        # A postal code that is not one of the address's country.
+        address_form = page.locator("form.vault-item[id^=form-addresses-]:not([id$=-new])").first
+        address_id = address_form.get_attribute("id").removeprefix("form-")
+        page.fill(f"#{address_id}-postal_code", "ABC")
+        page.click(f"#save-{address_id}")
+        assert "postal code 'ABC': not a postal code of United States" in page.text_content(f"#errors-{address_id}")
+        page.fill(f"#{address_id}-postal_code", "01102")
+        page.select_option(f"#{address_id}-label", "shipping")
+        page.click(f"#save-{address_id}")
+        assert page.input_value(f"#{address_id}-postal_code") == "01102"
+
+        # A phone: national format in, and a birthday with a day that does not exist.
+        page.fill("#phones-new-label", "home")
+        page.fill("#phones-new-country_code", "+44")
+        page.fill("#phones-new-national", "020 7946 0000")
+        page.click("#save-phones-new")
+        page.fill("#birthday-main-month", "2")
+        page.fill("#birthday-main-day", "30")
+        page.click("#save-birthday-main")
+        assert "not a day of the year" in page.text_content("#errors-birthday-main")
+
+        # Remove the imported email.
+        first_email = page.locator("form.vault-item[id^=form-emails-]:not([id$=-new])").first
+        page.click("#delete-" + first_email.get_attribute("id").removeprefix("form-"))
+        assert emails.count() == 1
+
+        page.click("nav button:has-text('Lock')")
+        assert re.search(r"/unlock", page.url)
+
+    saved = export(person)
+    assert [e["address"] for e in saved["emails"]] == ["dash-marker-3391@example.org"]
+    assert saved["addresses"][0]["postal_code"] == "01102"
+    assert saved["addresses"][0]["label"] == "shipping"
+    assert {(p["country_code"], p["national"]) for p in saved["phones"]} >= {("44", "2079460000")}
+    assert saved["birthday"] == {"year": None, "month": 4, "day": 12}  # the bad edit changed nothing
+
+    for path in (p for p in person.data_dir.root.rglob("*") if p.is_file()):
+        content = path.read_bytes()
+        for marker in MARKERS:
+            assert marker.encode() not in content, f"{marker} in plaintext in {path}"
+
+
+def test_change_passphrase_in_the_dashboard(person, page):
+    person.create_vault(VCARD)
+    with person.companion():
+        person.unlock()
+        page.goto(person.dashboard + "/unlock?next=/vault")
+        page.fill("#passphrase", PASSPHRASE)
+        page.click("#unlock-submit")
+        assert page.url.endswith("/vault")
+        page.fill("#current-passphrase", "not the passphrase")
+        page.fill("#new-passphrase", "a completely new passphrase")
+        page.fill("#confirm-passphrase", "a completely new passphrase")
+        page.click("#passphrase-submit")
+        assert page.text_content("#vault-problem-1") == "The current passphrase is not right; nothing was changed."
+        page.fill("#current-passphrase", PASSPHRASE)
+        page.fill("#new-passphrase", "a completely new passphrase")
+        page.fill("#confirm-passphrase", "a completely new passphrase")
+        page.click("#passphrase-submit")
+        assert page.text_content("#vault-notice") == "Passphrase changed. Use the new one from now on."
+    wrong = person.cli("vault", "export", "--passphrase-file", str(person.passphrase_file()), check=False)
+    assert wrong.returncode == 1
