@@ -46,6 +46,9 @@ def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
 
 
 def wait_until(predicate, timeout: float = 15, interval: float = 0.05, what: str = "condition"):
