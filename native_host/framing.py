@@ -15,8 +15,9 @@ Decoding (UTF-8, JSON, an object) is separate, so the raw bytes can be forwarded
 
 from __future__ import annotations
 
-import json
 import sys
+
+from native_host.fastjson import loads
 
 # `typing` costs a few milliseconds of every browser connection; annotations only need it for checkers.
 TYPE_CHECKING = False
@@ -90,7 +91,7 @@ def decode_message(body: bytes) -> dict:
     except UnicodeDecodeError as exc:
         raise FrameError(f"the message is not UTF-8 (byte {exc.start})") from None
     try:
-        message = json.loads(text)
+        message = loads(text)
     except ValueError as exc:
         raise FrameError(f"the message is not JSON ({exc})") from None
     if not isinstance(message, dict):

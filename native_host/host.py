@@ -24,10 +24,10 @@ Design notes
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
+from native_host.fastjson import dumps, loads, quote
 from native_host.framing import MAX_MESSAGE_BYTES, FrameError, FrameTooLarge, decode_message, read_frame, write_frame
 from native_host.link import CompanionLink, LinkError
 
@@ -71,8 +71,12 @@ def identify_caller(argv: Sequence[str], chromium_ids: Sequence[str], gecko_ids:
 
 
 def error_answer(message_id: str | None, code: str, message: str) -> bytes:
-    answer = {"v": PROTOCOL_VERSION, "id": message_id, "ok": False, "error": {"code": code, "message": message}}
-    return json.dumps(answer, separators=(",", ":")).encode("utf-8")
+    """An answer envelope with ``ok: false``, in the shape of companion/protocol/envelope.py."""
+    quoted_id = "null" if message_id is None else quote(message_id)
+    return (
+        f'{{"v":{PROTOCOL_VERSION},"id":{quoted_id},"ok":false,'
+        f'"error":{{"code":{quote(code)},"message":{quote(message)}}}}}'
+    ).encode()
 
 
 def message_id_of(message: dict) -> str | None:
@@ -90,7 +94,7 @@ def relay(link: CompanionLink, body: bytes, message_id: str | None) -> bytes:
     except LinkError as exc:
         return error_answer(message_id, exc.code, exc.message)
     try:
-        decoded = json.loads(answer.decode("utf-8"))
+        decoded = loads(answer.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         decoded = None
     if not isinstance(decoded, dict) or not isinstance(decoded.get("ok"), bool):
@@ -103,7 +107,7 @@ def relay(link: CompanionLink, body: bytes, message_id: str | None) -> bytes:
         # The companion answers some refusals (a wrong token, an oversized body) before it has read an id;
         # over this one-request-one-answer link the answer is this message's, so let the extension match it.
         decoded["id"] = message_id
-        answer = json.dumps(decoded, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        answer = dumps(decoded).encode("utf-8")
     if len(answer) > MAX_MESSAGE_BYTES:
         return error_answer(
             message_id,

@@ -23,9 +23,12 @@ Design notes
 
 from __future__ import annotations
 
+# `socket` wraps `_socket` in enums and selectors that cost milliseconds per start; a TCP client needs none.
+import _socket as socket
 import os
-import socket
 import time
+
+from native_host.fastjson import loads
 
 LOOPBACK = "127.0.0.1"
 TOKEN_FILE = "native-token"  # noqa: S105  (a file name, not a secret)
@@ -241,11 +244,9 @@ class CompanionLink:
 
     def _live_port(self) -> int | None:
         """The port in companion.json, if the companion that wrote it is still alive."""
-        import json  # already imported by the host; local so this module stands alone
-
         try:
             with open(self._path(RUNTIME_FILE), "rb") as f:
-                runtime = json.loads(f.read())
+                runtime = loads(f.read().decode("utf-8"))
         except (OSError, ValueError):
             return None
         if not isinstance(runtime, dict):

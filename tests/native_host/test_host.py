@@ -346,3 +346,5 @@ def test_host_imports_nothing_outside_the_standard_library():
     third_party = [m for m in loaded if m.split(".")[0] not in sys.stdlib_module_names | {"native_host"}]
     assert third_party == []
     assert "companion" not in {m.split(".")[0] for m in loaded}
+    # The host's start-up budget: these cost more than the rest of the host (see native_host/fastjson.py).
+    assert {"json", "re", "socket", "subprocess", "typing"}.isdisjoint(loaded)
