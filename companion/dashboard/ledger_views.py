@@ -1,0 +1,321 @@
+"""The ledger in the dashboard: timeline, sites, who knows what, search, stale data, activity, exports,
+receipts and requests to shops.
+
+Each page has a pure data function (``*_data``) that takes the open ledger (and the vault, where values are
+involved) and the query parameters, and returns what the template shows; the handlers only run it on the
+core's worker thread and render. Everything from shops (site names, labels, purposes, paths) reaches the
+templates as data and is escaped there (autoescape); links carry it only through ``urlencode``.
+
+A pasted value for search is POSTed, never put in a URL (history, logs), and only its keyed fingerprint is
+compared: the ledger never held the value itself.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from companion.appkeys import CORE, run_on_worker
+from companion.dashboard.views import login_required
+from companion.ledger.export import write_csv, write_jsonl
+from companion.ledger.model import Decision, LedgerEntry
+from companion.ledger.receipt import NotADisclosure, consent_receipt
+from companion.ledger.requests import build_request, mailto_link
+from companion.ledger.store import Ledger
+from companion.vault import Vault
+from companion.vault.tokens import membership_offer
+
+PAGE_SIZE = 50
+CHART_BUCKETS = 24
+FILTERS = ("site", "field_type", "purpose", "decision", "since", "until")
+
+
+def site_link(site: str) -> str:
+    return "/ledger/site?" + urlencode({"site": site})
+
+
+# --- pure data functions -------------------------------------------------------------------------------------
+
+
+def timeline_data(ledger: Ledger, params: Mapping[str, str]) -> dict[str, Any]:
+    """The filtered, paged timeline; bad filter values are named, not fatal."""
+    filters = {k: params.get(k, "").strip() for k in FILTERS}
+    errors: list[str] = []
+    query: dict[str, Any] = {k: filters[k] for k in ("site", "field_type", "purpose") if filters[k]}
+    if filters["decision"]:
+        if filters["decision"] in {d.value for d in Decision}:
+            query["decision"] = filters["decision"]
+        else:
+            errors.append(f"decision: {filters['decision']!r} is not one of {', '.join(d.value for d in Decision)}")
+    for bound in ("since", "until"):
+        if filters[bound]:
+            try:
+                query[bound] = date.fromisoformat(filters[bound])
+            except ValueError:
+                errors.append(f"{bound}: {filters[bound]!r} is not a date (YYYY-MM-DD)")
+    try:
+        page_number = max(1, int(params.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    page = ledger.query(**query, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    pages = max(1, -(-page.total // PAGE_SIZE))
+    active = {k: v for k, v in filters.items() if v}
+
+    def page_link(number: int) -> str:
+        return "/ledger?" + urlencode({**active, "page": number})
+
+    grid = ledger.who_knows_what()
+    return {
+        "entries": [entry_view(e) for e in page.items],
+        "total": page.total,
+        "page": page_number,
+        "pages": pages,
+        "previous": page_link(page_number - 1) if page_number > 1 else None,
+        "next": page_link(page_number + 1) if page_number < pages else None,
+        "filters": filters,
+        "errors": errors,
+        "sites": [s.site for s in ledger.sites()],
+        "field_types": list(grid.field_types),
+        "decisions": [d.value for d in Decision],
+        "chart": activity_chart(ledger.activity("month")),
+        "ledger_size": len(ledger),
+    }
+
+
+def entry_view(entry: LedgerEntry) -> dict[str, Any]:
+    return {
+        "entry": entry,
+        "site_link": site_link(entry.site),
+        "receipt_link": f"/ledger/receipt/{entry.id}" if entry.released else None,
+        "when": entry.time[:19].replace("T", " ") + " UTC",
+    }
+
+
+def activity_chart(buckets: list[tuple[date, int, int]], width: int = 720, height: int = 120) -> dict[str, Any]:
+    """Bars for the last ``CHART_BUCKETS`` months: released stacked under refused, in SVG coordinates."""
+    shown = buckets[-CHART_BUCKETS:]
+    peak = max((r + x for _, r, x in shown), default=0)
+    slot = width / max(len(shown), 1)
+    bars = []
+    for i, (start, released, refused) in enumerate(shown):
+        scale = (height - 20) / peak if peak else 0
+        released_h, refused_h = released * scale, refused * scale
+        bars.append(
+            {
+                "x": round(i * slot + 2, 1),
+                "w": round(max(slot - 4, 1), 1),
+                "released_y": round(height - 16 - released_h, 1),
+                "released_h": round(released_h, 1),
+                "refused_y": round(height - 16 - released_h - refused_h, 1),
+                "refused_h": round(refused_h, 1),
+                "label": start.strftime("%b %Y"),
+                "short": start.strftime("%m/%y"),
+                "released": released,
+                "refused": refused,
+            }
+        )
+    return {"width": width, "height": height, "bars": bars, "peak": peak}
+
+
+def sites_data(ledger: Ledger) -> dict[str, Any]:
+    return {"sites": [{"summary": s, "link": site_link(s.site)} for s in ledger.sites()]}
+
+
+def site_data(ledger: Ledger, site: str, decisions: list[Any], params: Mapping[str, str]) -> dict[str, Any]:
+    """Everything one site got and when, its standing decisions, and the requests to send it."""
+    summary = next((s for s in ledger.sites() if s.site == site), None)
+    page = ledger.query(site=site, limit=500)
+    entries = list(page.items)
+    kind = params.get("kind", "access") if params.get("kind") in ("access", "erasure") else "access"
+    request = build_request(kind, site, entries)
+    to = params.get("to", "").strip()
+    mailto, mailto_error = None, None
+    if to:
+        try:
+            mailto = mailto_link(to, request)
+        except ValueError as exc:
+            mailto_error = str(exc)
+    return {
+        "site": site,
+        "summary": summary,
+        "entries": [entry_view(e) for e in entries],
+        "more": page.total - len(entries),
+        "decisions": decisions,
+        "request": request,
+        "kind": kind,
+        "to": to,
+        "mailto": mailto,
+        "mailto_error": mailto_error,
+        "request_links": {
+            k: site_link(site) + "&" + urlencode({"kind": k}) + "#request" for k in ("access", "erasure")
+        },
+        "timeline_link": "/ledger?" + urlencode({"site": site}),
+    }
+
+
+def grid_data(ledger: Ledger) -> dict[str, Any]:
+    grid = ledger.who_knows_what()
+    return {
+        "field_types": grid.field_types,
+        "rows": [
+            {"site": row.site, "link": site_link(row.site), "cells": list(zip(row.times, row.last_given, strict=True))}
+            for row in grid.rows
+        ],
+    }
+
+
+def current_fingerprints(vault: Vault, field_types: list[str]) -> dict[str, str]:
+    """value id -> keyed fingerprint of what the vault holds now, for every type the ledger has seen."""
+    current: dict[str, str] = {}
+    for token in field_types:
+        for offer in vault.offers(token):
+            current.setdefault(offer.value_id, vault.fingerprint(offer.value))
+    for membership in vault.profile().memberships:
+        offer = membership_offer(membership)
+        current.setdefault(offer.value_id, vault.fingerprint(offer.value))
+    return current
+
+
+def stale_data(ledger: Ledger, vault: Vault) -> dict[str, Any]:
+    field_types = list(ledger.who_knows_what().field_types)
+    stale = ledger.stale(current_fingerprints(vault, field_types))
+    return {"stale": [{"item": s, "link": site_link(s.site)} for s in stale]}
+
+
+def search_data(ledger: Ledger, vault: Vault, value: str) -> dict[str, Any]:
+    value = value.strip()
+    if not value:
+        return {"searched": False, "results": [], "sites": []}
+    found = ledger.search_fingerprint(vault.fingerprint(value))
+    sites = list(dict.fromkeys(e.site for e in found))
+    return {
+        "searched": True,
+        "results": [entry_view(e) for e in found],
+        "sites": [{"site": s, "link": site_link(s)} for s in sites],
+    }
+
+
+# --- handlers ------------------------------------------------------------------------------------------------
+
+
+def _ledger(request: web.Request) -> Ledger:
+    return request.app[CORE].ledger
+
+
+@login_required
+async def timeline(request: web.Request) -> web.StreamResponse:
+    data = await run_on_worker(request.app, timeline_data, _ledger(request), request.query)
+    return aiohttp_jinja2.render_template("ledger_timeline.html", request, data)
+
+
+@login_required
+async def sites(request: web.Request) -> web.StreamResponse:
+    data = await run_on_worker(request.app, sites_data, _ledger(request))
+    return aiohttp_jinja2.render_template("ledger_sites.html", request, data)
+
+
+@login_required
+async def site(request: web.Request) -> web.StreamResponse:
+    site_name = request.query.get("site", "")
+    if not site_name:
+        raise web.HTTPSeeOther("/ledger/sites")
+    core = request.app[CORE]
+
+    def load() -> dict[str, Any]:
+        return site_data(core.ledger, site_name, core.decisions.list(site_name), request.query)
+
+    data = await run_on_worker(request.app, load)
+    return aiohttp_jinja2.render_template("ledger_site.html", request, data)
+
+
+@login_required
+async def who_knows_what(request: web.Request) -> web.StreamResponse:
+    data = await run_on_worker(request.app, grid_data, _ledger(request))
+    return aiohttp_jinja2.render_template("ledger_grid.html", request, data)
+
+
+@login_required
+async def stale(request: web.Request) -> web.StreamResponse:
+    core = request.app[CORE]
+    data = await run_on_worker(request.app, lambda: stale_data(core.ledger, core.vault))
+    return aiohttp_jinja2.render_template("ledger_stale.html", request, data)
+
+
+@login_required
+async def search_form(request: web.Request) -> web.StreamResponse:
+    return aiohttp_jinja2.render_template(
+        "ledger_search.html", request, {"searched": False, "results": [], "sites": []}
+    )
+
+
+@login_required
+async def search(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    value = str(form.get("value", ""))[:2000]
+    core = request.app[CORE]
+    data = await run_on_worker(request.app, lambda: search_data(core.ledger, core.vault, value))
+    return aiohttp_jinja2.render_template("ledger_search.html", request, data)
+
+
+@login_required
+async def export(request: web.Request) -> web.StreamResponse:
+    kind = request.query.get("format", "jsonl")
+    if kind not in ("csv", "jsonl"):
+        raise web.HTTPBadRequest(text="format is csv or jsonl")
+    ledger = _ledger(request)
+
+    def build() -> str:
+        out = io.StringIO(newline="")
+        (write_csv if kind == "csv" else write_jsonl)(ledger.entries(), out)
+        return out.getvalue()
+
+    body = await run_on_worker(request.app, build)
+    content_type = "text/csv" if kind == "csv" else "application/jsonl"
+    return web.Response(
+        text=body,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="proffer-ledger.{kind}"'},
+    )
+
+
+@login_required
+async def receipt(request: web.Request) -> web.StreamResponse:
+    entry_id = request.match_info["entry_id"]
+    entry = await run_on_worker(request.app, _ledger(request).entry, entry_id)
+    if entry is None:
+        raise web.HTTPNotFound(text="no ledger entry has that id")
+    try:
+        document = consent_receipt(entry, jurisdiction=request.query.get("jurisdiction", "unknown")[:64])
+    except NotADisclosure as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
+    return web.Response(
+        text=json.dumps(document, indent=2, ensure_ascii=False),
+        content_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="consent-receipt-{entry.id}.json"'},
+    )
+
+
+@login_required
+async def verify(request: web.Request) -> web.StreamResponse:
+    report = await run_on_worker(request.app, _ledger(request).verify)
+    return aiohttp_jinja2.render_template("ledger_verify.html", request, {"report": report})
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/ledger", timeline)
+    app.router.add_get("/ledger/sites", sites)
+    app.router.add_get("/ledger/site", site)
+    app.router.add_get("/ledger/who-knows-what", who_knows_what)
+    app.router.add_get("/ledger/stale", stale)
+    app.router.add_get("/ledger/search", search_form)
+    app.router.add_post("/ledger/search", search)
+    app.router.add_get("/ledger/export", export)
+    app.router.add_get("/ledger/receipt/{entry_id}", receipt)
+    app.router.add_get("/ledger/verify", verify)
