@@ -57,22 +57,23 @@
   function textOf(node, limit) {
     const parts = [];
     let length = 0;
-    const walk = (n) => {
-      if (length >= limit) return;
+    // Iterative depth-first walk: a hostile page can nest elements deeper than the call stack.
+    const stack = [node];
+    while (stack.length && length < limit) {
+      const n = stack.pop();
       if (n.nodeType === 3) {
         const t = n.nodeValue;
         if (t && t.trim()) {
           parts.push(t);
           length += t.length;
         }
-        return;
+        continue;
       }
-      if (n.nodeType !== 1) return;
-      if (SKIPPED_TEXT_TAGS.has(n.nodeName.toUpperCase()) || n.hasAttribute("hidden")) return;
-      if (n.getAttribute("aria-hidden") === "true") return;
-      for (let c = n.firstChild; c && length < limit; c = c.nextSibling) walk(c);
-    };
-    walk(node);
+      if (n.nodeType !== 1) continue;
+      if (SKIPPED_TEXT_TAGS.has(n.nodeName.toUpperCase()) || n.hasAttribute("hidden")) continue;
+      if (n.getAttribute("aria-hidden") === "true") continue;
+      for (let c = n.lastChild; c; c = c.previousSibling) stack.push(c);
+    }
     return cut(parts.join(" "), limit);
   }
 
@@ -122,21 +123,27 @@
   /** What an element passes on to its descendants: display:none or content-visibility:hidden, and opacity. */
   function makeChain(facts) {
     const cache = new Map();
-    const chain = (el) => {
-      let c = cache.get(el);
-      if (c !== undefined) return c;
-      const parent = el.parentElement;
-      const up = parent ? chain(parent) : { none: false, contentHidden: false, opacity: 1 };
-      const f = facts(el);
-      c = {
-        none: up.none || f.display === "none",
-        contentHidden: up.contentHidden || f.contentHidden,
-        opacity: up.opacity * f.opacity,
-      };
-      cache.set(el, c);
-      return c;
+    const ROOT_STATE = { none: false, contentHidden: false, opacity: 1 };
+    return (el) => {
+      // Iterative, not recursive: a hostile page can nest elements deeper than the call stack.
+      const pending = [];
+      let node = el;
+      while (node && !cache.has(node)) {
+        pending.push(node);
+        node = node.parentElement;
+      }
+      let up = node ? cache.get(node) : ROOT_STATE;
+      for (let i = pending.length - 1; i >= 0; i--) {
+        const f = facts(pending[i]);
+        up = {
+          none: up.none || f.display === "none",
+          contentHidden: up.contentHidden || f.contentHidden,
+          opacity: up.opacity * f.opacity,
+        };
+        cache.set(pending[i], up);
+      }
+      return up;
     };
-    return chain;
   }
 
   function hasLayout(doc) {
@@ -365,6 +372,13 @@
     return cut(texts.join(" | "), LIMITS.short);
   }
 
+  function inDialog(container) {
+    const dialog = container.closest(DIALOG_SELECTOR);
+    // <body class="modal-open"> marks the page while a modal shows; it does not put every form in one.
+    const doc = container.ownerDocument;
+    return !!dialog && dialog !== doc.body && dialog !== doc.documentElement;
+  }
+
   function describeForm(index, container, controls, synthetic, base) {
     const isForm = !synthetic;
     const action = isForm ? container.getAttribute("action") : null;
@@ -377,7 +391,7 @@
       submit_text: submitTextOf(controls, container),
       text: textOf(container, LIMITS.text),
       field_count: controls.length,
-      in_dialog: !!container.closest(DIALOG_SELECTOR),
+      in_dialog: inDialog(container),
       synthetic,
     };
   }

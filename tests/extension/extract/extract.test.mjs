@@ -141,6 +141,13 @@ test("forms: the form attribute, positions, heading, submit text, dialogs, and f
   assert.equal(pageGroup.synthetic, true);
 });
 
+test("a body marked modal-open does not put every form in a dialog", () => {
+  const win = load(`<form id=plain><input name=plain></form><div class="modal"><form><input name=m></form></div>`);
+  win.document.body.className = "modal-open";
+  const payload = extract(win);
+  assert.deepEqual(payload.forms.map((f) => f.in_dialog), [false, true]);
+});
+
 test("style tricks: display, visibility, opacity on an ancestor, aria-hidden, inert, type=hidden", () => {
   const win = load(`<style>.gone{display:none}</style><form>
     <input name=shown>
