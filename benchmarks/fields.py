@@ -6,7 +6,8 @@
 Runs the same code path as ``proffer fields``: every corpus page is loaded in headless Chromium, read by
 extension/content/extract.js, classified by companion.fields.classify and judged by companion.fields.safety.
 The descriptors are cached in .cache/corpus-descriptors.jsonl (written to a temp name, then renamed), so
-re-scoring after a classifier change does not reload 998 pages; --fresh reloads them.
+re-scoring after a classifier change does not reload 998 pages. They are reloaded when extract.js changed
+since they were written (a stamp holds its sha256), or with --fresh; --reuse scores stale ones anyway.
 
 Predictions go to .cache/fields-predictions.jsonl as {"page", "doc_index", "prediction"} and are scored by
 ../shared/corpus/score.py, whose figures are printed (with --json: one JSON object). A field that safety
@@ -17,6 +18,7 @@ Also measured: classification time of a 50-field form (median), target <= 5 ms.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import statistics
@@ -38,6 +40,9 @@ SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
 ARCHIVE = SHARED_CORPUS / "forms-dev.tar.xz"
 SCORER = SHARED_CORPUS / "score.py"
 DESCRIPTORS = CACHE / "corpus-descriptors.jsonl"
+# Which extract.js wrote the descriptors: a changed extraction makes them stale.
+DESCRIPTORS_STAMP = CACHE / "corpus-descriptors.stamp.json"
+EXTRACT_JS = ROOT / "extension" / "content" / "extract.js"
 PREDICTIONS = CACHE / "fields-predictions.jsonl"
 
 
@@ -81,6 +86,8 @@ def dump_descriptors(corpus: Path, pages: list[dict], out: Path) -> dict:
         sink.flush()
         os.fsync(sink.fileno())
     temp.replace(out)
+    if out == DESCRIPTORS:
+        DESCRIPTORS_STAMP.write_text(json.dumps({"extract_js_sha256": extract_js_digest()}), encoding="utf-8")
     return {
         "pages": len(pages),
         "extracted": len(pages) - len(failed),
@@ -88,6 +95,19 @@ def dump_descriptors(corpus: Path, pages: list[dict], out: Path) -> dict:
         "control_count_mismatches": mismatched,
         "seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def extract_js_digest() -> str:
+    return hashlib.sha256(EXTRACT_JS.read_bytes()).hexdigest()
+
+
+def descriptors_current() -> bool:
+    """True when the cached descriptors were written by the extract.js on disk now."""
+    try:
+        stamp = json.loads(DESCRIPTORS_STAMP.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return DESCRIPTORS.is_file() and stamp.get("extract_js_sha256") == extract_js_digest()
 
 
 def _expected_controls(corpus: Path, page: dict) -> int | None:
@@ -214,12 +234,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--descriptors-only", action="store_true", help="only write the descriptors file")
-    parser.add_argument("--fresh", action="store_true", help="reload every page even if descriptors exist")
+    parser.add_argument("--fresh", action="store_true", help="reload every page even if descriptors are current")
+    parser.add_argument(
+        "--reuse", action="store_true", help="score the cached descriptors even if extract.js changed since"
+    )
     args = parser.parse_args(argv)
 
     corpus = ensure_corpus()
     report: dict = {}
-    if args.descriptors_only or args.fresh or not DESCRIPTORS.is_file():
+    stale = not descriptors_current() and not (args.reuse and DESCRIPTORS.is_file())
+    if args.descriptors_only or args.fresh or stale:
         report["extraction"] = dump_descriptors(corpus, corpus_pages(corpus), DESCRIPTORS)
         if args.descriptors_only:
             print(json.dumps(report["extraction"], indent=None if args.json else 2))
