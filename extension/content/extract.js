@@ -246,17 +246,20 @@
   const containsControl = (node) => node.nodeType === 1 && (node.matches(CONTROL_SELECTOR) || !!node.querySelector(CONTROL_SELECTOR));
 
   /** Text of the closest siblings in one direction, stopping at the first sibling that holds a control. */
+  // Text that says something: a lone "*" (the required mark) or ":" names nothing, keep looking past it.
+  const WORDY = /[\p{L}\p{N}]/u;
+
   function siblingText(node, forward) {
     for (let sib = forward ? node.nextSibling : node.previousSibling; sib; sib = forward ? sib.nextSibling : sib.previousSibling) {
       if (sib.nodeType === 3) {
         const t = collapse(sib.nodeValue);
-        if (t) return t;
+        if (WORDY.test(t)) return t;
         continue;
       }
       if (sib.nodeType !== 1) continue;
       if (containsControl(sib)) return null; // that text belongs to another field
       const t = textOf(sib, LIMITS.short * 2);
-      if (t) return t;
+      if (WORDY.test(t)) return t;
     }
     return "";
   }

@@ -64,7 +64,7 @@ test("label text comes from label[for], a wrapping label and aria-labelledby, jo
 test("nearby text names unlabelled fields, never across another control", () => {
   const win = load(`<form><table>
     <tr><td>Straße</td><td><input name=street></td></tr>
-    <tr><td>PLZ</td><td><div><span><input name=zip></span></div></td></tr>
+    <tr><td>PLZ</td><td><div><span>*</span><span><input name=zip></span></div></td></tr>
   </table>
   <div><span>Vorname</span> <input name=given></div>
   <div><input name=first><input name=second></div>
@@ -75,7 +75,7 @@ test("nearby text names unlabelled fields, never across another control", () => 
   </form>`);
   const payload = extract(win);
   assert.equal(byName(payload, "street").nearby_text, "Straße");
-  assert.equal(byName(payload, "zip").nearby_text, "PLZ");
+  assert.equal(byName(payload, "zip").nearby_text, "PLZ", "a lone required mark names nothing");
   assert.equal(byName(payload, "given").nearby_text, "Vorname");
   assert.equal(byName(payload, "second").nearby_text, "", "the text before belongs to the previous control");
   assert.equal(byName(payload, "news").nearby_text, "Send me offers", "a checkbox's caption follows it");
