@@ -47,7 +47,7 @@ from companion.ledger.model import Decision, LedgerDraft, LedgerEntry, utc_stamp
 from companion.ledger.summary import compact, write_summary
 from companion.ledger.verify import Problem, Scan, VerifyReport, scan
 
-SEGMENT_ENTRIES = 10_000  # ~5 MB per segment file at typical entry sizes
+SEGMENT_ENTRIES = 4096  # ~6 MB per segment file; bounds what open decrypts line by line, and its memory
 SEARCH_LIMIT = 500
 
 
@@ -70,7 +70,9 @@ class Ledger:
         self._segment = 0  # the segment appends go to
         self._segment_count = 0  # entries in it
         self._segment_size = 0  # its size in bytes
-        self._segment_rows: list[dict[str, Any]] = []  # its entries' index fields, for its summary
+        # Its entries as (document, offset, length), compacted into its summary only when it closes: open
+        # need not pay for that on every start.
+        self._segment_rows: list[tuple[dict[str, Any], int, int]] = []
         self._append_fd: int | None = None
         self._head_fd: int | None = None
         self._read_fds: dict[int, int] = {}
@@ -128,9 +130,7 @@ class Ledger:
         self._tail_hash = found.tail_hash
         if found.segments:
             self._segment = found.segments[-1]
-            self._segment_rows = [
-                compact(r.document, r.offset, r.length) for r in found.records if r.segment == self._segment
-            ]
+            self._segment_rows = [(r.document, r.offset, r.length) for r in found.records if r.segment == self._segment]
             self._segment_count = len(self._segment_rows)
             self._segment_size = disk.segment_path(self.folder, self._segment).stat().st_size
         if found.problem is None and not self.read_only:
@@ -211,7 +211,7 @@ class Ledger:
             self._write_line(line, offset)
             self._segment_size += len(line)
             self._segment_count += 1
-            self._segment_rows.append(compact(document, offset, len(line)))
+            self._segment_rows.append((document, offset, len(line)))
             self._tail_hash = document["hash"]
             self._index.add(document, self._segment, offset, len(line))
             # The entry is on disk and chained: from here it stays in the index even if the checkpoint fails.
@@ -223,8 +223,9 @@ class Ledger:
             os.close(self._append_fd)
             self._append_fd = None
         if self._segment_rows:
-            # Once per segment_entries appends: this one append pays for the summary (~0.1 s at 10,000).
-            write_summary(self.folder, self._require_keys(), self._segment, self._segment_rows)
+            # Once per segment_entries appends: this one append pays for the summary (tens of ms at 4,096 entries).
+            rows = [compact(document, offset, length) for document, offset, length in self._segment_rows]
+            write_summary(self.folder, self._require_keys(), self._segment, rows)
         self._segment += 1
         self._segment_rows = []
         self._segment_count = 0
