@@ -2,7 +2,8 @@
 
 import pytest
 
-from companion.vault import Address, Birthday, Email, Membership, Organization, PersonName, Phone, VaultProfile
+from companion.vault import Address, Birthday, Email, Membership, Organization, PersonName, Phone, Vault, VaultProfile
+from tests.companion.vault.conftest import PASSPHRASE
 
 PROFILE = VaultProfile(
     names=[
@@ -52,10 +53,18 @@ def first(vault, token):
     return offers[0].value if offers else None
 
 
-@pytest.fixture
-def filled(vault):
-    vault.update(PROFILE)
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One vault for the read-only tests: an Argon2id run per test would dominate the suite's time."""
+    vault = Vault(tmp_path_factory.mktemp("tokens") / "vault")
+    vault.create(PASSPHRASE)
     return vault
+
+
+@pytest.fixture
+def filled(shared):
+    shared.update(PROFILE)  # tests that edit get the full profile back for the next one
+    return shared
 
 
 @pytest.mark.parametrize(
