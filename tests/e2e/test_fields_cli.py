@@ -179,3 +179,51 @@ def test_requests_off_the_loopback_are_blocked(tmp_path, origins):
         result = runner.extract(str(page))
     assert result.error is None
     assert result.blocked_requests == 2, "the two off-loopback requests, not the 127.0.0.1 one"
+
+
+def test_visibility_in_real_layout_custom_checkboxes_and_sr_only_text(tmp_path):
+    from companion.fields.runner import PageRunner
+
+    page = tmp_path / "boxes.html"
+    page.write_text(
+        "<!doctype html><style>.box{position:absolute;opacity:0;width:1px;height:1px}</style><form>"
+        "<input type=checkbox id=terms name=terms class=box><label for=terms>I accept the terms</label>"
+        "<input type=checkbox id=sneaky name=sneaky class=box><label for=sneaky style='font-size:0'></label>"
+        "<label>Email <input name=email type=email></label>"
+        "<div style='height:3000px'></div><input name=below_fold>"
+        "</form>"
+    )
+    with PageRunner(timeout_s=10) as runner:
+        result = runner.extract(str(page))
+    by_name = {f.name: f for f in result.payload.fields}
+    assert (by_name["terms"].visible, by_name["terms"].hidden_reason) == (True, None), "drawn by its visible label"
+    assert by_name["sneaky"].visible is False, "its label has no size either"
+    assert by_name["email"].visible and by_name["below_fold"].visible, "below the fold is not hidden"
+
+
+def test_watch_forms_notices_a_form_that_appears_later_in_real_chromium(tmp_path, playwright):
+    from companion.fields.runner import CHROMIUM, CHROMIUM_ARGS, EXTRACT_JS
+
+    page_file = tmp_path / "spa.html"
+    page_file.write_text("<!doctype html><div id=app>Loading…</div>")
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
+    try:
+        page = browser.new_page()
+        page.goto(page_file.as_uri())
+        page.add_script_tag(content=EXTRACT_JS.read_text(encoding="utf-8"))
+        page.evaluate(
+            """() => {
+              window.scans = [];
+              ProfferExtract.watchForms(document, () => {
+                window.scans.push(ProfferExtract.extractPage(document, window).fields.map((f) => f.name));
+              }, 50);
+              setTimeout(() => {
+                document.getElementById("app").innerHTML = "<form><input name=email type=email></form>";
+              }, 100);
+            }"""
+        )
+        page.wait_for_function("window.scans.length > 0", timeout=5000)
+        page.wait_for_timeout(200)
+        assert page.evaluate("window.scans") == [["email"]]
+    finally:
+        browser.close()
