@@ -1,0 +1,96 @@
+"""The dashboard's ledger data functions, without HTTP: filters, paging links, the chart, search and staleness."""
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import parse_qs, urlsplit
+
+from companion.dashboard.ledger_views import (
+    PAGE_SIZE,
+    activity_chart,
+    grid_data,
+    search_data,
+    site_data,
+    stale_data,
+    timeline_data,
+)
+from companion.ledger.model import Decision
+
+from .conftest import HOSTILE, at, make_draft
+
+
+@dataclass
+class Offer:
+    value_id: str
+    value: str
+
+
+class FakeVault:
+    """What the views ask of the vault: current offers per token, and keyed fingerprints."""
+
+    def __init__(self, values):
+        self.values = values  # token -> [(value_id, value)]
+
+    def offers(self, token):
+        return [Offer(v, x) for v, x in self.values.get(token, [])]
+
+    def fingerprint(self, value):
+        return f"fp:{value}"
+
+    def profile(self):
+        return type("Profile", (), {"memberships": []})()
+
+
+def test_timeline_pages_and_keeps_filters_in_its_links(ledger):
+    for i in range(PAGE_SIZE + 5):
+        ledger.append(make_draft(HOSTILE if i % 2 else "plain.example"), now=at(i))
+    data = timeline_data(ledger, {"site": HOSTILE, "page": "1"})
+    assert data["total"] == 27 and data["pages"] == 1 and data["next"] is None
+    everything = timeline_data(ledger, {})
+    assert everything["pages"] == 2 and everything["previous"] is None
+    query = parse_qs(urlsplit(everything["next"]).query)
+    assert query == {"page": ["2"]}
+    second = timeline_data(ledger, {"page": "2", "decision": "once"})
+    assert len(second["entries"]) == 5
+    link = timeline_data(ledger, {"site": HOSTILE, "decision": "once"})["entries"][0]["site_link"]
+    assert parse_qs(urlsplit(link).query)["site"] == [HOSTILE]  # encoded, and decodes back exactly
+
+
+def test_timeline_names_bad_filters_and_ignores_them(ledger):
+    ledger.append(make_draft(), now=at(0))
+    data = timeline_data(ledger, {"decision": "maybe", "since": "yesterday", "until": "2026-13-40", "page": "x"})
+    assert data["total"] == 1 and data["page"] == 1
+    assert [e.split(":")[0] for e in data["errors"]] == ["decision", "since", "until"]
+
+
+def test_activity_chart_stacks_and_scales():
+    chart = activity_chart([(date(2026, 1, 1), 8, 2), (date(2026, 2, 1), 0, 5)], width=200, height=120)
+    first, second = chart["bars"]
+    assert chart["peak"] == 10
+    assert first["released_h"] == 80.0 and first["refused_h"] == 20.0  # (120 - 20) px for the peak
+    assert first["refused_y"] + first["refused_h"] == first["released_y"]
+    assert second["released_h"] == 0 and second["refused_h"] == 50.0
+    assert activity_chart([])["bars"] == []
+
+
+def test_grid_site_search_and_stale(ledger):
+    ledger.append(make_draft("a.example", fields=(("email", "e1", "fp:old@example.org"),)), now=at(0))
+    ledger.append(make_draft("b.example", fields=(("email", "e1", "fp:new@example.org"),)), now=at(1))
+    ledger.append(make_draft("b.example", decision=Decision.DECLINED), now=at(2))
+    vault = FakeVault({"email": [("e1", "new@example.org")]})
+
+    grid = grid_data(ledger)
+    assert grid["field_types"] == ("email",)
+    assert [(r["site"], r["cells"][0][0]) for r in grid["rows"]] == [("a.example", 1), ("b.example", 1)]
+
+    found = search_data(ledger, vault, "  new@example.org ")
+    assert [s["site"] for s in found["sites"]] == ["b.example"]
+    assert search_data(ledger, vault, "   ")["searched"] is False
+
+    stale = stale_data(ledger, vault)["stale"]
+    assert [(s["item"].site, s["item"].removed) for s in stale] == [("a.example", False)]
+
+    site = site_data(ledger, "b.example", [], {"kind": "erasure", "to": "dpo@b.example"})
+    assert site["summary"].released == 1 and site["summary"].refused == 1
+    assert site["request"].kind == "erasure" and site["request"].disclosures == 1
+    assert site["mailto"].startswith("mailto:dpo@b.example?")
+    assert site_data(ledger, "b.example", [], {"to": "not an address"})["mailto_error"]
