@@ -9,15 +9,20 @@ const statusLine = document.getElementById("status");
 const actions = document.getElementById("actions");
 const siteSection = document.getElementById("site");
 
-async function currentOrigin() {
-  // activeTab lets the popup read the URL of the tab it was opened on, and nothing more.
-  const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+function webOrigin(url) {
   try {
-    const { protocol, origin } = new URL(tab && tab.url ? tab.url : "");
+    const { protocol, origin } = new URL(url || "");
     return protocol === "http:" || protocol === "https:" ? origin : null;
   } catch {
     return null;
   }
+}
+
+async function currentOrigin() {
+  // activeTab lets the popup read the URL of the tab it was opened on, and nothing more. Opened as a page of
+  // its own (no web page can open it: it is not web-accessible), it may be told the origin instead.
+  const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+  return webOrigin(tab && tab.url) || webOrigin(new URLSearchParams(location.search).get("origin"));
 }
 
 function renderSite(summary, origin) {

@@ -1,0 +1,75 @@
+"""What the person sees and keeps: the popup's view of a site, the approval window by keyboard, and a data
+dir that holds no personal value in plaintext after a full scenario."""
+
+import pytest
+
+from tests.e2e.harness import EXTENSION_ID, browser, wait_until
+from tests.e2e.test_fill_flow import CHECKOUT, EMAIL, dashboard_text, open_checkout, row_for, tick
+
+pytestmark = pytest.mark.e2e
+
+# Every personal value in tests/fixtures/person.vcf, as it could appear on disk.
+MARKERS = [EMAIL, "Marker-Lovelace", "Quintessa", "5521 Marker Street", "OX1 5QX", "7700 905521", "7700905521"]
+
+
+def test_no_personal_value_in_plaintext_under_the_data_dir_after_a_full_scenario(playwright, person, shop):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page, window = open_checkout(context, shop)
+            tick(window, "email", "given-name", "family-name", "address-line1", "postal-code", "tel")
+            window.click("#approve")
+            wait_until(lambda: page.input_value("#email") == EMAIL, what="the fill")
+            assert "once" in dashboard_text(context, person)
+    files = [p for p in person.data_dir.root.rglob("*") if p.is_file()]
+    assert len(files) >= 4  # vault, ledger, decisions, token, ...
+    for path in files:
+        data = path.read_bytes()
+        for marker in MARKERS:
+            for encoding in ("utf-8", "utf-16-le"):
+                assert marker.encode(encoding) not in data, f"{marker!r} in plaintext in {path}"
+
+
+def test_popup_shows_the_sites_decisions_and_forgets_them(playwright, person, shop):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page, window = open_checkout(context, shop)
+            row_for(window, "email").locator("select.remember").select_option("always")
+            row_for(window, "tel").locator("select.remember").select_option("never")
+            window.click("#approve")
+            wait_until(lambda: page.input_value("#email") == EMAIL, what="the fill")
+            popup = context.new_page()
+            popup.goto(f"chrome-extension://{EXTENSION_ID}/popup/popup.html?origin={shop}")
+            popup.wait_for_selector("#site-decisions li")
+            decisions = popup.inner_text("#site-decisions")
+            assert "Always share" in decisions and "email" in decisions
+            assert "Never share" in decisions and "tel" in decisions
+            assert "once" in popup.inner_text("#site-recent")
+            popup.click("#forget-site")
+            popup.wait_for_selector("p#site-decisions")
+            assert "asks each time" in popup.inner_text("#site-decisions")
+            # Forgotten: the next visit asks for the email again instead of filling it.
+            page2, window2 = open_checkout(context, shop)
+            assert row_for(window2, "email").count() == 1
+            assert page2.input_value("#email") == ""
+
+
+def test_approval_window_works_by_keyboard_and_names_every_control(playwright, person, shop):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page, window = open_checkout(context, shop)
+            focused = window.evaluate("document.activeElement.getAttribute('name')")
+            assert focused == "share"  # focus starts on the first field's checkbox
+            window.keyboard.press("Space")
+            assert window.locator("input[name=share]:checked").count() == 1
+            named = "el => el.labels?.length > 0 || el.getAttribute('aria-label') || el.textContent.trim()"
+            for control in window.locator("input, select, button").all():
+                assert control.evaluate(named), control.evaluate("el => el.outerHTML")
+            with window.expect_event("close"):
+                window.keyboard.press("Escape")  # Escape declines
+            page.wait_for_timeout(200)
+            assert page.input_value("#email") == ""
+            assert "declined" in dashboard_text(context, person)
+            assert page.url.endswith(CHECKOUT)
