@@ -189,6 +189,7 @@ def _birthday_offers(profile: VaultProfile, field: str) -> list[VaultOffer]:
     born = profile.birthday
     if born is None:
         return []
+    # WHATWG: bday-day and bday-month are "valid integers", so 9 not 09; bday is a valid date string.
     parts = {
         "bday": f"{born.year:04d}-{born.month:02d}-{born.day:02d}" if born.year else "",
         "bday-day": str(born.day),
@@ -226,7 +227,16 @@ def offers_for(profile: VaultProfile, token: str) -> list[VaultOffer]:
         "honorific-suffix",
         "nickname",
     }:
-        return _name_offers(profile, field)
+        offers = _name_offers(profile, field)
+        if field == "name" and parsed.section:
+            # "shipping name": the recipient written on a shipping address comes before the person's own.
+            recipients = [
+                VaultOffer(f"address:{a.id}:recipient", a.recipient, address_label(a))
+                for a in profile.addresses
+                if a.label == parsed.section and a.recipient
+            ]
+            offers = recipients + offers
+        return offers
     if field == "email":
         return _email_offers(profile, parsed.contact)
     if field.startswith("tel"):

@@ -170,3 +170,11 @@ def test_value_ids_are_unique_and_stable_across_reads(filled):
     ids = [o.value_id for t in tokens for o in filled.offers(t)]
     assert len(ids) == len(set(ids))
     assert ids == [o.value_id for t in tokens for o in filled.offers(t)]
+
+
+def test_a_shipping_recipient_comes_first_for_a_shipping_name(filled):
+    gift = Address(id="adr009", label="shipping", recipient="Gift Recipient", lines=["9 Gift Road"], country="GB")
+    filled.update(PROFILE.model_copy(update={"addresses": [*PROFILE.addresses, gift]}))
+    assert [o.value for o in filled.offers("shipping name")] == ["Gift Recipient", "Dr Grace Brewster Hopper PhD"]
+    assert [o.value for o in filled.offers("name")] == ["Dr Grace Brewster Hopper PhD"]
+    assert filled.release("address:adr009:recipient", "shipping name") == "Gift Recipient"
