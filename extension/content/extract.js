@@ -477,7 +477,7 @@
         checked: CHECKABLE.has(type) ? !!el.checked : null,
         visible: reason === null,
         hidden_reason: reason === null ? null : reason.slice(0, LIMITS.reason),
-        disabled: !!el.disabled || !!el.closest("fieldset[disabled]"),
+        disabled: el.matches(":disabled"), // also a disabled fieldset, except inside its first legend
         readonly: tag !== "select" && !!el.readOnly,
       };
     });

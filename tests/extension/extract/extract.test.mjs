@@ -159,7 +159,7 @@ test("style tricks: display, visibility, opacity on an ancestor, aria-hidden, in
     <div aria-hidden="true"><input name=aria></div>
     <div inert><input name=inert></div>
     <input type=hidden name=hid>
-    <fieldset disabled><input name=dis></fieldset>
+    <fieldset disabled><legend><input name=in_legend></legend><input name=dis></fieldset>
     <input name=ro readonly>
   </form>`);
   const payload = extract(win);
@@ -176,6 +176,7 @@ test("style tricks: display, visibility, opacity on an ancestor, aria-hidden, in
   assert.equal(reason("hid"), "type=hidden");
   for (const name of ["ancestor_none", "faded", "aria", "inert", "hid"]) assert.equal(byName(payload, name).visible, false);
   assert.deepEqual([byName(payload, "dis").disabled, byName(payload, "ro").readonly], [true, true]);
+  assert.equal(byName(payload, "in_legend").disabled, false, "the first legend of a disabled fieldset stays usable");
   assert.deepEqual([byName(payload, "shown").disabled, byName(payload, "shown").readonly], [false, false]);
 });
 
