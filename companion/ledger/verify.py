@@ -86,10 +86,12 @@ def scan(folder: Path, keys: disk.LedgerKeys, *, check_hashes: bool, use_summari
     """Read the ledger folder back. ``use_summaries`` lets closed segments be taken from their sealed
     summaries (``summary``) when those match the segment bytes exactly; ``verify`` never does."""
     result = Scan()
+    # The checkpoint first, the segments after: a writer appends to a segment before it moves the checkpoint,
+    # so read in this order a live ledger never looks shorter than its checkpoint (no false "truncated").
+    slots = disk.read_slots(folder / disk.HEAD_FILE, keys)
     segments = disk.list_segments(folder) if folder.is_dir() else []
     result.segments = [n for n, _ in segments]
     result.problem = _scan_segments(result, segments, keys, check_hashes, use_summaries)
-    slots = disk.read_slots(folder / disk.HEAD_FILE, keys)
     result.has_head_file = slots is not None
     if slots is not None:
         result.checkpoint = disk.newest(slots)

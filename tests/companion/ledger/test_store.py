@@ -164,3 +164,33 @@ def test_a_new_ledger_has_a_checkpoint_before_any_entry(folder, key):
 def test_bad_key_length_is_refused(folder):
     with pytest.raises(ValueError, match="32 bytes"):
         Ledger.open(folder, b"short")
+
+
+def test_verify_during_appends_never_reports_damage(folder, key):
+    """The dashboard's integrity check runs while fills append: a live ledger must never look damaged."""
+    import threading
+
+    ledger = Ledger.open(folder, key, segment_entries=5)
+    fill(ledger, 3)
+    done = threading.Event()
+
+    def writer():
+        try:
+            for _ in range(150):
+                ledger.append(make_draft())
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    reports = []
+    try:
+        while not done.is_set():
+            reports.append(ledger.verify())
+            reports.append(verify_folder(folder, key))
+    finally:
+        thread.join()
+        ledger.close()
+    assert len(reports) >= 2
+    assert all(r.ok for r in reports), next(r.problem for r in reports if not r.ok)
+    assert verify_folder(folder, key).count == 153
