@@ -15,7 +15,9 @@ Design notes
 * **Starting the companion.** No companion.json, a dead pid, or a refused connection → start
   ``<python> -m companion serve --data-dir <dir>`` detached (its own session, stdin/stdout to /dev/null,
   stderr appended to the companion's log), then poll with a bounded backoff until it listens; one attempt
-  per connection, then ``companion_unavailable`` with a message that says where to look.
+  per connection, then ``companion_unavailable`` with a message that says where to look. A started
+  companion that exits with an error is given a second's grace: when two browsers start at once, the
+  loser of the port race exits while the winner is about to record itself.
 * **Stale keep-alive.** The companion closes idle connections (aiohttp: 75 s). A request on a reused
   connection that gets no byte of answer back is resent once on a fresh connection; the companion had
   not read it, so nothing runs twice.
@@ -39,6 +41,7 @@ MAX_HEAD_BYTES = 64 * 1024
 START_TIMEOUT_SECONDS = 5.0
 ANSWER_TIMEOUT_SECONDS = 60.0
 CONNECT_TIMEOUT_SECONDS = 1.0
+RACE_GRACE_SECONDS = 1.0
 _RECV_BYTES = 256 * 1024
 
 TYPE_CHECKING = False
@@ -295,16 +298,21 @@ class CompanionLink:
             raise LinkError("companion_unavailable", f"could not start the companion ({exc})") from None
         deadline = time.monotonic() + self.start_timeout
         delay = 0.02
+        failed_at = 0.0
         while True:
             found = self._reach()
             if found is not None:
                 return found
             code = process.poll()
             if code not in (None, 0):
-                raise LinkError(
-                    "companion_unavailable",
-                    f"the companion exited at start (code {code}); see {log_path}",
-                )
+                # Two browsers starting at once each start a companion; the one that loses the port exits
+                # with an error while the winner is about to record itself. Look a little longer first.
+                failed_at = failed_at or time.monotonic()
+                if time.monotonic() - failed_at >= RACE_GRACE_SECONDS:
+                    raise LinkError(
+                        "companion_unavailable",
+                        f"the companion exited at start (code {code}); see {log_path}",
+                    )
             # code 0: `proffer serve` found another companion already running; keep looking for it.
             if time.monotonic() >= deadline:
                 raise LinkError(

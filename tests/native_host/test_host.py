@@ -277,6 +277,23 @@ def test_dead_companion_is_restarted_between_messages(data_dir, hosts, companion
     assert data_dir.read_runtime()["pid"] != first_pid
 
 
+def test_losing_a_start_race_still_finds_the_winner(data_dir, hosts, companion_started_by_host, tmp_path):
+    """Two browsers start two companions; the one that loses the port exits with an error. The host
+    that started the loser must find the winner rather than report the companion unavailable."""
+    loser = tmp_path / "loser.py"
+    loser.write_text(
+        "import os, subprocess, sys, time\n"
+        f"subprocess.Popen({peer_command(data_dir)!r}, start_new_session=True)\n"
+        f"while not os.path.exists({str(data_dir.runtime_file)!r}):\n"
+        "    time.sleep(0.02)\n"
+        "sys.exit(1)  # as `proffer serve` does when the port is taken\n"
+    )
+    native = hosts(test_launcher(data_dir, [sys.executable, str(loser)], start_timeout=30))
+    answer = native.ask(envelope(message_id="raced"), timeout=60)
+    assert answer["ok"] is True, answer
+    assert answer["id"] == "raced"
+
+
 def test_companion_that_cannot_start_is_reported_quickly(data_dir, hosts):
     launcher = test_launcher(data_dir, [sys.executable, "-c", "import sys; sys.exit(3)"], start_timeout=30)
     started = time.monotonic()
