@@ -137,8 +137,24 @@ def assess(
     """
     # Only an invisible field that is not an ordinary type=hidden input needs its neighbours looked at.
     needs_neighbours = not field.visible and field.type != "hidden"
-    form_kinds = _FormKinds.of(payload, {field.index: token}) if needs_neighbours else None
+    form_kinds = _visible_kinds(payload) if needs_neighbours else None
     return _judge(field, token, payload, approved_frame_origins, form_kinds)
+
+
+# The fill flow calls assess once per field of one payload: the visible fields' kinds are worked out once
+# per payload, not once per invisible field (a hostile page could send 2,000 of them). The entry holds the
+# payload itself, so its id cannot be reused while cached.
+_last_kinds: tuple[FillRequestPayload, _FormKinds] | None = None
+
+
+def _visible_kinds(payload: FillRequestPayload) -> _FormKinds:
+    global _last_kinds
+    cached = _last_kinds
+    if cached is not None and cached[0] is payload:
+        return cached[1]
+    kinds = _FormKinds.of(payload, {})
+    _last_kinds = (payload, kinds)
+    return kinds
 
 
 def assess_page(
