@@ -6,7 +6,9 @@
 * round trip: ``system.ping`` over one open host process and its keep-alive connection, after a warm-up.
 
 Also printed for context: a bare ``python -IS -c pass`` start on this machine, the floor under any
-Python host. Targets (issue 2): cold start median <= 60 ms, round trip median <= 3 ms.
+Python host, and the same launcher without ``-IS`` (site-packages and the editable-install finder
+loaded), the figure behind the launcher's flags. Targets (issue 2): cold start median <= 60 ms, round
+trip median <= 3 ms.
 
     python benchmarks/native_host.py [--cold-runs 30] [--round-trips 500] [--json]
 """
@@ -71,18 +73,32 @@ def summary(samples_ms: list[float]) -> dict[str, float | int]:
     }
 
 
-def cold_starts(launcher: Path, runs: int) -> list[float]:
-    samples = []
-    for n in range(runs):
-        started = time.perf_counter()
-        process = subprocess.Popen([str(launcher), ORIGIN], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        process.stdin.write(ping_frame(n))
-        process.stdin.flush()
-        read_answer(process.stdout)
-        samples.append((time.perf_counter() - started) * 1000)
-        process.stdin.close()
-        process.wait(10)
-        process.stdout.close()
+def cold_start(launcher: Path, n: int = 0) -> float:
+    """Milliseconds from spawning the launcher to its answer to the first ping."""
+    started = time.perf_counter()
+    process = subprocess.Popen([str(launcher), ORIGIN], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    process.stdin.write(ping_frame(n))
+    process.stdin.flush()
+    read_answer(process.stdout)
+    elapsed = (time.perf_counter() - started) * 1000
+    process.stdin.close()
+    process.wait(10)
+    process.stdout.close()
+    return elapsed
+
+
+def bare_start() -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-IS", "-c", "pass"], check=True)
+    return (time.perf_counter() - started) * 1000
+
+
+def interleaved(runs: int, **measures) -> dict[str, list[float]]:
+    """Run each measure once per round, in turn, so a change in the machine's load hits all alike."""
+    samples: dict[str, list[float]] = {name: [] for name in measures}
+    for _ in range(runs):
+        for name, measure in measures.items():
+            samples[name].append(measure())
     return samples
 
 
@@ -104,13 +120,13 @@ def round_trips(launcher: Path, count: int, warm_up: int = 20) -> list[float]:
     return samples
 
 
-def bare_interpreter(runs: int) -> list[float]:
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-IS", "-c", "pass"], check=True)
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
+def without_isolation(launcher: Path) -> Path:
+    """A copy of the launcher whose shebang drops ``-IS``."""
+    first, rest = launcher.read_text().split("\n", 1)
+    variant = launcher.with_name("launcher-without-IS")
+    variant.write_text(first.removesuffix(" -IS") + "\n" + rest)
+    variant.chmod(0o700)
+    return variant
 
 
 def start_companion(data_dir: DataDir, env: dict[str, str]) -> subprocess.Popen:
@@ -152,13 +168,20 @@ def main() -> int:
         launcher = launcher_path(data_dir)
         companion = start_companion(data_dir, env)
         try:
-            cold_starts(launcher, 3)  # first runs write bytecode caches; not what a browser sees later
+            for _ in range(3):  # the first runs write bytecode caches; not what a browser sees later
+                cold_start(launcher)
+            variant = without_isolation(launcher)
+            cold = interleaved(
+                args.cold_runs,
+                bare_interpreter=bare_start,
+                cold_start=lambda: cold_start(launcher),
+                cold_start_without_IS=lambda: cold_start(variant),
+            )
             results = {
                 "peer": "real companion (python -m companion serve)",
                 "python": sys.executable,
                 "load_average_1m": round(os.getloadavg()[0], 2),
-                "bare_interpreter": summary(bare_interpreter(args.cold_runs)),
-                "cold_start": summary(cold_starts(launcher, args.cold_runs)),
+                **{name: summary(samples) for name, samples in cold.items()},
                 "round_trip": summary(round_trips(launcher, args.round_trips)),
                 "targets": {"cold_start_median_ms": TARGET_COLD_MS, "round_trip_median_ms": TARGET_ROUND_TRIP_MS},
             }
@@ -176,6 +199,7 @@ def main() -> int:
         for key, label in (
             ("bare_interpreter", "bare python -IS start"),
             ("cold_start", "cold start to first ping"),
+            ("cold_start_without_IS", "cold start without -IS"),
             ("round_trip", "round trip, open port"),
         ):
             r = results[key]
