@@ -227,12 +227,12 @@ def test_cli_explains_a_refusal_on_stderr(data_dir, home, capsys, tmp_path):
     assert "Firefox reads native hosts" in capsys.readouterr().err
 
 
-def test_manifests_are_readable_and_hold_no_secret(data_dir, home):
+def test_manifests_and_launcher_hold_no_secret(data_dir, home):
+    token = data_dir.ensure_token()
     install(data_dir, home=home)
-    token = data_dir.read_token()
     for folder in LINUX.values():
         path = home / folder / MANIFEST
-        assert stat.S_IMODE(path.stat().st_mode) == 0o644
-        if token:
-            assert token not in path.read_text()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644  # browsers must read it
+        assert token not in path.read_text()
+    assert token not in launcher_path(data_dir).read_text()  # the host reads the 0600 token file instead
     assert os.access(launcher_path(data_dir), os.X_OK)
