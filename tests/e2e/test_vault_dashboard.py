@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import CHROMIUM, PASSPHRASE, Proffer
+from tests.e2e.harness import CHROMIUM, PASSPHRASE, Proffer, browser, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -17,17 +17,18 @@ MARKERS = ["Marker4Family", "marker4@example.org", "6175550142", "Marker4 St", "
 
 
 @pytest.fixture
-def person(tmp_path):
+def fresh(tmp_path):
+    """A Proffer with no vault yet."""
     return Proffer.create(tmp_path)
 
 
 @pytest.fixture
-def page(playwright, person):
+def page(playwright, fresh):
     browser = playwright.chromium.launch(
         executable_path=CHROMIUM,
         headless=True,
         args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
-        env={**person.env},
+        env={**fresh.env},
     )
     try:
         yield browser.new_page()
@@ -39,7 +40,8 @@ def export(person: Proffer) -> dict:
     return json.loads(person.cli("vault", "export", "--passphrase-file", str(person.passphrase_file())).stdout)
 
 
-def test_create_import_edit_validate_remove_and_lock(person, page):
+def test_create_import_edit_validate_remove_and_lock(fresh, page):
+    person = fresh
     with person.companion():
         page.goto(person.dashboard + "/")
         assert page.url.endswith("/vault/setup")
@@ -124,7 +126,8 @@ def test_create_import_edit_validate_remove_and_lock(person, page):
             assert marker.encode() not in content, f"{marker} in plaintext in {path}"
 
 
-def test_change_passphrase_in_the_dashboard(person, page):
+def test_change_passphrase_in_the_dashboard(fresh, page):
+    person = fresh
     person.create_vault(VCARD)
     with person.companion():
         person.unlock()
@@ -144,3 +147,46 @@ def test_change_passphrase_in_the_dashboard(person, page):
         assert page.text_content("#vault-notice") == "Passphrase changed. Use the new one from now on."
     wrong = person.cli("vault", "export", "--passphrase-file", str(person.passphrase_file()), check=False)
     assert wrong.returncode == 1
+
+
+# The unique values of tests/fixtures/person.vcf, which the `person` fixture's vault is made from.
+PERSON_MARKERS = [
+    "ada.e2e-marker-5521@example.org",
+    "Marker-Lovelace",
+    "Quintessa",
+    "7700905521",
+    "5521 Marker Street",
+    "OX1 5QX",
+]
+
+
+def test_after_a_whole_scenario_no_marker_is_in_plaintext_under_the_data_dir(playwright, person, shop):
+    """Vault from a vCard (CLI), a demo-shop checkout with every offered field approved, the dashboard's
+    overview and vault pages viewed: then every byte under the data dir is searched for the markers."""
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+                shop_page = context.new_page()
+                shop_page.goto(shop + "/en/checkout")
+            window = info.value
+            window.wait_for_selector("body[data-ready=true]")
+            boxes = window.locator("input[name=share]")
+            for index in range(boxes.count()):
+                boxes.nth(index).check()
+            window.click("#approve")
+            wait_until(lambda: shop_page.input_value("#email") == PERSON_MARKERS[0], what="the fill")
+            dashboard = context.new_page()
+            dashboard.goto(person.dashboard + "/unlock?next=/vault")
+            dashboard.fill("#passphrase", PASSPHRASE)
+            dashboard.click("#unlock-submit")
+            assert dashboard.input_value("input[name=address]") == PERSON_MARKERS[0]
+            dashboard.goto(person.dashboard + "/")
+            assert "127.0.0.1" in dashboard.inner_text("main")  # the overview lists the release
+    files = [p for p in person.data_dir.root.rglob("*") if p.is_file()]
+    assert any(p.is_relative_to(person.data_dir.ledger_dir) for p in files)  # the fill was recorded
+    for path in files:
+        content = path.read_bytes()
+        for marker in PERSON_MARKERS:
+            for encoded in (marker.encode(), marker.lower().encode(), marker.encode("utf-16-le")):
+                assert encoded not in content, f"{marker!r} in plaintext in {path}"
