@@ -36,6 +36,12 @@ def page(playwright, fresh):
         browser.close()
 
 
+def submit(page, selector: str) -> None:
+    """Click a submit button and wait for the page it leads to, so no check reads the old page."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def export(person: Proffer) -> dict:
     return json.loads(person.cli("vault", "export", "--passphrase-file", str(person.passphrase_file())).stdout)
 
@@ -50,21 +56,21 @@ def test_create_import_edit_validate_remove_and_lock(fresh, page):
         page.fill("#passphrase", "aaaaaaaaaaaa")
         assert page.text_content("#strength-text").startswith("Too weak")
         page.fill("#confirm", "aaaaaaaaaaaa")
-        page.click("#setup-submit")
+        submit(page, "#setup-submit")
         assert "too easy to guess" in page.text_content("#setup-error")
         page.fill("#passphrase", PASSPHRASE)
         assert page.text_content("#strength-text") == "Strong."
         page.fill("#confirm", PASSPHRASE + " typo")
-        page.click("#setup-submit")
+        submit(page, "#setup-submit")
         assert page.text_content("#setup-error") == "The two passphrases differ."
         page.fill("#passphrase", PASSPHRASE)
         page.fill("#confirm", PASSPHRASE)
-        page.click("#setup-submit")
+        submit(page, "#setup-submit")
         assert page.url.endswith("/vault?welcome=1")
         assert page.is_visible("#welcome")
 
         page.set_input_files("#vcard", str(VCARD))
-        page.click("#import-submit")
+        submit(page, "#import-submit")
         notice = page.text_content("#vault-notice")
         assert notice.startswith("Imported: 1 names, 1 emails, 2 phones, 1 addresses, 1 birthday.")
         assert page.input_value("#emails-new-address") == ""
@@ -74,13 +80,13 @@ def test_create_import_edit_validate_remove_and_lock(fresh, page):
         # A bad email: refused with a message at the form, what was typed is kept.
         page.fill("#emails-new-label", "shopping")
         page.fill("#emails-new-address", "dash-marker-3391-at-example.org")
-        page.click("#save-emails-new")
+        submit(page, "#save-emails-new")
         assert page.text_content("#errors-emails-new").strip() == (
             "address: not an email address (expected something like name@example.org)"
         )
         assert page.input_value("#emails-new-address") == "dash-marker-3391-at-example.org"
         page.fill("#emails-new-address", "dash-marker-3391@example.org")
-        page.click("#save-emails-new")
+        submit(page, "#save-emails-new")
         assert emails.count() == 2
         assert not page.is_visible("#errors-emails-new")
 
@@ -88,29 +94,40 @@ def test_create_import_edit_validate_remove_and_lock(fresh, page):
         address_form = page.locator("form.vault-item[id^=form-addresses-]:not([id$=-new])").first
         address_id = address_form.get_attribute("id").removeprefix("form-")
         page.fill(f"#{address_id}-postal_code", "ABC")
-        page.click(f"#save-{address_id}")
+        submit(page, f"#save-{address_id}")
         assert "postal code 'ABC': not a postal code of United States" in page.text_content(f"#errors-{address_id}")
         page.fill(f"#{address_id}-postal_code", "01102")
         page.select_option(f"#{address_id}-label", "shipping")
-        page.click(f"#save-{address_id}")
+        submit(page, f"#save-{address_id}")
         assert page.input_value(f"#{address_id}-postal_code") == "01102"
 
         # A phone: national format in, and a birthday with a day that does not exist.
         page.fill("#phones-new-label", "home")
         page.fill("#phones-new-country_code", "+44")
         page.fill("#phones-new-national", "020 7946 0000")
-        page.click("#save-phones-new")
+        submit(page, "#save-phones-new")
         page.fill("#birthday-main-month", "2")
         page.fill("#birthday-main-day", "30")
-        page.click("#save-birthday-main")
+        submit(page, "#save-birthday-main")
         assert "not a day of the year" in page.text_content("#errors-birthday-main")
+
+        # A membership (sites as typed: mixed case, www., spaces) and the work details.
+        page.fill("#memberships-new-program", "Lindenhof Club")
+        page.fill("#memberships-new-number", "LH-3391")
+        page.fill("#memberships-new-sites", "www.Lindenhof.test, shop.example")
+        submit(page, "#save-memberships-new")
+        page.fill("#organization-main-name", "Marker Works")
+        page.fill("#organization-main-title", "Engineer")
+        submit(page, "#save-organization-main")
+        assert page.input_value("#organization-main-title") == "Engineer"
+        assert page.input_value("input[name=number]") == "LH-3391"
 
         # Remove the imported email.
         first_email = page.locator("form.vault-item[id^=form-emails-]:not([id$=-new])").first
-        page.click("#delete-" + first_email.get_attribute("id").removeprefix("form-"))
+        submit(page, "#delete-" + first_email.get_attribute("id").removeprefix("form-"))
         assert emails.count() == 1
 
-        page.click("nav button:has-text('Lock')")
+        submit(page, "nav button:has-text('Lock')")
         assert re.search(r"/unlock", page.url)
 
     saved = export(person)
@@ -119,6 +136,10 @@ def test_create_import_edit_validate_remove_and_lock(fresh, page):
     assert saved["addresses"][0]["label"] == "shipping"
     assert {(p["country_code"], p["national"]) for p in saved["phones"]} >= {("44", "2079460000")}
     assert saved["birthday"] == {"year": None, "month": 4, "day": 12}  # the bad edit changed nothing
+    assert [(m["program"], m["number"], m["sites"]) for m in saved["memberships"]] == [
+        ("Lindenhof Club", "LH-3391", ["lindenhof.test", "shop.example"])
+    ]
+    assert saved["organization"] == {"name": "Marker Works", "title": "Engineer"}
 
     for path in (p for p in person.data_dir.root.rglob("*") if p.is_file()):
         content = path.read_bytes()
@@ -133,17 +154,17 @@ def test_change_passphrase_in_the_dashboard(fresh, page):
         person.unlock()
         page.goto(person.dashboard + "/unlock?next=/vault")
         page.fill("#passphrase", PASSPHRASE)
-        page.click("#unlock-submit")
+        submit(page, "#unlock-submit")
         assert page.url.endswith("/vault")
         page.fill("#current-passphrase", "not the passphrase")
         page.fill("#new-passphrase", "a completely new passphrase")
         page.fill("#confirm-passphrase", "a completely new passphrase")
-        page.click("#passphrase-submit")
+        submit(page, "#passphrase-submit")
         assert page.text_content("#vault-problem-1") == "The current passphrase is not right; nothing was changed."
         page.fill("#current-passphrase", PASSPHRASE)
         page.fill("#new-passphrase", "a completely new passphrase")
         page.fill("#confirm-passphrase", "a completely new passphrase")
-        page.click("#passphrase-submit")
+        submit(page, "#passphrase-submit")
         assert page.text_content("#vault-notice") == "Passphrase changed. Use the new one from now on."
     wrong = person.cli("vault", "export", "--passphrase-file", str(person.passphrase_file()), check=False)
     assert wrong.returncode == 1
@@ -179,7 +200,7 @@ def test_after_a_whole_scenario_no_marker_is_in_plaintext_under_the_data_dir(pla
             dashboard = context.new_page()
             dashboard.goto(person.dashboard + "/unlock?next=/vault")
             dashboard.fill("#passphrase", PASSPHRASE)
-            dashboard.click("#unlock-submit")
+            submit(dashboard, "#unlock-submit")
             assert dashboard.input_value("input[name=address]") == PERSON_MARKERS[0]
             dashboard.goto(person.dashboard + "/")
             assert "127.0.0.1" in dashboard.inner_text("main")  # the overview lists the release
