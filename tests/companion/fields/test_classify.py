@@ -37,11 +37,33 @@ def field(label: str = "", name: str = "", **extra) -> dict:
     return {"label": label, "name": name, **extra}
 
 
-COUNTRIES = [{"value": c, "text": t} for c, t in [("", "Bitte wählen"), ("DE", "Deutschland"), ("AT", "Österreich"),
-             ("CH", "Schweiz"), ("FR", "Frankreich"), ("IT", "Italien"), ("NL", "Niederlande"), ("BE", "Belgien"),
-             ("PL", "Polen"), ("ES", "Spanien"), ("DK", "Dänemark"), ("SE", "Schweden"), ("CZ", "Tschechien"),
-             ("LU", "Luxemburg"), ("PT", "Portugal"), ("FI", "Finnland"), ("NO", "Norwegen"), ("IE", "Irland"),
-             ("GB", "Großbritannien"), ("HU", "Ungarn"), ("SK", "Slowakei"), ("SI", "Slowenien")]]
+COUNTRIES = [
+    {"value": c, "text": t}
+    for c, t in [
+        ("", "Bitte wählen"),
+        ("DE", "Deutschland"),
+        ("AT", "Österreich"),
+        ("CH", "Schweiz"),
+        ("FR", "Frankreich"),
+        ("IT", "Italien"),
+        ("NL", "Niederlande"),
+        ("BE", "Belgien"),
+        ("PL", "Polen"),
+        ("ES", "Spanien"),
+        ("DK", "Dänemark"),
+        ("SE", "Schweden"),
+        ("CZ", "Tschechien"),
+        ("LU", "Luxemburg"),
+        ("PT", "Portugal"),
+        ("FI", "Finnland"),
+        ("NO", "Norwegen"),
+        ("IE", "Irland"),
+        ("GB", "Großbritannien"),
+        ("HU", "Ungarn"),
+        ("SK", "Slowakei"),
+        ("SI", "Slowenien"),
+    ]
+]
 
 
 # --- Germanic ----------------------------------------------------------------------------------------
@@ -69,8 +91,22 @@ def test_german_checkout():
         "email",
     ]
     seen = understand(p)
-    assert seen.purpose == "checkout"
+    assert seen.purpose == "billing"  # an address asked for as the billing address, by its names
     assert all(f.section == "billing" for f in seen.fields)
+
+
+def test_shipping_address_form_is_a_checkout():
+    p = payload(
+        field("Vorname", "firstname"),
+        field("Nachname", "lastname"),
+        field("Straße", "street"),
+        field("Postleitzahl", "postcode"),
+        field("Stadt", "city"),
+        forms=[{"index": 0, "heading": "Lieferadresse", "submit_text": "Weiter zur Zahlung"}],
+    )
+    seen = understand(p)
+    assert seen.purpose == "checkout"
+    assert {f.section for f in seen.fields} == {"shipping"}
 
 
 def test_dutch_address_with_house_number():
@@ -214,7 +250,14 @@ def test_japanese_address_form():
 
 
 def test_korean_and_chinese_labels():
-    assert types(payload(field("이메일", type="email"), field("우편번호"))) == ["email", "postal-code"]
+    korean = payload(
+        field("이름", "name"),
+        field("이메일", "email", type="email"),
+        field("휴대폰 번호", "mobile", type="tel"),
+        field("우편번호", "zipcode"),
+        field("주소", "addr1"),
+    )
+    assert types(korean) == ["name", "email", "tel", "postal-code", "street-address"]
     assert types(payload(field("邮箱"), field("手机号码", type="tel"))) == ["email", "tel"]
 
 
@@ -225,10 +268,20 @@ def test_card_fields_are_recognised_in_german():
     p = payload(
         field("Karteninhaber", "cardholder"),
         field("Kartennummer", "cardnumber", inputmode="numeric"),
-        {"tag": "select", "type": "select-one", "label": "Gültig bis Monat", "name": "expMonth",
-         "options": [{"value": f"{m:02d}", "text": f"{m:02d}"} for m in range(1, 13)]},
-        {"tag": "select", "type": "select-one", "label": "Jahr", "name": "expYear",
-         "options": [{"value": str(y), "text": str(y)} for y in range(2026, 2036)]},
+        {
+            "tag": "select",
+            "type": "select-one",
+            "label": "Gültig bis Monat",
+            "name": "expMonth",
+            "options": [{"value": f"{m:02d}", "text": f"{m:02d}"} for m in range(1, 13)],
+        },
+        {
+            "tag": "select",
+            "type": "select-one",
+            "label": "Jahr",
+            "name": "expYear",
+            "options": [{"value": str(y), "text": str(y)} for y in range(2026, 2036)],
+        },
         field("Prüfnummer (CVC)", "cvc", maxlength=4),
     )
     assert types(p) == ["cc-name", "cc-number", "cc-exp-month", "cc-exp-year", "cc-csc"]
@@ -260,8 +313,10 @@ def test_signup_form_asks_for_a_new_password():
     assert seen.purpose == "account-signup"
 
 
-def test_one_time_code_from_autocomplete():
+def test_one_time_code_from_autocomplete_or_words():
     p = payload(field("Code", "code", autocomplete="one-time-code", inputmode="numeric", maxlength=6))
+    assert types(p) == ["one-time-code"]
+    p = payload(field("Bestätigungscode", "otp", inputmode="numeric", maxlength=6))
     assert types(p) == ["one-time-code"]
 
 
@@ -287,12 +342,17 @@ def test_anonymous_field_is_left_alone():
 # --- Autocomplete attribute --------------------------------------------------------------------------
 
 
-def test_valid_autocomplete_wins_and_gives_the_section():
-    p = payload(field("Code", "f17", autocomplete="section-a shipping postal-code"))
+def test_autocomplete_attribute_gives_type_section_and_reason():
+    p = payload(field("Code postal", "cp", autocomplete="section-a shipping postal-code"))
     seen = understand(p).fields[0]
     assert seen.type == "postal-code"
     assert seen.section == "shipping"
     assert seen.reason == "autocomplete attribute"
+
+
+def test_autocomplete_is_evidence_not_law():
+    # Seen in the wild: a postal code box marked new-password to keep browsers from autofilling it.
+    assert types(payload(field("Kode Pos", "postal", autocomplete="new-password"))) == ["postal-code"]
 
 
 @pytest.mark.parametrize("junk", ["off", "nope", "chrome-off-4711", "billing", "shipping street tel"])

@@ -1,0 +1,236 @@
+"""Field understanding: each field's type, a label for the person, and the form's purpose.
+
+``understand(payload)`` is the one entry point (the fill flow, ``proffer fields`` and the tests call it).
+
+How a field gets its type:
+1. Controls that hold nothing to fill (hidden, buttons, files) get none. Checkboxes are read for
+   Proffer's own consent tokens only (marketing opt-in/out, terms, loyalty enrolment), by their words.
+2. Everything else is scored by a small linear model (``model.py``) over features from ``features.py``:
+   multilingual keyword kinds of the label and of the programmer names, the autocomplete attribute, the
+   input type, select options, and the neighbours' kinds. The model was trained on the development
+   corpus with whole sites held out; its figures are in ``tools/train_fields.py``'s output.
+3. Below the model's confidence threshold the answer is None. A value in the wrong field is a leak;
+   an unnamed field only costs the person a keystroke.
+4. Some classes are decided by the form's shape, not by the field alone: a password box is a
+   ``new-password`` when the form asks for it twice or is a sign-up, else ``current-password``; the
+   primary street field is ``address-line1`` when the form has a second address line, else
+   ``street-address`` (a street name or house number box is part of that same line).
+
+Secrets and cards are *recognised* here (``cc-*``, passwords, ``one-time-code``) precisely so that the
+safety layer can refuse them: recognising is not filling.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from companion.fields import text, vocabulary
+from companion.fields.features import UNFILLABLE_INPUT_TYPES, FieldEvidence, payload_features
+from companion.fields.model import LinearModel, load_model
+from companion.fields.purpose import PURPOSES, form_purpose, page_purpose
+from companion.fields.tokens import PROFFER_TOKENS, parse_autocomplete
+from companion.protocol.messages import FieldDescriptor, FillRequestPayload
+
+__all__ = ["PROFFER_TOKENS", "PURPOSES", "FieldUnderstanding", "PageUnderstanding", "understand"]
+
+LABEL_LIMIT = 120
+ONE_TIME_CODE = "one-time-code"  # a field type's name
+CORROBORATED_FLOOR = 0.2  # an unsure model's runner-up is taken only above this, and only when named
+_SPACE = re.compile(r"\s+")
+_PRIMARY_STREET = frozenset({"street", "house-number", "address-line1", "street-address"})
+_SECOND_LINE = frozenset({"address-extra", "address-line2"})
+_SECRET_CLASSES = frozenset({"password", "new-password", "current-password", "one-time-code", "cc-csc", "cc-number"})
+
+
+@dataclass(frozen=True)
+class FieldUnderstanding:
+    index: int
+    type: str | None  # WHATWG autocomplete token, one of PROFFER_TOKENS, or None
+    label: str  # the best human label for the field (for the approval window), <= 120 chars
+    reason: str | None  # short why, for `proffer fields`
+    section: str | None  # "shipping" / "billing" / None, when the form tells
+    part: str | None = None  # a part of the type's value the box wants: "house-number", "street-name"
+
+
+@dataclass(frozen=True)
+class PageUnderstanding:
+    purpose: str  # one of PURPOSES
+    fields: list[FieldUnderstanding]  # one per payload field, same order
+    form_purposes: dict[int, str]  # form index -> purpose, for forms with any field
+
+
+@dataclass(frozen=True)
+class _Guess:
+    cls: str | None
+    probability: float
+    reason: str | None
+
+
+def best_label(field: FieldDescriptor) -> str:
+    """What the person would read as the field's name, cleaned and cut to LABEL_LIMIT characters."""
+    nearby = getattr(field, "nearby_text", "") or ""
+    for candidate in (field.label, field.aria_label, field.placeholder, field.title, nearby, field.name, field.id):
+        cleaned = _SPACE.sub(" ", candidate or "").strip(" *:|")
+        if cleaned:
+            return cleaned[:LABEL_LIMIT]
+    return ""
+
+
+def _checkbox_token(field: FieldDescriptor, evidence: FieldEvidence) -> str | None:
+    kinds = evidence.kinds
+    if "terms" in kinds and "marketing" not in kinds:
+        return "terms-accept"
+    if "marketing" in kinds:
+        return "marketing-opt-out" if "opt-out" in kinds else "marketing-opt-in"
+    if "loyalty-enroll" in kinds and "membership-number" not in kinds:
+        return "loyalty-enroll"
+    return None
+
+
+def _reason(model: LinearModel, features: list[str], cls: str, field: FieldDescriptor) -> str:
+    hint = parse_autocomplete(field.autocomplete[:100]) if field.autocomplete else None
+    if hint is not None and cls in (hint.token, "password", "username-or-email"):
+        return "autocomplete attribute"
+    index = model.classes.index(cls)
+    for feature, _weight in model.contributions(features, index)[:3]:
+        source, _, kind = feature.partition(":")
+        if source == "h":
+            return f"label '{best_label(field)[:60]}'"
+        if source in ("i", "w"):
+            return f"name '{(field.name or field.id)[:60]}'"
+        if source == "type":
+            return f"input type {kind}"
+        if source == "opt":
+            return "its options"
+        if source in ("prev", "next"):
+            return "the fields around it"
+    return "the form's shape"
+
+
+def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, features: list[str]) -> _Guess:
+    if field.tag == "input" and field.type in UNFILLABLE_INPUT_TYPES:
+        if field.type == "checkbox":
+            token = _checkbox_token(field, evidence)
+            return _Guess(token, 1.0, f"checkbox '{best_label(field)[:60]}'" if token else None)
+        return _Guess(None, 1.0, None)
+    hint = parse_autocomplete(field.autocomplete[:100]) if field.autocomplete else None
+    if (hint is not None and hint.token == ONE_TIME_CODE) or (
+        ONE_TIME_CODE in evidence.kinds and (field.maxlength or 99) <= 8
+    ):
+        # Secrets are recognised by rule, not only by the model (too few examples to learn from):
+        # recognising a code box is what lets the safety layer refuse it.
+        return _Guess(ONE_TIME_CODE, 1.0, "one-time code")
+    probabilities = model.probabilities(features)
+    if field.type == "password":
+        # A password box is a secret whatever its words say; only the secret classes compete.
+        allowed = [i for i, c in enumerate(model.classes) if c in _SECRET_CLASSES]
+        best = max(allowed, key=probabilities.__getitem__)
+        return _Guess(model.classes[best], 1.0, "password box")
+    best = max(range(len(probabilities)), key=probabilities.__getitem__)
+    cls = model.classes[best]
+    sure = probabilities[best]
+    if cls in _PRIMARY_STREET:
+        # These classes all become the same token (see _resolve): the model's doubt between them is
+        # no doubt about the field, so their probabilities count together.
+        sure = sum(p for c, p in zip(model.classes, probabilities, strict=True) if c in _PRIMARY_STREET)
+    else:
+        street = [
+            (p, i) for i, (c, p) in enumerate(zip(model.classes, probabilities, strict=True)) if c in _PRIMARY_STREET
+        ]
+        if street and sum(p for p, _ in street) > sure:
+            best = max(street)[1]
+            cls, sure = model.classes[best], sum(p for p, _ in street)
+    if cls != "none" and sure >= model.threshold:
+        return _Guess(cls, sure, _reason(model, features, cls, field))
+    # Unsure: the runner-up may still be right when the field names it in so many words (its own
+    # autocomplete token, or its label or name saying that very kind); otherwise say nothing.
+    runner = max((i for i in range(len(probabilities)) if model.classes[i] != "none"), key=probabilities.__getitem__)
+    named = model.classes[runner]
+    if probabilities[runner] >= CORROBORATED_FLOOR and any(f"{src}:{named}" in features for src in ("ac",)):
+        return _Guess(named, probabilities[runner], _reason(model, features, named, field))
+    return _Guess(None, probabilities[best], None)
+
+
+def _section(evidence: FieldEvidence, form_kinds: frozenset[str]) -> str | None:
+    if evidence.hint_section:
+        return evidence.hint_section
+    own = evidence.kinds & {"billing-section", "shipping-section"}
+    if len(own) == 1:
+        return "billing" if "billing-section" in own else "shipping"
+    scope = form_kinds & {"billing-section", "shipping-section"}
+    if len(scope) == 1:
+        return "billing" if "billing-section" in scope else "shipping"
+    return None
+
+
+def _resolve(
+    cls: str | None, field: FieldDescriptor, evidence: FieldEvidence, form_classes: set[str], signup: bool
+) -> tuple[str | None, str | None]:
+    """Turn a class into a token using the form's shape; returns (token, part)."""
+    if cls is None:
+        return None, None
+    if cls == "password":
+        new = signup or "new" in evidence.kinds or "confirm" in evidence.kinds
+        return ("new-password" if new else "current-password"), None
+    if cls == "username-or-email":
+        return ("email" if field.type == "email" or "email" in evidence.kinds else "username"), None
+    if cls in _PRIMARY_STREET:
+        primary = "address-line1" if form_classes & _SECOND_LINE else "street-address"
+        part = {"house-number": "house-number", "street": "street-name"}.get(cls)
+        return primary, part
+    if cls == "address-extra":
+        return "address-line2", None
+    return cls, None
+
+
+def understand(payload: FillRequestPayload, model: LinearModel | None = None) -> PageUnderstanding:
+    model = model or load_model()
+    analysed = payload_features(payload)
+    guesses = [_guess(model, f, ev, feats) for f, (ev, feats) in zip(payload.fields, analysed, strict=True)]
+
+    by_form: dict[int | None, list[int]] = {}
+    for position, field in enumerate(payload.fields):
+        by_form.setdefault(field.form_index, []).append(position)
+    forms = {form.index: form for form in payload.forms}
+
+    results: list[FieldUnderstanding | None] = [None] * len(payload.fields)
+    form_purposes: dict[int, str] = {}
+    form_weights: dict[int, int] = {}
+    for form_index, positions in by_form.items():
+        classes = {guesses[p].cls for p in positions if guesses[p].cls}
+        passwords = sum(payload.fields[p].type == "password" for p in positions)
+        form = forms.get(form_index) if form_index is not None else None
+        form_text = text.human(" ".join((form.heading, form.submit_text, form.text[:300]))) if form else ""
+        form_kinds = frozenset(vocabulary.kinds_in(form_text))
+        signup = passwords >= 2 or (passwords == 1 and len(classes - _SECRET_CLASSES - {"username", "email"}) >= 2)
+        tokens: list[str | None] = []
+        for p in positions:
+            field, (evidence, _features) = payload.fields[p], analysed[p]
+            token, part = _resolve(guesses[p].cls, field, evidence, classes, signup)
+            tokens.append(token)
+            results[p] = FieldUnderstanding(
+                index=field.index,
+                type=token,
+                label=best_label(field),
+                reason=guesses[p].reason,
+                section=_section(evidence, form_kinds) if token else None,
+                part=part,
+            )
+        search_box = any(payload.fields[p].type == "search" or "search" in analysed[p][0].kinds for p in positions)
+        key = form_index if form_index is not None else -1
+        form_purposes[key] = form_purpose(tokens, form_kinds | _kinds_of(analysed, positions), search_box)
+        form_weights[key] = sum(t is not None for t in tokens)
+    purpose = page_purpose(form_purposes, form_weights)
+    return PageUnderstanding(
+        purpose=purpose,
+        fields=[r for r in results if r is not None],
+        form_purposes={k: v for k, v in form_purposes.items() if k >= 0},
+    )
+
+
+def _kinds_of(analysed: list[tuple[FieldEvidence, list[str]]], positions: list[int]) -> frozenset[str]:
+    kinds: set[str] = set()
+    for p in positions:
+        kinds |= analysed[p][0].kinds
+    return frozenset(kinds)

@@ -1,0 +1,85 @@
+"""What a form is for, from the types of its fields and the words around it.
+
+A form's purpose is shown in the approval window and written to the ledger ("you gave your address to
+this shop for a checkout"), so it must be plain and it must not overreach: when nothing clearly says
+what a form is for, it is "other".
+
+The rules read, in order: secrets (a password makes it a login or a sign-up), cards (a card number
+makes it a payment, i.e. "billing"), loyalty (a membership number box is a look-up, an enrolment
+checkbox or words an enrolment), a postal address (a checkout), a lone search box, and a lone email with
+marketing words (a newsletter). The page's purpose is that of its most substantial form, so a sign-up
+page is not called a search page because of the search box in its header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+PURPOSES = (
+    "checkout",
+    "billing",
+    "account-signup",
+    "newsletter",
+    "loyalty-enrollment",
+    "loyalty-lookup",
+    "login",
+    "search",
+    "other",
+)
+
+ADDRESS_TYPES = frozenset(
+    {
+        "street-address",
+        "address-line1",
+        "address-line2",
+        "address-line3",
+        "address-level1",
+        "address-level2",
+        "address-level3",
+        "postal-code",
+    }
+)
+PERSONAL_TYPES = frozenset(
+    {"name", "given-name", "family-name", "additional-name", "tel", "tel-national", "bday", "organization"}
+)
+# When forms tie on size, the more specific purpose wins.
+_PRIORITY = {p: i for i, p in enumerate(PURPOSES)}
+
+
+def form_purpose(types: Iterable[str | None], kinds: Iterable[str], search_box: bool) -> str:
+    """The purpose of one form, from its fields' types and the keyword kinds of its own text."""
+    present = [t for t in types if t]
+    seen = set(present)
+    words = set(kinds)
+    if "cc-number" in seen or "cc-csc" in seen:
+        return "billing"
+    if "new-password" in seen:
+        return "account-signup"
+    if "current-password" in seen or "one-time-code" in seen:
+        return "account-signup" if len(seen & (PERSONAL_TYPES | ADDRESS_TYPES)) >= 2 else "login"
+    if "membership-number" in seen:
+        return "loyalty-lookup"
+    if "loyalty-enroll" in seen or ("loyalty-enroll" in words and "email" in seen):
+        return "loyalty-enrollment"
+    if len(seen & ADDRESS_TYPES) >= 2:
+        return "billing" if "billing-section" in words and "shipping-section" not in words else "checkout"
+    if not present and search_box:
+        return "search"
+    if "email" in seen and len(present) <= 3 and ("marketing" in words or "marketing-opt-in" in seen):
+        return "newsletter"
+    if "email" in seen and ("username" in seen or len(seen & PERSONAL_TYPES) >= 1) and "new" in words:
+        return "account-signup"
+    if present and seen <= {"email", "name", "given-name", "family-name", "marketing-opt-in"} and len(present) <= 3:
+        return "newsletter" if "marketing" in words or len(present) == 1 else "other"
+    return "other"
+
+
+def page_purpose(form_purposes: dict[int, str], form_weights: dict[int, int]) -> str:
+    """The purpose of the page: that of its form with the most recognised fields."""
+    if not form_purposes:
+        return "other"
+    main = min(
+        form_purposes,
+        key=lambda f: (-form_weights.get(f, 0), form_purposes[f] == "other", _PRIORITY[form_purposes[f]]),
+    )
+    return form_purposes[main]

@@ -1,0 +1,92 @@
+"""Normalising what a page says about a field, so that one keyword table reads every spelling.
+
+Human text (labels, placeholders) and programmer names (``billing_firstName``, ``dwfrm_shipping_zip``,
+``ctl00$Main$txtPostCode``) are brought to one form: lower case, Latin accents folded (``Código`` ->
+``codigo``; non-Latin scripts are left whole, because folding would break Japanese kana and the like),
+camelCase split, every run of punctuation a single space. Framework noise that carries no meaning (``ctl00``,
+``dwfrm``, ``txt``, ``input``, long hex or digit runs) is dropped from programmer names so it cannot be
+learned as a signal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_NOISE = frozenset(
+    {
+        "ctl00",
+        "ctl01",
+        "ctl02",
+        "dwfrm",
+        "txt",
+        "tb",
+        "tbx",
+        "input",
+        "inp",
+        "field",
+        "fld",
+        "form",
+        "frm",
+        "value",
+        "val",
+        "data",
+        "main",
+        "content",
+        "placeholder",
+        "default",
+        "required",
+        "req",
+        "text",
+        "the",
+        "your",
+        "enter",
+        "please",
+        "optional",
+    }
+)
+_LETTER_DIGIT = re.compile(r"(?<=[A-Za-z])(?=\d)")
+_HEX_TAIL = re.compile(r"(?<=[a-z])[0-9a-f]{10,}$")  # "shippingAddressTwo4d5bc1890a9f3df8": a hash glued on
+_DIGIT_LETTER = re.compile(r"\d[A-Za-z]")
+
+
+def fold(text: str) -> str:
+    """Lower case with Latin diacritics removed; other scripts untouched."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    if text.isascii():
+        return text
+    out: list[str] = []
+    for char in text:
+        if "À" <= char <= "ɏ":  # Latin-1 Supplement .. Latin Extended-B: safe to strip the marks
+            base = unicodedata.normalize("NFD", char)[0]
+            out.append(base if base.isascii() else char)
+        else:
+            out.append(char)
+    return "".join(out).replace("ß", "ss").replace("ł", "l").replace("ø", "o").replace("æ", "ae")
+
+
+def human(text: str) -> str:
+    """Normalise label-like text: folded, punctuation collapsed to single spaces, at most 200 chars."""
+    if not text:
+        return ""
+    return _NON_WORD.sub(" ", fold(text[:400])).strip()[:200]
+
+
+def identifier(name: str) -> str:
+    """Normalise a programmer's name (name, id): camelCase split, framework noise and ids dropped."""
+    if not name:
+        return ""
+    chunks = [_HEX_TAIL.sub("", c) for c in _NON_WORD.sub(" ", name[:200]).split()]
+    chunks = [c for c in chunks if c and not _is_generated(c)]
+    words = " ".join(_CAMEL.sub(" ", c) for c in chunks).lower().split()
+    kept = [_LETTER_DIGIT.sub(" ", w) for w in words if w not in _NOISE]
+    return fold(" ".join(kept))
+
+
+def _is_generated(word: str) -> bool:
+    """Machine-made ids (``e82d9235``, ``r19``, ``PYRJ5B6``, ``12``): digits only, mostly digits, or
+    several digits with letters after them (``address2`` and ``tel1`` are names, and are kept)."""
+    digits = sum(c.isdigit() for c in word)
+    return digits == len(word) or 2 * digits >= len(word) or (digits >= 2 and _DIGIT_LETTER.search(word) is not None)

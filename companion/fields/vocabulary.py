@@ -1,0 +1,670 @@
+"""Multilingual keyword tables: the words people and programmers use for each kind of field.
+
+Each entry maps a field kind to a regular expression over *normalised* text (see ``text.normalise``:
+lower case, Latin accents folded, camelCase and separators turned into spaces). One table serves both the
+human text of a field (label, placeholder, aria-label, title) and its programmer names (name, id), because
+programmers write in the same languages their shops sell in ("vorname", "codigo_postal", "telefono").
+The tables state facts about languages, not about any page: a word goes in when it is how a language
+names that thing (the sealed set is other sites in the same languages).
+
+Kinds are WHATWG tokens where one exists; a few extra kinds name parts that have no token of their own
+("house-number", "apartment", "street-name", "confirm", "search", ...). They feed the model as evidence
+and are never returned as a field's type.
+
+Patterns use ``(?<![a-z])`` / ``(?![a-z])`` for short words that would otherwise match inside longer ones
+(``tel`` inside ``hotel``, ``nr`` inside ``vnr``), and plain substrings where compounds are the norm
+(German ``Rechnungsadresse``, ``Telefonnummer``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from functools import lru_cache
+
+from companion.fields.text import fold
+
+_W = r"(?<![a-z])"  # word start (Latin); non-Latin scripts have no case and no spaces, so they go bare
+_E = r"(?![a-z])"  # word end
+
+
+def _w(word: str) -> str:
+    return f"{_W}{word}{_E}"
+
+
+KEYWORDS: dict[str, str] = {
+    "email": "|".join(
+        [
+            r"e ?mail",
+            r"courriel",
+            r"correo",
+            _w("mail"),
+            r"mailadres",
+            r"posta elettronica",
+            r"e ?post",
+            r"sähköposti|sahkoposti",
+            r"e ?posta",
+            r"email",
+            r"почт",
+            r"имейл",
+            r"ел\. ?пошта|е-пошта|імейл",
+            r"ηλεκτρονικ",
+            r"メール|メアド",
+            r"邮箱|邮件|電子郵件|郵箱|电子邮件",
+            r"이메일|메일",
+            r"البريد|الإيميل|ايميل",
+            r"דוא\"?ל|אימייל",
+            r"อีเมล",
+        ]
+    ),
+    "confirm": r"confirm|repeat|retype|re ?enter|again|wiederhol|bestätig|bestatig|confirme|confirma|ripeti|"
+    r"conferma|herhaal|bevestig|powt[oó]rz|potwierd|upprepa|bekräfta|gentag|bekræft|toista|vahvista|"
+    r"zopakuj|potvrď|potvrd|megerősít|ismétel|повтор|подтвер|再入力|確認|确认|再次|재입력|확인|تأكيد|verify|"
+    + _w("re")
+    + r"|2$|"
+    + _w("conf"),
+    "tel": "|".join(
+        [
+            _w("tel"),
+            _w("tlf"),
+            _w("tfn"),
+            _w("tlfn"),
+            r"phone",
+            r"telef",
+            r"téléph|teleph",
+            r"telf",
+            r"mobil",
+            r"cell",
+            r"portable",
+            r"handy",
+            r"celular",
+            r"cellulare",
+            r"gsm",
+            r"puhelin|matkapuhelin",
+            r"telefon",
+            r"numer telefonu",
+            r"телефон|мобил|тел\.?$",
+            r"τηλέφωνο|τηλεφωνο|κινητό",
+            r"電話|携帯|ケータイ|手机|手機|电话",
+            r"전화|휴대폰|핸드폰",
+            r"هاتف|جوال|الجوال|موبايل|رقم الهاتف",
+            r"טלפון|נייד",
+            r"โทรศัพท์|มือถือ",
+            r"ponsel|nomor hp|no hp|" + _w("hp"),
+            _w("msisdn"),
+            _w("tel no"),
+        ]
+    ),
+    "tel-country-code": r"country ?code|dial ?code|calling ?code|phone ?prefix|prefix|prefisso|vorwahl land|"
+    r"landesvorwahl|indicatif|prefijo|código de país|codigo de pais|cod pais|landcode|landnummer|"
+    r"kierunkowy|předvolba|predvolba|előhívó|код страны|国番号|国际区号|국가번호|رمز الدولة|"
+    r"country calling|phonecode|phone code|dialcode|intl ?code|" + _w("cc") + r"|" + _w("isd"),
+    "tel-area-code": r"area ?code|vorwahl|prefisso locale|código de área|codigo de area|indicatif régional|"
+    r"netnummer|市外局番|区号",
+    "tel-extension": r"extension|" + _w("ext") + r"|durchwahl|interno|poste|内線|分机",
+    "given-name": "|".join(
+        [
+            r"first ?name",
+            r"given ?name",
+            r"fore ?name",
+            _w("fname"),
+            _w("first"),
+            r"vorname",
+            r"prénom|prenom",
+            r"nombre(?! ?(completo|y apellido|de usuario|de la empresa|de empresa|del titular))",
+            r"nome(?! ?(completo|e cognome|utente|azienda|da empresa|do titular|de usu))",
+            r"voornaam|roepnaam",
+            r"imi[eę]",
+            r"förnamn|fornamn",
+            r"fornavn",
+            r"etunimi",
+            r"jméno|jmeno|meno(?! a priezvisko)",
+            r"keresztnév|keresztnev|utónév",
+            r"prenume",
+            r"имя",
+            r"ім'я|імя|ім’я",
+            r"име(?! и)",
+            r"ime(?! i prezime)",
+            r"όνομα|ονομα",
+            r"ad(?:ı|i)n(?:ı|i)z?$|" + _w("ad") + r"(?! soyad)",
+            r"名(?!字)|めい$",
+            r"이름",
+            r"الاسم الأول|الإسم الأول",
+            r"שם פרטי",
+            r"nama depan",
+            r"ชื่อ(?!-นามสกุล|นามสกุล)",
+            r"tên",
+        ]
+    ),
+    "family-name": "|".join(
+        [
+            r"last ?name",
+            r"sur ?name",
+            r"family ?name",
+            _w("lname"),
+            _w("last"),
+            r"nachname|familienname|zuname",
+            _w("nom") + r"(?! (complet|de l'entreprise|de la soci|d'utilisateur))|nom de famille",
+            r"apellido",
+            r"cognome",
+            r"sobrenome|apelido",
+            r"achternaam|familienaam",
+            r"nazwisko",
+            r"efternamn",
+            r"efternavn|etternavn",
+            r"sukunimi",
+            r"příjmení|prijmeni|priezvisko",
+            r"vezetéknév|vezeteknev|családnév",
+            r"nume(?! (complet|companie|firma|utilizator))",
+            r"фамили|прізвищ",
+            r"презиме|prezime|prezimena",
+            r"επώνυμο|επωνυμο",
+            r"soyad",
+            r"姓|苗字|名字|せい$",
+            r"성(?!함)",
+            r"اسم العائلة|الكنية|اللقب",
+            r"שם משפחה",
+            r"nama belakang",
+            r"นามสกุล",
+        ]
+    ),
+    "additional-name": r"middle ?name|" + _w("middle") + r"|zweiter vorname|segundo nombre|secondo nome|"
+    r"отчество|по батькові|second ?name|" + _w("mname") + r"|" + _w("initial"),
+    "name": "|".join(
+        [
+            r"full ?name",
+            r"your ?name",
+            r"first (and|&) last ?name",
+            r"name (and|&) surname",
+            r"vor ?(und|&) ?nach ?name",
+            r"nom complet|prénom et nom|prenom et nom",
+            r"nombre completo|nombre y apellido",
+            r"nome completo|nome e cognome",
+            r"volledige naam|voor ?(en|&) ?achternaam",
+            r"imi[eę] i nazwisko",
+            r"för ?(och|&) ?efternamn|fullständigt namn",
+            r"for ?(og|&) ?efternavn|fulde navn|fullt navn",
+            r"koko nimi",
+            r"jméno a příjmení|meno a priezvisko",
+            r"teljes név",
+            r"nume complet|nume si prenume|nume și prenume",
+            r"фио|ф\.и\.о|полное имя|имя и фамилия",
+            r"име и презиме|ime i prezime",
+            r"ονοματεπώνυμο",
+            r"ad soyad|adı soyadı",
+            r"氏名|お名前|名前|姓名|ご氏名",
+            r"성함|성명",
+            r"الاسم الكامل|الاسم",
+            r"שם מלא",
+            r"nama lengkap|" + _w("nama"),
+            r"ชื่อ-นามสกุล|ชื่อนามสกุล",
+            r"họ và tên|họ tên",
+            r"attention|" + _w("att"),
+            _w("name"),
+            _w("naam"),
+            _w("namn"),
+            _w("navn"),
+            _w("nimi"),
+            _w("nev") + r"|" + _w("név"),
+            _w("imię"),
+            r"^nom$",
+            r"^nombre$",
+            r"^nome$",
+            r"^name$",
+        ]
+    ),
+    "honorific-prefix": r"salutation|anrede|civilit|tratamiento|titolo|appellativo|aanhef|zwrot|"
+    r"tilltal|"
+    + _w("title")
+    + r"|"
+    + _w("titel")
+    + r"|"
+    + _w("titre")
+    + r"|"
+    + _w("prefix")
+    + r"|"
+    + _w("honorific")
+    + r"|обращение|敬称|호칭",
+    "sex": r"gender|" + _w("sex") + r"|geschlecht|sexe|género|genero|sesso|geslacht|płeć|plec|kön|køn|"
+    r"sukupuoli|pohlaví|nem$|пол$|стать|φύλο|cinsiyet|性別|性别|성별|الجنس",
+    "organization": r"company|organi[sz]ation|firma|firmen|unternehmen|entreprise|société|societe|"
+    r"empresa|azienda|ragione sociale|bedrijf|onderneming|nazwa firmy|företag|foretag|virksomhed|"
+    r"yritys|společnost|spolocnost|cégnév|cegnev|" + _w("cég") + r"|companie|компани|организац|"
+    r"εταιρ|şirket|sirket|会社|企業|公司|회사|الشركة|חברה|perusahaan|บริษัท|" + _w("business") + r"|" + _w("org"),
+    "organization-title": r"job ?title|position|" + _w("funktion") + r"|fonction|cargo|ruolo|役職|职位",
+    "street-address": "|".join(
+        [
+            r"address",
+            _w("addr"),
+            r"adress",
+            r"adresse",
+            r"direcci[oó]n|domicilio",
+            r"indirizzo",
+            r"endereço|endereco|morada",
+            r"adres",
+            r"osoite",
+            r"adresa",
+            r"cím$|" + _w("cim") + r"|címe|szállítási cím|számlázási cím",
+            r"адрес|адреса",
+            r"διεύθυνση|διευθυνση",
+            r"住所|所在地|地址",
+            r"주소",
+            r"العنوان|عنوان",
+            r"כתובת",
+            r"alamat",
+            r"ที่อยู่",
+            r"địa chỉ",
+        ]
+    ),
+    "street-name": "|".join(
+        [
+            r"street",
+            r"straße|strasse|" + _w("str"),
+            r"\brue\b|" + _w("voie"),
+            r"calle|" + _w("via"),
+            r"\brua\b|logradouro",
+            r"straat",
+            r"ulica|" + _w("ul"),
+            r"gatuadress|" + _w("gata") + r"|gatan",
+            r"gade|vejnavn|" + _w("vej"),
+            r"katu",
+            r"ulice",
+            r"utca|közterület",
+            r"strada|" + _w("str"),
+            r"улиц",
+            r"οδός|οδος",
+            r"sokak|cadde",
+            r"番地|町名|街道",
+            r"도로명",
+            r"الشارع|شارع",
+            r"רחוב",
+            r"jalan",
+        ]
+    ),
+    "house-number": "|".join(
+        [
+            r"house ?(no|num|nr)",
+            r"street ?num|street ?no|building ?num",
+            r"hausnummer|hausnr|haus ?nr|" + _w("hnr"),
+            r"numéro de rue|numero de rue|" + _w("numéro") + r"|" + _w("n°"),
+            r"número|numero|" + _w("num") + r"|" + _w("nro"),
+            r"huisnummer|huisnr",
+            r"numer domu|nr domu|" + _w("nr"),
+            r"gatunummer",
+            r"husnummer|husnr",
+            r"talonumero",
+            r"číslo popisné|cislo domu|číslo domu",
+            r"házszám|hazszam",
+            r"номер дома|дом$|" + _w("дом"),
+            r"αριθμός|αριθμος",
+            r"bina no|kapı no",
+            r"رقم المبنى|رقم البناية",
+            _w("no") + r"\.?$",
+            r"number$",
+        ]
+    ),
+    "address-line2": "|".join(
+        [
+            r"address ?(line)? ?2|address ?two|line ?2|" + _w("address2") + r"|addr2|street2|street ?2",
+            r"apartment|" + _w("apt") + r"|suite|unit|" + _w("flat") + r"|" + _w("floor"),
+            r"adresszusatz|zusatz|adresse 2|adresse ?ligne ?2|complément|complement",
+            r"wohnung|stockwerk|etage",
+            r"appartement|bâtiment|batiment|escalier",
+            r"dirección 2|direccion 2|piso|puerta|departamento|depto|escalera",
+            r"indirizzo 2|interno|scala|appartamento|presso",
+            r"endereço 2|complemento",
+            r"toevoeging|adresregel 2",
+            r"lokal|mieszkani|numer lokalu|" + _w("m\\.?"),
+            r"lägenhet|c/o|" + _w("co"),
+            r"lejlighed|etage",
+            r"asunto|huoneisto",
+            r"byt|" + _w("patro"),
+            r"emelet|ajtó|lépcsőház",
+            r"apartament|" + _w("ap") + r"|bloc|scara|etaj",
+            r"квартир|кв\.?$|этаж|подъезд|корпус|стан$",
+            r"διαμέρισμα|όροφος",
+            r"daire|kat$",
+            r"建物|マンション|ビル|部屋|号室",
+            r"상세주소|상세 주소",
+            r"الشقة|الطابق|رقم الشقة",
+            r"דירה|קומה",
+            r"additional ?(info|address)|optional|landmark|care of|building|" + _w("bldg"),
+        ]
+    ),
+    "address-line3": r"address ?(line)? ?3|address3|line ?3|street3|adresse 3",
+    "address-level2": "|".join(
+        [
+            r"city|town|" + _w("ville") + r"|localit|municipal|suburb",
+            r"stadt|" + _w("ort") + r"|wohnort|gemeinde",
+            r"ciudad|población|poblacion|localidad|municipio",
+            r"città|citta|comune|località",
+            r"cidade|município|localidade",
+            r"plaats|woonplaats|stad|gemeente",
+            r"miasto|miejscowo",
+            r"stad$|" + _w("ort") + r"|postort|ortsnamn",
+            r"" + _w("by") + r"|postdistrikt|poststed|" + _w("sted"),
+            r"kaupunki|postitoimipaikka|paikkakunta",
+            r"město|mesto|obec",
+            r"város|varos|település|helység",
+            r"oraș|oras|localitate",
+            r"город|населённый пункт|населенный пункт|місто",
+            r"град|grad",
+            r"πόλη|πολη",
+            r"şehir|sehir|" + _w("il") + r"$",
+            r"市区町村|市町村|城市|市$",
+            r"시/군/구|도시",
+            r"المدينة|مدينة",
+            r"עיר|יישוב",
+            r"kota|kabupaten",
+            r"เมือง|อำเภอ",
+            r"thành phố",
+        ]
+    ),
+    "address-level1": "|".join(
+        [
+            r"state|province|region|county|prefecture|territory|emirate",
+            r"bundesland|kanton|" + _w("land") + r"kreis",
+            r"région|departement|département|canton",
+            r"provincia|estado|región|comunidad",
+            r"regione|provincia",
+            r"provincie",
+            r"województwo|wojewodztwo",
+            r"län$|landskap|fylke|maakunta",
+            r"kraj$|okres",
+            r"megye",
+            r"județ|judet",
+            r"област|регион|край|облас",
+            r"νομός|περιοχή|περιφέρεια",
+            r"都道府県|省|州",
+            r"시/도",
+            r"المنطقة|المحافظة|الولاية|الإمارة",
+            r"provinsi|propinsi",
+            r"จังหวัด",
+            r"tỉnh",
+        ]
+    ),
+    "address-level3": r"district|neighbo(u)?rhood|suburb|barrio|bairro|colonia|quartier|"
+    r"kecamatan|kelurahan|ilçe|ilce|mahalle|район|περιοχή|区$|地区|동/읍/면|الحي|الحى|منطقة",
+    "postal-code": "|".join(
+        [
+            r"zip|post ?code|postal|postcode|post ?nr",
+            r"postleitzahl|" + _w("plz"),
+            r"code postal|" + _w("cp") + r"|codepostal",
+            r"código postal|codigo postal|cod postal|" + _w("cep"),
+            r"codice postale|" + _w("cap"),
+            r"postcode",
+            r"kod pocztowy|kod",
+            r"postnummer|postnr",
+            r"postinumero",
+            r"psč|" + _w("psc"),
+            r"irányítószám|iranyitoszam|irsz",
+            r"cod poștal|cod postal",
+            r"индекс|почтовый код",
+            r"пощенски код|поштански број|поштанскиброј",
+            r"ταχυδρομικός κώδικας|τ\.κ",
+            r"posta kodu",
+            r"郵便番号|〒|邮编|邮政编码|郵遞區號",
+            r"우편번호",
+            r"الرمز البريدي|الرمز البريدى",
+            r"מיקוד",
+            r"kode pos",
+            r"รหัสไปรษณีย์",
+            _w("pin ?code") + r"|" + _w("eircode"),
+        ]
+    ),
+    "country": "|".join(
+        [
+            r"country",
+            r"" + _w("land") + r"(?! ?(code|vorwahl))",
+            r"" + _w("pays"),
+            r"" + _w("país") + r"|" + _w("pais"),
+            r"paese|nazione",
+            r"kraj$|" + _w("kraj"),
+            r"maa$",
+            r"země|zeme|krajina",
+            r"ország|orszag",
+            r"țara|tara$",
+            r"стран|країна|държава|држава",
+            r"χώρα",
+            r"ülke|ulke",
+            r"国|国家|國家",
+            r"국가",
+            r"الدولة|البلد",
+            r"מדינה|ארץ",
+            r"negara",
+            r"ประเทศ",
+        ]
+    ),
+    "cc-name": r"card ?holder|name on (the )?card|cardholder|holder name|name of card|karteninhaber|"
+    r"inhaber|titulaire|nom sur la carte|titular|nome sul|intestatario|kaarthouder|naam op|"
+    r"właściciel karty|posiadacz|kortinnehav|kortholder|kortin haltija|držitel|kártyabirtokos|"
+    r"titularul|владел|имя на карте|κάτοχος|kart sahibi|名義|持卡人|카드 소유자|اسم حامل|ccname|"
+    r"cc ?name|card ?name|name ?on ?card",
+    "cc-number": r"card ?(number|no|num|nr)|credit ?card|debit ?card|"
+    + _w("ccn")
+    + r"|cc ?num|kartennummer|kreditkarte|numéro de (la )?carte|numero de tarjeta|número de tarjeta|"
+    r"numero (della )?carta|número do cartão|numero do cartao|kaartnummer|numer karty|kortnummer|"
+    r"kortin numero|číslo karty|kártyaszám|kartyaszam|numărul cardului|numar card|номер карты|"
+    r"αριθμός κάρτας|kart numarası|カード番号|卡号|卡號|카드 번호|카드번호|رقم البطاقة|מספר כרטיס|"
+    r"nomor kartu|cardnum|" + _w("pan"),
+    "cc-exp": r"expir|exp ?date|valid ?(thru|through|until)|gültig|gultig|ablauf|verfall|"
+    r"date d'expiration|expiration|vencimiento|caducidad|scadenza|validade|vervaldatum|geldig tot|"
+    r"data ważności|ważna do|utgångsdatum|udløb|voimassa|platnost|lejárat|expirare|срок действия|"
+    r"λήξη|son kullanma|有効期限|有效期|만료|تاريخ الانتهاء|תוקף|" + _w("exp") + r"|" + _w("mm ?/ ?yy"),
+    "cc-csc": r"cvv|cvc|" + _w("csc") + r"|" + _w("cvn") + r"|security ?code|card ?code|"
+    r"verification|prüfziffer|prufziffer|prüfnummer|kartenprüf|cryptogramme|código de seguridad|"
+    r"codice di sicurezza|código de segurança|beveiligingscode|kod zabezpieczający|kod cvv|"
+    r"säkerhetskod|kontrolcifre|turvakoodi|bezpečnostní kód|biztonsági kód|cod de securitate|"
+    r"код безопасности|κωδικός ασφαλείας|güvenlik kodu|セキュリティコード|安全码|보안코드|رمز الأمان|cid$",
+    "cc-type": r"card ?type|card ?brand|kartentyp|kartenart|type de carte|tipo de tarjeta|"
+    r"tipo di carta|kaarttype|typ karty|korttyp|cc ?type|payment ?method|zahlungsart|cardtype",
+    "month": r"month|"
+    + _w("mm")
+    + r"|monat|"
+    + _w("mois")
+    + r"|"
+    + _w("mes")
+    + r"|"
+    + _w("mese")
+    + r"|maand|miesi|månad|maaned|måned|kuukausi|měsíc|hónap|"
+    + _w("luna")
+    + r"|месяц|μήνας|"
+    + _w("ay")
+    + r"|月|월|الشهر|חודש|bulan",
+    "year": r"year|"
+    + _w("yy")
+    + r"|"
+    + _w("yyyy")
+    + r"|"
+    + _w("jahr")
+    + r"|"
+    + _w("année")
+    + r"|"
+    + _w("annee")
+    + r"|"
+    + _w("año")
+    + r"|"
+    + _w("ano")
+    + r"|"
+    + _w("anno")
+    + r"|"
+    + _w("jaar")
+    + r"|"
+    + _w("rok")
+    + r"|"
+    + _w("år")
+    + r"|"
+    + _w("vuosi")
+    + r"|"
+    + _w("év")
+    + r"|"
+    + _w("an")
+    + r"|год|έτος|"
+    + _w("yıl")
+    + r"|年|년|السنة|שנה|tahun",
+    "day": r""
+    + _w("day")
+    + r"|"
+    + _w("dd")
+    + r"|"
+    + _w("tag")
+    + r"|"
+    + _w("jour")
+    + r"|"
+    + _w("día")
+    + r"|"
+    + _w("dia")
+    + r"|"
+    + _w("giorno")
+    + r"|"
+    + _w("dag")
+    + r"|"
+    + _w("dzień")
+    + r"|"
+    + _w("päivä")
+    + r"|"
+    + _w("den")
+    + r"|"
+    + _w("nap")
+    + r"|"
+    + _w("zi")
+    + r"|день|ημέρα|"
+    + _w("gün")
+    + r"|日$|^日|اليوم|יום",
+    "bday": r"birth|geburt|naissance|nacimiento|nascita|nascimento|geboorte|urodzeni|födelse|"
+    r"fødsel|syntymä|narozen|narodenia|születés|nașter|naster|рожден|народж|γέννησ|doğum|dogum|"
+    r"生年月日|誕生日|出生|생년월일|생일|الميلاد|לידה|lahir|" + _w("dob") + r"|bday|birthday",
+    "username": r"user ?name|user ?id|login|" + _w("user") + r"|benutzer|nom d'utilisateur|identifiant|"
+    r"usuario|utente|nome utente|gebruikersnaam|użytkownik|uzytkownik|användarnamn|brugernavn|"
+    r"käyttäjä|uživatel|felhasználó|utilizator|пользовател|логин|користувач|χρήστη|kullanıcı|"
+    r"ユーザー|ログインid|用户名|帳號|账号|사용자|아이디|اسم المستخدم|שם משתמש|"
+    + _w("nick")
+    + r"|"
+    + _w("account")
+    + r"|"
+    + _w("uid")
+    + r"|"
+    + _w("login id")
+    + r"|"
+    + _w("signin"),
+    "password": r"pass ?word|passwd|"
+    + _w("pwd")
+    + r"|"
+    + _w("pw")
+    + r"|"
+    + _w("pass")
+    + r"|kennwort|passwort|mot de passe|contraseña|contrasena|clave|password|senha|wachtwoord|"
+    r"hasło|haslo|lösenord|losenord|adgangskode|salasana|heslo|jelszó|jelszo|parola|пароль|"
+    r"лозинка|κωδικός|şifre|sifre|パスワード|密码|密碼|비밀번호|كلمة المرور|كلمة السر|סיסמה|"
+    r"kata sandi|รหัสผ่าน|mật khẩu",
+    "new": r"" + _w("new") + r"|create|choose|neues|nouveau|nuevo|nuova|nieuw|nowe|nytt|uusi|nové|új|"
+    r"noua|новый|νέος|yeni|新しい|新|새|جديدة|חדשה|sign ?up|register|registr",
+    "current": r"current|old|existing|aktuell|altes|actuel|actual|attuale|huidig|obecne|nuvarande|"
+    r"nykyinen|současné|jelenlegi|текущ|старый|現在|当前|현재|الحالية",
+    "one-time-code": r"one ?time|" + _w("otp") + r"|verification ?code|verify ?code|sms ?code|"
+    r"2fa|two ?factor|auth(entication)? ?code|bestätigungscode|code de vérification|"
+    r"código de verificación|codice di verifica|verificatiecode|kod weryfikacyjny|"
+    r"код подтверждения|認証コード|确认码|验证码|驗證碼|인증번호|رمز التحقق|"
+    + _w("pin")
+    + r"|"
+    + _w("mfa")
+    + r"|"
+    + _w("totp")
+    + r"|security ?code sent",
+    "search": r"search|suche|recherche|buscar|busca|cerca|zoeken|szukaj|sök|søg|haku|hledat|keres|"
+    r"căutare|поиск|αναζήτηση|arama|検索|搜索|검색|بحث|חיפוש|cari|" + _w("q") + r"|query|keyword",
+    "vat-number": r"vat|ust ?id|umsatzsteuer|tva|"
+    + _w("iva")
+    + r"|"
+    + _w("nip")
+    + r"|"
+    + _w("btw")
+    + r"|partita|tax ?(id|number|code)|steuernummer|"
+    + _w("inn")
+    + r"|"
+    + _w("dič")
+    + r"|adószám|"
+    r"codice fiscale|"
+    + _w("cif")
+    + r"|"
+    + _w("nif")
+    + r"|"
+    + _w("cnpj")
+    + r"|"
+    + _w("cpf")
+    + r"|"
+    + _w("rut")
+    + r"|"
+    + _w("dni")
+    + r"|"
+    + _w("pesel")
+    + r"|personnummer|cpr|henkilötunnus|"
+    r"rodné číslo|cnp|passport|id number|identity|ausweis|" + _w("ssn") + r"|social security|"
+    r"national id|" + _w("tckn") + r"|kimlik",
+    "coupon": r"coupon|voucher|promo|gift ?card|gutschein|rabatt|code promo|cupón|cupon|buono|"
+    r"kortingscode|kupon|rabattkod|alennuskoodi|slevový|kupón|cupon|купон|промокод|クーポン|优惠",
+    "membership-number": r"member(ship)? ?(number|no|id|card)|loyalty ?(number|card|id)|"
+    r"rewards? ?(number|card|id)|kundenkarte|mitgliedsnummer|payback|carte de fidélité|"
+    r"numéro de fidélité|tarjeta de fidelidad|carta fedeltà|klantenkaart|karta lojalno|"
+    r"medlemsnummer|kanta ?asiakas|bonuskarte|card ?number.*(loyalty|club)|club ?card|"
+    r"会員番号|会员号|회원번호",
+    "loyalty-enroll": r"join|become a member|sign me up|membership|loyalty|rewards|bonus ?program|"
+    r"kundenclub|mitglied werden|programme de fidélité|fidelidad|fedeltà|klantenclub|"
+    r"program lojalno|kundklubb|kundeklub|kanta-asiakas|věrnostní|hűségprogram|"
+    r"программ[аы] лояльности|会員登録|加入会员|멤버십",
+    "marketing": r"newsletter|news ?letter|subscribe|offers|promotions?|marketing|updates|"
+    r"special offers|exclusive|angebote|abonnieren|aktionen|werbung|infolettre|offres|"
+    r"boletín|boletin|ofertas|promociones|offerte|iscriviti|nieuwsbrief|aanbiedingen|"
+    r"oferty|nyhetsbrev|erbjudanden|nyhedsbrev|tilbud|uutiskirje|tarjouk|novinky|hírlevél|"
+    r"ajánlat|noutăți|oferte|рассылк|новост|акци|ενημερωτικό|bülten|kampanya|"
+    r"メールマガジン|メルマガ|お知らせ|订阅|뉴스레터|النشرة|ניוזלטר",
+    "opt-out": r"do not|don't|dont|nicht|ne pas|ne souhaite pas|no deseo|no quiero|non desidero|"
+    r"niet|nie chcę|inte|ikke|en halua|nechci|nem kérek|nu doresc|не хочу|δεν|istemiyorum|"
+    r"希望しない|不要|원하지 않",
+    "terms": r"terms|conditions|agb|geschäftsbedingungen|conditions générales|cgv|cgu|"
+    r"términos|condiciones|termini|condizioni|voorwaarden|regulamin|villkor|vilkår|ehdot|"
+    r"podmínk|feltétel|termeni|условия|соглаш|όρους|koşul|sözleşme|利用規約|条款|약관|الشروط|"
+    r"תנאי|privacy|datenschutz|confidentialit|privacidad|gdpr|rgpd|policy|i agree|i accept|"
+    r"akzeptiere|j'accepte|acepto|accetto|ga akkoord|akceptuj|godkänner|accepterer|hyväksyn|souhlas",
+    "billing-section": r"billing|" + _w("bill") + r"|invoice|rechnung|factura|facturation|fatturazione|"
+    r"faturamento|factuur|faktur|fakturering|laskutus|fakturač|számláz|szamlaz|facturare|плат[её]ж|"
+    r"счет|τιμολόγ|fatura|請求|账单|帳單|청구|الفواتير|חיוב|penagihan|payment ?address|" + _w("payment"),
+    "shipping-section": r"shipping|" + _w("ship") + r"|delivery|deliver|liefer|versand|livraison|"
+    r"envío|envio|entrega|spedizione|consegna|bezorg|levering|verzend|dostaw|leverans|toimitus|"
+    r"doručen|doruc|szállít|szallit|livrare|доставк|αποστολ|παράδοσ|teslimat|gönderim|お届け|配送|"
+    r"收货|送貨|배송|الشحن|التوصيل|משלוח|pengiriman|recipient|" + _w("receiver"),
+}
+
+KINDS: tuple[str, ...] = tuple(KEYWORDS)
+
+# One alternation with a named group per kind would stop at the first kind that matches; kinds overlap
+# ("card number" is both cc-number and a number), so each kind keeps its own compiled pattern.
+# Patterns are folded like the text they read, so "código" in the table matches "codigo" on the page.
+PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(fold(pattern))) for kind, pattern in KEYWORDS.items()
+)
+
+
+@lru_cache(maxsize=65536)
+def kinds_in(text: str) -> tuple[str, ...]:
+    """The kinds whose words occur in already-normalised text.
+
+    Cached: ~50 searches per string are the classifier's main cost, and the strings recur
+    (labels such as "e mail" or "city", name words such as "zip" or "billing") across forms and sites.
+    The cache is bounded; its keys are field descriptors' words, never personal values.
+    """
+    if not text:
+        return ()
+    return tuple(kind for kind, pattern in PATTERNS if pattern.search(text))
+
+
+def kinds_in_words(words: list[str]) -> set[str]:
+    """Kinds named by programmer-name words: each word, and each adjacent pair spaced and run together
+    ("first name", "firstname"), so that compounds match without searching whole unique strings."""
+    kinds: set[str] = set()
+    for word in words:
+        kinds.update(kinds_in(word))
+    for first, second in itertools.pairwise(words):
+        kinds.update(kinds_in(f"{first} {second}"))
+        kinds.update(kinds_in(first + second))
+    return kinds

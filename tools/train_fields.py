@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Train the field classifier's weights on the development corpus, and report honest held-out figures.
+
+    python3 tools/train_fields.py [--corpus .cache/forms] [--descriptors .cache/corpus-descriptors.jsonl]
+                                  [--folds 5] [--out companion/fields/weights.json] [--json]
+
+1. Every page becomes a payload (the extension's real extraction dump when present) and every labelled
+   field a training row of named features (``companion/fields/features.py``).
+2. Cross-validation by *site*: each fold's sites are held out whole, a model is trained on the others,
+   and the held-out pages are classified by the real ``understand()``. The pooled held-out predictions are
+   scored with the corpus's own scorer: that is the figure to quote, because the sealed set is other sites.
+3. A final model is trained on everything and written as sparse JSON; its (in-sample) score is printed
+   too, clearly marked.
+
+Model: multinomial logistic regression, L2-regularised, full-batch Adam, numpy (offline only). Features
+seen on fewer than ``--min-sites`` different sites are dropped before training, so one site's names are
+never learned as a rule.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from fields_corpus import Page, load  # noqa: E402
+
+from companion.fields.classify import understand  # noqa: E402
+from companion.fields.features import payload_features  # noqa: E402
+from companion.fields.model import LinearModel  # noqa: E402
+
+SCORER = Path("/work/shared/corpus/score.py")
+
+
+# Evidence groups dropped in augmented copies of each row: the model must also decide from the label
+# alone, from the programmer names alone, or without its neighbours, because real forms often lack one.
+DROPPED_GROUPS = (("i:", "w:", "ac:"), ("h:", "near:", "ac:"), ("prev", "next", "form:", "pos:"))
+
+
+def samples_of(pages: list[Page], augment: bool = True) -> list[tuple[str, list[str], str]]:
+    rows = []
+    for page in pages:
+        analysed = payload_features(page.payload)
+        for field, (_evidence, feats) in zip(page.payload.fields, analysed, strict=True):
+            cls = page.gold.get(field.index)
+            if cls is None or (field.tag == "input" and field.type in ("hidden", "submit", "button")):
+                continue
+            rows.append((page.site, feats, cls))
+            if augment:  # one reduced copy per row, the dropped group taking turns (cheap on a shared machine)
+                group = DROPPED_GROUPS[len(rows) % len(DROPPED_GROUPS)]
+                kept = [f for f in feats if not f.startswith(group)]
+                if len(kept) < len(feats) and any(f.startswith(("h:", "i:", "ac:", "w:", "opt:")) for f in kept):
+                    rows.append((page.site, kept, cls))
+    return rows
+
+
+def train(rows: list[tuple[str, list[str], str]], args: argparse.Namespace) -> dict:
+    classes = sorted({cls for _, _, cls in rows})
+    class_index = {c: i for i, c in enumerate(classes)}
+    sites: dict[str, set[str]] = defaultdict(set)
+    for site, feats, _ in rows:
+        for f in feats:
+            sites[f].add(site)
+    vocab = sorted(f for f, s in sites.items() if len(s) >= args.min_sites)
+    feature_index = {f: i for i, f in enumerate(vocab)}
+
+    # Identical rows (same kept features, same class) are merged with a count: far fewer rows to score.
+    counts: dict[tuple[tuple[int, ...], str], int] = defaultdict(int)
+    for _, feats, cls in rows:
+        kept = tuple(sorted({feature_index[f] for f in feats if f in feature_index}))
+        counts[(kept, cls)] += 1
+    unique = list(counts.items())
+    row_ids, col_ids = [], []
+    for r, ((kept, _cls), _count) in enumerate(unique):
+        for col in kept or (0,):
+            row_ids.append(r)
+            col_ids.append(col)
+    rows_a, cols_a = np.array(row_ids), np.array(col_ids)
+    n, v, c = len(unique), len(vocab), len(classes)
+    y = np.zeros((n, c), dtype=np.float32)
+    y[np.arange(n), [class_index[cls] for (_, cls), _ in unique]] = 1.0
+    row_weight = np.array([count for _, count in unique], dtype=np.float32)[:, None] / len(rows)
+    by_col = np.argsort(cols_a, kind="stable")
+    cols_sorted = cols_a[by_col]
+    col_starts = np.flatnonzero(np.r_[True, cols_sorted[1:] != cols_sorted[:-1]])
+    used_cols = cols_sorted[col_starts]
+
+    weights, bias = np.zeros((v, c), dtype=np.float32), np.zeros(c, dtype=np.float32)
+    m_w, v_w, m_b, v_b = np.zeros_like(weights), np.zeros_like(weights), np.zeros(c), np.zeros(c)
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    for step in range(1, args.iters + 1):
+        logits = _row_sums(weights, rows_a, cols_a, n) + bias
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        g = (p - y) * row_weight
+        grad_w = np.zeros_like(weights)
+        grad_w[used_cols] = np.add.reduceat(g[rows_a[by_col]], col_starts, axis=0)
+        grad_w += args.l2 * weights
+        grad_b = g.sum(axis=0)
+        for param, grad, m, s in ((weights, grad_w, m_w, v_w), (bias, grad_b, m_b, v_b)):
+            m *= beta1
+            m += (1 - beta1) * grad
+            s *= beta2
+            s += (1 - beta2) * grad * grad
+            param -= args.lr * (m / (1 - beta1**step)) / (np.sqrt(s / (1 - beta2**step)) + eps)
+        if step % 50 == 0:
+            loss = -float(np.log(p[y > 0] + 1e-9).mean())
+            print(f"  step {step}: loss {loss:.4f}", file=sys.stderr)
+
+    sparse = {}
+    for f, i in feature_index.items():
+        pairs = [[j, round(float(w), 3)] for j, w in enumerate(weights[i]) if abs(w) >= args.prune]
+        if pairs:
+            sparse[f] = pairs
+    return {
+        "format": 1,
+        "classes": classes,
+        "bias": [round(float(b), 3) for b in bias],
+        "threshold": args.threshold,
+        "weights": sparse,
+        "trained_on": {
+            "rows": len(rows),
+            "unique_rows": n,
+            "features": len(sparse),
+            "min_sites": args.min_sites,
+            "l2": args.l2,
+        },
+    }
+
+
+def _row_sums(weights: np.ndarray, rows_a: np.ndarray, cols_a: np.ndarray, n: int) -> np.ndarray:
+    starts = np.flatnonzero(np.r_[True, rows_a[1:] != rows_a[:-1]])
+    sums = np.add.reduceat(weights[cols_a], starts, axis=0)
+    out = np.zeros((n, weights.shape[1]), dtype=np.float32)
+    out[rows_a[starts]] = sums
+    return out
+
+
+def predictions(pages: list[Page], model: LinearModel) -> list[dict]:
+    out = []
+    for page in pages:
+        seen = understand(page.payload, model)
+        for f in seen.fields:
+            out.append({"page": page.page, "doc_index": f.index, "prediction": f.type})
+    return out
+
+
+def score(corpus: Path, preds: list[dict]) -> dict:
+    spec = importlib.util.spec_from_file_location("corpus_score", SCORER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    table = {(p["page"], p["doc_index"]): p["prediction"] for p in preds}
+    return module.score(str(corpus), table)
+
+
+def fold_of(site: str, folds: int) -> int:
+    return int(hashlib.sha256(site.encode()).hexdigest(), 16) % folds
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", type=Path, default=ROOT / ".cache/forms")
+    ap.add_argument("--descriptors", type=Path, default=ROOT / ".cache/corpus-descriptors.jsonl")
+    ap.add_argument("--out", type=Path, default=ROOT / "companion/fields/weights.json")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--min-sites", type=int, default=3)
+    ap.add_argument("--l2", type=float, default=1e-4)
+    ap.add_argument("--lr", type=float, default=0.05)
+    ap.add_argument("--iters", type=int, default=250)
+    ap.add_argument("--prune", type=float, default=0.02)
+    ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--predictions", type=Path, help="write the held-out predictions here (JSON Lines)")
+    ap.add_argument("--no-cv", action="store_true")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    pages = load(args.corpus, args.descriptors)
+    report: dict = {"pages": len(pages)}
+    if not args.no_cv:
+        held_out: list[dict] = []
+        for k in range(args.folds):
+            train_pages = [p for p in pages if fold_of(p.site, args.folds) != k]
+            test_pages = [p for p in pages if fold_of(p.site, args.folds) == k]
+            model = LinearModel.from_json(train(samples_of(train_pages), args))
+            held_out.extend(predictions(test_pages, model))
+        report["held_out_by_site"] = score(args.corpus, held_out)
+        if args.predictions:
+            args.predictions.write_text("".join(json.dumps(p) + "\n" for p in held_out), encoding="utf-8")
+    data = train(samples_of(pages), args)
+    with tempfile.NamedTemporaryFile("w", dir=args.out.parent, delete=False, suffix=".tmp") as tmp:
+        json.dump(data, tmp, separators=(",", ":"), ensure_ascii=False)
+    Path(tmp.name).replace(args.out)
+    report["in_sample"] = score(args.corpus, predictions(pages, LinearModel.from_json(data)))
+    report["weights"] = {"path": str(args.out), "bytes": args.out.stat().st_size, **data["trained_on"]}
+    if args.json:
+        print(json.dumps(report, indent=1))
+        return
+    for name in ("held_out_by_site", "in_sample"):
+        if name in report:
+            s = report[name]
+            print(
+                f"{name:18s} lenient {s['lenient_accuracy']}  strict {s['strict_accuracy']}  "
+                f"fill precision {s['fill_precision']}  false fills {s['false_fills_on_negatives']}/{s['negatives']}"
+            )
+    print(f"weights: {report['weights']}")
+
+
+if __name__ == "__main__":
+    main()
