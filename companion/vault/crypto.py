@@ -47,8 +47,8 @@ class KdfParameters:
 
     def check(self) -> None:
         # A stored file could carry absurd costs (a denial of service) or tiny ones (a downgrade).
-        if not (64 * 1024 <= self.memory_kib <= 4 * 1024 * 1024):
-            raise ValueError(f"Argon2id memory {self.memory_kib} KiB is outside 64 MiB..4 GiB")
+        if not (64 * 1024 <= self.memory_kib <= 1024 * 1024):
+            raise ValueError(f"Argon2id memory {self.memory_kib} KiB is outside 64 MiB..1 GiB")
         if not (3 <= self.iterations <= 64) or not (1 <= self.lanes <= 64):
             raise ValueError(f"Argon2id t={self.iterations} p={self.lanes} is outside t=3..64, p=1..64")
 
