@@ -243,7 +243,6 @@ def _render(
             "notice": notice,
             "problems": problems or [],
             "welcome": welcome,
-            "empty": profile == VaultProfile(),
         },
     )
     response.set_status(status)
@@ -261,8 +260,9 @@ async def save_item(request: web.Request) -> web.StreamResponse:
     profile: VaultProfile = await run_on_worker(request.app, vault.profile)
     data = profile.model_dump()
     item = _from_form(section_key, form, item_id)
+    # Fields the form does not show (an address's subdistrict, say) are kept as they are.
     if section.single:
-        data[section_key] = item
+        data[section_key] = {**(data[section_key] or {}), **item}
         location = section_key
     else:
         ids = [existing["id"] for existing in data[section_key]]
@@ -270,7 +270,7 @@ async def save_item(request: web.Request) -> web.StreamResponse:
             data[section_key].append(item)
             location = f"{section_key}.{len(ids)}"
         elif item_id in ids:
-            data[section_key][ids.index(item_id)] = item
+            data[section_key][ids.index(item_id)] = {**data[section_key][ids.index(item_id)], **item}
             location = f"{section_key}.{ids.index(item_id)}"
         else:
             raise web.HTTPNotFound(text="that item is no longer in the vault")
