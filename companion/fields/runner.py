@@ -5,8 +5,9 @@ This is what ``proffer fields`` and the corpus benchmark stand on: the descripto
 is measured is what ships.
 
 Design notes:
-- One browser and one context for a whole run; each page gets a fresh tab, closed afterwards. Starting
-  Chromium costs ~0.5 s, a tab a few milliseconds.
+- One browser, one context and one tab for a whole run: the tab is navigated from page to page (a new
+  tab per page cost ~170 ms here, more than loading most pages). A page that hangs, crashes or fails
+  loses its tab; the next page gets a fresh one.
 - The page is hostile. extract.js runs in an isolated world (CDP ``Page.createIsolatedWorld``), as a
   content script does, so page scripts cannot see or patch it. Its result is validated by the wire model
   (``FillRequestPayload``) before anyone uses it.
@@ -137,6 +138,7 @@ class PageRunner:
         self._browser: Browser | None = None
         self._context: BrowserContext | None = None
         self._blocked = 0
+        self._page: Page | None = None  # one tab, navigated from page to page while they behave
 
     def __enter__(self) -> PageRunner:
         self.start()
@@ -167,6 +169,7 @@ class PageRunner:
             raise RunnerError(f"could not start Chromium: {exc}") from exc
 
     def close(self) -> None:
+        self._drop_page()
         for closer in (self._context, self._browser):
             if closer is not None:
                 with contextlib.suppress(Exception):  # already gone: nothing left to release
@@ -191,15 +194,18 @@ class PageRunner:
         if self._context is None:
             raise RunnerError("the runner is not started")
         blocked_before = self._blocked
-        page = self._context.new_page()
+        if self._page is None:
+            self._page = self._context.new_page()
         try:
-            payload, frames = self._load_and_extract(page, url)
+            payload, frames = self._load_and_extract(self._page, url)
             error = None
         except _PageFailed as exc:
             payload, frames, error = None, (), str(exc)
-        finally:
-            with contextlib.suppress(Exception):  # a crashed tab is closed already
-                page.close(run_before_unload=False)
+        except BaseException:
+            self._drop_page()
+            raise
+        if error is not None:
+            self._drop_page()  # a page that hung or crashed is not trusted with the next one
         return PageResult(
             target=target,
             url=url,
@@ -210,12 +216,18 @@ class PageRunner:
             blocked_requests=self._blocked - blocked_before,
         )
 
+    def _drop_page(self) -> None:
+        page, self._page = self._page, None
+        if page is not None:
+            with contextlib.suppress(Exception):  # a crashed tab is closed already
+                page.close(run_before_unload=False)
+
     def _load_and_extract(self, page: Page, url: str) -> tuple[FillRequestPayload, tuple[FrameResult, ...]]:
         from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         timeout_ms = self.timeout_s * 1000
         page.set_default_timeout(timeout_ms)
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         try:
             page.goto(url, wait_until="load", timeout=timeout_ms)
