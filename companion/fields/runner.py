@@ -139,6 +139,7 @@ class PageRunner:
         self._context: BrowserContext | None = None
         self._blocked = 0
         self._page: Page | None = None  # one tab, navigated from page to page while they behave
+        self._reused = False  # whether the last attempt ran in a tab a previous page had used
 
     def __enter__(self) -> PageRunner:
         self.start()
@@ -194,18 +195,11 @@ class PageRunner:
         if self._context is None:
             raise RunnerError("the runner is not started")
         blocked_before = self._blocked
-        if self._page is None:
-            self._page = self._context.new_page()
-        try:
-            payload, frames = self._load_and_extract(self._page, url)
-            error = None
-        except _PageFailed as exc:
-            payload, frames, error = None, (), str(exc)
-        except BaseException:
-            self._drop_page()
-            raise
-        if error is not None:
-            self._drop_page()  # a page that hung or crashed is not trusted with the next one
+        payload, frames, error = self._attempt(url)
+        if error is not None and self._reused:
+            # The tab came from the previous page, which may have left it wedged (scripts still busy after
+            # extraction): this page gets one more try in a fresh tab before it is blamed.
+            payload, frames, error = self._attempt(url)
         return PageResult(
             target=target,
             url=url,
@@ -215,6 +209,21 @@ class PageRunner:
             seconds=time.perf_counter() - started,
             blocked_requests=self._blocked - blocked_before,
         )
+
+    def _attempt(self, url: str) -> tuple[FillRequestPayload | None, tuple[FrameResult, ...], str | None]:
+        assert self._context is not None
+        self._reused = self._page is not None
+        if self._page is None:
+            self._page = self._context.new_page()
+        try:
+            payload, frames = self._load_and_extract(self._page, url)
+        except _PageFailed as exc:
+            self._drop_page()  # a page that hung or crashed is not trusted with the next one
+            return None, (), str(exc)
+        except BaseException:
+            self._drop_page()
+            raise
+        return payload, frames, None
 
     def _drop_page(self) -> None:
         page, self._page = self._page, None

@@ -155,13 +155,20 @@ def test_a_hanging_page_is_reported_and_the_run_goes_on(tmp_path):
     hang.write_text("<!doctype html><form><input name=a></form><script>while (true) {}</script>")
     late = tmp_path / "late.html"
     late.write_text("<!doctype html><form><input name=a></form><script>setTimeout(() => { while (true) {} })</script>")
+    wedge = tmp_path / "wedge.html"  # starts looping just after load: may be read or not, but must not wedge the next
+    wedge.write_text(
+        "<!doctype html><form><input name=a></form>"
+        "<script>addEventListener('load', () => setTimeout(() => { while (true) {} }, 200))</script>"
+    )
     fine = tmp_path / "fine.html"
     fine.write_text("<!doctype html><form><label>Email <input name=email type=email></label></form>")
+    targets = [str(hang), str(late), str(fine), str(wedge), str(fine)]
     with PageRunner(timeout_s=4) as runner:
-        results = list(run_pages([str(hang), str(late), str(fine)], runner=runner, progress=False))
-    assert [r.error is None for r in results] == [False, False, True]
+        results = list(run_pages(targets, runner=runner, progress=False))
+    assert [r.error is None for r in results[:3]] == [False, False, True]
     assert "does not respond" in results[0].error
     assert [f.name for f in results[2].payload.fields] == ["email"]
+    assert results[4].error is None, "a page is not blamed for the one before it"
 
 
 def test_requests_off_the_loopback_are_blocked(tmp_path, origins):
