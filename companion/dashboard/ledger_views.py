@@ -87,6 +87,7 @@ def timeline_data(ledger: Ledger, params: Mapping[str, str]) -> dict[str, Any]:
         "decisions": [d.value for d in Decision],
         "chart": activity_chart(ledger.activity("month")),
         "ledger_size": len(ledger),
+        "problem": ledger.problem,  # damage found on open: shown, and nothing new is recorded until it is dealt with
     }
 
 

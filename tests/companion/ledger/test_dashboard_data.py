@@ -94,3 +94,21 @@ def test_grid_site_search_and_stale(ledger):
     assert site["request"].kind == "erasure" and site["request"].disclosures == 1
     assert site["mailto"].startswith("mailto:dpo@b.example?")
     assert site_data(ledger, "b.example", [], {"to": "not an address"})["mailto_error"]
+
+
+def test_timeline_shows_damage_found_on_open(folder, key):
+    from companion.ledger import disk
+    from companion.ledger.store import Ledger
+
+    ledger = Ledger.open(folder, key, segment_entries=3)
+    for i in range(5):
+        ledger.append(make_draft(), now=at(i))
+    ledger.close()
+    lines = disk.segment_path(folder, 1).read_bytes().splitlines(keepends=True)
+    disk.segment_path(folder, 1).write_bytes(lines[0] + lines[2])
+    ledger = Ledger.open(folder, key, segment_entries=3)
+    try:
+        data = timeline_data(ledger, {})
+        assert data["problem"].kind == "deleted" and data["total"] == 1
+    finally:
+        ledger.close()
