@@ -11,6 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from companion.decisions import Choice, DecisionStore
 from companion.ledger.model import Decision, DisclosedField, LedgerDraft
 from companion.ledger.store import Ledger
 from companion.vault import Vault
@@ -66,6 +67,9 @@ def person(tmp_path):
             draft("gamma.example", [("postal-code", "a:1:postal", "f" * 64)]), now=START + timedelta(days=40, hours=i)
         )
     ledger.close()
+    decisions = DecisionStore(person.data_dir.decisions_file, vault.sealer("decisions"))
+    decisions.set("alpha.example", "email", Choice.ALWAYS)
+    decisions.close()
     vault.lock()
     person.email = email.value
     return person
@@ -151,6 +155,15 @@ def test_every_ledger_view_answers_and_shows_hostile_strings_as_text(person, pag
         page.click("#request-mailto-make")
         page.wait_for_selector("#request-mailto")
         assert page.get_attribute("#request-mailto", "href").startswith("mailto:dpo@alpha.example?subject=Erasure")
+
+        # Its standing decision, revoked from the site page.
+        page.goto(person.dashboard + "/ledger/site?site=alpha.example")
+        decision_row = page.locator("#standing-decisions tbody tr")
+        assert decision_row.count() == 1 and "always" in decision_row.text_content()
+        decision_row.locator("button", has_text="Revoke").click()
+        page.wait_for_url("**/decisions?site=alpha.example")
+        page.goto(person.dashboard + "/ledger/site?site=alpha.example")
+        assert page.is_visible("#no-decisions")
 
         # Who knows what.
         page.goto(person.dashboard + "/ledger/who-knows-what")
