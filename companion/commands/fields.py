@@ -98,6 +98,8 @@ def page_report(
         return {"page": result.target, "error": result.error or "could not read the page"}
     judged = judge_payload(result.payload, understand, approved_frame_origins)
     report: dict[str, Any] = {"page": result.target, "purpose": judged["purpose"], "fields": judged["fields"]}
+    if result.status is not None and result.status >= 400:
+        report["http_status"] = result.status  # shown in the table; not part of the JSON line
     frames = [
         {
             "url": frame.url,
@@ -140,6 +142,8 @@ def print_table(report: dict[str, Any], out: TextIO) -> None:
     if "error" in report:
         print(f"  could not read the page: {report['error']}", file=out)
         return
+    if "http_status" in report:
+        print(f"  the server answered HTTP {report['http_status']}: this may not be the page you meant", file=out)
     sections = [("", report["purpose"], report["fields"])]
     sections += [(f"frame {f['frame_origin']} ", f["purpose"], f["fields"]) for f in report.get("frames", [])]
     for prefix, purpose, fields in sections:

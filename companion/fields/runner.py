@@ -82,6 +82,7 @@ class PageResult:
     error: str | None = None
     seconds: float = 0.0
     blocked_requests: int = 0
+    status: int | None = None  # the HTTP status of the page's own response (None for file:// pages)
 
 
 def target_url(target: str) -> str:
@@ -140,6 +141,7 @@ class PageRunner:
         self._blocked = 0
         self._page: Page | None = None  # one tab, navigated from page to page while they behave
         self._reused = False  # whether the last attempt ran in a tab a previous page had used
+        self._status: int | None = None  # HTTP status of the page being read
 
     def __enter__(self) -> PageRunner:
         self.start()
@@ -195,6 +197,7 @@ class PageRunner:
         if self._context is None:
             raise RunnerError("the runner is not started")
         blocked_before = self._blocked
+        self._status = None
         payload, frames, error = self._attempt(url)
         if error is not None and self._reused:
             # The tab came from the previous page, which may have left it wedged (scripts still busy after
@@ -208,6 +211,7 @@ class PageRunner:
             error=error,
             seconds=time.perf_counter() - started,
             blocked_requests=self._blocked - blocked_before,
+            status=self._status,
         )
 
     def _attempt(self, url: str) -> tuple[FillRequestPayload | None, tuple[FrameResult, ...], str | None]:
@@ -239,7 +243,8 @@ class PageRunner:
         page.set_default_timeout(timeout_ms)
 
         try:
-            page.goto(url, wait_until="load", timeout=timeout_ms)
+            response = page.goto(url, wait_until="load", timeout=timeout_ms)
+            self._status = response.status if response is not None and url.startswith("http") else None
         except PlaywrightTimeout:
             pass  # a page whose load event never comes (a stuck subresource) may still have a DOM worth reading
         except PlaywrightError as exc:

@@ -64,6 +64,7 @@ class FakeResult:
     payload: FillRequestPayload | None
     frames: tuple = ()
     error: str | None = None
+    status: int | None = None
 
 
 def test_one_json_line_per_page_in_the_issues_shape():
@@ -84,6 +85,15 @@ def test_one_json_line_per_page_in_the_issues_shape():
         },
         {"index": 3, "id": "", "name": "misc", "type": None, "fillable": False, "reason": "no type"},
     ]
+
+
+def test_an_http_error_page_is_flagged_in_the_table_only():
+    result = FakeResult("http://127.0.0.1:1/x", payload(), status=404)
+    report = command.page_report(result, fake_understand, frozenset())
+    out = io.StringIO()
+    command.print_table(report, out)
+    assert "the server answered HTTP 404" in out.getvalue()
+    assert list(json.loads(command.to_json_line(report))) == ["page", "purpose", "fields"]
 
 
 def test_a_page_that_could_not_be_read_is_an_error_line():
