@@ -47,10 +47,14 @@
   const CHECKABLE = new Set(["checkbox", "radio"]);
 
   const collapse = (s) => (s || "").replace(/\s+/g, " ").trim();
-  const cut = (s, n) => {
-    const c = collapse(s);
-    return c.length > n ? c.slice(0, n) : c;
+  // Cut to n UTF-16 units (never more code points than the wire model allows) without splitting a
+  // surrogate pair: a lone surrogate is not valid Unicode and would break encoding further on.
+  const clip = (s, n) => {
+    if (s.length <= n) return s;
+    const code = s.charCodeAt(n - 1);
+    return s.slice(0, code >= 0xd800 && code <= 0xdbff ? n - 1 : n);
   };
+  const cut = (s, n) => clip(collapse(s), n);
   const attr = (el, name) => el.getAttribute(name) || "";
 
   /** The text a reader sees inside `node`, without controls' contents or scripts; stops at `limit` chars. */
@@ -270,7 +274,13 @@
    */
   function nearbyText(el) {
     const checkable = CHECKABLE.has(attr(el, "type").toLowerCase());
-    const tail = (t) => cut(t.slice(-LIMITS.short), LIMITS.short);
+    const tail = (t) => {
+      // The end of a long text is nearest the field; start on a whole character.
+      let start = Math.max(0, t.length - LIMITS.short);
+      const code = t.charCodeAt(start);
+      if (code >= 0xdc00 && code <= 0xdfff) start += 1;
+      return cut(t.slice(start), LIMITS.short);
+    };
     let node = el;
     for (let depth = 0; node && depth < LIMITS.nearbyDepth; depth++) {
       if (checkable) {
@@ -303,9 +313,9 @@
       const o = options[i];
       // option.text is already whitespace-stripped and collapsed (HTML spec); a value is kept exact, because
       // the fill step selects by it.
-      const text = o.text.slice(0, LIMITS.short);
+      const text = clip(o.text, LIMITS.short);
       const value = o.getAttribute("value");
-      out.push({ value: value === null ? text : value.slice(0, LIMITS.short), text });
+      out.push({ value: value === null ? text : clip(value, LIMITS.short), text });
     }
     return out;
   }
@@ -340,9 +350,9 @@
       }
     }
     return {
-      url: doc.URL.slice(0, LIMITS.url),
-      top_origin: String(topOrigin).slice(0, LIMITS.origin),
-      frame_origin: String(frameOrigin).slice(0, LIMITS.origin),
+      url: clip(doc.URL, LIMITS.url),
+      top_origin: clip(String(topOrigin), LIMITS.origin),
+      frame_origin: clip(String(frameOrigin), LIMITS.origin),
       title: cut(doc.title, LIMITS.short),
     };
   }

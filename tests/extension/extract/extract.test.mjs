@@ -120,6 +120,15 @@ test("hostile sizes are cut to the wire model's bounds", () => {
   assert.deepEqual(validate(MESSAGE_TYPES["fill.request"].payload, payload), []);
 });
 
+test("cutting never splits a character made of two UTF-16 units", () => {
+  const label = "a".repeat(1999) + "😀 and more";
+  const win = load(`<label for=a>${label}</label><input id=a name=a><select name=s><option>${"b".repeat(299)}😀</option></select>`);
+  const payload = extract(win);
+  assert.equal(payload.fields[0].label, "a".repeat(1999));
+  assert.equal(payload.fields[1].options[0].text, "b".repeat(299));
+  assert.ok(payload.fields[0].label.isWellFormed() && payload.fields[1].options[0].text.isWellFormed());
+});
+
 test("forms: the form attribute, positions, heading, submit text, dialogs, and formless groups", () => {
   const win = load(`
     <h2>Join our rewards club</h2>
