@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from fields_corpus import load  # noqa: E402
 
-from companion.fields import vocabulary  # noqa: E402
+from companion.fields import text, vocabulary  # noqa: E402
 from companion.fields.classify import understand  # noqa: E402
 from companion.fields.model import load_model  # noqa: E402
 
@@ -54,6 +54,8 @@ def main() -> None:
     cold = []
     for form in forms:
         vocabulary.kinds_in.cache_clear()
+        text.human.cache_clear()
+        text.identifier.cache_clear()
         start = time.perf_counter()
         understand(form)
         cold.append(time.perf_counter() - start)

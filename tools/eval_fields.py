@@ -22,6 +22,7 @@ from fields_corpus import load  # noqa: E402
 from train_fields import predictions, score  # noqa: E402
 
 from companion.fields.model import WEIGHTS_PATH, load_model  # noqa: E402
+from companion.fields.tokens import WHATWG_TOKENS as TOKENS  # noqa: E402
 
 
 def main() -> None:
@@ -36,10 +37,26 @@ def main() -> None:
     model = load_model(args.weights)
     if args.threshold is not None:
         model = dataclasses.replace(model, threshold=args.threshold)
-    preds = predictions(load(args.corpus, args.descriptors), model)
+    pages = load(args.corpus, args.descriptors)
+    preds = predictions(pages, model)
     if args.predictions:
         args.predictions.write_text("".join(json.dumps(p) + "\n" for p in preds), encoding="utf-8")
     result = score(args.corpus, preds)
+    # Firefox-AI leaves password boxes unlabelled, so the scorer counts a recognised password there as a
+    # false fill. Proffer never fills secrets (the safety layer refuses them), so this second figure
+    # scores only what could be filled: secrets (passwords, one-time codes) and cards left out.
+    secrets = {(p.page, f.index) for p in pages for f in p.payload.fields if f.type == "password"}
+    refusable = {"current-password", "new-password", "one-time-code"} | {t for t in TOKENS if t.startswith("cc-")}
+    fillable = [
+        {
+            **r,
+            "prediction": None
+            if (r["page"], r["doc_index"]) in secrets or r["prediction"] in refusable
+            else r["prediction"],
+        }
+        for r in preds
+    ]
+    result["fillable_only"] = {k: v for k, v in score(args.corpus, fillable).items() if k != "per_type"}
     if args.json:
         print(json.dumps(result, indent=1))
         return
@@ -47,6 +64,11 @@ def main() -> None:
         f"lenient {result['lenient_accuracy']}  strict {result['strict_accuracy']}  "
         f"fill precision {result['fill_precision']}  "
         f"false fills {result['false_fills_on_negatives']}/{result['negatives']}"
+    )
+    f = result["fillable_only"]
+    print(
+        f"fillable types only (secrets and cards as None): lenient {f['lenient_accuracy']}  "
+        f"fill precision {f['fill_precision']}  false fills {f['false_fills_on_negatives']}/{f['negatives']}"
     )
     for token, row in result["per_type"].items():
         print(

@@ -178,11 +178,12 @@ def main() -> None:
     ap.add_argument("--min-sites", type=int, default=3)
     ap.add_argument("--l2", type=float, default=1e-4)
     ap.add_argument("--lr", type=float, default=0.05)
-    ap.add_argument("--iters", type=int, default=250)
-    ap.add_argument("--prune", type=float, default=0.02)
-    ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--iters", type=int, default=200)
+    ap.add_argument("--prune", type=float, default=0.1)
+    ap.add_argument("--threshold", type=float, default=0.6)
     ap.add_argument("--predictions", type=Path, help="write the held-out predictions here (JSON Lines)")
     ap.add_argument("--no-cv", action="store_true")
+    ap.add_argument("--cv-only", action="store_true", help="report held-out figures, write no weights")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
@@ -198,6 +199,9 @@ def main() -> None:
         report["held_out_by_site"] = score(args.corpus, held_out)
         if args.predictions:
             args.predictions.write_text("".join(json.dumps(p) + "\n" for p in held_out), encoding="utf-8")
+    if args.cv_only:
+        print(json.dumps(report, indent=1) if args.json else report)
+        return
     data = train(samples_of(pages), args)
     with tempfile.NamedTemporaryFile("w", dir=args.out.parent, delete=False, suffix=".tmp") as tmp:
         json.dump(data, tmp, separators=(",", ":"), ensure_ascii=False)

@@ -39,6 +39,8 @@ ONE_TIME_CODE = "one-time-code"  # a field type's name
 CORROBORATED_FLOOR = 0.2  # an unsure model's runner-up is taken only above this, and only when named
 _SPACE = re.compile(r"\s+")
 _PRIMARY_STREET = frozenset({"street", "house-number", "address-line1", "street-address"})
+_IDENTIFIER = frozenset({"email", "username", "username-or-email"})
+_FAMILIES = (_PRIMARY_STREET, _IDENTIFIER)
 _SECOND_LINE = frozenset({"address-extra", "address-line2"})
 _SECRET_CLASSES = frozenset({"password", "new-password", "current-password", "one-time-code", "cc-csc", "cc-number"})
 
@@ -130,17 +132,14 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
     best = max(range(len(probabilities)), key=probabilities.__getitem__)
     cls = model.classes[best]
     sure = probabilities[best]
-    if cls in _PRIMARY_STREET:
-        # These classes all become the same token (see _resolve): the model's doubt between them is
-        # no doubt about the field, so their probabilities count together.
-        sure = sum(p for c, p in zip(model.classes, probabilities, strict=True) if c in _PRIMARY_STREET)
-    else:
-        street = [
-            (p, i) for i, (c, p) in enumerate(zip(model.classes, probabilities, strict=True)) if c in _PRIMARY_STREET
-        ]
-        if street and sum(p for p, _ in street) > sure:
-            best = max(street)[1]
-            cls, sure = model.classes[best], sum(p for p, _ in street)
+    # Classes of one family end up as one token or as interchangeable ones (see _resolve): the
+    # model's doubt *between* them is no doubt about the field, so their probabilities count together.
+    for family in _FAMILIES:
+        members = [(p, i) for i, (c, p) in enumerate(zip(model.classes, probabilities, strict=True)) if c in family]
+        total = sum(p for p, _ in members)
+        if members and total > sure and (cls in family or total > probabilities[best]):
+            best = max(members)[1]
+            cls, sure = model.classes[best], total
     if cls != "none" and sure >= model.threshold:
         return _Guess(cls, sure, _reason(model, features, cls, field))
     # Unsure: the runner-up may still be right when the field names it in so many words (its own

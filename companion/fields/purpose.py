@@ -42,8 +42,9 @@ ADDRESS_TYPES = frozenset(
 PERSONAL_TYPES = frozenset(
     {"name", "given-name", "family-name", "additional-name", "tel", "tel-national", "bday", "organization"}
 )
-# When forms tie on size, the more specific purpose wins.
-_PRIORITY = {p: i for i, p in enumerate(PURPOSES)}
+# When forms tie on size, the form that asks for more (an address, an account) speaks for the page.
+_TIE_ORDER = ("checkout", "billing", "account-signup", "login", "loyalty-enrollment", "loyalty-lookup", "newsletter")
+_PRIORITY = {p: _TIE_ORDER.index(p) if p in _TIE_ORDER else len(_TIE_ORDER) for p in PURPOSES}
 
 
 def form_purpose(types: Iterable[str | None], kinds: Iterable[str], search_box: bool) -> str:

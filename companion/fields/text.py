@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -49,6 +50,7 @@ _NOISE = frozenset(
 )
 _LETTER_DIGIT = re.compile(r"(?<=[A-Za-z])(?=\d)")
 _HEX_TAIL = re.compile(r"(?<=[a-z])[0-9a-f]{10,}$")  # "shippingAddressTwo4d5bc1890a9f3df8": a hash glued on
+_DIGITS = re.compile(r"\d")
 _DIGIT_LETTER = re.compile(r"\d[A-Za-z]")
 
 
@@ -67,6 +69,7 @@ def fold(text: str) -> str:
     return "".join(out).replace("ß", "ss").replace("ł", "l").replace("ø", "o").replace("æ", "ae")
 
 
+@lru_cache(maxsize=32768)  # descriptor words recur across forms; never a personal value
 def human(text: str) -> str:
     """Normalise label-like text: folded, punctuation collapsed to single spaces, at most 200 chars."""
     if not text:
@@ -74,6 +77,7 @@ def human(text: str) -> str:
     return _NON_WORD.sub(" ", fold(text[:400])).strip()[:200]
 
 
+@lru_cache(maxsize=32768)
 def identifier(name: str) -> str:
     """Normalise a programmer's name (name, id): camelCase split, framework noise and ids dropped."""
     if not name:
@@ -88,5 +92,5 @@ def identifier(name: str) -> str:
 def _is_generated(word: str) -> bool:
     """Machine-made ids (``e82d9235``, ``r19``, ``PYRJ5B6``, ``12``): digits only, mostly digits, or
     several digits with letters after them (``address2`` and ``tel1`` are names, and are kept)."""
-    digits = sum(c.isdigit() for c in word)
+    digits = len(_DIGITS.findall(word))
     return digits == len(word) or 2 * digits >= len(word) or (digits >= 2 and _DIGIT_LETTER.search(word) is not None)
