@@ -105,6 +105,8 @@ def _judge(
         return False, secret
     if field.tag == "input" and field.type in NO_VALUE_INPUT_TYPES:
         return False, NO_VALUE_CONTROL
+    if field.tag == "input" and field.type == "hidden":
+        return False, f"{INVISIBLE}: type=hidden"  # whatever the visible flag says: no one can see one
     if not field.visible:
         detail = field.hidden_reason or "hidden"
         if field.type != "hidden" and form_kinds is not None:

@@ -60,6 +60,10 @@ def test_invisible_fields_are_refused_with_the_extractions_reason(hidden_reason)
     assert judge(field(visible=False, hidden_reason=hidden_reason), "email") == (False, f"invisible: {hidden_reason}")
 
 
+def test_a_hidden_input_is_invisible_even_if_the_descriptor_claims_otherwise():
+    assert judge(field(type="hidden", visible=True), "email") == (False, "invisible: type=hidden")
+
+
 def test_an_invisible_field_without_a_stated_reason_is_still_refused():
     assert judge(field(visible=False), "given-name") == (False, "invisible: hidden")
 
