@@ -8,8 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from companion.handlers import HANDLERS
-from companion.protocol import ERROR_CODES, MESSAGE_TYPES, Answer, ErrorCode, Request
-from companion.protocol import jsgen
+from companion.protocol import ERROR_CODES, MESSAGE_TYPES, Answer, ErrorCode, Request, jsgen
 from companion.protocol.messages import FieldDescriptor, FillRequestPayload
 
 ROOT = Path(__file__).resolve().parents[2]
