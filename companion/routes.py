@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from companion.dashboard import decision_views, ledger_views, views
+from companion.dashboard import decision_views, ledger_views, vault_views, views
 from companion.native_api import native_endpoint
 
 STATIC_DIR = Path(__file__).parent / "dashboard" / "static"
@@ -21,4 +21,5 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_static("/static/", STATIC_DIR, follow_symlinks=False)
     # Feature views add their own routes below, one line each.
     decision_views.setup_routes(app)
+    vault_views.setup_routes(app)
     ledger_views.setup_routes(app)
