@@ -199,6 +199,101 @@ class LedgerIndex:
             day[1] += 1
         return row
 
+    # --- per-segment state, for summaries ----------------------------------------------------------------
+
+    def export_segment(self) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+        """(columns of the rows, the aggregates) of an index holding one segment, JSON-ready.
+
+        Positions in the aggregates are local to the segment; ``merge_segment`` shifts them."""
+        rows = self.rows
+        columns: dict[str, list[Any]] = {
+            "id": [r.id for r in rows],
+            "time": [r.time for r in rows],
+            "site": [r.site for r in rows],
+            "purpose": [r.purpose for r in rows],
+            "decision": [r.decision for r in rows],
+            "types": [list(r.types) for r in rows],
+            "offset": [r.offset for r in rows],
+            "length": [r.length for r in rows],
+        }
+        state = {
+            "by_site": self._by_site,
+            "by_type": self._by_type,
+            "by_fingerprint": self._by_fingerprint,
+            "sites": {s: [t.first_seen, t.last_seen, t.entries, t.released, t.refused] for s, t in self._sites.items()},
+            "grid": self._grid,
+            "days": self._days,
+            "latest": [[site, value_id, fp, pos] for (site, value_id), (fp, pos) in self._latest_value.items()],
+        }
+        return columns, state
+
+    def merge_segment(self, columns: Mapping[str, list[Any]], state: Mapping[str, Any], segment: int) -> None:
+        """Append a whole segment from its summary: the same result as ``add`` for each of its entries, at a
+        fraction of the cost (one Row per entry; the aggregates are merged, not rebuilt)."""
+        intern = sys.intern
+        base = len(self.rows)
+        rows, by_id = self.rows, self._by_id
+        for i, (entry_id, stamp, site, purpose, decision, types, offset, length) in enumerate(
+            zip(
+                columns["id"],
+                columns["time"],
+                columns["site"],
+                columns["purpose"],
+                columns["decision"],
+                columns["types"],
+                columns["offset"],
+                columns["length"],
+                strict=True,
+            )
+        ):
+            rows.append(
+                Row(
+                    base + i + 1,
+                    entry_id,
+                    stamp,
+                    intern(site),
+                    intern(purpose),
+                    intern(decision),
+                    tuple([intern(t) for t in types]),
+                    segment,
+                    offset,
+                    length,
+                )
+            )
+            by_id[entry_id] = base + i
+        for name, target in (
+            ("by_site", self._by_site),
+            ("by_type", self._by_type),
+            ("by_fingerprint", self._by_fingerprint),
+        ):
+            for key, positions in state[name].items():
+                target.setdefault(intern(key), []).extend([base + p for p in positions])
+        for site, (first_seen, last_seen, entries, released, refused) in state["sites"].items():
+            tally = self._sites.get(site)
+            if tally is None:
+                self._sites[intern(site)] = _SiteTally(first_seen, last_seen, entries, released, refused)
+            else:
+                tally.first_seen = min(tally.first_seen, first_seen)
+                tally.last_seen = max(tally.last_seen, last_seen)
+                tally.entries += entries
+                tally.released += released
+                tally.refused += refused
+        for site, cells in state["grid"].items():
+            mine = self._grid.setdefault(intern(site), {})
+            for field_type, (times, last) in cells.items():
+                cell = mine.get(field_type)
+                if cell is None:
+                    mine[intern(field_type)] = [times, last]
+                else:
+                    cell[0] += times
+                    cell[1] = max(cell[1], last)
+        for day, (released, refused) in state["days"].items():
+            counts = self._days.setdefault(day, [0, 0])
+            counts[0] += released
+            counts[1] += refused
+        for site, value_id, fingerprint, position in state["latest"]:
+            self._latest_value[(intern(site), value_id)] = (fingerprint, base + position)  # later segments win
+
     # --- views ---------------------------------------------------------------------------------------------
 
     def select(

@@ -44,7 +44,7 @@ from companion.ledger.index import (
     StaleDisclosure,
 )
 from companion.ledger.model import Decision, LedgerDraft, LedgerEntry, utc_stamp
-from companion.ledger.summary import compact, write_summary
+from companion.ledger.summary import write_summary
 from companion.ledger.verify import Problem, Scan, VerifyReport, scan
 
 SEGMENT_ENTRIES = 4096  # ~6 MB per segment file; bounds what open decrypts line by line, and its memory
@@ -119,14 +119,20 @@ class Ledger:
         if found.problem is None and not self.read_only:
             if found.torn is not None:
                 self._cut_torn_line(*found.torn)
-            tail = len(found.records)
-            segment = found.records[-1].segment if found.records else 0
-            checkpoint = disk.Checkpoint(tail, found.tail_hash, segment)
+            checkpoint = disk.Checkpoint(found.count, found.tail_hash, found.tail_segment)
             if not found.has_head_file or found.checkpoint != checkpoint:
                 # New ledger, or an entry the last run wrote but did not checkpoint: checkpoint it now.
                 disk.create_head(head_path, keys, checkpoint)
-        for record in found.records:
-            self._index.add(record.document, record.segment, record.offset, record.length)
+        records = iter(found.records)
+        pending = next(records, None)
+        for segment in found.segments:  # in order: summarized segments merged, the others entry by entry
+            summary = found.summaries.get(segment)
+            if summary is not None:
+                self._index.merge_segment(summary.columns, summary.state, segment)
+                continue
+            while pending is not None and pending.segment == segment:
+                self._index.add(pending.document, pending.segment, pending.offset, pending.length)
+                pending = next(records, None)
         self._tail_hash = found.tail_hash
         if found.segments:
             self._segment = found.segments[-1]
@@ -142,8 +148,9 @@ class Ledger:
         """Write summaries for closed segments that had none (or a stale one), so the next open is fast."""
         keys = self._require_keys()
         for segment in segments:
-            rows = [compact(r.document, r.offset, r.length) for r in found.records if r.segment == segment]
-            write_summary(self.folder, keys, segment, rows)
+            entries = [(r.document, r.offset, r.length) for r in found.records if r.segment == segment]
+            if entries:
+                write_summary(self.folder, keys, segment, entries)
 
     def _cut_torn_line(self, segment: int, offset: int) -> None:
         """Remove an unfinished last line: it was never acknowledged, and would break every later append."""
@@ -224,8 +231,7 @@ class Ledger:
             self._append_fd = None
         if self._segment_rows:
             # Once per segment_entries appends: this one append pays for the summary (tens of ms at 4,096 entries).
-            rows = [compact(document, offset, length) for document, offset, length in self._segment_rows]
-            write_summary(self.folder, self._require_keys(), self._segment, rows)
+            write_summary(self.folder, self._require_keys(), self._segment, self._segment_rows)
         self._segment += 1
         self._segment_rows = []
         self._segment_count = 0

@@ -2,9 +2,10 @@
 
 Opening a ledger means building the index, and decrypting and parsing 100,000 records one by one takes
 seconds. A segment never changes once the ledger has moved on to the next one, so when it closes the
-ledger writes ``seg-NNNNNN.idx`` beside it: the index fields of each entry (no labels, origins or terms),
-sealed with AES-256-GCM under its own derived key, bound by the associated data to the segment number and
-by a SHA-256 inside to the segment file's exact bytes.
+ledger writes ``seg-NNNNNN.idx`` beside it: the segment's part of the in-memory index — its rows column by
+column and its aggregates (no labels, origins or terms) — sealed with AES-256-GCM under its own derived key,
+bound by the associated data to the segment number and by a SHA-256 inside to the segment file's exact
+bytes. Open then merges each closed segment's part instead of rebuilding it entry by entry.
 
 A summary is a cache, never the record: if it is missing, damaged, or the segment's bytes differ from what
 it was made from, ``open`` reads the segment line by line instead (and writes a fresh summary), and
@@ -16,55 +17,80 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 
 from companion.ledger import disk
+from companion.ledger.index import LedgerIndex
 from companion.storage import atomic_write
 
-INDEX_KEYS = ("seq", "id", "time", "site", "purpose", "decision", "hash", "prev_hash")
+FORMAT = 2
+
+
+@dataclass(frozen=True)
+class SegmentSummary:
+    first_seq: int
+    first_prev_hash: str
+    last_hash: str
+    count: int
+    columns: dict[str, list[Any]]  # the index rows, column by column (``LedgerIndex.export_segment``)
+    state: dict[str, Any]  # the index aggregates, positions local to the segment
 
 
 def summary_path(folder: Path, segment: int) -> Path:
     return folder / f"seg-{segment:06d}.idx"
 
 
-def compact(document: dict[str, Any], offset: int, length: int) -> dict[str, Any]:
-    """The part of an entry the index needs, and where its line is."""
-    row = {k: document[k] for k in INDEX_KEYS}
-    row["fields"] = [
-        {"type": f["type"], "fingerprint": f.get("fingerprint"), "value_id": f.get("value_id")}
-        for f in document["fields"]
-    ]
-    row["offset"] = offset
-    row["length"] = length
-    return row
-
-
 def _aad(segment: int) -> bytes:
     return f"proffer-ledger:v1:summary:{segment}".encode("ascii")
 
 
-def write_summary(folder: Path, keys: disk.LedgerKeys, segment: int, rows: list[dict[str, Any]]) -> None:
+def write_summary(
+    folder: Path, keys: disk.LedgerKeys, segment: int, entries: list[tuple[dict[str, Any], int, int]]
+) -> None:
+    """Summarize a closed segment from its entries as (document, offset, length), in order."""
+    index = LedgerIndex()
+    for document, offset, length in entries:
+        index.add(document, segment, offset, length)
+    columns, state = index.export_segment()
     data = disk.segment_path(folder, segment).read_bytes()
     body = json.dumps(
-        {"segment": segment, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "rows": rows},
+        {
+            "format": FORMAT,
+            "segment": segment,
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "first_seq": entries[0][0]["seq"],
+            "first_prev_hash": entries[0][0]["prev_hash"],
+            "last_hash": entries[-1][0]["hash"],
+            "count": len(entries),
+            "columns": columns,
+            "state": state,
+        },
         separators=(",", ":"),
     ).encode()
     nonce = os.urandom(disk.NONCE_BYTES)
     atomic_write(summary_path(folder, segment), nonce + keys.summary.encrypt(nonce, body, _aad(segment)))
 
 
-def read_summary(folder: Path, keys: disk.LedgerKeys, segment: int, data: bytes) -> list[dict[str, Any]] | None:
-    """The rows of a summary that matches ``data`` (the segment file's bytes), or None to read it in full."""
+def read_summary(folder: Path, keys: disk.LedgerKeys, segment: int, data: bytes) -> SegmentSummary | None:
+    """The summary if it matches ``data`` (the segment file's bytes) exactly, or None to read it in full."""
     try:
         blob = summary_path(folder, segment).read_bytes()
         body = json.loads(keys.summary.decrypt(blob[: disk.NONCE_BYTES], blob[disk.NONCE_BYTES :], _aad(segment)))
-    except (OSError, InvalidTag, ValueError):
+        if body["format"] != FORMAT or body["size"] != len(data) or body["sha256"] != hashlib.sha256(data).hexdigest():
+            return None
+        summary = SegmentSummary(
+            first_seq=int(body["first_seq"]),
+            first_prev_hash=str(body["first_prev_hash"]),
+            last_hash=str(body["last_hash"]),
+            count=int(body["count"]),
+            columns=body["columns"],
+            state=body["state"],
+        )
+    except (OSError, InvalidTag, ValueError, KeyError, TypeError):
         return None
-    if body.get("size") != len(data) or body.get("sha256") != hashlib.sha256(data).hexdigest():
-        return None
-    rows = body.get("rows")
-    return rows if isinstance(rows, list) and rows else None
+    return summary if summary.count > 0 and len(summary.columns.get("id", ())) == summary.count else None

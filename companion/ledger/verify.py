@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 
 from companion.ledger import disk
 from companion.ledger.chain import GENESIS, entry_hash
-from companion.ledger.summary import read_summary
+from companion.ledger.summary import SegmentSummary, read_summary
 
 ProblemKind = Literal[
     "edited", "deleted", "reordered", "truncated", "segment_missing", "segment_swapped", "checkpoint", "damaged"
@@ -64,7 +64,11 @@ class Located:
 
 @dataclass
 class Scan:
-    records: list[Located] = field(default_factory=list)
+    records: list[Located] = field(default_factory=list)  # entries read line by line, in order
+    summaries: dict[int, SegmentSummary] = field(default_factory=dict)  # closed segments taken from summaries
+    count: int = 0  # entries in order before any problem, however they were read
+    tail_hash: str = GENESIS
+    tail_segment: int = 0
     checkpoint: disk.Checkpoint | None = None
     has_head_file: bool = False
     torn: tuple[int, int] | None = None  # (segment, offset) of an unfinished last line, never acknowledged
@@ -72,14 +76,20 @@ class Scan:
     unsummarized: list[int] = field(default_factory=list)  # closed segments read in full (summary to write)
     problem: Problem | None = None
 
-    @property
-    def tail_hash(self) -> str:
-        return self.records[-1].document["hash"] if self.records else GENESIS
+    def hash_of(self, seq: int) -> str | None:
+        """The hash of entry ``seq``, or None when a summary does not say (only its last entry's is kept)."""
+        if seq == 0:
+            return GENESIS
+        for summary in self.summaries.values():
+            if summary.first_seq <= seq < summary.first_seq + summary.count:
+                return summary.last_hash if seq == summary.first_seq + summary.count - 1 else None
+        for record in reversed(self.records):
+            if record.document["seq"] == seq:
+                return record.document["hash"]
+        return None
 
     def report(self) -> VerifyReport:
-        return VerifyReport(
-            ok=self.problem is None, count=len(self.records), head_hash=self.tail_hash, problem=self.problem
-        )
+        return VerifyReport(ok=self.problem is None, count=self.count, head_hash=self.tail_hash, problem=self.problem)
 
 
 def scan(folder: Path, keys: disk.LedgerKeys, *, check_hashes: bool, use_summaries: bool = False) -> Scan:
@@ -96,6 +106,11 @@ def scan(folder: Path, keys: disk.LedgerKeys, *, check_hashes: bool, use_summari
     if slots is not None:
         result.checkpoint = disk.newest(slots)
     if result.problem is None:
+        checkpoint = result.checkpoint
+        if checkpoint is not None and checkpoint.seq <= result.count and result.hash_of(checkpoint.seq) is None:
+            # The checkpoint lags into the middle of a summarized segment (a power cut across a roll): only
+            # the records themselves can say whether it matches.
+            return scan(folder, keys, check_hashes=check_hashes, use_summaries=False)
         result.problem = _check_checkpoint(result, slots)
     return result
 
@@ -115,21 +130,23 @@ def _scan_segments(
             return Problem(
                 kind="segment_missing",
                 segment=missing,
-                seq=len(result.records) + 1,
+                seq=result.count + 1,
                 message=f"segment file {disk.segment_path(Path(), missing).name} is missing "
-                f"(entries from #{len(result.records) + 1} on are gone)",
+                f"(entries from #{result.count + 1} on are gone)",
             )
         data = path.read_bytes()
         if use_summaries and number != numbers[-1]:
-            rows = read_summary(path.parent, keys, number, data)
-            if rows and rows[0]["seq"] == len(result.records) + 1 and rows[0]["prev_hash"] == previous_hash:
-                result.records.extend(Located(number, r["offset"], r["length"], r) for r in rows)
-                previous_hash = rows[-1]["hash"]
+            summary = read_summary(path.parent, keys, number, data)
+            if summary and summary.first_seq == result.count + 1 and summary.first_prev_hash == previous_hash:
+                result.summaries[number] = summary
+                result.count += summary.count
+                result.tail_hash = previous_hash = summary.last_hash
+                result.tail_segment = number
                 continue
             result.unsummarized.append(number)
         lines = disk.split_lines(data)
         for line_number, (offset, line) in enumerate(lines, start=1):
-            expected = len(result.records) + 1
+            expected = result.count + 1
             where = f"segment {number}, line {line_number}"
             if not line.endswith(b"\n") and number == numbers[-1] and line_number == len(lines):
                 result.torn = (number, offset)  # judged against the checkpoint later
@@ -163,6 +180,9 @@ def _scan_segments(
                 )
             previous_hash = document["hash"]
             result.records.append(Located(number, offset, len(line), document))
+            result.count += 1
+            result.tail_hash = previous_hash
+            result.tail_segment = number
     return None
 
 
@@ -215,7 +235,7 @@ def _unauthentic(
 def _check_checkpoint(
     result: Scan, slots: tuple[disk.Checkpoint | None, disk.Checkpoint | None] | None
 ) -> Problem | None:
-    tail = len(result.records)
+    tail = result.count
     if slots is None:
         if tail or result.segments:
             return Problem(
@@ -238,8 +258,7 @@ def _check_checkpoint(
             f"{tail} are left (entry {gone} missing{lost_segments})",
         )
     # More entries than the checkpoint records is fine: they authenticate and link (see ``disk``).
-    linked = result.records[checkpoint.seq - 1].document["hash"] if checkpoint.seq else GENESIS
-    if linked != checkpoint.hash:
+    if result.hash_of(checkpoint.seq) != checkpoint.hash:
         return Problem(
             kind="checkpoint",
             seq=checkpoint.seq,
