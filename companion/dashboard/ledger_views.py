@@ -34,6 +34,7 @@ from companion.vault import Vault
 from companion.vault.tokens import membership_offer
 
 PAGE_SIZE = 50
+SITE_ENTRIES = 500  # the newest entries a site's page lists; the timeline, filtered to the site, has them all
 CHART_BUCKETS = 24
 FILTERS = ("site", "field_type", "purpose", "decision", "since", "until")
 
@@ -133,10 +134,11 @@ def sites_data(ledger: Ledger) -> dict[str, Any]:
 def site_data(ledger: Ledger, site: str, decisions: list[Any], params: Mapping[str, str]) -> dict[str, Any]:
     """Everything one site got and when, its standing decisions, and the requests to send it."""
     summary = next((s for s in ledger.sites() if s.site == site), None)
-    page = ledger.query(site=site, limit=500)
+    page = ledger.query(site=site, limit=SITE_ENTRIES)
     entries = list(page.items)
     kind = params.get("kind", "access") if params.get("kind") in ("access", "erasure") else "access"
-    request = build_request(kind, site, entries)
+    # Every disclosure, not only the ones listed on the page: the request must name all the shop got.
+    request = build_request(kind, site, ledger.disclosures(site, known=entries))
     to = params.get("to", "").strip()
     mailto, mailto_error = None, None
     if to:

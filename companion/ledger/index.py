@@ -381,6 +381,11 @@ class LedgerIndex:
             )
         return Grid.model_construct(field_types=types, rows=tuple(rows))
 
+    def released_positions(self, site: str) -> list[int]:
+        """The site's entries that released values to it, oldest first."""
+        rows = self.rows
+        return [p for p in self._by_site.get(site, ()) if rows[p].decision in RELEASED]
+
     def fingerprint_positions(self, fingerprint: str) -> list[int]:
         """Released entries that carried this value, newest first."""
         return list(reversed(self._by_fingerprint.get(fingerprint, [])))

@@ -26,7 +26,7 @@ import json
 import os
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -307,6 +307,16 @@ class Ledger:
             self._require_keys()
             positions = self._index.fingerprint_positions(fingerprint)[:limit]
             return [self._read(self._index.rows[p]) for p in positions]
+
+    def disclosures(self, site: str, *, known: Iterable[LedgerEntry] = ()) -> list[LedgerEntry]:
+        """Every entry that released values to ``site``, oldest first: what a request to the shop lists.
+
+        Entries in ``known`` (say, the page of them already shown) are used as they are, not read again."""
+        have = {e.seq: e for e in known}
+        with self._mutex:
+            self._require_keys()
+            rows = self._index.rows
+            return [have.get(rows[p].seq) or self._read(rows[p]) for p in self._index.released_positions(site)]
 
     def activity(self, bucket: Bucket) -> list[tuple[date, int, int]]:
         """(bucket start, released, refused) per day, ISO week (from Monday) or month, oldest first."""

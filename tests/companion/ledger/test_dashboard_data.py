@@ -112,3 +112,16 @@ def test_timeline_shows_damage_found_on_open(folder, key):
         assert data["problem"].kind == "deleted" and data["total"] == 1
     finally:
         ledger.close()
+
+
+def test_a_site_request_lists_every_disclosure_not_only_those_on_the_page(ledger, monkeypatch):
+    import companion.dashboard.ledger_views as views
+
+    monkeypatch.setattr(views, "SITE_ENTRIES", 2)
+    for i in range(5):
+        ledger.append(make_draft("a.example", path=f"/step-{i}"), now=at(i))
+    ledger.append(make_draft("a.example", decision=Decision.DECLINED), now=at(9))
+    data = site_data(ledger, "a.example", [], {})
+    assert len(data["entries"]) == 2 and data["more"] == 4
+    assert data["request"].disclosures == 5
+    assert all(f"https://www.a.example/step-{i}," in data["request"].body for i in range(5))

@@ -127,3 +127,10 @@ def test_stale_values(ledger, history):
     ]
     assert stale[0].entry_id == history[4].id and stale[0].given == history[4].time
     assert ledger.stale({"e1": "fp-e1", "e2": "fp-e2", "t1": "fp-t1", "a1": "fp-a1"}) == []
+
+
+def test_disclosures_are_every_release_to_the_site_oldest_first(ledger, history):
+    assert [e.seq for e in ledger.disclosures("alpha.example")] == [1, 5]  # not the declined #2
+    assert [e.seq for e in ledger.disclosures("beta.example")] == [3, 7]  # not the unticked #4
+    assert ledger.disclosures("gamma.example") == [] and ledger.disclosures("nobody.example") == []
+    assert ledger.disclosures("beta.example", known=[history[6]])[1] is history[6]  # shown already: not read again
