@@ -22,11 +22,13 @@ Design (see ``disk`` for the file format, ``chain`` for the hash, ``index`` for 
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import os
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,20 @@ from companion.ledger.verify import Problem, Scan, VerifyReport, scan
 
 SEGMENT_ENTRIES = 4096  # ~6 MB per segment file; bounds what open decrypts line by line, and its memory
 SEARCH_LIMIT = 500
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Open makes one long-lived object per entry and none of them is garbage, but Python's cycle collector
+    walks them again and again while they pile up: paused, opening 100,000 entries took a third less time.
+    Process-wide for about a second; reference counting still frees everything meanwhile."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def verify_folder(folder: Path, key: bytes) -> VerifyReport:
@@ -106,7 +122,8 @@ class Ledger:
                 raise LedgerBusy(f"another process has the ledger at {folder} open") from None
         ledger = cls(folder, keys, lock_fd, segment_entries)
         try:
-            ledger._load(scan(folder, keys, check_hashes=False, use_summaries=True))
+            with _collector_paused():
+                ledger._load(scan(folder, keys, check_hashes=False, use_summaries=True))
         except BaseException:
             ledger.close()
             raise

@@ -194,3 +194,39 @@ def test_verify_during_appends_never_reports_damage(folder, key):
     assert len(reports) >= 2
     assert all(r.ok for r in reports), next(r.problem for r in reports if not r.ok)
     assert verify_folder(folder, key).count == 153
+
+
+def test_open_pauses_the_cycle_collector_only_while_it_builds_the_index(folder, key, monkeypatch):
+    import gc
+
+    import companion.ledger.store as store
+
+    writer = Ledger.open(folder, key)
+    fill(writer, 2)
+    writer.close()
+    seen = []
+    real_scan = store.scan
+
+    def watching_scan(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real_scan(*args, **kwargs)
+
+    monkeypatch.setattr(store, "scan", watching_scan)
+    assert gc.isenabled()
+    Ledger.open(folder, key, read_only=True).close()
+    assert seen == [False] and gc.isenabled()
+
+    def failing_scan(*args, **kwargs):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(store, "scan", failing_scan)
+    with pytest.raises(OSError):
+        Ledger.open(folder, key, read_only=True)
+    assert gc.isenabled()  # restored when open fails, too
+    gc.disable()
+    try:
+        monkeypatch.setattr(store, "scan", real_scan)
+        Ledger.open(folder, key, read_only=True).close()
+        assert not gc.isenabled()  # and a collector the caller had paused stays paused
+    finally:
+        gc.enable()
