@@ -8,24 +8,21 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from companion.decisions import Choice, DecisionStore
+from companion.ledger.chain import GENESIS, entry_hash
 from companion.ledger.model import Decision, DisclosedField, LedgerDraft
 from companion.ledger.store import Ledger
 from companion.vault import Vault
+from tests.companion.ledger.receipt_schemas import validate_receipt
 from tests.e2e.harness import CHROMIUM, PASSPHRASE, Proffer
 
 pytestmark = pytest.mark.e2e
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-SCHEMA = json.loads(
-    (
-        Path(__file__).resolve().parents[1] / "companion" / "ledger" / "kantara-consent-receipt-v1.1.schema.json"
-    ).read_text()
-)
-EVIL_SITE = '"><img src=x onerror="window.__pwned=1">evil.example'
+EVIL_SITE = '</title>"><img src=x onerror="window.__pwned=1">evil.example'
+EVIL_STALE_SITE = '<iframe srcdoc="<script>parent.__pwned=5</script>"></iframe>old.example'
 EVIL_LABEL = "<script>window.__pwned=2</script>E-mail"
 EVIL_PURPOSE = "<b onmouseover=alert(3)>checkout</b>"
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -62,6 +59,8 @@ def person(tmp_path):
         now=START + timedelta(days=2),
     )
     ledger.append(draft("alpha.example", [("tel", None, None)], Decision.DECLINED), now=START + timedelta(days=3))
+    stale_given = [("email", email.value_id, "0" * 64)]  # an email since changed in the vault
+    ledger.append(draft(EVIL_STALE_SITE, stale_given, label=EVIL_LABEL), now=START + timedelta(days=4))
     for i in range(60):  # enough for two pages
         ledger.append(
             draft("gamma.example", [("postal-code", "a:1:postal", "f" * 64)]), now=START + timedelta(days=40, hours=i)
@@ -105,7 +104,7 @@ def favicon(message) -> bool:
 
 def not_pwned(page):
     assert page.evaluate("window.__pwned") is None
-    assert page.locator("img[src=x], svg[onload], b[onmouseover]").count() == 0
+    assert page.locator("img[src=x], svg[onload], b[onmouseover], iframe, script").count() == 0
 
 
 def test_every_ledger_view_answers_and_shows_hostile_strings_as_text(person, page):
@@ -117,18 +116,27 @@ def test_every_ledger_view_answers_and_shows_hostile_strings_as_text(person, pag
         page.wait_for_url("**/ledger")
 
         # Timeline: newest first, paged, filterable; the activity chart has its months.
-        assert page.text_content("#result-count").strip() == "64 matching entries, page 1 of 2."
+        assert page.text_content("#result-count").strip() == "65 matching entries, page 1 of 2."
         assert page.locator("#timeline tbody tr").count() == 50
         assert page.locator("#activity svg g.bar").count() == 2
+        not_pwned(page)
         page.click("#page-next")
         page.wait_for_url("**/ledger?page=2")
-        assert page.locator("#timeline tbody tr").count() == 14
-        evil_row = page.locator("#timeline tbody tr", has_text="evil.example")
+        assert page.locator("#timeline tbody tr").count() == 15
+        evil_row = page.locator("#timeline tbody tr", has_text="onmouseover")
         assert evil_row.locator("td.site").text_content() == EVIL_SITE
         assert evil_row.locator("td.purpose").text_content() == EVIL_PURPOSE
         assert EVIL_LABEL in evil_row.locator("td.fields").text_content()
         assert "/<svg onload=alert(4)>" in evil_row.locator("td.page").text_content()
         not_pwned(page)
+
+        # The hostile entry's consent receipt: valid against the published Kantara schema, the site as data.
+        with page.expect_download() as download:
+            evil_row.locator("a[download]", has_text="receipt").click()
+        receipt = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+        validate_receipt(receipt)
+        assert receipt["piiControllers"][0]["piiController"] == EVIL_SITE
+        assert receipt["services"][0]["purposes"][0]["purpose"] == EVIL_PURPOSE
         page.select_option("#f-site", "alpha.example")
         page.select_option("#f-decision", "declined")
         page.click("#filter-submit")
@@ -140,11 +148,15 @@ def test_every_ledger_view_answers_and_shows_hostile_strings_as_text(person, pag
 
         # Sites, and the hostile site's own page, reached by its link.
         page.goto(person.dashboard + "/ledger/sites")
-        assert page.locator("#sites tbody tr").count() == 4
+        assert page.locator("#sites tbody tr").count() == 5
+        not_pwned(page)
         page.click(f"#sites a:text-is('{EVIL_SITE}')")
         page.wait_for_url("**/ledger/site?site=**")
         assert page.text_content("#site-title") == EVIL_SITE
+        assert page.title() == f"{EVIL_SITE} · Proffer"
         assert "email" in page.text_content("#site-summary")
+        assert EVIL_SITE in page.input_value("#request-subject")
+        assert f"for {EVIL_PURPOSE}: email (“{EVIL_LABEL}”)" in page.input_value("#request-body")
         not_pwned(page)
 
         # Requests for a site: exactly what it got, and a mail link.
@@ -172,6 +184,8 @@ def test_every_ledger_view_answers_and_shows_hostile_strings_as_text(person, pag
         gamma = page.locator("#grid tbody tr", has_text="gamma.example")
         assert gamma.locator("td.given").text_content().strip() == "● 60"
         assert page.locator("#grid tbody th", has_text="evil.example").text_content() == EVIL_SITE
+        assert page.locator("#grid tbody th", has_text="old.example").text_content() == EVIL_STALE_SITE
+        not_pwned(page)
 
         # Search by value: only its fingerprint is compared.
         page.goto(person.dashboard + "/ledger/search")
@@ -179,7 +193,9 @@ def test_every_ledger_view_answers_and_shows_hostile_strings_as_text(person, pag
         page.click("#search-submit")
         page.wait_for_selector("#search-sites")
         assert page.text_content("#search-sites") == f"Given to: {EVIL_SITE}, alpha.example."
+        assert page.locator("#search-results tbody tr").count() == 2
         assert person.email not in page.url
+        not_pwned(page)
         page.fill("#search-value", "nobody@nowhere.example")
         page.click("#search-submit")
         page.wait_for_selector("#search-none")
@@ -190,19 +206,30 @@ def test_every_ledger_view_answers_and_shows_hostile_strings_as_text(person, pag
         assert any("beta.example" in r and "changed in your vault" in r for r in rows)
         assert any("gamma.example" in r and "removed from your vault" in r for r in rows)
         assert not any("alpha.example" in r for r in rows)
+        assert page.locator("#stale tbody a", has_text="old.example").text_content() == EVIL_STALE_SITE
+        not_pwned(page)
 
         # Integrity, exports and a receipt.
         page.goto(person.dashboard + "/ledger/verify")
-        assert page.text_content("#verify-ok").startswith("All 64 entries check out")
+        assert page.text_content("#verify-ok").startswith("All 65 entries check out")
+        not_pwned(page)
         page.goto(person.dashboard + "/ledger")
         with page.expect_download() as download:
             page.click("#export-csv")
         rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
-        assert len(rows) == 65 and EVIL_SITE in {r[3] for r in rows}
+        assert len(rows) == 66 and EVIL_SITE in {r[3] for r in rows} and EVIL_STALE_SITE in {r[3] for r in rows}
+        with page.expect_download() as download:
+            page.click("#export-jsonl")
+        documents = [json.loads(line) for line in Path(download.value.path()).read_text(encoding="utf-8").splitlines()]
+        assert [d["seq"] for d in documents] == list(range(1, 66))
+        previous = GENESIS
+        for document in documents:  # the chain re-checks from the downloaded file alone
+            assert document["prev_hash"] == previous and entry_hash(document) == document["hash"]
+            previous = document["hash"]
+        assert documents[2]["site"] == EVIL_SITE and documents[2]["fields"][0]["label"] == EVIL_LABEL
         with page.expect_download() as download:
             page.locator("#timeline a[download]", has_text="receipt").first.click()
-        receipt = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
-        jsonschema.validate(receipt, SCHEMA)
+        validate_receipt(json.loads(Path(download.value.path()).read_text(encoding="utf-8")))
 
         not_pwned(page)
     assert page.problems == []
