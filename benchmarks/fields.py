@@ -132,6 +132,7 @@ def predict(descriptors: Path, predictions: Path, as_filled: Path) -> dict:
     where the safety rules would let a value in (what Proffer would actually fill).
     """
     from companion.commands.fields import judge_payload, load_understand
+    from companion.fields.tokens import PROFFER_TOKENS
 
     understand = load_understand()
     pages = controls = fillable = 0
@@ -143,9 +144,12 @@ def predict(descriptors: Path, predictions: Path, as_filled: Path) -> dict:
             for field in judged["fields"]:
                 controls += 1
                 fillable += field["fillable"]
-                line = {"page": page, "doc_index": field["index"], "prediction": field["type"]}
+                # The corpus labels WHATWG types only: Proffer's own tokens (loyalty numbers, consent boxes)
+                # are measured by benchmarks/loyalty.py, not scored here as fills of unlabelled fields.
+                token = None if field["type"] in PROFFER_TOKENS else field["type"]
+                line = {"page": page, "doc_index": field["index"], "prediction": token}
                 typed.write(json.dumps(line) + "\n")
-                line["prediction"] = field["type"] if field["fillable"] else None
+                line["prediction"] = token if field["fillable"] else None
                 filled.write(json.dumps(line) + "\n")
     seconds = time.perf_counter() - started
     return {"pages": pages, "controls": controls, "fillable": fillable, "seconds": round(seconds, 2)}

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from companion.fields import text, vocabulary
 from companion.fields.features import UNFILLABLE_INPUT_TYPES, FieldEvidence, payload_features
 from companion.fields.model import LinearModel, load_model
-from companion.fields.purpose import PURPOSES, form_purpose, page_purpose
+from companion.fields.purpose import ADDRESS_TYPES, PURPOSES, form_purpose, page_purpose
 from companion.fields.tokens import PROFFER_TOKENS, parse_autocomplete
 from companion.protocol.messages import FieldDescriptor, FillRequestPayload
 
@@ -36,12 +36,18 @@ __all__ = ["PROFFER_TOKENS", "PURPOSES", "FieldUnderstanding", "PageUnderstandin
 
 LABEL_LIMIT = 120
 ONE_TIME_CODE = "one-time-code"  # a field type's name
+MEMBERSHIP = "membership-number"
 CORROBORATED_FLOOR = 0.2  # an unsure model's runner-up is taken only above this, and only when named
 _SPACE = re.compile(r"\s+")
 _PRIMARY_STREET = frozenset({"street", "house-number", "address-line1", "street-address"})
 _IDENTIFIER = frozenset({"email", "username", "username-or-email"})
 _FAMILIES = (_PRIMARY_STREET, _IDENTIFIER)
 _SECOND_LINE = frozenset({"address-extra", "address-line2"})
+_GIFT = re.compile(r"gift|geschenk|cadeau|regalo|voucher|gutschein")
+_NUMBER_BOX_TYPES = frozenset({"text", "tel", "number", "search", ""})
+# Tokens that belong to a postal address, which a form's "shipping" or "billing" heading speaks for.
+_ADDRESSED = ADDRESS_TYPES | {"name", "given-name", "family-name", "additional-name", "organization", "country"}
+_SECTION_KINDS = frozenset({"billing-section", "shipping-section"})
 _SECRET_CLASSES = frozenset({"password", "new-password", "current-password", "one-time-code", "cc-csc", "cc-number"})
 
 
@@ -81,13 +87,30 @@ def best_label(field: FieldDescriptor) -> str:
 
 def _checkbox_token(field: FieldDescriptor, evidence: FieldEvidence) -> str | None:
     kinds = evidence.kinds
-    if "terms" in kinds and "marketing" not in kinds:
+    marketing = "marketing" in kinds or "commercial-contact" in kinds
+    refusal = "refusal" in kinds and "untick" not in kinds
+    if "terms" in kinds and not marketing:
         return "terms-accept"
-    if "marketing" in kinds:
-        return "marketing-opt-out" if "opt-out" in kinds else "marketing-opt-in"
-    if "loyalty-enroll" in kinds and "membership-number" not in kinds:
+    if "cookie-consent" in kinds:
+        return None  # a cookie banner's switch, not consent to be contacted: not Proffer's to touch
+    if "enrolment" in kinds and "membership-number" not in kinds and not refusal:
         return "loyalty-enroll"
+    if marketing:
+        return "marketing-opt-out" if refusal else "marketing-opt-in"
     return None
+
+
+def _loyalty_number(field: FieldDescriptor, evidence: FieldEvidence) -> bool:
+    """A box for a loyalty or membership number ("rewards card number", "Kundenkartennummer"), or for the
+    phone number a shop keys its rewards on ("phone number for rewards"). The model has no such class
+    (the corpus labels none), so the words decide; a login form's "membership number" stays a username."""
+    if field.tag != "input" or field.type not in _NUMBER_BOX_TYPES:
+        return False
+    kinds = evidence.kinds
+    words = text.human(" ".join((field.label[:200], field.placeholder, getattr(field, "nearby_text", "") or "")))
+    if "coupon" in kinds or _GIFT.search(words):
+        return False  # a gift or voucher card is a means of payment, not a membership
+    return "membership-number" in kinds or ("loyalty-enroll" in kinds and "tel" in kinds)
 
 
 def _reason(model: LinearModel, features: list[str], cls: str, field: FieldDescriptor) -> str:
@@ -151,27 +174,40 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
     return _Guess(None, probabilities[best], None)
 
 
-def _section(evidence: FieldEvidence, form_kinds: frozenset[str]) -> str | None:
+def _section(token: str, evidence: FieldEvidence, form_kinds: frozenset[str]) -> str | None:
+    """Shipping or billing, when the field's own autocomplete or words say so, or, for the parts of a
+    postal address (the recipient's name included), when its form speaks of one of the two alone.
+
+    Contact and card fields take a section from their autocomplete or programmer name only
+    (``shippingPhone``): a checkout with a "Shipping address" heading still asks for the buyer's own
+    email, a "phone (for delivery questions)" is the buyer's phone, and a card is not shipped."""
     if evidence.hint_section:
         return evidence.hint_section
-    own = evidence.kinds & {"billing-section", "shipping-section"}
+    addressed = token in _ADDRESSED
+    own = {k for k in _SECTION_KINDS if k in evidence.kinds and (addressed or "i:" + k in evidence.own)}
     if len(own) == 1:
         return "billing" if "billing-section" in own else "shipping"
-    scope = form_kinds & {"billing-section", "shipping-section"}
+    if not addressed:
+        return None
+    scope = form_kinds & _SECTION_KINDS
     if len(scope) == 1:
         return "billing" if "billing-section" in scope else "shipping"
     return None
 
 
 def _resolve(
-    cls: str | None, field: FieldDescriptor, evidence: FieldEvidence, form_classes: set[str], signup: bool
+    cls: str | None, field: FieldDescriptor, evidence: FieldEvidence, form_classes: set[str], form_shape: str
 ) -> tuple[str | None, str | None]:
-    """Turn a class into a token using the form's shape; returns (token, part)."""
+    """Turn a class into a token using the form's shape ("signup", "login" or ""); returns (token, part)."""
     if cls is None:
         return None, None
     if cls == "password":
-        new = signup or "new" in evidence.kinds or "confirm" in evidence.kinds
+        new = form_shape == "signup" or "new" in evidence.kinds or "confirm" in evidence.kinds
         return ("new-password" if new else "current-password"), None
+    if cls in _IDENTIFIER and form_shape == "login":
+        # A sign-in form's account name is a "username" even when it is an email address (the HTML
+        # standard's token for the identifier a password belongs to; password managers key on it).
+        return "username", None
     if cls == "username-or-email":
         return ("email" if field.type == "email" or "email" in evidence.kinds else "username"), None
     if cls in _PRIMARY_STREET:
@@ -202,18 +238,27 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
         form = forms.get(form_index) if form_index is not None else None
         form_text = text.human(" ".join((form.heading, form.submit_text, form.text[:300]))) if form else ""
         form_kinds = frozenset(vocabulary.kinds_in(form_text))
-        signup = passwords >= 2 or (passwords == 1 and len(classes - _SECRET_CLASSES - {"username", "email"}) >= 2)
+        others = classes - _SECRET_CLASSES - _IDENTIFIER
+        signup = passwords >= 2 or (passwords == 1 and len(others) >= 2)
+        identifiers = sum(guesses[p].cls in _IDENTIFIER for p in positions)
+        login = passwords == 1 and not others and identifiers == 1 and "new" not in form_kinds
+        form_shape = "signup" if signup else "login" if login else ""
+        if not passwords:  # in a login form a membership number is the username
+            for p in positions:
+                if _loyalty_number(payload.fields[p], analysed[p][0]):
+                    guesses[p] = _Guess(MEMBERSHIP, 1.0, f"label '{best_label(payload.fields[p])[:60]}'")
+                    classes.add(MEMBERSHIP)
         tokens: list[str | None] = []
         for p in positions:
             field, (evidence, _features) = payload.fields[p], analysed[p]
-            token, part = _resolve(guesses[p].cls, field, evidence, classes, signup)
+            token, part = _resolve(guesses[p].cls, field, evidence, classes, form_shape)
             tokens.append(token)
             results[p] = FieldUnderstanding(
                 index=field.index,
                 type=token,
                 label=best_label(field),
                 reason=guesses[p].reason,
-                section=_section(evidence, form_kinds) if token else None,
+                section=_section(token, evidence, form_kinds) if token and token != MEMBERSHIP else None,
                 part=part,
             )
         search_box = any(payload.fields[p].type == "search" or "search" in analysed[p][0].kinds for p in positions)

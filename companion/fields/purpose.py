@@ -4,11 +4,12 @@ A form's purpose is shown in the approval window and written to the ledger ("you
 this shop for a checkout"), so it must be plain and it must not overreach: when nothing clearly says
 what a form is for, it is "other".
 
-The rules read, in order: secrets (a password makes it a login or a sign-up), cards (a card number
-makes it a payment, i.e. "billing"), loyalty (a membership number box is a look-up, an enrolment
-checkbox or words an enrolment), a postal address (a checkout), a lone search box, and a lone email with
-marketing words (a newsletter). The page's purpose is that of its most substantial form, so a sign-up
-page is not called a search page because of the search box in its header.
+The rules read, in order: cards (a card number alone makes it a payment, i.e. "billing"; with a
+postal address it is a checkout), secrets (a password makes it a login or a sign-up), loyalty (a
+membership number box is a look-up, an enrolment checkbox or words an enrolment), a postal address (a
+checkout), a lone search box, and a lone email with marketing words (a newsletter). The page's purpose
+is that of its most substantial form, so a sign-up page is not called a search page because of the
+search box in its header.
 """
 
 from __future__ import annotations
@@ -53,17 +54,19 @@ def form_purpose(types: Iterable[str | None], kinds: Iterable[str], search_box: 
     seen = set(present)
     words = set(kinds)
     if "cc-number" in seen or "cc-csc" in seen:
-        return "billing"
+        # A card with a postal address is a checkout (the address is where the order goes) unless the
+        # form's own words speak of billing alone; a card on its own is a payment form.
+        return _address_purpose(words) if len(seen & ADDRESS_TYPES) >= 2 else "billing"
     if "new-password" in seen:
         return "account-signup"
     if "current-password" in seen or "one-time-code" in seen:
         return "account-signup" if len(seen & (PERSONAL_TYPES | ADDRESS_TYPES)) >= 2 else "login"
     if "membership-number" in seen:
         return "loyalty-lookup"
-    if "loyalty-enroll" in seen or ("loyalty-enroll" in words and "email" in seen):
+    if "loyalty-enroll" in seen or ("enrolment" in words and "email" in seen):
         return "loyalty-enrollment"
     if len(seen & ADDRESS_TYPES) >= 2:
-        return "billing" if "billing-section" in words and "shipping-section" not in words else "checkout"
+        return _address_purpose(words)
     if not present and search_box:
         return "search"
     if "email" in seen and len(present) <= 3 and ("marketing" in words or "marketing-opt-in" in seen):
@@ -73,6 +76,10 @@ def form_purpose(types: Iterable[str | None], kinds: Iterable[str], search_box: 
     if present and seen <= {"email", "name", "given-name", "family-name", "marketing-opt-in"} and len(present) <= 3:
         return "newsletter" if "marketing" in words or len(present) == 1 else "other"
     return "other"
+
+
+def _address_purpose(words: set[str]) -> str:
+    return "billing" if "billing-section" in words and "shipping-section" not in words else "checkout"
 
 
 def page_purpose(form_purposes: dict[int, str], form_weights: dict[int, int]) -> str:

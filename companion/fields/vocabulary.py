@@ -625,6 +625,46 @@ KEYWORDS: dict[str, str] = {
     r"podmínk|feltétel|termeni|условия|соглаш|όρους|koşul|sözleşme|利用規約|条款|약관|الشروط|"
     r"תנאי|privacy|datenschutz|confidentialit|privacidad|gdpr|rgpd|policy|i agree|i accept|"
     r"akzeptiere|j'accepte|acepto|accetto|ga akkoord|akceptuj|godkänner|accepterer|hyväksyn|souhlas",
+    # Kinds for consent boxes only. The model was trained on the kinds above, so sharper versions of
+    # "opt-out" and "loyalty-enroll" are kinds of their own (features the model has no weight for).
+    # A refusal is a negation of wanting, receiving or agreeing, not any "not": "do not miss our offers" is
+    # an opt-in, and "you can opt out at any time" speaks of the right to withdraw. A wrong refusal is worse
+    # than a missed one: ticking it would subscribe the person.
+    "refusal": "|".join(
+        [
+            r"(do|does) ?n[o ]?t (want|wish|like|agree|consent|accept)|don t (want|wish|like|agree)",
+            r"not (wish |want )?to (receive|be contacted|get)|prefer not",
+            _w("keine[nmrs]?"),
+            r"nicht (erhalten|zusenden|kontaktier|informier|einverstanden)|(mochte|will|wunsche) nicht",
+            r"ne (souhaite|veux|desire) pas|ne pas recevoir",
+            _w("no (deseo|quiero|acepto)"),
+            _w("non (desidero|voglio|acconsento)"),
+            _w("niet (ontvangen|wil)"),
+            _w("wil (ik )?geen"),
+            r"nie (chce|wyrazam)",
+            _w("(vill|onskar) inte"),
+            _w("(onsker|vil) ikke"),
+            _w("ikke modtage"),
+            _w("en halua"),
+            r"nechci|nesouhlasim|nechcem|nesuhlasim|nem kerek|nu (doresc|vreau|sunt de acord)",
+            r"не хочу|не желая|не получать|δεν (θελω|επιθυμω)|istemiyorum|希望しない|不要|원하지 않",
+        ]
+    ),
+    # "Untick this box if you do not want offers" is an opt-in, pre-ticked, whatever its "not" says.
+    "untick": r"untick|un tick|uncheck|deselect|remove the tick|decoche|desmarca|deseleziona|abwahlen|"
+    r"hakchen entfernen|entfernen sie das hakchen|odznacz|avmarkera|fjern markeringen|poista valinta",
+    # Joining must name a club or programme: "join 40,000 outdoor fans" is a newsletter.
+    "enrolment": r"join (our |the |us )?([a-z]+ ){0,3}(club|rewards|program|programme|loyalty|membership)|"
+    r"become a member|" + _w("membership") + r"|loyalty|rewards? (program|club|scheme|member)|bonus ?program|"
+    r"earn (bonus|points)|collect points|kundenclub|kundenkarte beantragen|mitglied werden|"
+    r"programme de fidelite|carte de fidelite|programa de fidelidad|programma fedelta|klantenclub|"
+    r"program lojalno|kundklubb|kundeklub|kanta-asiakas|vernostni|husegprogram|"
+    r"программ[аы] лояльности|会員登録|加入会员|멤버십",
+    "commercial-contact": r"commercial communication|communications? commerciales?|comunicaciones comerciales|"
+    r"comunicazioni commerciali|informacion comercial|kommerzielle kommunikation|werbliche|discounts?|deals|"
+    r"keep me (updated|posted|informed)|rabais|rabatt|descuentos?|sconti|korting|rabaty",
+    # A cookie banner's switches speak of marketing too; they are not the form's consent to be contacted.
+    "cookie-consent": r"cookie",
     "billing-section": r"billing|" + _w("bill") + r"|invoice|rechnung|factura|facturation|fatturazione|"
     r"faturamento|factuur|faktur|fakturering|laskutus|fakturač|számláz|szamlaz|facturare|плат[её]ж|"
     r"счет|τιμολόγ|fatura|請求|账单|帳單|청구|الفواتير|חיוב|penagihan|payment ?address|" + _w("payment"),
