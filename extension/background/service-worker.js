@@ -39,6 +39,71 @@ function putApproval(key, record) {
   });
 }
 
+// One approval window per tab: a form seen in another frame of a tab that already has one waits here
+// (the newest per frame) until that window is gone, so a page full of frames cannot open a stack of windows.
+async function loadQueued() {
+  const { queued = {} } = await chrome.storage.session.get("queued");
+  return queued;
+}
+
+// Tab id -> frame id of a form that is with the companion now, its window not yet in storage.session.
+const asking = new Map();
+
+// Ask now, wait in the queue, or drop (that frame already has a window); decided and claimed in one step
+// so that two frames seen at the same moment cannot both open a window.
+function claimOrQueue(tabId, frameId, payload) {
+  return serialized(async () => {
+    const open = Object.values(await loadApprovals()).filter((a) => a.tabId === tabId);
+    if (open.some((a) => a.frameId === frameId) || asking.get(tabId) === frameId) return "pending";
+    if (open.length || asking.has(tabId)) {
+      const queued = await loadQueued();
+      queued[`${tabId}:${frameId}`] = { tabId, frameId, payload };
+      await chrome.storage.session.set({ queued });
+      return "queued";
+    }
+    asking.set(tabId, frameId);
+    return "ask";
+  });
+}
+
+// The queued forms of tabs with no window open and nothing being asked, one per tab, taken off the queue
+// and claimed.
+function takeReadyQueued() {
+  return serialized(async () => {
+    const [queued, approvals] = await Promise.all([loadQueued(), loadApprovals()]);
+    const busy = new Set([...Object.values(approvals).map((a) => a.tabId), ...asking.keys()]);
+    const ready = [];
+    for (const [key, item] of Object.entries(queued)) {
+      if (busy.has(item.tabId)) continue;
+      busy.add(item.tabId);
+      asking.set(item.tabId, item.frameId);
+      ready.push(item);
+      delete queued[key];
+    }
+    await chrome.storage.session.set({ queued });
+    return ready;
+  });
+}
+
+async function askQueued() {
+  for (const item of await takeReadyQueued()) {
+    const tab = await chrome.tabs.get(item.tabId).catch(() => null);
+    if (!tab) {
+      asking.delete(item.tabId);
+      continue;
+    }
+    ask(item.payload, { tab, frameId: item.frameId }).catch((error) => console.warn("Proffer: ask failed", error));
+  }
+}
+
+function dropQueuedForTab(tabId) {
+  return serialized(async () => {
+    const queued = await loadQueued();
+    for (const [key, item] of Object.entries(queued)) if (item.tabId === tabId) delete queued[key];
+    await chrome.storage.session.set({ queued });
+  });
+}
+
 function takeApproval(key) {
   return serialized(async () => {
     const approvals = await loadApprovals();
@@ -63,11 +128,25 @@ async function onFormSeen(message, sender) {
   if (!sender.tab || typeof sender.tab.id !== "number" || typeof sender.frameId !== "number") {
     throw new CompanionError("bad_request", "form.seen must come from a tab");
   }
-  const timing = startFill(sender.tab.id, sender.frameId);
   const payload = { ...message.payload, page: pageForRequest(message.payload && message.payload.page, sender) };
-  const approvals = await loadApprovals();
-  const already = Object.values(approvals).some((a) => a.tabId === sender.tab.id && a.frameId === sender.frameId);
-  if (already) return { status: "pending" };
+  const claim = await claimOrQueue(sender.tab.id, sender.frameId, payload);
+  if (claim !== "ask") return { status: claim };
+  return ask(payload, sender);
+}
+
+// Ask the companion about a form (its page information already taken from the browser's sender record),
+// the tab already claimed; when no window is left open, a queued form of the tab is asked about next.
+async function ask(payload, sender) {
+  try {
+    return await askClaimed(payload, sender);
+  } finally {
+    asking.delete(sender.tab.id);
+    await askQueued();
+  }
+}
+
+async function askClaimed(payload, sender) {
+  const timing = startFill(sender.tab.id, sender.frameId);
   let result;
   try {
     result = await request("fill.request", payload);
@@ -252,7 +331,8 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   return true; // the answer comes asynchronously
 });
 
-// Closing the approval window is a decline.
+// Closing the approval window is a decline. Whoever closed it, a form another frame of that tab showed
+// meanwhile is asked about next.
 chrome.windows.onRemoved.addListener(async (windowId) => {
   const approvals = await loadApprovals();
   for (const [key, record] of Object.entries(approvals)) {
@@ -260,4 +340,7 @@ chrome.windows.onRemoved.addListener(async (windowId) => {
     const taken = await takeApproval(key);
     if (taken) await decline(taken, "closed").catch((error) => console.warn("Proffer: decline failed", error));
   }
+  await askQueued();
 });
+
+chrome.tabs.onRemoved.addListener((tabId) => dropQueuedForTab(tabId));

@@ -53,3 +53,33 @@ def test_cross_origin_frame_warns_and_needs_the_frame_approved(playwright, perso
             frame = frame_of(page, frame_port)
             wait_until(lambda: frame.input_value("#email") == EMAIL, what="the frame's email")
             assert frame.input_value("#given") == ""
+
+
+def test_forms_in_two_frames_get_one_window_at_a_time(playwright, person):
+    port = free_port()
+    with person.companion(), static_server(port) as shop:
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+
+            def windows():
+                return [p for p in context.pages if "approval/approval.html" in p.url and not p.is_closed()]
+
+            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+                page = context.new_page()
+                page.goto(f"{shop}/two-frames.html")
+            first = info.value
+            first.wait_for_selector("body[data-ready=true]")
+            page.wait_for_timeout(1500)  # both frames have long since sent their forms
+            assert len(windows()) == 1
+            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+                first.close()  # declines; the other frame's form is asked about next
+            second = info.value
+            second.wait_for_selector("body[data-ready=true]")
+            tick(second, "email")
+            second.click("#approve")
+            frames = [f for f in page.frames if f.url.endswith("/form.html")]
+            assert len(frames) == 2
+            wait_until(lambda: sorted(f.input_value("#email") for f in frames) == ["", EMAIL], what="one frame filled")
+            assert all(f.input_value("#given") == "" for f in frames)
+            page.wait_for_timeout(500)
+            assert windows() == []
