@@ -196,18 +196,14 @@ def _section(token: str, evidence: FieldEvidence, form_kinds: frozenset[str]) ->
 
 
 def _resolve(
-    cls: str | None, field: FieldDescriptor, evidence: FieldEvidence, form_classes: set[str], form_shape: str
+    cls: str | None, field: FieldDescriptor, evidence: FieldEvidence, form_classes: set[str], signup: bool
 ) -> tuple[str | None, str | None]:
-    """Turn a class into a token using the form's shape ("signup", "login" or ""); returns (token, part)."""
+    """Turn a class into a token using the form's shape; returns (token, part)."""
     if cls is None:
         return None, None
     if cls == "password":
-        new = form_shape == "signup" or "new" in evidence.kinds or "confirm" in evidence.kinds
+        new = signup or "new" in evidence.kinds or "confirm" in evidence.kinds
         return ("new-password" if new else "current-password"), None
-    if cls in _IDENTIFIER and form_shape == "login":
-        # A sign-in form's account name is a "username" even when it is an email address (the HTML
-        # standard's token for the identifier a password belongs to; password managers key on it).
-        return "username", None
     if cls == "username-or-email":
         return ("email" if field.type == "email" or "email" in evidence.kinds else "username"), None
     if cls in _PRIMARY_STREET:
@@ -238,11 +234,7 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
         form = forms.get(form_index) if form_index is not None else None
         form_text = text.human(" ".join((form.heading, form.submit_text, form.text[:300]))) if form else ""
         form_kinds = frozenset(vocabulary.kinds_in(form_text))
-        others = classes - _SECRET_CLASSES - _IDENTIFIER
-        signup = passwords >= 2 or (passwords == 1 and len(others) >= 2)
-        identifiers = sum(guesses[p].cls in _IDENTIFIER for p in positions)
-        login = passwords == 1 and not others and identifiers == 1 and "new" not in form_kinds
-        form_shape = "signup" if signup else "login" if login else ""
+        signup = passwords >= 2 or (passwords == 1 and len(classes - _SECRET_CLASSES - {"username", "email"}) >= 2)
         if not passwords:  # in a login form a membership number is the username
             for p in positions:
                 if _loyalty_number(payload.fields[p], analysed[p][0]):
@@ -251,7 +243,7 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
         tokens: list[str | None] = []
         for p in positions:
             field, (evidence, _features) = payload.fields[p], analysed[p]
-            token, part = _resolve(guesses[p].cls, field, evidence, classes, form_shape)
+            token, part = _resolve(guesses[p].cls, field, evidence, classes, signup)
             tokens.append(token)
             results[p] = FieldUnderstanding(
                 index=field.index,

@@ -424,3 +424,83 @@ def test_forms_get_their_own_purposes():
     seen = understand(p)
     assert seen.form_purposes == {0: "login", 1: "newsletter"}
     assert seen.purpose == "login"
+
+
+# --- Purposes and sections of whole checkouts ---------------------------------------------------------
+
+CHECKOUT_TEXT = "Contact Shipping address Card details Place order"
+
+
+def _checkout(*extra: dict, heading="Contact", text=CHECKOUT_TEXT, phone="Phone (for delivery questions)"):
+    return payload(
+        field("Email address", "email", type="email", autocomplete="email"),
+        field(phone, "phone", type="tel", autocomplete="tel"),
+        field("First name", "given_name"),
+        field("Last name", "family_name"),
+        field("Street address", "street"),
+        field("Apartment, suite, etc. (optional)", "line2"),
+        field("Postcode / ZIP", "postal_code"),
+        field("Town / City", "city"),
+        *extra,
+        forms=[{"index": 0, "heading": heading, "submit_text": "Place order", "text": text}],
+    )
+
+
+CARD = (
+    field("Name on card", "card_name"),
+    field("Card number", "card_number", inputmode="numeric"),
+    field("Expiry date (MM/YY)", "card_expiry"),
+    field("Security code", "card_cvc", inputmode="numeric"),
+)
+
+
+def test_checkout_with_a_card_is_a_checkout_not_billing():
+    # An earlier version called any form with a card number "billing", the demo shop's checkout included.
+    seen = understand(_checkout(*CARD))
+    assert [f.type for f in seen.fields][:8] == [
+        "email",
+        "tel",
+        "given-name",
+        "family-name",
+        "address-line1",
+        "address-line2",
+        "postal-code",
+        "address-level2",
+    ]
+    assert seen.purpose == "checkout"
+
+
+def test_a_card_alone_is_billing_and_a_billing_address_with_a_card_too():
+    assert understand(payload(*CARD, forms=[{"index": 0, "heading": "Payment"}])).purpose == "billing"
+    billing = _checkout(*CARD, heading="Billing address", text="Billing address Payment Pay now", phone="Phone")
+    assert understand(billing).purpose == "billing"
+
+
+def test_shipping_heading_gives_a_section_to_the_address_not_to_email_phone_or_card():
+    # An earlier version put "shipping" on the buyer's email and phone because the form said "Shipping".
+    seen = understand(_checkout(*CARD))
+    sections = {f.type: f.section for f in seen.fields}
+    assert sections["given-name"] == sections["address-line1"] == sections["postal-code"] == "shipping"
+    assert sections["email"] is None
+    assert sections["tel"] is None
+    assert sections["cc-number"] is None
+
+
+def test_contact_field_section_from_its_programmer_name_or_autocomplete():
+    p = payload(
+        field("Telefon", "shippingPhoneNumber", type="tel"),
+        field("Telefon", "invoicePhoneNumber", type="tel"),
+        field("E-Mail", "email", type="email", autocomplete="billing email"),
+    )
+    assert [f.section for f in understand(p).fields] == ["shipping", "billing", "billing"]
+
+
+def test_sign_in_email_stays_email():
+    # Labels disagree on a sign-in form's email (DuckDuckGo's say "username", Mozilla's "email"); Proffer
+    # keeps what the field says it is, so the vault's email goes where an email is asked for.
+    p = payload(
+        field("Email", "login_email", type="email"),
+        field("Password", "login_password", type="password"),
+        forms=[{"index": 0, "submit_text": "Sign in"}],
+    )
+    assert types(p) == ["email", "current-password"]
