@@ -110,7 +110,9 @@ def _loyalty_number(field: FieldDescriptor, evidence: FieldEvidence) -> bool:
     words = text.human(" ".join((field.label[:200], field.placeholder, getattr(field, "nearby_text", "") or "")))
     if "coupon" in kinds or _GIFT.search(words):
         return False  # a gift or voucher card is a means of payment, not a membership
-    return "membership-number" in kinds or ("loyalty-enroll" in kinds and "tel" in kinds)
+    # The phone keyed on rewards must say so in its own human words: a programmer name such as
+    # "join-phone" on a rewards sign-up form is the person's mobile, and their number belongs there.
+    return "membership-number" in kinds or ("h:loyalty-enroll" in evidence.own and "tel" in kinds)
 
 
 def _reason(model: LinearModel, features: list[str], cls: str, field: FieldDescriptor) -> str:

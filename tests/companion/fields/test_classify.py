@@ -504,3 +504,21 @@ def test_sign_in_email_stays_email():
         forms=[{"index": 0, "submit_text": "Sign in"}],
     )
     assert types(p) == ["email", "current-password"]
+
+
+def test_rewards_join_form_is_an_enrolment_and_its_mobile_box_no_membership_number():
+    # The demo shop's join form was called a look-up: "join-phone" read as a phone keyed on rewards.
+    p = payload(
+        field("First name", "join-given-name"),
+        field("Surname", "join-family-name"),
+        field("Email", "join-email", type="email", autocomplete="email"),
+        field("Mobile number (without country code)", "join-phone", type="tel"),
+        field("I accept the Lindenhof Rewards terms", "join-terms", type="checkbox"),
+        forms=[{"index": 0, "heading": "Join our rewards program", "submit_text": "Join now"}],
+    )
+    seen = understand(p)
+    assert seen.fields[3].type != "membership-number"
+    assert seen.purpose == "loyalty-enrollment"
+    # whereas a box that asks for the phone number the rewards are kept under is that number
+    lookup = payload(field("Rewards card number or phone number for rewards (optional)", "checkout-rewards"))
+    assert types(lookup) == ["membership-number"]
