@@ -1,17 +1,23 @@
 """Ledger benchmark: append cost, open, verify and every dashboard view, at N entries.
 
-    python benchmarks/ledger.py                      # N = 1,000, 10,000 and 100,000
-    python benchmarks/ledger.py --entries 20000 --json
+    python benchmarks/ledger.py                                  # N = 1,000, 10,000 and 100,000
+    python benchmarks/ledger.py --entries 1000 10000 100000 --json
 
 Targets (issue 6): append p95 <= 5 ms and every view <= 100 ms at 100,000 entries.
 Open and verify are also given in CPU time, and the load average is printed: on a shared machine the wall
 times say more about the neighbours than about the ledger.
 
 How: the history is built with ``os.fdatasync`` stubbed out (building 100,000 entries with a real sync each
-would take minutes and measure nothing new), then ``--appends`` more entries are appended with the real
-sync and timed — that is the append figure, measured at N. Every view is run ``--repeat`` times on the
-reopened ledger and reported as median and max. The history is synthetic but shaped like years of use:
-a few hundred sites, ~25 field types, 1-6 fields per entry, a mix of decisions, spread over three years.
+would take minutes and measure nothing new) and synced once, then ``--appends`` more entries are appended
+with the real sync and timed — that is the append figure, measured at N. Every view is run ``--repeat``
+times on the reopened ledger and reported as median and max (the first run of a page compiles its template).
+The history is synthetic but shaped like years of use: a few hundred sites, ~25 field types, 1-6 fields per
+entry, a mix of decisions, spread over three years.
+
+Two kinds of view figures: ``views`` are the ledger's own queries; ``pages`` are what a dashboard page costs
+past the HTTP layer — its data function (``companion.dashboard.ledger_views``) and the rendering of its real
+template — against a real vault (cheapest Argon2id the vault accepts) whose values the history released, a
+few of them changed since. The 100 ms target is for the pages.
 """
 
 from __future__ import annotations
@@ -25,12 +31,18 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import jinja2
+
+from companion.dashboard import ledger_views
 from companion.ledger.model import Decision, DisclosedField, LedgerDraft
 from companion.ledger.store import Ledger
+from companion.vault import Vault
+from companion.vault.crypto import KdfParameters
 
 FIELD_TYPES = [
     "email",
@@ -62,27 +74,62 @@ PURPOSES = ("checkout", "account-signup", "loyalty-signup", "newsletter", "conta
 DECISIONS = (Decision.ONCE,) * 5 + (Decision.ALWAYS,) * 3 + (Decision.DECLINED, Decision.UNTICKED, Decision.NEVER)
 START = datetime(2023, 1, 1, tzinfo=UTC)
 SPAN_SECONDS = 3 * 365 * 86400
+CHANGED = ("email", "tel", "street-address")  # values the person changed in the vault half-way through
+VCARD = """BEGIN:VCARD
+VERSION:3.0
+N:Bench;Beatrix;;Dr.;
+FN:Dr. Beatrix Bench
+NICKNAME:Bea
+EMAIL;TYPE=INTERNET,HOME:beatrix@bench.example
+EMAIL;TYPE=INTERNET,WORK:b.bench@work.example
+TEL;TYPE=CELL:+44 7700 900123
+TEL;TYPE=HOME:+44 1632 960456
+ADR;TYPE=HOME:;;12 Bench Lane;Leeds;West Yorkshire;LS1 4AP;United Kingdom
+ADR;TYPE=WORK:;Floor 3;1 Office Row;York;North Yorkshire;YO1 7HH;United Kingdom
+ORG:Benchmarks Ltd
+TITLE:Timekeeper
+BDAY:1980-02-29
+END:VCARD
+"""
+
+Values = dict[str, list[tuple[str, str, str]]]  # type -> [(value id, fingerprint now, fingerprint before)]
 
 
-def draft(rng: random.Random, sites: list[str]) -> LedgerDraft:
+def make_vault(folder: Path) -> Vault:
+    vault = Vault(folder, kdf_parameters=KdfParameters(memory_kib=64 * 1024, iterations=3, lanes=1))
+    vault.create("benchmark passphrase, not a secret")
+    vault.import_vcard(VCARD)
+    return vault
+
+
+def vault_values(vault: Vault) -> Values:
+    return {
+        t: [(o.value_id, vault.fingerprint(o.value), vault.fingerprint("old " + o.value)) for o in vault.offers(t)]
+        for t in FIELD_TYPES
+    }
+
+
+def draft(rng: random.Random, sites: list[str], values: Values, before_change: bool) -> LedgerDraft:
+    """One decision; released fields carry the vault's value ids and fingerprints (types the vault has no
+    value for carry none, like a consent box), the old fingerprint for CHANGED types before the change."""
     site = sites[min(int(rng.expovariate(1 / 40)), len(sites) - 1)]  # a few sites get most of the traffic
     decision = rng.choice(DECISIONS)
-    types = rng.sample(FIELD_TYPES, rng.randint(1, 6))
+    fields = []
+    for t in rng.sample(FIELD_TYPES, rng.randint(1, 6)):
+        value_id = fingerprint = None
+        if values[t]:
+            value_id, now, before = rng.choice(values[t])
+            fingerprint = before if before_change and t in CHANGED else now
+        fields.append(
+            DisclosedField(type=t, label=f"Your {t.replace('-', ' ')}", value_id=value_id, fingerprint=fingerprint)
+        )
     return LedgerDraft(
         site=site,
         origin=f"https://www.{site}",
         path=f"/{rng.choice(PURPOSES)}/step-{rng.randint(1, 3)}",
         frame_origin=f"https://www.{site}",
         purpose=rng.choice(PURPOSES),
-        fields=tuple(
-            DisclosedField(
-                type=t,
-                label=f"Your {t.replace('-', ' ')}",
-                value_id=f"v-{t}-{n}",
-                fingerprint=f"{hash((t, n)) & (2**64 - 1):016x}" * 4,
-            )
-            for t, n in ((t, rng.randint(1, 3)) for t in types)
-        ),
+        fields=tuple(fields),
         decision=decision,
         terms="approved once in the approval window",
         browser="chromium",
@@ -100,13 +147,27 @@ def no_sync():
         os.fdatasync = real
 
 
+def flush(folder: Path) -> None:
+    for path in folder.iterdir():
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def timed(fn, repeat: int) -> dict[str, float]:
-    runs = []
+    runs, cpu = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         runs.append((time.perf_counter() - t0) * 1000)
-    return {"median_ms": round(statistics.median(runs), 3), "max_ms": round(max(runs), 3)}
+        cpu.append((time.process_time() - c0) * 1000)
+    return {
+        "median_ms": round(statistics.median(runs), 3),
+        "max_ms": round(max(runs), 3),
+        "cpu_median_ms": round(statistics.median(cpu), 3),
+    }
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -114,21 +175,66 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def templates() -> jinja2.Environment:
+    """The dashboard's templates, set up as ``companion.app`` sets them up."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("companion.dashboard", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def pages(ledger: Ledger, vault: Vault, busiest: str, email: str) -> dict:
+    """Each ledger page of the dashboard: its data function, then its template rendered to HTML."""
+    env = templates()
+
+    def page(template: str, data: Callable[[], dict]) -> Callable[[], str]:
+        return lambda: env.get_template(template).render(data())
+
+    filtered = {
+        "site": busiest,
+        "field_type": "email",
+        "decision": "once",
+        "since": "2024-01-01",
+        "until": "2025-06-30",
+    }
+    return {
+        "timeline": page("ledger_timeline.html", lambda: ledger_views.timeline_data(ledger, {})),
+        "timeline_filtered": page("ledger_timeline.html", lambda: ledger_views.timeline_data(ledger, filtered)),
+        "timeline_last_page": page(
+            "ledger_timeline.html", lambda: ledger_views.timeline_data(ledger, {"page": str(10**9)})
+        ),
+        "sites": page("ledger_sites.html", lambda: ledger_views.sites_data(ledger)),
+        "site_busiest": page(
+            "ledger_site.html",
+            lambda: ledger_views.site_data(ledger, busiest, [], {"kind": "erasure", "to": f"dpo@{busiest}"}),
+        ),
+        "who_knows_what": page("ledger_grid.html", lambda: ledger_views.grid_data(ledger)),
+        "search": page("ledger_search.html", lambda: ledger_views.search_data(ledger, vault, email)),
+        "stale": page("ledger_stale.html", lambda: ledger_views.stale_data(ledger, vault)),
+    }
+
+
 def run(entries: int, appends: int, repeat: int, seed: int) -> dict:
     rng = random.Random(seed)
     sites = [f"shop{i}.example" for i in range(300)]
-    key = os.urandom(32)
-    folder = Path(tempfile.mkdtemp(prefix="proffer-bench-ledger-")) / "ledger"
+    root = Path(tempfile.mkdtemp(prefix="proffer-bench-ledger-"))
+    folder = root / "ledger"
     try:
+        vault = make_vault(root / "vault")
+        values = vault_values(vault)
+        key = vault.subkey("ledger")
         ledger = Ledger.open(folder, key)
         t0 = time.perf_counter()
         with no_sync():
             for i in range(entries - appends):
-                ledger.append(draft(rng, sites), now=START + timedelta(seconds=SPAN_SECONDS * i / entries))
+                d = draft(rng, sites, values, before_change=i < entries // 2)
+                ledger.append(d, now=START + timedelta(seconds=SPAN_SECONDS * i / entries))
         build_s = time.perf_counter() - t0
+        flush(folder)  # the timed appends must not pay for writing back the unsynced history
         append_ms, append_cpu_ms = [], []
         for i in range(entries - appends, entries):
-            d = draft(rng, sites)
+            d = draft(rng, sites, values, before_change=False)
             t, c = time.perf_counter(), time.process_time()
             ledger.append(d, now=START + timedelta(seconds=SPAN_SECONDS * i / entries))
             append_ms.append((time.perf_counter() - t) * 1000)
@@ -147,12 +253,11 @@ def run(entries: int, appends: int, repeat: int, seed: int) -> dict:
         assert report.ok, report.problem
 
         some = ledger.query(limit=1).items[0]
-        fingerprint = some.fields[0].fingerprint or ""
-        busiest = ledger.sites()[0].site
+        email = vault.offers("email")[0].value
+        fingerprint = vault.fingerprint(email)
+        busiest = max(ledger.sites(), key=lambda s: s.entries).site
         year = date(2024, 1, 1)
-        # The vault now: every value id still there, five of them changed since they were given.
-        current = {f"v-{t}-{n}": f"{hash((t, n)) & (2**64 - 1):016x}" * 4 for t in FIELD_TYPES for n in (1, 2, 3)}
-        current.update({f"v-{t}-1": "changed" for t in FIELD_TYPES[:5]})
+        current = {value_id: now for offers in values.values() for value_id, now, _ in offers}
         views = {
             "query_newest_page": lambda: ledger.query(limit=50),
             "query_deep_page": lambda: ledger.query(offset=entries // 2, limit=50),
@@ -172,10 +277,13 @@ def run(entries: int, appends: int, repeat: int, seed: int) -> dict:
             "stale": lambda: ledger.stale(current),
         }
         view_times = {name: timed(fn, repeat) for name, fn in views.items()}
+        page_times = {name: timed(fn, repeat) for name, fn in pages(ledger, vault, busiest, email).items()}
+        busiest_entries = ledger.query(site=busiest, limit=0).total
         ledger.close()
+        vault.lock()
         size = sum(p.stat().st_size for p in folder.iterdir())
     finally:
-        shutil.rmtree(folder.parent, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
     return {
         "entries": entries,
         "build_s": round(build_s, 2),
@@ -192,12 +300,17 @@ def run(entries: int, appends: int, repeat: int, seed: int) -> dict:
         "disk_bytes": size,
         "views": view_times,
         "slowest_view_ms": max(v["max_ms"] for v in view_times.values()),
+        "busiest_site_entries": busiest_entries,
+        "pages": page_times,
+        "slowest_page_ms": max(v["max_ms"] for v in page_times.values()),
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--entries", type=int, action="append", help="N (repeatable); default 1000, 10000, 100000")
+    parser.add_argument(
+        "--entries", type=int, nargs="+", action="extend", help="N, one or more; default 1000 10000 100000"
+    )
     parser.add_argument("--appends", type=int, default=500, help="appends timed with a real fsync, at N")
     parser.add_argument("--repeat", type=int, default=7, help="runs per view")
     parser.add_argument("--seed", type=int, default=6)
@@ -213,10 +326,15 @@ def main() -> int:
                 f"(max {r['append_max_ms']}, cpu p95 {r['append_cpu_p95_ms']}); "
                 f"open {r['open_ms']} ms (cpu {r['open_cpu_ms']}); "
                 f"verify {r['verify_ms']} ms (cpu {r['verify_cpu_ms']}); load {r['load_average_1min']}; "
-                f"slowest view {r['slowest_view_ms']} ms; {r['disk_bytes'] / 1e6:.1f} MB on disk"
+                f"slowest view {r['slowest_view_ms']} ms, slowest page {r['slowest_page_ms']} ms; "
+                f"{r['disk_bytes'] / 1e6:.1f} MB on disk"
             )
-            for name, t in r["views"].items():
-                print(f"    {name:<28} median {t['median_ms']:>8} ms   max {t['max_ms']:>8} ms")
+            for kind in ("views", "pages"):
+                for name, t in r[kind].items():
+                    print(
+                        f"    {kind[:-1]} {name:<28} median {t['median_ms']:>8} ms   max {t['max_ms']:>8} ms"
+                        f"   cpu median {t['cpu_median_ms']:>8} ms"
+                    )
     if args.json:
         json.dump({"results": results}, sys.stdout, indent=2)
         print()
