@@ -5,7 +5,8 @@ Lookup order for a field: a decision for (site, type, this purpose), else (site,
 ask. The most specific decision wins, so "always share my email with this shop for checkout, never for
 newsletters" is two decisions that never conflict.
 
-Also here: whether auto-fill of "always" fields is on, globally and per site.
+Also here: whether auto-fill of "always" fields is on, globally and per site, and the person's standing
+preferences for marketing and loyalty prompts (``PromptPreferences``), set once for every site.
 
 Stored as one sealed TinyDB document (``decisions.json`` in the vault's folder) under a key derived from
 the vault's, so it opens and closes with the vault.
@@ -30,6 +31,31 @@ class Choice(StrEnum):
     ASK = "ask"
 
 
+class MarketingChoice(StrEnum):
+    UNTICK = "untick"  # untick pre-ticked opt-ins, tick "do NOT send me offers" twins
+    LEAVE = "leave"  # leave marketing boxes as the shop set them
+
+
+class EnrollmentChoice(StrEnum):
+    ASK = "ask"  # show a "join our rewards programme" form in the approval window like any other
+    DECLINE = "decline"  # decline it quietly: nothing offered, no window, a refusal in the ledger
+
+
+class NewsletterChoice(StrEnum):
+    ASK = "ask"
+    NEVER = "never"  # never fill a newsletter sign-up (pop-up or form): nothing offered, a refusal recorded
+
+
+class PromptPreferences(BaseModel):
+    """How Proffer meets marketing and loyalty prompts on every site, until the person changes it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    marketing: MarketingChoice = MarketingChoice.UNTICK
+    enrollment: EnrollmentChoice = EnrollmentChoice.ASK
+    newsletter: NewsletterChoice = NewsletterChoice.ASK
+
+
 class DecisionRecord(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -47,6 +73,7 @@ class DecisionStore:
         self._db: TinyDB = open_db(path, sealer)
         self._decisions = self._db.table("decisions")
         self._autofill = self._db.table("autofill")
+        self._preferences = self._db.table("preferences")
 
     def close(self) -> None:
         self._db.close()
@@ -83,6 +110,13 @@ class DecisionStore:
 
     def autofill_settings(self) -> dict[str, bool]:
         return {row["site"]: row["enabled"] for row in self._autofill.all()}
+
+    def preferences(self) -> PromptPreferences:
+        """The person's prompt preferences; the defaults until they set any."""
+        row = self._preferences.get(Query().key == "prompts")
+        if row is None:
+            return PromptPreferences()
+        return PromptPreferences.model_validate({k: v for k, v in row.items() if k != "key"})
 
     # --- writing ---
 
@@ -121,6 +155,10 @@ class DecisionStore:
         removed = self._decisions.remove(Query().site == site)
         self._autofill.remove(Query().site == site)
         return len(removed)
+
+    def set_preferences(self, preferences: PromptPreferences) -> None:
+        row = {"key": "prompts", **preferences.model_dump(mode="json")}
+        self._preferences.upsert(row, Query().key == "prompts")
 
     def set_autofill(self, site: str | None, enabled: bool) -> None:
         """Turn auto-fill on or off for one site, or globally (site None)."""

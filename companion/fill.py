@@ -10,6 +10,12 @@ asked, once: a request id is unguessable, single-use and expires, so a forged or
 nothing. Fields in a frame of another origin are never auto-filled, and approving them needs the person to
 approve that frame's origin explicitly. Every release and every refusal becomes a ledger entry, with the
 decision that caused it.
+
+Marketing and loyalty prompts are planned by ``companion.prompts`` from the person's standing preferences:
+consent boxes are never offered a value, only unticked (or an opt-out ticked) in the refusing direction,
+and declined enrolment or newsletter forms are offered nothing. A loyalty-number field with nothing in the
+wallet for this site comes back with a ``keep`` offer: a number the person types there may be kept in the
+wallet (``keep``), bound to this request's site and frame, only after their yes in Proffer's own window.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from companion.decisions import Choice
 from companion.fields.classify import understand
 from companion.fields.safety import assess_page
 from companion.ledger.model import Decision, DisclosedField, LedgerDraft
+from companion.prompts import MEMBERSHIP, plan_prompts
 from companion.protocol import ErrorCode, ProtocolError
 from companion.protocol.messages import (
     FieldVerdict,
@@ -34,9 +41,13 @@ from companion.protocol.messages import (
     FilledValue,
     FillRequestPayload,
     FillRequestResult,
+    KeepOffer,
     Offer,
+    WalletKeepPayload,
+    WalletKeepResult,
 )
 from companion.sites import origin_of, path_of, site_of
+from companion.vault import InvalidProfile
 
 REQUEST_TTL_SECONDS = 15 * 60
 MAX_PENDING = 64  # a page that floods requests only pushes out its own older ones
@@ -55,6 +66,17 @@ class OfferedField:
     token: str
     label: str
     offers: dict[str, Offer]  # value_id -> offer
+
+
+@dataclass(frozen=True)
+class KeepTicket:
+    """Where a typed loyalty number may be kept from: the request's site and frame, and its loyalty fields."""
+
+    keep_id: str
+    site: str
+    frame_origin: str
+    fields: frozenset[int]
+    created: float
 
 
 @dataclass
@@ -76,6 +98,7 @@ class FillService:
         self.core = core
         self.clock = clock
         self._pending: dict[str, PendingFill] = {}
+        self._keep: dict[str, KeepTicket] = {}
 
     # --- the three messages ---
 
@@ -102,6 +125,8 @@ class FillService:
         approvable_frames = frozenset({page.frame_origin}) if cross_origin else frozenset()
         autofill = not cross_origin and decisions.autofill_enabled(site)
         safety = assess_page(payload, {f.index: f.type for f in understanding.fields}, approvable_frames)
+        prompts = plan_prompts(payload, understanding, safety, decisions.preferences())
+        loyalty_fields: list[int] = []
         verdicts: list[FieldVerdict] = []
         released: list[FilledValue] = []
         always: list[DisclosedField] = []
@@ -110,6 +135,8 @@ class FillService:
             token = f"{seen.section} {seen.type}" if seen.section and seen.type else seen.type
             fillable, reason = safety[seen.index]
             offers: list[Offer] = []
+            if seen.index in prompts.withheld:
+                fillable, reason = False, prompts.withheld[seen.index]
             if fillable and token:
                 standing = decisions.lookup(site, token, pending.purpose)
                 if standing is not None and standing.choice is Choice.NEVER:
@@ -129,6 +156,8 @@ class FillService:
                         )
                     else:
                         reason = "nothing in the vault for this field"
+                if token == MEMBERSHIP and fillable and not offers:
+                    loyalty_fields.append(seen.index)
             verdicts.append(
                 FieldVerdict(
                     index=seen.index,
@@ -143,8 +172,11 @@ class FillService:
             self._record(pending, Decision.ALWAYS, always)
         if withheld:
             self._record(pending, Decision.NEVER, withheld)
+        for refusal in prompts.refusals:
+            self._record(pending, refusal.decision, list(refusal.fields), refusal.terms, purpose=refusal.purpose)
         if pending.offered:
             self._remember(pending)
+        keep = self._keep_offer(pending, loyalty_fields) if loyalty_fields and not cross_origin else None
         return FillRequestResult(
             request_id=pending.request_id,
             site=site,
@@ -155,6 +187,9 @@ class FillService:
             needs_approval=bool(pending.offered),
             autofilled=released,
             frame_approval=pending.frame_approval,
+            boxes=prompts.boxes,
+            handled=prompts.handled,
+            keep=keep,
         )
 
     def approve(self, payload: FillApprovePayload) -> FillApproveResult:
@@ -201,9 +236,31 @@ class FillService:
         self._record(pending, Decision.DECLINED, refused, terms)
         return FillDeclineResult(request_id=payload.request_id, recorded=len(refused))
 
+    def keep(self, payload: WalletKeepPayload) -> WalletKeepResult:
+        """Keep a typed loyalty number in the wallet, for the site of the request that found the field.
+
+        Only the extension's own window sends this, after the person's yes; the ticket still binds it to
+        the frame and the fields the companion recognised, and the site comes from the ticket, never from
+        the message. A ticket serves until a number is kept with it, or it expires.
+        """
+        self._expire()
+        ticket = self._keep.get(payload.keep_id)
+        if ticket is None or ticket.frame_origin != payload.frame_origin or payload.index not in ticket.fields:
+            raise ProtocolError(ErrorCode.UNKNOWN_REQUEST)
+        number = " ".join(payload.number.split())
+        if not number or not any(c.isalnum() for c in number):
+            raise ProtocolError(ErrorCode.BAD_REQUEST, "a membership number needs at least one letter or digit")
+        try:
+            kept = self.core.vault.keep_membership(" ".join(payload.program.split()), number, ticket.site)
+        except InvalidProfile as exc:
+            raise ProtocolError(ErrorCode.BAD_REQUEST, "; ".join(exc.problems)) from None
+        del self._keep[payload.keep_id]
+        return WalletKeepResult(site=ticket.site, program=payload.program, kept=kept)
+
     def forget_all(self) -> None:
         """Called when the vault locks: offers made while it was open are void."""
         self._pending.clear()
+        self._keep.clear()
 
     # --- helpers ---
 
@@ -230,8 +287,27 @@ class FillService:
         fingerprint = self.core.vault.fingerprint(value)
         return DisclosedField(type=token, label=label, value_id=value_id, fingerprint=fingerprint)
 
+    def _keep_offer(self, pending: PendingFill, fields: list[int]) -> KeepOffer:
+        self._expire()
+        while len(self._keep) >= MAX_PENDING:
+            self._keep.pop(next(iter(self._keep)))
+        ticket = KeepTicket(
+            keep_id=secrets.token_urlsafe(18),
+            site=pending.site,
+            frame_origin=pending.frame_origin,
+            fields=frozenset(fields),
+            created=self.clock(),
+        )
+        self._keep[ticket.keep_id] = ticket
+        return KeepOffer(keep_id=ticket.keep_id, fields=fields, program=pending.site[:300])
+
     def _record(
-        self, pending: PendingFill, decision: Decision, fields: list[DisclosedField], terms: str | None = None
+        self,
+        pending: PendingFill,
+        decision: Decision,
+        fields: list[DisclosedField],
+        terms: str | None = None,
+        purpose: str | None = None,
     ) -> None:
         self.core.ledger.append(
             LedgerDraft(
@@ -239,7 +315,7 @@ class FillService:
                 origin=pending.origin,
                 path=pending.path,
                 frame_origin=pending.frame_origin,
-                purpose=pending.purpose,
+                purpose=purpose or pending.purpose,
                 fields=tuple(fields),
                 decision=decision,
                 terms=terms or TERMS[decision],
@@ -267,3 +343,5 @@ class FillService:
         cutoff = self.clock() - REQUEST_TTL_SECONDS
         for request_id in [r for r, p in self._pending.items() if p.created < cutoff]:
             del self._pending[request_id]
+        for keep_id in [k for k, t in self._keep.items() if t.created < cutoff]:
+            del self._keep[keep_id]

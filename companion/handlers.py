@@ -29,6 +29,7 @@ from companion.protocol.messages import (
     SiteSummaryResult,
     VaultStatusResult,
     VaultUnlockPayload,
+    WalletKeepPayload,
 )
 from companion.settings import LOOPBACK
 from companion.sites import site_of
@@ -76,6 +77,10 @@ def fill_decline(ctx: Context, payload: FillDeclinePayload) -> BaseModel:
     return ctx.fills.decline(payload)
 
 
+def wallet_keep(ctx: Context, payload: WalletKeepPayload) -> BaseModel:
+    return ctx.fills.keep(payload)
+
+
 RECENT_FOR_POPUP = 5
 
 
@@ -117,6 +122,7 @@ HANDLERS: dict[str, Callable[[Context, Any], BaseModel]] = {
     "fill.request": fill_request,
     "fill.approve": fill_approve,
     "fill.decline": fill_decline,
+    "wallet.keep": wallet_keep,
     "site.summary": site_summary,
     "site.forget": site_forget,
     "site.autofill": site_autofill,

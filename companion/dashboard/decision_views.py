@@ -1,4 +1,5 @@
-"""Standing decisions in the dashboard: list them per site and across sites, change, revoke, auto-fill."""
+"""Standing decisions in the dashboard: list them per site and across sites, change, revoke, auto-fill; and
+the person's standing preferences for marketing and loyalty prompts, set once for every site."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from multidict import MultiDictProxy
 
 from companion.appkeys import CORE, run_on_worker
 from companion.dashboard.views import login_required
-from companion.decisions import Choice
+from companion.decisions import Choice, EnrollmentChoice, MarketingChoice, NewsletterChoice, PromptPreferences
 from companion.fields.classify import PURPOSES
 
 
@@ -32,6 +33,7 @@ async def decisions_page(request: web.Request) -> web.StreamResponse:
             "global_autofill": autofill.get("*", True),
             "site_autofill": {s: store.autofill_enabled(s) for s in by_site},
             "purposes": PURPOSES,
+            "prompts": store.preferences(),
         }
 
     return aiohttp_jinja2.render_template("decisions.html", request, await run_on_worker(request.app, load))
@@ -77,6 +79,22 @@ async def set_autofill(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(_back(form))
 
 
+@login_required
+async def set_prompt_preferences(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    try:
+        preferences = PromptPreferences(
+            marketing=MarketingChoice(str(form.get("marketing", ""))),
+            enrollment=EnrollmentChoice(str(form.get("enrollment", ""))),
+            newsletter=NewsletterChoice(str(form.get("newsletter", ""))),
+        )
+    except ValueError:
+        problem = "marketing: untick or leave; enrollment: ask or decline; newsletter: ask or never"
+        raise web.HTTPBadRequest(text=problem) from None
+    await run_on_worker(request.app, request.app[CORE].decisions.set_preferences, preferences)
+    raise web.HTTPSeeOther(_back(form))
+
+
 def _back(form: MultiDictProxy) -> str:
     site = str(form.get("back_site", ""))
     return f"/decisions?{urlencode({'site': site})}" if site else "/decisions"
@@ -87,3 +105,4 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/decisions/{decision_id}", change_decision)
     app.router.add_post("/decisions-forget", forget_site)
     app.router.add_post("/autofill", set_autofill)
+    app.router.add_post("/prompt-preferences", set_prompt_preferences)

@@ -128,6 +128,34 @@ class FilledValue(WireModel):
     value: str
 
 
+class BoxChange(WireModel):
+    """A consent box to set now, by the person's standing preferences: an opt-in unticked, an opt-out ticked."""
+
+    index: int
+    checked: bool
+
+
+PromptKind = Literal["marketing-opt-in", "marketing-opt-out", "loyalty-enroll", "loyalty-enrollment", "newsletter"]
+
+
+class PromptHandled(WireModel):
+    """What Proffer did about a marketing or loyalty prompt by the person's standing preferences, to show them."""
+
+    kind: PromptKind
+    action: Literal["unticked", "ticked", "declined", "never"]
+    label: ShortText  # the box's label, or the form's heading
+    fields: list[int] = []
+
+
+class KeepOffer(WireModel):
+    """Loyalty-number fields with nothing in the wallet for them: a number the person types there may be
+    kept in the wallet, if they say yes in Proffer's own window (``wallet.keep``)."""
+
+    keep_id: RequestId
+    fields: list[int]
+    program: ShortText  # a suggested programme name, for the person to correct
+
+
 class FillRequestResult(WireModel):
     request_id: RequestId
     site: str
@@ -140,6 +168,11 @@ class FillRequestResult(WireModel):
     autofilled: list[FilledValue] = []
     # The fields sit in a frame of another origin: approving needs the person to approve that origin too.
     frame_approval: bool = False
+    # Consent boxes set at once by the person's standing preferences (for the content script), and what was
+    # done about marketing and loyalty prompts (for the approval window, the badge and the popup).
+    boxes: list[BoxChange] = []
+    handled: list[PromptHandled] = []
+    keep: KeepOffer | None = None
 
 
 class Approval(WireModel):
@@ -170,6 +203,20 @@ class FillDeclinePayload(WireModel):
 class FillDeclineResult(WireModel):
     request_id: str
     recorded: int
+
+
+class WalletKeepPayload(WireModel):
+    keep_id: RequestId  # from the fill.request answer that found the loyalty field
+    frame_origin: Origin  # must match that request's
+    index: Annotated[int, Field(ge=0)]  # the field the person typed into; one of the answer's keep.fields
+    number: Annotated[str, Field(min_length=1, max_length=64)]
+    program: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class WalletKeepResult(WireModel):
+    site: str
+    program: str
+    kept: bool  # False when the wallet already held this number for this site
 
 
 class SitePayload(WireModel):
@@ -229,6 +276,11 @@ MESSAGE_TYPES: dict[str, MessageSpec] = {
     ),
     "fill.decline": MessageSpec(
         FillDeclinePayload, FillDeclineResult, "The person declined or closed the window: record the refusal."
+    ),
+    "wallet.keep": MessageSpec(
+        WalletKeepPayload,
+        WalletKeepResult,
+        "The person said yes to keeping a number they typed into a shop's loyalty field in the wallet.",
     ),
     "site.summary": MessageSpec(
         SitePayload, SiteSummaryResult, "For the popup: this site's standing decisions and last disclosures."

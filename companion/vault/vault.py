@@ -40,6 +40,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+from pydantic import ValidationError
+
 from companion.storage import atomic_write
 from companion.vault import crypto
 from companion.vault.errors import (
@@ -50,7 +52,7 @@ from companion.vault.errors import (
     WeakPassphrase,
     WrongPassphrase,
 )
-from companion.vault.model import ImportSummary, InvalidProfile, VaultProfile
+from companion.vault.model import ImportSummary, InvalidProfile, Membership, VaultProfile, describe
 from companion.vault.strength import estimate
 from companion.vault.tokens import VaultOffer, membership_offer, offers_for, site_matches
 
@@ -280,6 +282,31 @@ class Vault:
     def memberships_for_site(self, site: str) -> list[VaultOffer]:
         profile = self._current_profile()
         return [membership_offer(m) for m in profile.memberships if site_matches(site, m.sites)]
+
+    def keep_membership(self, program: str, number: str, site: str) -> bool:
+        """Keep a membership the person typed on ``site`` (with their yes); False if the wallet had it.
+
+        The same number already kept for another site gains this site (one card, one programme, several
+        shops' sites); a new number is a new membership.
+        """
+        with self._mutex:
+            profile = self._current_profile()
+            compact = number.replace(" ", "")
+            same = [m for m in profile.memberships if m.number.replace(" ", "") == compact]
+            if any(site_matches(site, m.sites) for m in same):
+                return False
+            if same:
+                first = same[0]
+                updated = first.model_copy(update={"sites": [*first.sites, site]})
+                memberships = [updated if m.id == first.id else m for m in profile.memberships]
+            else:
+                try:
+                    membership = Membership(program=program, number=number, sites=[site])
+                except ValidationError as exc:
+                    raise InvalidProfile(describe(exc)) from None
+                memberships = [*profile.memberships, membership]
+            self.update(profile.model_copy(update={"memberships": memberships}))
+            return True
 
     def profile(self) -> VaultProfile:
         return self._current_profile()

@@ -15,7 +15,7 @@ export const ERROR_CODES = Object.freeze({
   "vault_absent": "No vault exists yet: create one in the dashboard or with `proffer vault init`.",
   "vault_locked": "The vault is locked: unlock it in the dashboard, the popup or the CLI.",
   "wrong_passphrase": "The passphrase does not open the vault; nothing was changed.",
-  "unknown_request": "The fill request id is unknown, already answered, expired or from another site.",
+  "unknown_request": "The request id or keep id is unknown, already answered, expired or from another site.",
   "not_offered": "A field was approved that the companion did not offer in this request.",
   "internal_error": "The companion failed unexpectedly; see its log."
 });
@@ -679,6 +679,26 @@ export const MESSAGE_TYPES = Object.freeze({
     },
     "result": {
       "$defs": {
+        "BoxChange": {
+          "additionalProperties": false,
+          "description": "A consent box to set now, by the person's standing preferences: an opt-in unticked, an opt-out ticked.",
+          "properties": {
+            "checked": {
+              "title": "Checked",
+              "type": "boolean"
+            },
+            "index": {
+              "title": "Index",
+              "type": "integer"
+            }
+          },
+          "required": [
+            "index",
+            "checked"
+          ],
+          "title": "BoxChange",
+          "type": "object"
+        },
         "FieldVerdict": {
           "additionalProperties": false,
           "properties": {
@@ -756,6 +776,38 @@ export const MESSAGE_TYPES = Object.freeze({
           "title": "FilledValue",
           "type": "object"
         },
+        "KeepOffer": {
+          "additionalProperties": false,
+          "description": "Loyalty-number fields with nothing in the wallet for them: a number the person types there may be\nkept in the wallet, if they say yes in Proffer's own window (``wallet.keep``).",
+          "properties": {
+            "fields": {
+              "items": {
+                "type": "integer"
+              },
+              "title": "Fields",
+              "type": "array"
+            },
+            "keep_id": {
+              "maxLength": 64,
+              "minLength": 16,
+              "pattern": "^[A-Za-z0-9_-]+$",
+              "title": "Keep Id",
+              "type": "string"
+            },
+            "program": {
+              "maxLength": 300,
+              "title": "Program",
+              "type": "string"
+            }
+          },
+          "required": [
+            "keep_id",
+            "fields",
+            "program"
+          ],
+          "title": "KeepOffer",
+          "type": "object"
+        },
         "Offer": {
           "additionalProperties": false,
           "description": "A value the companion proposes for a field, shown to the person in the approval window only.",
@@ -784,6 +836,53 @@ export const MESSAGE_TYPES = Object.freeze({
           ],
           "title": "Offer",
           "type": "object"
+        },
+        "PromptHandled": {
+          "additionalProperties": false,
+          "description": "What Proffer did about a marketing or loyalty prompt by the person's standing preferences, to show them.",
+          "properties": {
+            "action": {
+              "enum": [
+                "unticked",
+                "ticked",
+                "declined",
+                "never"
+              ],
+              "title": "Action",
+              "type": "string"
+            },
+            "fields": {
+              "default": [],
+              "items": {
+                "type": "integer"
+              },
+              "title": "Fields",
+              "type": "array"
+            },
+            "kind": {
+              "enum": [
+                "marketing-opt-in",
+                "marketing-opt-out",
+                "loyalty-enroll",
+                "loyalty-enrollment",
+                "newsletter"
+              ],
+              "title": "Kind",
+              "type": "string"
+            },
+            "label": {
+              "maxLength": 300,
+              "title": "Label",
+              "type": "string"
+            }
+          },
+          "required": [
+            "kind",
+            "action",
+            "label"
+          ],
+          "title": "PromptHandled",
+          "type": "object"
         }
       },
       "additionalProperties": false,
@@ -794,6 +893,14 @@ export const MESSAGE_TYPES = Object.freeze({
             "$ref": "#/$defs/FilledValue"
           },
           "title": "Autofilled",
+          "type": "array"
+        },
+        "boxes": {
+          "default": [],
+          "items": {
+            "$ref": "#/$defs/BoxChange"
+          },
+          "title": "Boxes",
           "type": "array"
         },
         "fields": {
@@ -811,6 +918,25 @@ export const MESSAGE_TYPES = Object.freeze({
         "frame_origin": {
           "title": "Frame Origin",
           "type": "string"
+        },
+        "handled": {
+          "default": [],
+          "items": {
+            "$ref": "#/$defs/PromptHandled"
+          },
+          "title": "Handled",
+          "type": "array"
+        },
+        "keep": {
+          "anyOf": [
+            {
+              "$ref": "#/$defs/KeepOffer"
+            },
+            {
+              "type": "null"
+            }
+          ],
+          "default": null
         },
         "needs_approval": {
           "title": "Needs Approval",
@@ -1282,5 +1408,75 @@ export const MESSAGE_TYPES = Object.freeze({
       "type": "object"
     },
     "summary": "Open the vault with the passphrase."
+  },
+  "wallet.keep": {
+    "payload": {
+      "additionalProperties": false,
+      "properties": {
+        "frame_origin": {
+          "maxLength": 2048,
+          "title": "Frame Origin",
+          "type": "string"
+        },
+        "index": {
+          "minimum": 0,
+          "title": "Index",
+          "type": "integer"
+        },
+        "keep_id": {
+          "maxLength": 64,
+          "minLength": 16,
+          "pattern": "^[A-Za-z0-9_-]+$",
+          "title": "Keep Id",
+          "type": "string"
+        },
+        "number": {
+          "maxLength": 64,
+          "minLength": 1,
+          "title": "Number",
+          "type": "string"
+        },
+        "program": {
+          "maxLength": 100,
+          "minLength": 1,
+          "title": "Program",
+          "type": "string"
+        }
+      },
+      "required": [
+        "keep_id",
+        "frame_origin",
+        "index",
+        "number",
+        "program"
+      ],
+      "title": "WalletKeepPayload",
+      "type": "object"
+    },
+    "result": {
+      "additionalProperties": false,
+      "properties": {
+        "kept": {
+          "title": "Kept",
+          "type": "boolean"
+        },
+        "program": {
+          "title": "Program",
+          "type": "string"
+        },
+        "site": {
+          "title": "Site",
+          "type": "string"
+        }
+      },
+      "required": [
+        "site",
+        "program",
+        "kept"
+      ],
+      "title": "WalletKeepResult",
+      "type": "object"
+    },
+    "summary": "The person said yes to keeping a number they typed into a shop's loyalty field in the wallet."
   }
 });

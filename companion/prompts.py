@@ -1,0 +1,170 @@
+"""Marketing and loyalty prompts, met on the person's terms: what to do about them on one page.
+
+The classifier names the prompts (``marketing-opt-in`` and ``marketing-opt-out`` boxes, ``loyalty-enroll``
+boxes, enrolment and newsletter forms by their purpose); the person's ``PromptPreferences`` say what to do;
+this module turns both into a plan for one ``fill.request``. The companion decides and the extension only
+executes: the plan's box changes go to the content script as they are, and every refusal in it becomes a
+ledger entry, because a refusal is part of the record too.
+
+- Marketing, "untick" (the default): a pre-ticked opt-in is unticked and an unticked "tick if you do NOT
+  want offers" twin is ticked. "leave": both stay as the shop set them.
+- Enrolment, "decline": a "join our rewards programme" form is offered nothing (no window for it), and a
+  pre-ticked "join" box is unticked. "ask": the form goes to the approval window like any other.
+- Newsletters, "never": a newsletter form (pop-up or not) is offered nothing. "ask": it goes to the window.
+
+Only boxes the safety rules let Proffer touch are changed (visible, enabled), never in a frame of another
+origin (the person has not approved that frame, and nothing is written there unasked), and only in their
+refusing direction: Proffer never ticks an opt-in, a "join" box or a terms box for anyone.
+Terms boxes are left alone in every case. A page can lie about a box's state by redrawing it later; then
+the page, not the ledger, is wrong, and the content script's report says the write did not hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from companion.decisions import EnrollmentChoice, MarketingChoice, NewsletterChoice, PromptPreferences
+from companion.fields.classify import PageUnderstanding
+from companion.fields.safety import Verdict
+from companion.ledger.model import Decision, DisclosedField
+from companion.protocol.messages import BoxChange, FillRequestPayload, FormDescriptor, PromptHandled
+
+CONSENT_TOKENS = frozenset({"marketing-opt-in", "marketing-opt-out", "loyalty-enroll", "terms-accept"})
+MEMBERSHIP = "membership-number"
+
+TERMS_UNTICKED_MARKETING = "pre-ticked marketing consent unticked by Proffer, by the person's standing preference"
+TERMS_TICKED_OPT_OUT = "'no marketing' box ticked by Proffer, by the person's standing preference"
+TERMS_UNTICKED_ENROLL = "pre-ticked loyalty enrolment unticked by Proffer, by the person's standing preference"
+TERMS_DECLINED_ENROLL = "loyalty programme enrolment declined quietly, by the person's standing preference"
+TERMS_NEVER_NEWSLETTER = "newsletter sign-up never filled, by the person's standing preference"
+
+REASON_UNTICKED = "pre-ticked: unticked by your standing preference"
+REASON_TICKED = "ticked to refuse offers, by your standing preference"
+REASON_LEFT = "left as the shop set it, by your standing preference"
+REASON_CONSENT = "Proffer never gives consent for you"
+REASON_ENROLL = "you decline loyalty enrolment prompts (standing preference)"
+REASON_NEWSLETTER = "you never fill newsletter sign-ups (standing preference)"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One ledger entry the plan asks for."""
+
+    purpose: str
+    decision: Decision
+    terms: str
+    fields: tuple[DisclosedField, ...]
+
+
+@dataclass
+class PromptPlan:
+    boxes: list[BoxChange] = field(default_factory=list)
+    handled: list[PromptHandled] = field(default_factory=list)
+    # field index -> why it gets no offer (consent boxes, and fields of forms declined by preference)
+    withheld: dict[int, str] = field(default_factory=dict)
+    refusals: list[Refusal] = field(default_factory=list)
+
+
+def plan_prompts(
+    payload: FillRequestPayload,
+    understanding: PageUnderstanding,
+    safety: dict[int, Verdict],
+    preferences: PromptPreferences,
+) -> PromptPlan:
+    plan = PromptPlan()
+    same_origin = payload.page.frame_origin == payload.page.top_origin
+    descriptors = {f.index: f for f in payload.fields}
+    forms = {f.index: f for f in payload.forms}
+    declined_forms: dict[int | None, tuple[str, list[int]]] = {}
+    for seen in understanding.fields:
+        descriptor = descriptors[seen.index]
+        fillable = safety[seen.index][0] and same_origin
+        purpose = _purpose_of(understanding, descriptor.form_index)
+        if seen.type in CONSENT_TOKENS:
+            plan.withheld[seen.index] = _consent_box(
+                plan, seen.type, seen.label, seen.index, descriptor.checked, fillable, purpose, preferences
+            )
+            continue
+        if not fillable or not seen.type:
+            continue
+        if purpose == "loyalty-enrollment" and preferences.enrollment is EnrollmentChoice.DECLINE:
+            plan.withheld[seen.index] = REASON_ENROLL
+        elif purpose == "newsletter" and preferences.newsletter is NewsletterChoice.NEVER:
+            plan.withheld[seen.index] = REASON_NEWSLETTER
+        else:
+            continue
+        declined_forms.setdefault(descriptor.form_index, (purpose, []))[1].append(seen.index)
+    labels = {seen.index: seen.label for seen in understanding.fields}
+    types = {seen.index: seen.type or "" for seen in understanding.fields}
+    for form_index, (purpose, indexes) in declined_forms.items():
+        enrolment = purpose == "loyalty-enrollment"
+        heading = _form_heading(forms.get(form_index) if form_index is not None else None, purpose)
+        plan.handled.append(
+            PromptHandled(
+                kind="loyalty-enrollment" if enrolment else "newsletter",
+                action="declined" if enrolment else "never",
+                label=heading,
+                fields=indexes,
+            )
+        )
+        plan.refusals.append(
+            Refusal(
+                purpose=purpose,
+                decision=Decision.DECLINED if enrolment else Decision.NEVER,
+                terms=TERMS_DECLINED_ENROLL if enrolment else TERMS_NEVER_NEWSLETTER,
+                fields=tuple(DisclosedField(type=types[i], label=labels[i]) for i in indexes),
+            )
+        )
+    return plan
+
+
+def _consent_box(
+    plan: PromptPlan,
+    kind: str,
+    label: str,
+    index: int,
+    checked: bool | None,
+    fillable: bool,
+    purpose: str,
+    preferences: PromptPreferences,
+) -> str:
+    """Decide one consent box; returns the reason shown for it (it never gets a vault value)."""
+    if not fillable or checked is None:
+        return REASON_CONSENT
+    if kind in ("marketing-opt-in", "marketing-opt-out"):
+        if preferences.marketing is MarketingChoice.LEAVE:
+            return REASON_LEFT
+        opt_in = kind == "marketing-opt-in"
+        if opt_in and checked:
+            _change(plan, kind, label, index, purpose, False, TERMS_UNTICKED_MARKETING)
+            return REASON_UNTICKED
+        if not opt_in and not checked:
+            _change(plan, kind, label, index, purpose, True, TERMS_TICKED_OPT_OUT)
+            return REASON_TICKED
+        return REASON_CONSENT
+    if kind == "loyalty-enroll" and checked:
+        if preferences.enrollment is EnrollmentChoice.DECLINE:
+            _change(plan, kind, label, index, purpose, False, TERMS_UNTICKED_ENROLL)
+            return REASON_UNTICKED
+        return REASON_LEFT
+    return REASON_CONSENT
+
+
+def _change(plan: PromptPlan, kind: str, label: str, index: int, purpose: str, checked: bool, terms: str) -> None:
+    plan.boxes.append(BoxChange(index=index, checked=checked))
+    plan.handled.append(
+        PromptHandled(kind=kind, action="ticked" if checked else "unticked", label=label[:300], fields=[index])
+    )
+    refused = (DisclosedField(type=kind, label=label),)
+    plan.refusals.append(Refusal(purpose=purpose, decision=Decision.NEVER, terms=terms, fields=refused))
+
+
+def _purpose_of(understanding: PageUnderstanding, form_index: int | None) -> str:
+    if form_index is None:
+        return understanding.purpose
+    return understanding.form_purposes.get(form_index, understanding.purpose)
+
+
+def _form_heading(form: FormDescriptor | None, purpose: str) -> str:
+    heading = " ".join((form.heading if form else "").split())[:120]
+    return heading or ("a loyalty programme sign-up" if purpose == "loyalty-enrollment" else "a newsletter sign-up")
