@@ -55,7 +55,11 @@ _DIGIT_LETTER = re.compile(r"\d[A-Za-z]")
 
 
 def fold(text: str) -> str:
-    """Lower case with Latin diacritics removed; other scripts untouched."""
+    """Lower case with Latin and Greek diacritics removed; other scripts untouched.
+
+    Greek loses its tonos and dialytika because Greek interfaces write labels in capitals without them
+    ("ΤΑΧΥΔΡΟΜΙΚΟΣ ΚΩΔΙΚΑΣ" lowers to "ταχυδρομικος", never "ταχυδρομικός"). Turkish "İ" lowers to "i"
+    plus a combining dot, which would otherwise split "İlçe" into two words; the dot goes."""
     text = unicodedata.normalize("NFKC", text).lower()
     if text.isascii():
         return text
@@ -64,6 +68,10 @@ def fold(text: str) -> str:
         if "À" <= char <= "ɏ":  # Latin-1 Supplement .. Latin Extended-B: safe to strip the marks
             base = unicodedata.normalize("NFD", char)[0]
             out.append(base if base.isascii() else char)
+        elif "Ά" <= char <= "ώ" or "ἀ" <= char <= "ῼ":  # Greek and polytonic Greek with marks
+            out.append(unicodedata.normalize("NFD", char)[0])
+        elif char == "\u0307" and out and out[-1] == "i":
+            continue
         else:
             out.append(char)
     return "".join(out).replace("ß", "ss").replace("ł", "l").replace("ø", "o").replace("æ", "ae")

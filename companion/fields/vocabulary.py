@@ -123,8 +123,9 @@ KEYWORDS: dict[str, str] = {
             r"prenume",
             r"имя",
             r"ім'я|імя|ім’я",
-            r"име(?! и)",
-            r"ime(?! i prezime)",
+            r"(?<![а-яё])име(?! и)",  # not inside Serbian "презиме" (family name)
+            r"ім ?я(?![а-яіїє])",  # Ukrainian "Ім'я" (the apostrophe is read as a space)
+            r"(?<![a-z])ime(?! i prezime)",  # not inside "prezime" (family name)
             r"όνομα|ονομα",
             r"ad(?:ı|i)n(?:ı|i)z?$|" + _w("ad") + r"(?! soyad)",
             r"名(?!字)|めい$",
@@ -154,7 +155,8 @@ KEYWORDS: dict[str, str] = {
             r"sukunimi",
             r"příjmení|prijmeni|priezvisko",
             r"vezetéknév|vezeteknev|családnév",
-            r"nume(?! (complet|companie|firma|utilizator))",
+            # Romanian "Nume" (family name), not inside "prenume" (first name) nor "numero"
+            r"(?<![a-z])nume(?:le)?(?![a-z])(?! (complet|companie|firma|utilizator))",
             r"фамили|прізвищ",
             r"презиме|prezime|prezimena",
             r"επώνυμο|επωνυμο",
@@ -286,7 +288,7 @@ KEYWORDS: dict[str, str] = {
             r"street ?num|street ?no|building ?num",
             r"hausnummer|hausnr|haus ?nr|" + _w("hnr"),
             r"numéro de rue|numero de rue|" + _w("numéro") + r"|" + _w("n°"),
-            r"número|numero|" + _w("num") + r"|" + _w("nro"),
+            r"(?<!posti)(?<!puhelin)numero|" + _w("num") + r"|" + _w("nro"),  # not Finnish postcode, phone
             r"huisnummer|huisnr",
             r"numer domu|nr domu|" + _w("nr"),
             r"gatunummer",
@@ -399,8 +401,8 @@ KEYWORDS: dict[str, str] = {
             r"irányítószám|iranyitoszam|irsz",
             r"cod poștal|cod postal",
             r"индекс|почтовый код",
-            r"пощенски код|поштански број|поштанскиброј",
-            r"ταχυδρομικός κώδικας|τ\.κ",
+            r"пощенски код|поштански број|поштанскиброј|postanski broj|postna stevilka",
+            r"ταχυδρομικός κώδικας|(?<![α-ω])τ ?κ(?![α-ω])",  # "Τ.Κ." is read as "τ κ"
             r"posta kodu",
             r"郵便番号|〒|邮编|邮政编码|郵遞區號",
             r"우편번호",

@@ -230,6 +230,147 @@ def test_russian_and_czech_labels():
     assert types(czech) == ["given-name", "family-name", "address-level2", "postal-code"]
 
 
+# --- More families, one form each: (labels and names as shops in that language write them, expected) ---
+# Labels alone (no name or id) where a language's own words must carry the field, as on many real pages.
+
+FAMILY_FORMS = [
+    pytest.param(
+        [
+            ("Prenume", "firstname"),
+            ("Nume", "lastname"),
+            ("Adresă", "address"),
+            ("Oraș", "city"),
+            ("Județ", "county"),
+            ("Cod poștal", "postcode"),
+            ("Telefon", "telephone"),
+        ],
+        "given-name family-name street-address address-level2 address-level1 postal-code tel",
+        id="romance-romanian",
+    ),
+    pytest.param(
+        [
+            ("Ім'я", "firstname"),
+            ("Прізвище", "lastname"),
+            ("Телефон", "phone"),
+            ("Місто", "city"),
+            ("Поштовий індекс", "zip"),
+        ],
+        "given-name family-name tel address-level2 postal-code",
+        id="slavic-ukrainian",  # the apostrophe in "Ім'я" is part of the word
+    ),
+    pytest.param(
+        [("Име", "firstname"), ("Фамилия", "lastname"), ("Град", "city"), ("Пощенски код", "postcode")],
+        "given-name family-name address-level2 postal-code",
+        id="slavic-bulgarian",
+    ),
+    pytest.param(
+        [("Prezime", "prezime"), ("Grad", "grad"), ("Poštanski broj", "postanski_broj")],
+        "family-name address-level2 postal-code",
+        id="slavic-serbian-latin",  # "prezime" holds "ime" (first name): only a word start counts
+    ),
+    pytest.param(
+        [("Meno", ""), ("Priezvisko", ""), ("Mesto", ""), ("PSČ", ""), ("Telefón", "")],
+        "given-name family-name address-level2 postal-code tel",
+        id="slavic-slovak-labels-alone",
+    ),
+    pytest.param(
+        [
+            ("Όνομα", "firstname"),
+            ("Επώνυμο", "lastname"),
+            ("Διεύθυνση", "address"),
+            ("Ταχυδρομικός κώδικας", "postcode"),
+            ("Πόλη", "city"),
+            ("Κινητό τηλέφωνο", "mobile"),
+        ],
+        "given-name family-name street-address postal-code address-level2 tel",
+        id="hellenic-greek",
+    ),
+    pytest.param(
+        [("ΟΝΟΜΑ", ""), ("ΕΠΩΝΥΜΟ", ""), ("ΤΑΧΥΔΡΟΜΙΚΟΣ ΚΩΔΙΚΑΣ", ""), ("ΠΟΛΗ", "")],
+        "given-name family-name postal-code address-level2",
+        id="hellenic-greek-capitals",  # capitals drop the tonos: "ΤΑΧΥΔΡΟΜΙΚΟΣ", not "-ικός"
+    ),
+    pytest.param(
+        [("Οδός", ""), ("Αριθμός", ""), ("Τ.Κ.", ""), ("Πόλη", "")],
+        "street-address street-address postal-code address-level2",
+        id="hellenic-greek-short-postcode",  # street name and number are parts of one line; "Τ.Κ."
+    ),
+    pytest.param(
+        [
+            ("Etunimi", "etunimi"),
+            ("Sukunimi", "sukunimi"),
+            ("Katuosoite", "katuosoite"),
+            ("Postinumero", "postinumero"),
+            ("Postitoimipaikka", "postitoimipaikka"),
+            ("Puhelinnumero", "puhelin"),
+            ("Sähköpostiosoite", "sahkoposti"),
+        ],
+        "given-name family-name street-address postal-code address-level2 tel email",
+        id="uralic-finnish",  # "postinumero" is not a house "numero"
+    ),
+    pytest.param(
+        [
+            ("Vezetéknév", "lastname"),
+            ("Keresztnév", "firstname"),
+            ("Irányítószám", "zip"),
+            ("Település", "city"),
+            ("Utca, házszám", "street"),
+            ("Telefonszám", "phone"),
+            ("E-mail cím", "email"),
+        ],
+        "family-name given-name postal-code address-level2 street-address tel email",
+        id="uralic-hungarian",  # family name first
+    ),
+    pytest.param(
+        [
+            ("Ad", "ad"),
+            ("Soyad", "soyad"),
+            ("Cep Telefonu", "telefon"),
+            ("E-posta", "eposta"),
+            ("Adres", "adres"),
+            ("Posta Kodu", "postakodu"),
+        ],
+        "given-name family-name tel email street-address postal-code",
+        id="turkic-turkish",
+    ),
+    pytest.param(
+        [
+            ("الاسم الأول", "first_name"),
+            ("اسم العائلة", "last_name"),
+            ("رقم الجوال", "mobile"),
+            ("البريد الإلكتروني", "email"),
+            ("المدينة", "city"),
+            ("العنوان", "address"),
+        ],
+        "given-name family-name tel email address-level2 street-address",
+        id="semitic-arabic",
+    ),
+    pytest.param(
+        [("Nama Depan", ""), ("Nama Belakang", ""), ("Alamat", ""), ("Kota", ""), ("Kode Pos", ""), ("Nomor HP", "")],
+        "given-name family-name street-address address-level2 postal-code tel",
+        id="austronesian-indonesian-labels-alone",
+    ),
+]
+
+
+@pytest.mark.parametrize(("labels_and_names", "expected"), FAMILY_FORMS)
+def test_language_families(labels_and_names, expected):
+    kinds = {"tel": "tel", "email": "email"}
+    wanted = expected.split()
+    fields = [
+        field(label, name, type=kinds.get(token, "text"))
+        for (label, name), token in zip(labels_and_names, wanted, strict=True)
+    ]
+    assert types(payload(*fields)) == wanted
+
+
+def test_turkish_dotted_capital_i_is_one_word():
+    from companion.fields import text
+
+    assert text.human("İlçe") == "ilce"
+    assert text.human("İL / İLÇE") == "il ilce"
+
+
 # --- East Asian --------------------------------------------------------------------------------------
 
 
