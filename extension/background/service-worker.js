@@ -162,8 +162,7 @@ async function askClaimed(payload, sender) {
     throw error;
   }
   timing.answeredAt = now();
-  const filled = await applyAutofill(result, sender.tab.id, sender.frameId);
-  if (filled) timing.autofilledAt = now();
+  const filled = await applyAutofill(result, sender.tab.id, sender.frameId, timing);
   if (!result.needs_approval) return { status: filled ? "autofilled" : "nothing-to-offer" };
   timing.requestId = result.request_id;
   await openApproval(result.request_id, { kind: "offer", result, flags: approvalFlags(payload.page) }, sender);
@@ -173,12 +172,13 @@ async function askClaimed(payload, sender) {
 
 // Values released by the person's standing "always" decisions go straight to the frame that asked, and the
 // badge says so: auto-fill is never silent.
-async function applyAutofill(result, tabId, frameId) {
+async function applyAutofill(result, tabId, frameId, timing) {
   if (!result.autofilled.length) {
     await showBadge("", "");
     return 0;
   }
   await chrome.tabs.sendMessage(tabId, { type: M.FILL_APPLY, values: result.autofilled }, { frameId });
+  timing.autofilledAt = now(); // the values are in the page; the badge below is the browser's chrome
   const n = result.autofilled.length;
   await showBadge(String(n), `filled ${n} field(s) on ${result.site} by your standing decisions`, "#1f6f5c");
   return n;
