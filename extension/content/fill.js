@@ -13,7 +13,8 @@
 //   Vue's v-model and Angular's DefaultValueAccessor listen to `input` (Angular also to `compositionend`,
 //   which only matters while an IME composes). We focus first, set, then fire `input` and `change`
 //   (bubbling, like a person typing and leaving the field) and blur, so "touched"/"dirty" states and
-//   blur-time validation run as they would for a person.
+//   blur-time validation run as they would for a person. Focus and blur are fired as events; the real
+//   focus is not moved (see focus() below).
 // - Checkboxes are changed by `click()`: its activation behaviour toggles `checked` and fires `input` and
 //   `change`, and React listens to `click` for checkboxes.
 // - The content script extracted the fields a moment ago, and the page may have changed them since (a
@@ -148,12 +149,19 @@
     return Object.getOwnPropertyDescriptor(proto, "value").set;
   }
 
+  // Focus and blur are announced with the events a person's focus change fires (focus/focusin, then
+  // blur/focusout), not by moving the real focus: the caret stays where the person has it, nothing
+  // scrolls, and no layout is forced per field (real focus() cost about a millisecond a field).
   function focus(element) {
-    if (typeof element.focus === "function") element.focus({ preventScroll: true });
+    const win = element.ownerDocument.defaultView;
+    element.dispatchEvent(new win.FocusEvent("focus"));
+    element.dispatchEvent(new win.FocusEvent("focusin", { bubbles: true, composed: true }));
   }
 
   function blur(element) {
-    if (typeof element.blur === "function") element.blur();
+    const win = element.ownerDocument.defaultView;
+    element.dispatchEvent(new win.FocusEvent("blur"));
+    element.dispatchEvent(new win.FocusEvent("focusout", { bubbles: true, composed: true }));
   }
 
   function writeValue(element, value, win) {
@@ -374,9 +382,14 @@
         return optionValue !== "" && upper !== "" && (optionValue.endsWith(`-${upper}`) || upper.endsWith(`-${optionValue}`));
       },
       (() => {
-        const month = monthByName(value, lang) ?? (number !== null && looksLikeMonthSelect(options, lang) ? number : null);
-        if (month === null || month < 1 || month > 12) return () => false;
-        return (o) => optionTexts(o).some((t) => asNumber(t) === month || monthByName(t, lang) === month);
+        let month; // worked out on first use: the month tables cost milliseconds, and most selects match earlier
+        return (o) => {
+          if (month === undefined) {
+            month = monthByName(value, lang) ?? (number !== null && looksLikeMonthSelect(options, lang) ? number : null);
+            if (month !== null && (month < 1 || month > 12)) month = null;
+          }
+          return month !== null && optionTexts(o).some((t) => asNumber(t) === month || monthByName(t, lang) === month);
+        };
       })(),
       (o) => optionTexts(o).some((t) => sameCountry(value, t, lang)),
       (() => {
@@ -402,8 +415,7 @@
   // {filled: [index, ...], refused: [{index, reason}, ...]}: positions and reasons only, never a value.
   //
   // Each field is checked right before its own write, after the page's handlers for the previous field ran:
-  // a page that hides or disables a field in reaction to a fill stops that field's fill. (Checking all
-  // first would save little: focus() needs a fresh layout after each write anyway.)
+  // a page that hides or disables a field in reaction to a fill stops that field's fill.
   function fillFields(doc, entries) {
     if (!Array.isArray(entries)) throw new TypeError("fillFields expects an array of {index, value} entries");
     const win = doc.defaultView;

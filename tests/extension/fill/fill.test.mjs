@@ -48,6 +48,20 @@ describe("writing values", () => {
     assert.deepEqual(bubbled, ["input", "change"]);
   });
 
+  test("focus and blur are announced, focusin/focusout bubbling, but the person's focus stays where it was", () => {
+    const { Fill, $, window, document } = page('<input id="typing" aria-label="search"><input id="n" aria-label="name">');
+    $("#typing").focus();
+    const bubbled = [];
+    document.body.addEventListener("focusin", () => bubbled.push("focusin"));
+    document.body.addEventListener("focusout", () => bubbled.push("focusout"));
+    const seen = recordEvents($("#n"));
+    assert.deepEqual(Fill.fillField($("#n"), "Ada", window), { ok: true, reason: null });
+    assert.deepEqual(seen.map((e) => e.type), ["focus", "input", "change", "blur"]);
+    assert.ok(seen[0].event instanceof window.FocusEvent);
+    assert.deepEqual(bubbled, ["focusin", "focusout"]);
+    assert.equal(document.activeElement, $("#typing"));
+  });
+
   test("the value goes through the prototype's native setter, past an instance setter (React's tracker)", () => {
     const { Fill, $, window } = page('<input id="n" aria-label="name">');
     const input = $("#n");
