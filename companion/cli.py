@@ -38,13 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     subparsers.common_parent = common  # type: ignore[attr-defined]  # read by command modules
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"companion.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"companion.commands.{name}":
-                raise
-            continue  # a command still being built
-        module.add_parser(subparsers)
+        importlib.import_module(f"companion.commands.{name}").add_parser(subparsers)
     return parser
 
 
