@@ -21,8 +21,7 @@ class Core:
     def __init__(self, data_dir: DataDir, settings: Settings) -> None:
         self.data_dir = data_dir
         self.settings = settings
-        autolock = settings.autolock_minutes * 60 if settings.autolock_minutes else math.inf
-        self.vault = Vault(data_dir.vault_dir, autolock_seconds=autolock)
+        self.vault = Vault(data_dir.vault_dir, autolock_seconds=_autolock_seconds(settings.autolock_minutes))
         self._ledger: Ledger | None = None
         self._decisions: DecisionStore | None = None
         self.vault.on_lock(self._close_stores)
@@ -56,6 +55,10 @@ class Core:
         self.vault.create(passphrase)
         self._open_stores()
 
+    def set_autolock_minutes(self, minutes: int) -> None:
+        """Lock after this many idle minutes from now on (0: never)."""
+        self.vault.autolock_seconds = _autolock_seconds(minutes)
+
     def lock(self) -> None:
         self.vault.lock()  # on_lock closes the stores
 
@@ -77,3 +80,7 @@ class Core:
         if self.vault.state == "unlocked":
             self.lock()
         self._close_stores()
+
+
+def _autolock_seconds(minutes: int) -> float:
+    return minutes * 60 if minutes else math.inf

@@ -18,6 +18,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/unlock", views.unlock_form)
     app.router.add_post("/unlock", views.unlock)
     app.router.add_post("/lock", views.lock)
+    app.router.add_post("/settings/autolock", views.set_autolock)
     app.router.add_static("/static/", STATIC_DIR, follow_symlinks=False)
     # Feature views add their own routes below, one line each.
     decision_views.setup_routes(app)

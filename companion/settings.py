@@ -99,6 +99,12 @@ class DataDir:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             raise ConfigError(f"{self.config_file}: {problems}") from exc
 
+    def save_settings(self, settings: Settings) -> None:
+        from companion.storage import atomic_write  # storage imports this module
+
+        self.ensure()
+        atomic_write(self.config_file, settings.model_dump_json(indent=2).encode("utf-8") + b"\n")
+
     def read_token(self) -> str | None:
         try:
             return self.token_file.read_text(encoding="ascii").strip() or None

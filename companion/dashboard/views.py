@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 import aiohttp_jinja2
 from aiohttp import web
 
-from companion.appkeys import CORE, run_on_worker
+from companion.appkeys import CORE, DATA_DIR, SETTINGS, run_on_worker
 from companion.dashboard.security import end_sessions, has_session, start_session
 from companion.vault import VaultAbsent, WrongPassphrase
 
@@ -85,5 +85,41 @@ async def overview(request: web.Request) -> web.StreamResponse:
     return aiohttp_jinja2.render_template(
         "overview.html",
         request,
-        {"entries": page.items, "total": page.total, "vault_state": core.vault.state},
+        {
+            "entries": page.items,
+            "total": page.total,
+            "vault_state": core.vault.state,
+            "autolock_minutes": request.app[SETTINGS].autolock_minutes,
+            "autolock_error": None,
+        },
     )
+
+
+@login_required
+async def set_autolock(request: web.Request) -> web.StreamResponse:
+    """How long the vault stays open without use; kept in config.json and applied at once."""
+    form = await request.post()
+    raw = str(form.get("autolock_minutes", "")).strip()
+    current = request.app[SETTINGS]
+    try:
+        settings = type(current).model_validate({**current.model_dump(), "autolock_minutes": raw})
+    except ValueError:
+        core = request.app[CORE]
+        page = await run_on_worker(request.app, lambda: core.ledger.query(limit=RECENT))
+        response = aiohttp_jinja2.render_template(
+            "overview.html",
+            request,
+            {
+                "entries": page.items,
+                "total": page.total,
+                "vault_state": core.vault.state,
+                "autolock_minutes": raw,
+                "autolock_error": "Give a whole number of minutes from 0 (never) to 1440 (a day).",
+            },
+        )
+        response.set_status(400)
+        return response
+    await run_on_worker(request.app, request.app[DATA_DIR].save_settings, settings)
+    current.autolock_minutes = settings.autolock_minutes  # the app's settings object is shared, not replaced
+    await run_on_worker(request.app, request.app[CORE].set_autolock_minutes, settings.autolock_minutes)
+    raise web.HTTPSeeOther("/#autolock")

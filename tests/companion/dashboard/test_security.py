@@ -110,3 +110,38 @@ async def test_lock_ends_every_session(companion):
     assert response.status == 303
     assert companion.app[CORE].vault.state == "locked"
     assert (await companion.get("/", allow_redirects=False)).status == 303
+
+
+async def test_autolock_minutes_are_set_from_the_overview_kept_and_applied(companion, data_dir):
+    core = companion.app[CORE]
+    core.create(PASSPHRASE)
+    await login(companion)
+    response = await companion.post(
+        "/settings/autolock", data={"autolock_minutes": "5"}, headers=same_origin(companion), allow_redirects=False
+    )
+    assert response.status == 303
+    assert core.vault.autolock_seconds == 300
+    assert data_dir.load_settings().autolock_minutes == 5
+    assert 'value="5"' in await (await companion.get("/")).text()
+    for bad in ("-1", "1441", "soon", ""):
+        response = await companion.post(
+            "/settings/autolock", data={"autolock_minutes": bad}, headers=same_origin(companion), allow_redirects=False
+        )
+        assert response.status == 400, bad
+        assert "whole number of minutes" in await response.text()
+    assert core.vault.autolock_seconds == 300 and data_dir.load_settings().autolock_minutes == 5
+    await companion.post("/settings/autolock", data={"autolock_minutes": "0"}, headers=same_origin(companion))
+    assert core.vault.autolock_seconds == float("inf")
+
+
+async def test_autolock_setting_is_a_state_change_refused_cross_site(companion):
+    companion.app[CORE].create(PASSPHRASE)
+    await login(companion)
+    response = await companion.post(
+        "/settings/autolock",
+        data={"autolock_minutes": "1"},
+        headers={"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"},
+        allow_redirects=False,
+    )
+    assert response.status == 403
+    assert companion.app[CORE].vault.autolock_seconds == 15 * 60
