@@ -63,7 +63,8 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="proffer-core")
     app[WORKER] = worker
     core = await asyncio.get_running_loop().run_in_executor(worker, Core, app[DATA_DIR], app[SETTINGS])
-    fills = FillService(core)
+    port = app[SETTINGS].port
+    fills = FillService(core, own_origins=frozenset({f"http://127.0.0.1:{port}", f"http://localhost:{port}"}))
     core.vault.on_lock(fills.forget_all)
     core.vault.on_lock(lambda: end_sessions(app))
     app[CORE] = core

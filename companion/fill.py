@@ -94,9 +94,13 @@ class PendingFill:
 
 
 class FillService:
-    def __init__(self, core: Core, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, core: Core, clock: Callable[[], float] = time.monotonic, own_origins: frozenset[str] = frozenset()
+    ) -> None:
         self.core = core
         self.clock = clock
+        # The dashboard's own origins: its forms (the vault editor above all) are the person's, not a shop's.
+        self.own_origins = own_origins
         self._pending: dict[str, PendingFill] = {}
         self._keep: dict[str, KeepTicket] = {}
 
@@ -104,10 +108,20 @@ class FillService:
 
     def request(self, payload: FillRequestPayload, browser: str = "") -> FillRequestResult:
         vault, decisions = self.core.vault, self.core.decisions
-        vault.touch()
         page = payload.page
-        understanding = understand(payload)
         top_origin = origin_of(page.top_origin) or page.top_origin
+        if top_origin in self.own_origins or page.frame_origin in self.own_origins:
+            return FillRequestResult(
+                request_id=secrets.token_urlsafe(18),
+                site=top_origin,
+                origin=top_origin,
+                frame_origin=page.frame_origin,
+                purpose="other",
+                fields=[],
+                needs_approval=False,
+            )
+        vault.touch()
+        understanding = understand(payload)
         site = site_of(top_origin)
         cross_origin = page.frame_origin != top_origin
         pending = PendingFill(

@@ -201,6 +201,17 @@ async def test_offers_go_with_the_request_and_hidden_fields_get_none(companion):
     assert by_index[4]["fillable"] is False and by_index[4]["offers"] == []
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+async def test_the_dashboards_own_forms_get_no_offers_and_no_ledger_entry(companion, host):
+    core = await unlocked(companion)
+    origin = f"http://{host}:{companion.port}"
+    page = {**PAGE, "url": f"{origin}/vault/edit", "top_origin": origin, "frame_origin": origin}
+    _, answer = await post(companion, message("fill.request", {"page": page, "forms": FORMS, "fields": FIELDS}))
+    assert answer["ok"], answer
+    assert answer["result"]["fields"] == [] and not answer["result"]["needs_approval"]
+    assert core.ledger.query(limit=5).total == 0
+
+
 async def test_approve_releases_exactly_the_approved_fields_and_records_both_groups(companion):
     core = await unlocked(companion)
     result = await request_fill(companion)
