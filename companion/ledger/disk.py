@@ -33,6 +33,7 @@ ones. Skipping that sync halves the syncs per append (the append budget is 5 ms 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 import re
@@ -47,6 +48,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
+_URLSAFE_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
 HEAD_FILE = "head"
 LOCK_FILE = "lock"
 SLOT_BYTES = 256
@@ -89,7 +91,9 @@ def split_line(line: bytes) -> tuple[int, bytes]:
     seq_text, _, body = line[:-1].partition(b" ")
     if not seq_text.isdigit() or not body:
         raise ValueError("the line is not a ledger record")
-    sealed = base64.urlsafe_b64decode(body)  # binascii.Error is a ValueError
+    # base64.urlsafe_b64decode, without its checks and copies around the same C call: a quarter faster, and
+    # every record read back goes through here. binascii.Error is a ValueError.
+    sealed = binascii.a2b_base64(body.translate(_URLSAFE_TO_STANDARD))
     if len(sealed) < NONCE_BYTES + 16:
         raise ValueError("the record is too short")
     return int(seq_text), sealed
