@@ -187,6 +187,7 @@ def templates() -> jinja2.Environment:
 def pages(ledger: Ledger, vault: Vault, busiest: str, email: str) -> dict:
     """Each ledger page of the dashboard: its data function, then its template rendered to HTML."""
     env = templates()
+    last_site_page = -(-ledger.site(busiest).entries // ledger_views.PAGE_SIZE)
 
     def page(template: str, data: Callable[[], dict]) -> Callable[[], str]:
         return lambda: env.get_template(template).render(data())
@@ -205,9 +206,14 @@ def pages(ledger: Ledger, vault: Vault, busiest: str, email: str) -> dict:
             "ledger_timeline.html", lambda: ledger_views.timeline_data(ledger, {"page": str(10**9)})
         ),
         "sites": page("ledger_sites.html", lambda: ledger_views.sites_data(ledger)),
-        "site_busiest": page(
-            "ledger_site.html",
-            lambda: ledger_views.site_data(ledger, busiest, [], {"kind": "erasure", "to": f"dpo@{busiest}"}),
+        "site_busiest": page("ledger_site.html", lambda: ledger_views.site_data(ledger, busiest, [], {})),
+        "site_busiest_last_page": page(
+            "ledger_site.html", lambda: ledger_views.site_data(ledger, busiest, [], {"page": str(last_site_page)})
+        ),
+        # Built only when the person asks for it: every disclosure to the site, read back and listed.
+        "site_request_busiest": page(
+            "ledger_request.html",
+            lambda: ledger_views.request_data(ledger, busiest, {"kind": "erasure", "to": f"dpo@{busiest}"}),
         ),
         "who_knows_what": page("ledger_grid.html", lambda: ledger_views.grid_data(ledger)),
         "search": page("ledger_search.html", lambda: ledger_views.search_data(ledger, vault, email)),
@@ -279,6 +285,7 @@ def run(entries: int, appends: int, repeat: int, seed: int) -> dict:
         view_times = {name: timed(fn, repeat) for name, fn in views.items()}
         page_times = {name: timed(fn, repeat) for name, fn in pages(ledger, vault, busiest, email).items()}
         busiest_entries = ledger.query(site=busiest, limit=0).total
+        busiest_disclosures = ledger.site(busiest).released  # what its request lists, each read back
         ledger.close()
         vault.lock()
         size = sum(p.stat().st_size for p in folder.iterdir())
@@ -301,6 +308,7 @@ def run(entries: int, appends: int, repeat: int, seed: int) -> dict:
         "views": view_times,
         "slowest_view_ms": max(v["max_ms"] for v in view_times.values()),
         "busiest_site_entries": busiest_entries,
+        "busiest_site_disclosures": busiest_disclosures,
         "pages": page_times,
         "slowest_page_ms": max(v["max_ms"] for v in page_times.values()),
     }
@@ -327,7 +335,8 @@ def main() -> int:
                 f"open {r['open_ms']} ms (cpu {r['open_cpu_ms']}); "
                 f"verify {r['verify_ms']} ms (cpu {r['verify_cpu_ms']}); load {r['load_average_1min']}; "
                 f"slowest view {r['slowest_view_ms']} ms, slowest page {r['slowest_page_ms']} ms; "
-                f"{r['disk_bytes'] / 1e6:.1f} MB on disk"
+                f"{r['disk_bytes'] / 1e6:.1f} MB on disk; busiest site {r['busiest_site_entries']} entries, "
+                f"{r['busiest_site_disclosures']} disclosures"
             )
             for kind in ("views", "pages"):
                 for name, t in r[kind].items():

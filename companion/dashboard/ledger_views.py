@@ -8,6 +8,10 @@ templates as data and is escaped there (autoescape); links carry it only through
 
 A pasted value for search is POSTed, never put in a URL (history, logs), and only its keyed fingerprint is
 compared: the ledger never held the value itself.
+
+A site's page lists its entries a page at a time, like the timeline. The access and erasure requests list
+every disclosure to the site, which means reading each one back (thousands at a busy shop), so they have
+their own page (``/ledger/site/request``), built only when the person asks for one.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -28,19 +32,43 @@ from companion.dashboard.views import login_required
 from companion.ledger.export import write_csv, write_jsonl
 from companion.ledger.model import Decision, LedgerEntry
 from companion.ledger.receipt import NotADisclosure, consent_receipt
-from companion.ledger.requests import build_request, mailto_link
+from companion.ledger.requests import build_request, fits_mail_link, mailto_link
 from companion.ledger.store import Ledger
 from companion.vault import Vault
 from companion.vault.tokens import membership_offer
 
-PAGE_SIZE = 50
-SITE_ENTRIES = 500  # the newest entries a site's page lists; the timeline, filtered to the site, has them all
+PAGE_SIZE = 50  # entries per page, on the timeline and on a site's page
 CHART_BUCKETS = 24
 FILTERS = ("site", "field_type", "purpose", "decision", "since", "until")
+REQUEST_KINDS = ("access", "erasure")
 
 
-def site_link(site: str) -> str:
-    return "/ledger/site?" + urlencode({"site": site})
+def site_link(site: str, **extra: str | int) -> str:
+    return "/ledger/site?" + urlencode({"site": site, **extra})
+
+
+def request_link(site: str, kind: str) -> str:
+    return "/ledger/site/request?" + urlencode({"site": site, "kind": kind})
+
+
+def page_number(params: Mapping[str, str]) -> int:
+    """The ``page`` asked for, from 1; anything else is page 1."""
+    try:
+        return max(1, int(params.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def paging(number: int, total: int, link: Callable[[int], str]) -> dict[str, Any]:
+    """What the pager shows: the page, how many there are, and the links to the neighbours."""
+    pages = max(1, -(-total // PAGE_SIZE))
+    return {
+        "total": total,
+        "page": number,
+        "pages": pages,
+        "previous": link(number - 1) if number > 1 else None,
+        "next": link(number + 1) if number < pages else None,
+    }
 
 
 # --- pure data functions -------------------------------------------------------------------------------------
@@ -62,25 +90,13 @@ def timeline_data(ledger: Ledger, params: Mapping[str, str]) -> dict[str, Any]:
                 query[bound] = date.fromisoformat(filters[bound])
             except ValueError:
                 errors.append(f"{bound}: {filters[bound]!r} is not a date (YYYY-MM-DD)")
-    try:
-        page_number = max(1, int(params.get("page", "1")))
-    except ValueError:
-        page_number = 1
-    page = ledger.query(**query, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    pages = max(1, -(-page.total // PAGE_SIZE))
+    number = page_number(params)
+    page = ledger.query(**query, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     active = {k: v for k, v in filters.items() if v}
-
-    def page_link(number: int) -> str:
-        return "/ledger?" + urlencode({**active, "page": number})
-
     grid = ledger.who_knows_what()
     return {
         "entries": [entry_view(e) for e in page.items],
-        "total": page.total,
-        "page": page_number,
-        "pages": pages,
-        "previous": page_link(page_number - 1) if page_number > 1 else None,
-        "next": page_link(page_number + 1) if page_number < pages else None,
+        **paging(number, page.total, lambda n: "/ledger?" + urlencode({**active, "page": n})),
         "filters": filters,
         "errors": errors,
         "sites": [s.site for s in ledger.sites()],
@@ -132,13 +148,27 @@ def sites_data(ledger: Ledger) -> dict[str, Any]:
 
 
 def site_data(ledger: Ledger, site: str, decisions: list[Any], params: Mapping[str, str]) -> dict[str, Any]:
-    """Everything one site got and when, its standing decisions, and the requests to send it."""
-    summary = next((s for s in ledger.sites() if s.site == site), None)
-    page = ledger.query(site=site, limit=SITE_ENTRIES)
-    entries = list(page.items)
-    kind = params.get("kind", "access") if params.get("kind") in ("access", "erasure") else "access"
-    # Every disclosure, not only the ones listed on the page: the request must name all the shop got.
-    request = build_request(kind, site, ledger.disclosures(site, known=entries))
+    """One site: its summary, a page of everything it got and when (newest first), its standing decisions,
+    and links to the requests to send it. The requests are not built here: see ``request_data``."""
+    number = page_number(params)
+    page = ledger.query(site=site, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    return {
+        "site": site,
+        "summary": ledger.site(site),
+        "entries": [entry_view(e) for e in page.items],
+        **paging(number, page.total, lambda n: site_link(site, page=n)),
+        "decisions": decisions,
+        "request_links": {kind: request_link(site, kind) for kind in REQUEST_KINDS},
+        "timeline_link": "/ledger?" + urlencode({"site": site}),
+    }
+
+
+def request_data(ledger: Ledger, site: str, params: Mapping[str, str]) -> dict[str, Any]:
+    """The access or erasure request to ``site``, listing every disclosure to it, and a mail link on demand."""
+    kind = params.get("kind", "access")
+    if kind not in REQUEST_KINDS:
+        kind = "access"
+    request = build_request(kind, site, ledger.disclosures(site))
     to = params.get("to", "").strip()
     mailto, mailto_error = None, None
     if to:
@@ -148,19 +178,14 @@ def site_data(ledger: Ledger, site: str, decisions: list[Any], params: Mapping[s
             mailto_error = str(exc)
     return {
         "site": site,
-        "summary": summary,
-        "entries": [entry_view(e) for e in entries],
-        "more": page.total - len(entries),
-        "decisions": decisions,
-        "request": request,
         "kind": kind,
+        "request": request,
         "to": to,
         "mailto": mailto,
         "mailto_error": mailto_error,
-        "request_links": {
-            k: site_link(site) + "&" + urlencode({"kind": k}) + "#request" for k in ("access", "erasure")
-        },
-        "timeline_link": "/ledger?" + urlencode({"site": site}),
+        "mailto_short": mailto is not None and not fits_mail_link(request),
+        "request_links": {k: request_link(site, k) for k in REQUEST_KINDS},
+        "site_link": site_link(site),
     }
 
 
@@ -237,6 +262,15 @@ async def site(request: web.Request) -> web.StreamResponse:
 
     data = await run_on_worker(request.app, load)
     return aiohttp_jinja2.render_template("ledger_site.html", request, data)
+
+
+@login_required
+async def site_request(request: web.Request) -> web.StreamResponse:
+    site_name = request.query.get("site", "")
+    if not site_name:
+        raise web.HTTPSeeOther("/ledger/sites")
+    data = await run_on_worker(request.app, request_data, _ledger(request), site_name, request.query)
+    return aiohttp_jinja2.render_template("ledger_request.html", request, data)
 
 
 @login_required
@@ -317,6 +351,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/ledger", timeline)
     app.router.add_get("/ledger/sites", sites)
     app.router.add_get("/ledger/site", site)
+    app.router.add_get("/ledger/site/request", site_request)
     app.router.add_get("/ledger/who-knows-what", who_knows_what)
     app.router.add_get("/ledger/stale", stale)
     app.router.add_get("/ledger/search", search_form)

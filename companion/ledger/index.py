@@ -350,20 +350,25 @@ class LedgerIndex:
 
     def site_summaries(self) -> list[SiteSummary]:
         """Most recently seen first."""
-        summaries = [
-            SiteSummary(
-                site=site,
-                first_seen=t.first_seen,
-                last_seen=t.last_seen,
-                entries=t.entries,
-                released=t.released,
-                refused=t.refused,
-                field_types=tuple(sorted(self._grid.get(site, {}))),
-            )
-            for site, t in self._sites.items()
-        ]
+        summaries = [self._site_summary(site, t) for site, t in self._sites.items()]
         summaries.sort(key=lambda s: (s.last_seen, s.site), reverse=True)
         return summaries
+
+    def site_summary(self, site: str) -> SiteSummary | None:
+        """One site's summary (a lookup: a site's page need not build every site's)."""
+        tally = self._sites.get(site)
+        return None if tally is None else self._site_summary(site, tally)
+
+    def _site_summary(self, site: str, t: _SiteTally) -> SiteSummary:
+        return SiteSummary(
+            site=site,
+            first_seen=t.first_seen,
+            last_seen=t.last_seen,
+            entries=t.entries,
+            released=t.released,
+            refused=t.refused,
+            field_types=tuple(sorted(self._grid.get(site, {}))),
+        )
 
     def grid(self) -> Grid:
         types = tuple(sorted({t for cells in self._grid.values() for t in cells}))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -66,6 +68,46 @@ class LedgerEntry(LedgerDraft):
 
 
 RELEASED = frozenset({Decision.ONCE, Decision.ALWAYS})
+
+
+class FieldGiven(NamedTuple):
+    type: str
+    label: str
+
+
+class Disclosure(NamedTuple):
+    """What a request to a shop lists of one released entry: when, where, why and which fields.
+
+    Read for every disclosure to a site at once (thousands, at a busy shop), so it is made straight from the
+    authenticated record, without building the whole ``LedgerEntry``; it has the attributes ``requests``
+    reads from one, so the request text is the same from either.
+    """
+
+    seq: int
+    site: str
+    time: str
+    origin: str
+    path: str
+    purpose: str
+    fields: tuple[FieldGiven, ...]
+    decision: str
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, Any]) -> Disclosure:
+        return cls(
+            document["seq"],
+            document["site"],
+            document["time"],
+            document["origin"],
+            document["path"],
+            document["purpose"],
+            tuple([FieldGiven(f["type"], f.get("label", "")) for f in document["fields"]]),
+            document["decision"],
+        )
+
+    @property
+    def released(self) -> bool:
+        return self.decision in RELEASED
 
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, UTC: string order is time order

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict
 
-from companion.ledger.model import LedgerEntry
+from companion.ledger.model import Disclosure, LedgerEntry
 
+Given = LedgerEntry | Disclosure  # the dashboard reads the lighter Disclosure; the text is the same from either
 RequestKind = Literal["access", "erasure"]
 MAILTO_BODY_LIMIT = 1800  # characters of encoded body, under common mail-client limits
 
@@ -69,7 +70,7 @@ OUTRO = (
 def build_request(
     kind: RequestKind,
     site: str,
-    entries: Sequence[LedgerEntry],
+    entries: Sequence[Given],
     *,
     name: str = "",
     contact: str = "",
@@ -102,18 +103,26 @@ def build_request(
     )
 
 
-def _line(entry: LedgerEntry) -> str:
+def _line(entry: Given) -> str:
     fields = ", ".join(f"{f.type} (“{f.label}”)" if f.label else f.type for f in entry.fields)
     when = entry.time[:16].replace("T", " ") + " UTC"
     return f"- {when}, on {entry.origin}{entry.path}, for {entry.purpose}: {fields}"
 
 
-def _summary(given: Sequence[LedgerEntry]) -> str:
-    spans: dict[str, tuple[str, str, int]] = {}
+def _summary(given: Sequence[Given]) -> str:
+    spans: dict[str, list[Any]] = {}  # field type -> [first, last, times]
     for entry in given:
-        for field_type in dict.fromkeys(f.type for f in entry.fields):
-            first, last, times = spans.get(field_type, (entry.time, entry.time, 0))
-            spans[field_type] = (min(first, entry.time), max(last, entry.time), times + 1)
+        stamp = entry.time
+        for field_type in {f.type for f in entry.fields}:
+            span = spans.get(field_type)
+            if span is None:
+                spans[field_type] = [stamp, stamp, 1]
+                continue
+            if stamp < span[0]:
+                span[0] = stamp
+            elif stamp > span[1]:
+                span[1] = stamp
+            span[2] += 1
     return "\n".join(
         f"- {t}: {n} time{'s' if n != 1 else ''}, first {first[:10]}, last {last[:10]}"
         for t, (first, last, n) in sorted(spans.items())
@@ -124,9 +133,12 @@ def mailto_link(to: str, request: ShopRequest) -> str:
     """An RFC 6068 ``mailto:`` link; the shorter body when the full one would be too long for mail clients."""
     if not to or any(c in to for c in "\r\n?&") or "@" not in to:
         raise ValueError("the shop's address should be one email address")
+    body = quote(request.body, safe="") if fits_mail_link(request) else quote(request.short_body, safe="")
+    return f"mailto:{quote(to, safe='@')}?subject={quote(request.subject, safe='')}&body={body}"
+
+
+def fits_mail_link(request: ShopRequest) -> bool:
+    """Whether the full text fits a mail link; if not, ``mailto_link`` carries ``short_body``."""
     # Encoding never shortens a text, so a body already too long as text is not encoded (at thousands of
     # disclosures that alone took tens of milliseconds).
-    body = quote(request.body, safe="") if len(request.body) <= MAILTO_BODY_LIMIT else ""
-    if not body or len(body) > MAILTO_BODY_LIMIT:
-        body = quote(request.short_body, safe="")
-    return f"mailto:{quote(to, safe='@')}?subject={quote(request.subject, safe='')}&body={body}"
+    return len(request.body) <= MAILTO_BODY_LIMIT and len(quote(request.body, safe="")) <= MAILTO_BODY_LIMIT

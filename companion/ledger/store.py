@@ -27,7 +27,7 @@ import json
 import os
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -45,7 +45,7 @@ from companion.ledger.index import (
     SiteSummary,
     StaleDisclosure,
 )
-from companion.ledger.model import Decision, LedgerDraft, LedgerEntry, utc_stamp
+from companion.ledger.model import Decision, Disclosure, LedgerDraft, LedgerEntry, utc_stamp
 from companion.ledger.summary import write_summary
 from companion.ledger.verify import Problem, Scan, VerifyReport, scan
 
@@ -313,6 +313,12 @@ class Ledger:
             self._require_keys()
             return self._index.site_summaries()
 
+    def site(self, site: str) -> SiteSummary | None:
+        """The summary of one site, None if the ledger has nothing for it."""
+        with self._mutex:
+            self._require_keys()
+            return self._index.site_summary(site)
+
     def who_knows_what(self) -> Grid:
         with self._mutex:
             self._require_keys()
@@ -325,15 +331,18 @@ class Ledger:
             positions = self._index.fingerprint_positions(fingerprint)[:limit]
             return [self._read(self._index.rows[p]) for p in positions]
 
-    def disclosures(self, site: str, *, known: Iterable[LedgerEntry] = ()) -> list[LedgerEntry]:
-        """Every entry that released values to ``site``, oldest first: what a request to the shop lists.
+    def disclosures(self, site: str) -> list[Disclosure]:
+        """Every entry that released values to ``site``, oldest first, as a request to the shop lists it.
 
-        Entries in ``known`` (say, the page of them already shown) are used as they are, not read again."""
-        have = {e.seq: e for e in known}
+        Each record is read back and authenticated like any other, but not made into a ``LedgerEntry``: the
+        busiest shop has thousands, and that validation was half the cost of reading them."""
         with self._mutex:
-            self._require_keys()
+            keys = self._require_keys()
             rows = self._index.rows
-            return [have.get(rows[p].seq) or self._read(rows[p]) for p in self._index.released_positions(site)]
+            return [
+                Disclosure.from_document(self._read_document(keys, rows[p]))
+                for p in self._index.released_positions(site)
+            ]
 
     def activity(self, bucket: Bucket) -> list[tuple[date, int, int]]:
         """(bucket start, released, refused) per day, ISO week (from Monday) or month, oldest first."""
@@ -400,13 +409,21 @@ class Ledger:
         return self._keys
 
     def _read(self, row: Row) -> LedgerEntry:
+        return LedgerEntry.model_validate(self._read_document(self._require_keys(), row))
+
+    def _read_document(self, keys: disk.LedgerKeys, row: Row) -> dict[str, Any]:
         fd = self._read_fds.get(row.segment)
         if fd is None:
             fd = self._read_fds[row.segment] = os.open(disk.segment_path(self.folder, row.segment), os.O_RDONLY)
-        return self._decode(self._require_keys(), row, os.pread(fd, row.length, row.offset))
+        return self._decode_document(keys, row, os.pread(fd, row.length, row.offset))
+
+    @classmethod
+    def _decode(cls, keys: disk.LedgerKeys, row: Row, line: bytes) -> LedgerEntry:
+        return LedgerEntry.model_validate(cls._decode_document(keys, row, line))
 
     @staticmethod
-    def _decode(keys: disk.LedgerKeys, row: Row, line: bytes) -> LedgerEntry:
+    def _decode_document(keys: disk.LedgerKeys, row: Row, line: bytes) -> dict[str, Any]:
+        """The entry's JSON document, authenticated at its place (segment, seq)."""
         try:
             seq, sealed = disk.split_line(line)
         except ValueError:
@@ -416,4 +433,5 @@ class Ledger:
             raise LedgerCorrupt(f"segment {row.segment}: entry #{row.seq} changed on disk while the ledger was open")
         # json.loads, not model_validate_json: pydantic's JSON parser refuses ``\\ud800``-style escapes that
         # the canonical encoding may hold, and the entry must read back exactly as it was written.
-        return LedgerEntry.model_validate(json.loads(plaintext))
+        document: dict[str, Any] = json.loads(plaintext)
+        return document

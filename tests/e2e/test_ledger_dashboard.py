@@ -152,18 +152,49 @@ def test_every_ledger_view_answers_and_shows_hostile_strings_as_text(person, pag
         assert page.text_content("#site-title") == EVIL_SITE
         assert page.title() == f"{EVIL_SITE} · Proffer"
         assert "email" in page.text_content("#site-summary")
+        assert EVIL_LABEL in page.locator("#site-entries td.fields").text_content()
+        assert page.locator("#request-body").count() == 0  # the request is its own page, made when asked for
+        not_pwned(page)
+
+        # Its access request, on its own page: the site, label and purpose as text in the letter.
+        page.click("#request-access")
+        page.wait_for_url("**/ledger/site/request?**kind=access**")
+        assert page.text_content("#request-site") == EVIL_SITE
+        assert page.title() == f"Access request: {EVIL_SITE} · Proffer"
         assert EVIL_SITE in page.input_value("#request-subject")
         assert f"for {EVIL_PURPOSE}: email (“{EVIL_LABEL}”)" in page.input_value("#request-body")
         not_pwned(page)
 
+        # A busy site's page lists its entries a page at a time; its request lists every one of them.
+        page.goto(person.dashboard + "/ledger/site?site=gamma.example")
+        count = " ".join(page.text_content("#site-count").split())
+        assert count.startswith("60 entries, newest first, page 1 of 2 (")
+        assert page.locator("#site-entries tbody tr").count() == 50
+        assert page.get_attribute("#site-entries tbody tr time", "datetime").startswith("2026-04-13T21:00")
+        page.click("#page-next")
+        page.wait_for_url("**/ledger/site?site=gamma.example&page=2")
+        assert page.locator("#site-entries tbody tr").count() == 10
+        page.click("#request-access")
+        page.wait_for_url("**/ledger/site/request?site=gamma.example&kind=access")
+        body = page.input_value("#request-body")
+        assert "(60 times)" in body and body.count("\n- ") == 60
+        assert "2026-04-11 10:00 UTC" in body and "2026-04-13 21:00 UTC" in body  # the first and the last
+        assert page.text_content("#request-count").strip().endswith("60 disclosures.")
+
         # Requests for a site: exactly what it got, and a mail link.
-        page.goto(person.dashboard + "/ledger/site?site=alpha.example&kind=erasure")
+        page.goto(person.dashboard + "/ledger/site?site=alpha.example")
+        page.click("#request-erasure")
+        page.wait_for_url("**/ledger/site/request?site=alpha.example&kind=erasure")
+        assert page.get_attribute("#request-erasure", "aria-current") == "page"
         body = page.input_value("#request-body")
         assert "Article 17" in body and "2026-03-02 10:00 UTC" in body and "tel" not in body.split("following")[1]
         page.fill("#request-to", "dpo@alpha.example")
         page.click("#request-mailto-make")
         page.wait_for_selector("#request-mailto")
         assert page.get_attribute("#request-mailto", "href").startswith("mailto:dpo@alpha.example?subject=Erasure")
+        assert page.input_value("#request-body") == body
+        page.click("#back-to-site")
+        page.wait_for_url("**/ledger/site?site=alpha.example")
 
         # Its standing decision, revoked from the site page.
         page.goto(person.dashboard + "/ledger/site?site=alpha.example")

@@ -4,10 +4,13 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from companion.dashboard.ledger_views import (
     PAGE_SIZE,
     activity_chart,
     grid_data,
+    request_data,
     search_data,
     site_data,
     stale_data,
@@ -89,11 +92,17 @@ def test_grid_site_search_and_stale(ledger):
     stale = stale_data(ledger, vault)["stale"]
     assert [(s["item"].site, s["item"].removed) for s in stale] == [("a.example", False)]
 
-    site = site_data(ledger, "b.example", [], {"kind": "erasure", "to": "dpo@b.example"})
+    site = site_data(ledger, "b.example", [], {})
     assert site["summary"].released == 1 and site["summary"].refused == 1
-    assert site["request"].kind == "erasure" and site["request"].disclosures == 1
-    assert site["mailto"].startswith("mailto:dpo@b.example?")
-    assert site_data(ledger, "b.example", [], {"to": "not an address"})["mailto_error"]
+    assert site["total"] == 2 and [e["entry"].seq for e in site["entries"]] == [3, 2]
+    assert site_data(ledger, "nobody.example", [], {})["summary"] is None
+
+    request = request_data(ledger, "b.example", {"kind": "erasure", "to": "dpo@b.example"})
+    assert request["request"].kind == "erasure" and request["request"].disclosures == 1
+    assert request["mailto"].startswith("mailto:dpo@b.example?") and request["mailto_short"] is False
+    bad = request_data(ledger, "b.example", {"to": "not an address"})
+    assert bad["mailto_error"] and bad["mailto"] is None and bad["kind"] == "access"
+    assert request_data(ledger, "b.example", {"kind": "<script>"})["request"].kind == "access"
 
 
 def test_timeline_shows_damage_found_on_open(folder, key):
@@ -114,14 +123,58 @@ def test_timeline_shows_damage_found_on_open(folder, key):
         ledger.close()
 
 
-def test_a_site_request_lists_every_disclosure_not_only_those_on_the_page(ledger, monkeypatch):
-    import companion.dashboard.ledger_views as views
+def test_a_site_page_is_paged_and_reads_no_more_than_its_page(ledger, monkeypatch):
+    """A busy shop's page costs one page of entries: it neither lists nor reads back the rest (at 100,000
+    entries, building the request texts on every view made the busiest site's page the slowest view)."""
+    for i in range(PAGE_SIZE + 7):
+        ledger.append(make_draft(HOSTILE, path=f"/step-{i}"), now=at(i))
+    ledger.append(make_draft("other.example"), now=at(99))
+    read = []
+    real_read = ledger._read
+    monkeypatch.setattr(ledger, "_read", lambda row: (read.append(row.seq), real_read(row))[1])
+    monkeypatch.setattr(ledger, "disclosures", lambda *a, **k: pytest.fail("the site page built a request"))
 
-    monkeypatch.setattr(views, "SITE_ENTRIES", 2)
-    for i in range(5):
+    first = site_data(ledger, HOSTILE, [], {})
+    assert len(read) == PAGE_SIZE and len(first["entries"]) == PAGE_SIZE
+    assert (first["total"], first["page"], first["pages"], first["previous"]) == (PAGE_SIZE + 7, 1, 2, None)
+    assert [e["entry"].seq for e in first["entries"]][:2] == [PAGE_SIZE + 7, PAGE_SIZE + 6]  # newest first
+    assert "request" not in first and "mailto" not in first
+    query = parse_qs(urlsplit(first["next"]).query)
+    assert urlsplit(first["next"]).path == "/ledger/site" and query == {"site": [HOSTILE], "page": ["2"]}
+
+    second = site_data(ledger, HOSTILE, [], {"page": "2"})
+    assert [e["entry"].seq for e in second["entries"]] == list(range(7, 0, -1)) and second["next"] is None
+    assert parse_qs(urlsplit(second["previous"]).query) == {"site": [HOSTILE], "page": ["1"]}
+    assert site_data(ledger, HOSTILE, [], {"page": "nonsense"})["page"] == 1
+
+    for kind, link in first["request_links"].items():  # the requests have their own page, built on demand
+        assert urlsplit(link).path == "/ledger/site/request"
+        assert parse_qs(urlsplit(link).query) == {"site": [HOSTILE], "kind": [kind]}
+
+
+def test_a_site_request_lists_every_disclosure_to_the_site(ledger):
+    for i in range(PAGE_SIZE + 5):
         ledger.append(make_draft("a.example", path=f"/step-{i}"), now=at(i))
-    ledger.append(make_draft("a.example", decision=Decision.DECLINED), now=at(9))
-    data = site_data(ledger, "a.example", [], {})
-    assert len(data["entries"]) == 2 and data["more"] == 4
-    assert data["request"].disclosures == 5
-    assert all(f"https://www.a.example/step-{i}," in data["request"].body for i in range(5))
+    ledger.append(make_draft("a.example", decision=Decision.DECLINED, path="/refused"), now=at(PAGE_SIZE + 9))
+    ledger.append(make_draft("b.example", path="/elsewhere"), now=at(PAGE_SIZE + 10))
+    for kind, article in (("access", "Article 15"), ("erasure", "Article 17")):
+        data = request_data(ledger, "a.example", {"kind": kind})
+        request = data["request"]
+        assert data["kind"] == kind and request.kind == kind and article in request.body
+        assert request.disclosures == PAGE_SIZE + 5  # more than one page of them: all, not the newest page
+        lines = [line for line in request.body.splitlines() if line.startswith("- ")]
+        assert lines == [
+            f"- {at(i).strftime('%Y-%m-%d %H:%M')} UTC, on https://www.a.example/step-{i}, for checkout: "
+            "email (“Email”)"
+            for i in range(PAGE_SIZE + 5)
+        ]  # each time, oldest first, with its page; not the refusal, not another site
+        assert data["mailto"] is None and data["mailto_short"] is False
+        assert parse_qs(urlsplit(data["site_link"]).query) == {"site": ["a.example"]}
+
+    long = request_data(ledger, "a.example", {"kind": "erasure", "to": "dpo@a.example"})
+    assert long["mailto_short"] is True  # too long for a mail link: the link carries the summary
+    body = parse_qs(urlsplit(long["mailto"]).query)["body"][0]
+    assert body == long["request"].short_body and f"email: {PAGE_SIZE + 5} times" in body
+
+    nothing = request_data(ledger, "nobody.example", {})["request"]
+    assert nothing.disclosures == 0 and "no data given to nobody.example" in nothing.body
