@@ -11,6 +11,8 @@ ledger entry, because a refusal is part of the record too.
 - Enrolment, "decline": a "join our rewards programme" form is offered nothing (no window for it), and a
   pre-ticked "join" box is unticked. "ask": the form goes to the approval window like any other.
 - Newsletters, "never": a newsletter form (pop-up or not) is offered nothing. "ask": it goes to the window.
+  A form counts as a newsletter sign-up here only when its own words say so (newsletter, subscribe,
+  offers...): a lone email box is also how many checkouts start, and that must never be refused unasked.
 
 Only boxes the safety rules let Proffer touch are changed (visible, enabled), never in a frame of another
 origin (the person has not approved that frame, and nothing is written there unasked), and only in their
@@ -24,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from companion.decisions import EnrollmentChoice, MarketingChoice, NewsletterChoice, PromptPreferences
+from companion.fields import text, vocabulary
 from companion.fields.classify import PageUnderstanding
 from companion.fields.safety import Verdict
 from companion.ledger.model import Decision, DisclosedField
@@ -89,7 +92,11 @@ def plan_prompts(
             continue
         if purpose == "loyalty-enrollment" and preferences.enrollment is EnrollmentChoice.DECLINE:
             plan.withheld[seen.index] = REASON_ENROLL
-        elif purpose == "newsletter" and preferences.newsletter is NewsletterChoice.NEVER:
+        elif (
+            purpose == "newsletter"
+            and preferences.newsletter is NewsletterChoice.NEVER
+            and speaks_of_marketing(forms.get(descriptor.form_index) if descriptor.form_index is not None else None)
+        ):
             plan.withheld[seen.index] = REASON_NEWSLETTER
         else:
             continue
@@ -157,6 +164,17 @@ def _change(plan: PromptPlan, kind: str, label: str, index: int, purpose: str, c
     )
     refused = (DisclosedField(type=kind, label=label),)
     plan.refusals.append(Refusal(purpose=purpose, decision=Decision.NEVER, terms=terms, fields=refused))
+
+
+def speaks_of_marketing(form: FormDescriptor | None) -> bool:
+    """A newsletter sign-up by its own words: its heading or button ("Subscribe to our newsletter"), or the
+    text of a pop-up. A checkout's contact step with an opt-in box in it speaks of offers only in the box."""
+    if form is None:
+        return False
+    own = text.human(" ".join((form.heading, form.submit_text)))
+    if "marketing" in vocabulary.kinds_in(own):
+        return True
+    return form.in_dialog and "marketing" in vocabulary.kinds_in(text.human(form.text[:300]))
 
 
 def _purpose_of(understanding: PageUnderstanding, form_index: int | None) -> str:

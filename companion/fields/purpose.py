@@ -5,11 +5,11 @@ this shop for a checkout"), so it must be plain and it must not overreach: when 
 what a form is for, it is "other".
 
 The rules read, in order: cards (a card number alone makes it a payment, i.e. "billing"; with a
-postal address it is a checkout), secrets (a password makes it a login or a sign-up), loyalty (a
-membership number box is a look-up, an enrolment checkbox or words an enrolment), a postal address (a
-checkout), a lone search box, and a lone email with marketing words (a newsletter). The page's purpose
-is that of its most substantial form, so a sign-up page is not called a search page because of the
-search box in its header.
+postal address it is a checkout), secrets (a password makes it a login or a sign-up), a postal address
+(a checkout, even with a rewards-number box or a "join our club" tick box in it), loyalty (a membership
+number box is a look-up, an enrolment checkbox or words an enrolment), a lone search box, and a lone
+email with marketing words (a newsletter). The page's purpose is that of its most substantial form, so
+a sign-up page is not called a search page because of the search box in its header.
 """
 
 from __future__ import annotations
@@ -61,12 +61,14 @@ def form_purpose(types: Iterable[str | None], kinds: Iterable[str], search_box: 
         return "account-signup"
     if "current-password" in seen or "one-time-code" in seen:
         return "account-signup" if len(seen & (PERSONAL_TYPES | ADDRESS_TYPES)) >= 2 else "login"
+    if len(seen & ADDRESS_TYPES) >= 2:
+        # Before loyalty: a checkout with a rewards-number box or a "join our club" tick box is a checkout
+        # (declining enrolment quietly must never withhold a delivery address).
+        return _address_purpose(words)
     if "membership-number" in seen:
         return "loyalty-lookup"
     if "loyalty-enroll" in seen or ("enrolment" in words and "email" in seen):
         return "loyalty-enrollment"
-    if len(seen & ADDRESS_TYPES) >= 2:
-        return _address_purpose(words)
     if not present and search_box:
         return "search"
     if "email" in seen and len(present) <= 3 and ("marketing" in words or "marketing-opt-in" in seen):

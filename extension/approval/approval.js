@@ -66,6 +66,23 @@ function fieldRow(field) {
   return row;
 }
 
+const HANDLED = {
+  unticked: "Unticked",
+  ticked: "Ticked",
+  declined: "Declined",
+  never: "Not filled",
+};
+
+// What Proffer already did by the person's standing preferences (marketing boxes, declined prompts): shown,
+// never silent. Each is in the ledger too.
+function handledSection(handled) {
+  return el("section", { id: "handled", className: "handled", "aria-labelledby": "handled-title" },
+    el("h2", { id: "handled-title" }, "Done by your standing preferences"),
+    el("ul", {}, ...handled.map((h) => el("li", { className: `handled-${h.action}` },
+      `${HANDLED[h.action] || h.action}: ${h.label}`))),
+    el("p", { className: "muted" }, "Change these preferences on the dashboard's decisions page."));
+}
+
 function renderOffer(view) {
   const { result, flags } = view;
   const offered = result.fields.filter((f) => f.offers.length > 0);
@@ -80,6 +97,7 @@ function renderOffer(view) {
     main.append(el("p", { className: "warning", id: "warning-insecure", role: "alert" },
       "This page is not encrypted (http). Anyone on the network between you and the shop can read what you share."));
   }
+  if (result.handled && result.handled.length) main.append(handledSection(result.handled));
   const form = el("form", { id: "approval" });
   let frameBox = null;
   if (flags.crossOriginFrame || result.frame_approval) {
@@ -134,6 +152,38 @@ function renderOffer(view) {
   if (first) first.focus();
 }
 
+// The person typed a number into a shop's loyalty field: keep it in the wallet? Nothing is kept unless they
+// say yes here; the page never sees this window.
+function renderKeep(view) {
+  const keep = view.result;
+  document.title = `Proffer — keep your ${keep.site} membership?`;
+  const program = el("input", { type: "text", id: "keep-program", value: keep.program, maxLength: 100,
+    required: true, autocomplete: "off" });
+  const yes = el("button", { type: "submit", id: "keep-yes", className: "primary" }, "Keep it in my wallet");
+  const no = el("button", { type: "button", id: "keep-no" }, "Not now");
+  const form = el("form", { id: "keep" },
+    el("p", {}, el("label", { htmlFor: "keep-program" }, "Programme name "), program),
+    el("div", { className: "actions" }, no, yes));
+  main.replaceChildren(
+    el("h1", { id: "keep-title" }, `Keep this ${keep.site} membership number?`),
+    el("p", { className: "value", id: "keep-number" }, keep.number),
+    el("p", { className: "muted", id: "keep-field" }, `You typed it into "${keep.label || "a loyalty number field"}".`
+      + ` Proffer will offer it on ${keep.site} only, and ask you each time.`),
+    form,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    yes.disabled = true;
+    const answer = await sendToWorker({ type: M.KEEP_DECIDE, request: key, keep: true, program: program.value });
+    if (!answer.ok) {
+      yes.disabled = false;
+      showError(answer.error.message);
+    }
+  });
+  no.addEventListener("click", () => sendToWorker({ type: M.KEEP_DECIDE, request: key, keep: false }));
+  yes.focus();
+}
+
 function renderLocked(view) {
   const absent = view.code === "vault_absent";
   const retry = el("button", { type: "button", id: "retry", className: "primary" }, "I have unlocked it — try again");
@@ -159,8 +209,11 @@ function renderLocked(view) {
   retry.focus();
 }
 
+let kind = null;
 document.addEventListener("keydown", (event) => {
-  if (event.key === "Escape") sendToWorker({ type: M.APPROVAL_DECLINE, request: key });
+  if (event.key !== "Escape") return;
+  if (kind === "keep") sendToWorker({ type: M.KEEP_DECIDE, request: key, keep: false });
+  else sendToWorker({ type: M.APPROVAL_DECLINE, request: key });
 });
 
 const answer = await sendToWorker({ type: M.APPROVAL_GET, request: key });
@@ -169,6 +222,9 @@ if (!answer.ok) {
   showError(answer.error.message);
 } else if (answer.result.kind === "locked") {
   renderLocked(answer.result);
+} else if (answer.result.kind === "keep") {
+  kind = "keep";
+  renderKeep(answer.result);
 } else {
   renderOffer(answer.result);
 }

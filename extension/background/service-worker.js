@@ -4,12 +4,13 @@
 // (open approvals) lives in storage.session, written through one promise chain.
 //
 // Senders are checked before handlers: content scripts (running in hostile pages) may send FORM_SEEN and
-// nothing else; every other message must come from one of Proffer's own extension pages. Unknown types
-// are refused loudly.
+// LOYALTY_TYPED and nothing else; every other message must come from one of Proffer's own extension
+// pages. Unknown types are refused loudly.
 
 import "../shared/runtime-messages.js";
 import { CompanionError, request } from "./native-client.js";
 import { approvalFlags, pageForRequest } from "./page-info.js";
+import { applyPrompts, forgetTab, loyaltyTyped, watchLoyalty } from "./prompts.js";
 import { now, startFill } from "./timings.js";
 
 const M = globalThis.ProfferMessages;
@@ -163,6 +164,8 @@ async function askClaimed(payload, sender) {
   }
   timing.answeredAt = now();
   const filled = await applyAutofill(result, sender.tab.id, sender.frameId, timing);
+  await applyPrompts(result, sender.tab.id, sender.frameId);
+  await watchLoyalty(result, sender.tab.id, sender.frameId);
   if (!result.needs_approval) return { status: filled ? "autofilled" : "nothing-to-offer" };
   timing.requestId = result.request_id;
   await openApproval(result.request_id, { kind: "offer", result, flags: approvalFlags(payload.page) }, sender);
@@ -263,6 +266,8 @@ async function approvalRetry({ request: key }) {
     throw error;
   }
   await showBadge("", "");
+  await applyPrompts(result, record.tabId, record.frameId);
+  await watchLoyalty(result, record.tabId, record.frameId);
   if (!result.needs_approval) {
     await closeWindowOf(record);
     return { request: null };
@@ -270,6 +275,32 @@ async function approvalRetry({ request: key }) {
   const next = { kind: "offer", result, flags: approvalFlags(record.payload.page) };
   await putApproval(result.request_id, { ...next, tabId: record.tabId, frameId: record.frameId, windowId: record.windowId });
   return { request: result.request_id };
+}
+
+// The person typed a number into a shop's loyalty field: ask, in Proffer's own window, whether to keep it.
+async function onLoyaltyTyped(message, sender) {
+  if (!sender.tab || typeof sender.tab.id !== "number" || typeof sender.frameId !== "number") {
+    throw new CompanionError("bad_request", "loyalty.typed must come from a tab");
+  }
+  const record = await loyaltyTyped(message, sender);
+  if (!record) return { status: "ignored" };
+  await openApproval(`keep-${crypto.randomUUID()}`, record, sender);
+  return { status: "asking" };
+}
+
+// The person's answer in the keep window: only a yes reaches the companion, and it keeps the number for the
+// site it recorded with the keep ticket.
+async function keepDecide({ request: key, keep, program }) {
+  const record = await takeApproval(key);
+  if (!record || record.kind !== "keep") throw new CompanionError("unknown_request", "Nothing to keep.");
+  try {
+    if (keep !== true) return { kept: false };
+    const { keep_id, frame_origin, index, number } = record.result;
+    const named = String(program || "").trim().slice(0, 100) || record.result.program;
+    return await request("wallet.keep", { keep_id, frame_origin, index, number, program: named });
+  } finally {
+    await closeWindowOf(record);
+  }
 }
 
 async function statusGet() {
@@ -298,6 +329,7 @@ const TRUSTED_HANDLERS = {
   [M.APPROVAL_DECIDE]: approvalDecide,
   [M.APPROVAL_DECLINE]: approvalDecline,
   [M.APPROVAL_RETRY]: approvalRetry,
+  [M.KEEP_DECIDE]: keepDecide,
   [M.STATUS_GET]: statusGet,
   [M.VAULT_LOCK]: vaultLock,
   [M.SITE_SUMMARY]: (message) => siteMessage("site.summary", message),
@@ -318,6 +350,8 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     work = handler ? handler(message, sender) : null;
   } else if (message.type === M.FORM_SEEN) {
     work = onFormSeen(message, sender);
+  } else if (message.type === M.LOYALTY_TYPED) {
+    work = onLoyaltyTyped(message, sender);
   }
   if (!work) {
     console.warn(`Proffer refused a ${JSON.stringify(message.type)} message from ${sender.url}`);
@@ -344,3 +378,4 @@ chrome.windows.onRemoved.addListener(async (windowId) => {
 });
 
 chrome.tabs.onRemoved.addListener((tabId) => dropQueuedForTab(tabId));
+chrome.tabs.onRemoved.addListener((tabId) => forgetTab(tabId));

@@ -29,9 +29,36 @@
     });
   }
 
+  // Loyalty-number fields the wallet has nothing for (the companion named them): when the person types a
+  // number there and leaves the field, the service worker may ask them, in Proffer's own window, whether
+  // to keep it. Only a trusted change counts: the page's scripts cannot fake the person typing, and
+  // Proffer's own fills fire untrusted events, so an approved fill is never offered back.
+  const watched = new WeakSet();
+  const MAX_NUMBER = 64;
+  function watchLoyalty(indexes) {
+    if (!Array.isArray(indexes)) return;
+    const controls = document.querySelectorAll(globalThis.ProfferExtract.CONTROL_SELECTOR);
+    for (const index of indexes) {
+      const element = Number.isInteger(index) ? controls[index] : null;
+      if (!element || element.tagName !== "INPUT" || watched.has(element)) continue;
+      watched.add(element);
+      element.addEventListener("change", (event) => {
+        if (!event.isTrusted) return;
+        const number = String(element.value || "").trim();
+        if (!number || number.length > MAX_NUMBER) return;
+        chrome.runtime.sendMessage({ type: M.LOYALTY_TYPED, index, number }).catch(() => {});
+      });
+    }
+  }
+
   chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-    if (sender.id !== chrome.runtime.id || !message || message.type !== M.FILL_APPLY) return false;
-    sendResponse(globalThis.ProfferFill.fillFields(document, message.values));
+    if (sender.id !== chrome.runtime.id || !message) return false;
+    if (message.type === M.FILL_APPLY) {
+      sendResponse(globalThis.ProfferFill.fillFields(document, message.values));
+    } else if (message.type === M.LOYALTY_WATCH) {
+      watchLoyalty(message.fields);
+      sendResponse({ watching: true });
+    }
     return false;
   });
 

@@ -4,13 +4,16 @@
 globalThis.ProfferMessages = Object.freeze({
   // content script -> service worker (untrusted senders: the only types they may send)
   FORM_SEEN: "form.seen",
+  LOYALTY_TYPED: "loyalty.typed", // the person typed a number into a watched loyalty field
   // service worker -> content script
   FILL_APPLY: "fill.apply",
+  LOYALTY_WATCH: "loyalty.watch",
   // extension pages -> service worker (trusted senders only)
   APPROVAL_GET: "approval.get",
   APPROVAL_DECIDE: "approval.decide",
   APPROVAL_DECLINE: "approval.decline",
   APPROVAL_RETRY: "approval.retry",
+  KEEP_DECIDE: "keep.decide",
   STATUS_GET: "status.get",
   VAULT_LOCK: "vault.lock",
   SITE_SUMMARY: "site.summary",

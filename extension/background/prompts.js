@@ -1,0 +1,122 @@
+// Marketing and loyalty prompts in the service worker: it executes what the companion decided.
+//
+// - Consent boxes the companion set by the person's standing preferences (a pre-ticked opt-in unticked, a
+//   "do NOT send offers" twin ticked) go to the frame that asked, and the badge says what was done: it is
+//   never silent. The approval window lists the same `handled` items; the ledger has an entry for each.
+// - Loyalty-number fields the wallet has nothing for are watched by the content script. When the person
+//   types a number there, Proffer's own window asks whether to keep it; only their yes sends `wallet.keep`.
+//   The page never sees that window, and a number typed by the page's own scripts (an untrusted event) is
+//   never offered, see content.js.
+//
+// What must outlive the worker (which frames are watched, and for which keep ticket) is in storage.session.
+
+import "../shared/runtime-messages.js";
+
+const M = globalThis.ProfferMessages;
+const MAX_NUMBER = 64;
+
+let writes = Promise.resolve();
+function serialized(fn) {
+  const next = writes.then(fn, fn);
+  writes = next.catch(() => {});
+  return next;
+}
+
+async function loadWatches() {
+  const { loyaltyWatches = {} } = await chrome.storage.session.get("loyaltyWatches");
+  return loyaltyWatches;
+}
+
+function frameKey(tabId, frameId) {
+  return `${tabId}:${frameId}`;
+}
+
+const ACTIONS = {
+  unticked: "unticked",
+  ticked: "ticked",
+  declined: "declined",
+  never: "did not fill",
+};
+
+/** One line for the badge's title, e.g. `unticked "Email me offers"; declined "Join our rewards program"`. */
+export function describeHandled(handled) {
+  return handled.map((h) => `${ACTIONS[h.action] || h.action} "${h.label}"`).join("; ");
+}
+
+/** Set the consent boxes the companion decided on, and say so on the badge. Returns how many were set. */
+export async function applyPrompts(result, tabId, frameId) {
+  const handled = result.handled || [];
+  if (result.boxes && result.boxes.length) {
+    const entries = result.boxes.map((b) => ({ index: b.index, checked: b.checked }));
+    const report = await chrome.tabs.sendMessage(tabId, { type: M.FILL_APPLY, values: entries }, { frameId });
+    if (report && report.refused && report.refused.length) {
+      // The page would not let a box go (it re-ticked it, or hid it): the person should know.
+      await badge(tabId, "!", `${result.site} would not let Proffer untick a marketing box: check the form`, "#a4262c");
+      return 0;
+    }
+  }
+  if (!handled.length) return 0;
+  await badge(tabId, "✓", `on ${result.site}, by your standing preferences: ${describeHandled(handled)}`, "#5b3f9e");
+  return handled.length;
+}
+
+async function badge(tabId, text, title, color) {
+  await chrome.action.setBadgeText({ text, tabId });
+  await chrome.action.setBadgeBackgroundColor({ color, tabId });
+  await chrome.action.setTitle({ title: `Proffer: ${title}`, tabId });
+}
+
+/** Remember the loyalty fields of this answer and ask the frame's content script to watch them. */
+export async function watchLoyalty(result, tabId, frameId) {
+  const key = frameKey(tabId, frameId);
+  await serialized(async () => {
+    const watches = await loadWatches();
+    if (result.keep) {
+      const labels = Object.fromEntries(result.fields.filter((f) => result.keep.fields.includes(f.index))
+        .map((f) => [f.index, f.label]));
+      watches[key] = {
+        keepId: result.keep.keep_id, frameOrigin: result.frame_origin, site: result.site,
+        program: result.keep.program, fields: result.keep.fields, labels, asked: {},
+      };
+    } else {
+      delete watches[key];
+    }
+    await chrome.storage.session.set({ loyaltyWatches: watches });
+  });
+  if (result.keep) {
+    await chrome.tabs.sendMessage(tabId, { type: M.LOYALTY_WATCH, fields: result.keep.fields }, { frameId });
+  }
+}
+
+/**
+ * From a content script: the person typed a number into a watched loyalty field. Returns the record for
+ * the keep window, or null when there is nothing to ask (not watched, already asked for that number).
+ */
+export async function loyaltyTyped(message, sender) {
+  const number = typeof message.number === "string" ? message.number.trim() : "";
+  const index = message.index;
+  if (!number || number.length > MAX_NUMBER || !Number.isInteger(index)) return null;
+  return serialized(async () => {
+    const watches = await loadWatches();
+    const watch = watches[frameKey(sender.tab.id, sender.frameId)];
+    if (!watch || !watch.fields.includes(index) || watch.asked[index] === number) return null;
+    watch.asked[index] = number;
+    await chrome.storage.session.set({ loyaltyWatches: watches });
+    return {
+      kind: "keep",
+      result: {
+        keep_id: watch.keepId, frame_origin: watch.frameOrigin, site: watch.site, program: watch.program,
+        index, number, label: watch.labels[index] || "",
+      },
+    };
+  });
+}
+
+/** Forget the watches of a tab that is gone. */
+export function forgetTab(tabId) {
+  return serialized(async () => {
+    const watches = await loadWatches();
+    for (const key of Object.keys(watches)) if (key.startsWith(`${tabId}:`)) delete watches[key];
+    await chrome.storage.session.set({ loyaltyWatches: watches });
+  });
+}

@@ -1,0 +1,245 @@
+"""Loyalty and marketing prompts on the demo shop, end to end, in both of its languages: Debian's Chromium
+with the unpacked extension, the real native host and companion. The companion decides by the person's
+standing preferences (set on the dashboard here, as a person would); the extension only executes."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.e2e.harness import PASSPHRASE, browser, wait_until
+
+pytestmark = pytest.mark.e2e
+
+APPROVAL = "approval/approval.html"
+
+
+def approval_pages(context):
+    return [p for p in context.pages if APPROVAL in p.url]
+
+
+def open_with_window(context, url):
+    """Open `url`; return (page, Proffer's window) once the window is ready."""
+    with context.expect_page(lambda p: APPROVAL in p.url, timeout=15000) as info:
+        page = context.new_page()
+        page.goto(url)
+    window = info.value
+    window.wait_for_selector("body[data-ready=true]")
+    return page, window
+
+
+def dashboard(context, person, path):
+    page = context.new_page()
+    page.goto(f"{person.dashboard}/unlock?next={path}")
+    page.fill("#passphrase", PASSPHRASE)
+    page.click("#unlock-submit")
+    page.wait_for_url(re.compile(f".*{re.escape(path)}$"))
+    return page
+
+
+def set_preferences(context, person, **choices):
+    page = dashboard(context, person, "/decisions")
+    for name, value in choices.items():
+        page.select_option(f"#pref-{name}", value)
+    page.click("#save-prompt-preferences")
+    page.wait_for_url(re.compile(r".*/decisions$"))
+    for name, value in choices.items():
+        assert page.input_value(f"#pref-{name}") == value
+    page.close()
+
+
+def ledger(person):
+    """Every ledger entry, as the person's own CLI exports it."""
+    done = person.cli("ledger", "export", "--format", "jsonl", "--passphrase-file", str(person.passphrase_file()))
+    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+def badge_titles(worker):
+    """The toolbar button's title in every tab (Proffer has no "tabs" permission to read their URLs)."""
+    return worker.evaluate(
+        "async () => Promise.all((await chrome.tabs.query({})).map((t) => chrome.action.getTitle({tabId: t.id})))"
+    )
+
+
+def no_window_for(context, page, ms=1500):
+    page.wait_for_timeout(ms)
+    return not approval_pages(context)
+
+
+# --- marketing boxes ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_pre_ticked_opt_in_is_unticked_its_twin_ticked_shown_and_recorded(playwright, person, shop, lang):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, worker):
+            page, window = open_with_window(context, f"{shop}/{lang}/account/register")
+            wait_until(lambda: not page.is_checked("#signup-marketing"), what="the pre-ticked box to be unticked")
+            assert page.is_checked("#signup-no-offers")  # "do NOT send me offers": ticked for the person
+            assert not page.is_checked("#signup-terms")  # consent to terms is never given for anyone
+            handled = window.inner_text("#handled")
+            assert "Unticked" in handled and "Ticked" in handled
+            assert any("by your standing preferences: unticked" in t for t in badge_titles(worker))
+            window.click("#decline")
+            entries = ledger(person)
+            refusals = [e for e in entries if e["decision"] == "never"]
+            types = sorted(f["type"] for e in refusals for f in e["fields"])
+            assert types == ["marketing-opt-in", "marketing-opt-out"]
+            assert all("standing preference" in e["terms"] for e in refusals)
+
+
+def test_left_alone_when_the_person_prefers(playwright, person, shop):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            set_preferences(context, person, marketing="leave")
+            page, window = open_with_window(context, f"{shop}/en/account/register")
+            page.wait_for_timeout(300)
+            assert page.is_checked("#signup-marketing") and not page.is_checked("#signup-no-offers")
+            assert window.locator("#handled").count() == 0
+            window.click("#decline")
+            assert not [e for e in ledger(person) if e["decision"] == "never"]
+
+
+# --- enrolment prompts -------------------------------------------------------------------------------
+
+
+def test_enrolment_is_asked_about_by_default(playwright, person, shop):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page, window = open_with_window(context, f"{shop}/de/rewards/join")
+            assert "loyalty programme" in window.inner_text("#purpose")
+            window.click("#decline")
+            assert page.input_value("#join-email") == ""
+            assert any(e["decision"] == "declined" for e in ledger(person))
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_enrolment_modal_declined_quietly(playwright, person, shop, lang):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            set_preferences(context, person, enrollment="decline")
+            page = context.new_page()
+            page.goto(f"{shop}/{lang}/rewards")
+            page.wait_for_timeout(500)
+            page.click("#rewards-join-open")
+            page.wait_for_selector("#rewards-join-dialog[open]")
+            wait_until(
+                lambda: any(e["purpose"] == "loyalty-enrollment" for e in ledger(person)),
+                what="the quiet refusal in the ledger",
+            )
+            assert no_window_for(context, page)
+            assert page.input_value("#join-email") == "" and page.input_value("#join-given-name") == ""
+            (entry,) = [e for e in ledger(person) if e["purpose"] == "loyalty-enrollment"]
+            assert entry["decision"] == "declined" and "declined quietly" in entry["terms"]
+            assert "email" in {f["type"] for f in entry["fields"]}
+
+
+# --- newsletter pop-ups ------------------------------------------------------------------------------
+
+
+def test_newsletter_pop_up_is_asked_about_by_default(playwright, person, shop):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page = context.new_page()
+            page.goto(f"{shop}/de/")
+            with context.expect_page(lambda p: APPROVAL in p.url, timeout=15000) as info:
+                page.click("#newsletter-open")
+            window = info.value
+            window.wait_for_selector("body[data-ready=true]")
+            assert "newsletter" in window.inner_text("#purpose")
+            window.locator("input[name=share]").first.check()
+            window.click("#approve")
+            wait_until(lambda: page.input_value("#newsletter-email") != "", what="the approved email")
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_newsletter_pop_up_never_filled(playwright, person, shop, lang):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            set_preferences(context, person, newsletter="never")
+            page = context.new_page()
+            page.goto(f"{shop}/{lang}/")
+            page.wait_for_timeout(300)
+            page.click("#newsletter-open")
+            page.wait_for_selector("#newsletter-dialog[open]")
+            wait_until(lambda: any(e["purpose"] == "newsletter" for e in ledger(person)), what="the newsletter refusal")
+            assert no_window_for(context, page)
+            assert page.input_value("#newsletter-email") == ""
+            (entry,) = [e for e in ledger(person) if e["purpose"] == "newsletter"]
+            assert entry["decision"] == "never" and entry["fields"][0]["type"] == "email"
+
+
+# --- the membership wallet ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_typed_rewards_number_is_kept_with_consent_and_offered_on_this_shop(playwright, person, shop, lang):
+    number = "LH 4242 1717"
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page = context.new_page()
+            page.goto(f"{shop}/{lang}/rewards")
+            page.wait_for_timeout(500)  # the companion has answered: the field is watched
+            assert not approval_pages(context)  # nothing in the wallet yet: nothing to offer
+            with context.expect_page(lambda p: APPROVAL in p.url, timeout=15000) as info:
+                page.fill("#rewards-number", number)
+                page.press("#rewards-number", "Tab")  # leaving the field commits it ("change")
+            keep = info.value
+            keep.wait_for_selector("#keep-title")
+            assert number in keep.inner_text("#keep-number")
+            assert "127.0.0.1" in keep.inner_text("#keep-title")
+            keep.fill("#keep-program", "Lindenhof Rewards")
+            with keep.expect_event("close"):
+                keep.click("#keep-yes")
+            wait_until(lambda: _memberships(person), what="the membership in the vault")
+            (membership,) = _memberships(person)
+            assert (membership["program"], membership["number"], membership["sites"]) == (
+                "Lindenhof Rewards",
+                number,
+                ["127.0.0.1"],
+            )
+            # Next time: the checkout's "rewards card number or phone number for rewards" gets it on offer.
+            page2, window = open_with_window(context, f"{shop}/{lang}/checkout")
+            row = window.locator(".field", has=window.locator(".type", has_text="(membership-number)"))
+            assert number in row.inner_text()
+            row.locator("input[name=share]").check()
+            window.click("#approve")
+            wait_until(lambda: page2.input_value("#checkout-rewards") == number, what="the membership filled")
+
+
+def test_nothing_is_kept_without_a_yes_and_a_page_cannot_fake_typing(playwright, person, shop):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page = context.new_page()
+            page.goto(f"{shop}/en/rewards")
+            page.wait_for_timeout(500)
+            # The page's own script sets the value and fires change: an untrusted event, never offered.
+            page.evaluate(
+                """() => { const f = document.querySelector('#rewards-number'); f.value = '9999';
+                f.dispatchEvent(new Event('change', {bubbles: true})); }"""
+            )
+            assert no_window_for(context, page, 1000)
+            with context.expect_page(lambda p: APPROVAL in p.url, timeout=15000) as info:
+                page.fill("#rewards-number", "LH-5555")
+                page.press("#rewards-number", "Tab")
+            keep = info.value
+            keep.wait_for_selector("#keep-title")
+            with keep.expect_event("close"):
+                keep.click("#keep-no")
+            page.wait_for_timeout(300)
+            assert _memberships(person) == []
+
+
+def _memberships(person):
+    done = person.cli("vault", "export", "--passphrase-file", str(person.passphrase_file()))
+    return json.loads(done.stdout)["memberships"]
