@@ -276,3 +276,14 @@ async def test_locking_voids_keep_tickets(companion):
     core.lock()
     core.unlock(PASSPHRASE)
     assert (await keep(companion, result, SHOP_A))["error"]["code"] == "unknown_request"
+
+
+async def test_never_newsletters_spares_a_checkout_contact_step_with_an_opt_in_box(companion):
+    # A lone email box with "Email me offers" under it is how many checkouts start: not a newsletter sign-up.
+    core = await unlocked(companion)
+    core.decisions.set_preferences(PromptPreferences(newsletter=NewsletterChoice.NEVER))
+    fields = [text(0, "Email", "email", type="email", autocomplete="email"), box(1, "Email me offers", "optin", False)]
+    forms = [{"index": 0, "heading": "Contact information", "submit_text": "Continue", "text": "Email me offers"}]
+    result = await fill_request(companion, SHOP_A, fields, forms)
+    assert result["needs_approval"] and verdict(result, 0)["offers"]
+    assert not [e for e in entries(core) if e.purpose == "newsletter"]

@@ -188,3 +188,15 @@ def test_enrolment_form_purpose(heading, submit):
         forms=[{"index": 0, "heading": heading, "submit_text": submit}],
     )
     assert understand(p).purpose == "loyalty-enrollment"
+
+
+def test_a_checkout_with_a_rewards_box_or_a_join_box_is_a_checkout():
+    address = [
+        {"label": "Street address", "name": "address1", "autocomplete": "address-line1"},
+        {"label": "Postcode", "name": "zip", "autocomplete": "postal-code"},
+        {"label": "City", "name": "city", "autocomplete": "address-level2"},
+    ]
+    with_rewards = payload(*address, {"label": "Rewards card number (optional)", "name": "rewards_id"})
+    with_join = payload(*address, {"label": "Join our rewards club and earn points", "type": "checkbox"})
+    assert understand(with_rewards).purpose == "checkout"
+    assert understand(with_join).purpose == "checkout"
