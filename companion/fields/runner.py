@@ -123,6 +123,7 @@ class PageRunner:
         scripts: bool = True,
         chromium: str = CHROMIUM,
         extract_js: Path = EXTRACT_JS,
+        playwright: Playwright | None = None,
     ) -> None:
         if not extract_js.is_file():
             raise RunnerError(f"extraction script not found: {extract_js}")
@@ -135,6 +136,9 @@ class PageRunner:
             extract_js.read_text(encoding="utf-8")
             + "\n;JSON.stringify(globalThis.ProfferExtract.extractPage(document, window));"
         )
+        # A caller already running Playwright's sync API in this thread (a test session) lends it: a second
+        # one cannot start there. A lent Playwright is not stopped on close.
+        self._lent_playwright = playwright
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._context: BrowserContext | None = None
@@ -158,7 +162,7 @@ class PageRunner:
 
         if not Path(self.chromium).exists():
             raise RunnerError(f"Chromium not found at {self.chromium}")
-        self._playwright = sync_playwright().start()
+        self._playwright = self._lent_playwright or sync_playwright().start()
         try:
             self._browser = self._playwright.chromium.launch(
                 executable_path=self.chromium, headless=True, args=list(CHROMIUM_ARGS)
@@ -177,7 +181,7 @@ class PageRunner:
             if closer is not None:
                 with contextlib.suppress(Exception):  # already gone: nothing left to release
                     closer.close()
-        if self._playwright is not None:
+        if self._playwright is not None and self._playwright is not self._lent_playwright:
             self._playwright.stop()
         self._context = self._browser = self._playwright = None
 

@@ -148,7 +148,7 @@ def test_a_page_off_the_loopback_is_refused_without_touching_the_network():
 # --- the runner under proffer fields: hostile pages are reported, never fatal, never online ---------------
 
 
-def test_a_hanging_page_is_reported_and_the_run_goes_on(tmp_path):
+def test_a_hanging_page_is_reported_and_the_run_goes_on(tmp_path, playwright):
     from companion.fields.runner import PageRunner, run_pages
 
     hang = tmp_path / "hang.html"
@@ -163,7 +163,7 @@ def test_a_hanging_page_is_reported_and_the_run_goes_on(tmp_path):
     fine = tmp_path / "fine.html"
     fine.write_text("<!doctype html><form><label>Email <input name=email type=email></label></form>")
     targets = [str(hang), str(late), str(fine), str(wedge), str(fine)]
-    with PageRunner(timeout_s=4) as runner:
+    with PageRunner(timeout_s=4, playwright=playwright) as runner:
         results = list(run_pages(targets, runner=runner, progress=False))
     assert [r.error is None for r in results[:3]] == [False, False, True]
     assert "does not respond" in results[0].error
@@ -171,7 +171,7 @@ def test_a_hanging_page_is_reported_and_the_run_goes_on(tmp_path):
     assert results[4].error is None, "a page is not blamed for the one before it"
 
 
-def test_requests_off_the_loopback_are_blocked(tmp_path, origins):
+def test_requests_off_the_loopback_are_blocked(tmp_path, origins, playwright):
     from companion.fields.runner import PageRunner
 
     top, _ = origins
@@ -182,13 +182,13 @@ def test_requests_off_the_loopback_are_blocked(tmp_path, origins):
         f'<img src="{top}/clean.html">'
         '<script>fetch("http://93.184.216.34/").catch(() => {})</script>'
     )
-    with PageRunner(timeout_s=10) as runner:
+    with PageRunner(timeout_s=10, playwright=playwright) as runner:
         result = runner.extract(str(page))
     assert result.error is None
     assert result.blocked_requests == 2, "the two off-loopback requests, not the 127.0.0.1 one"
 
 
-def test_visibility_in_real_layout_custom_checkboxes_and_sr_only_text(tmp_path):
+def test_visibility_in_real_layout_custom_checkboxes_and_sr_only_text(tmp_path, playwright):
     from companion.fields.runner import PageRunner
 
     page = tmp_path / "boxes.html"
@@ -200,7 +200,7 @@ def test_visibility_in_real_layout_custom_checkboxes_and_sr_only_text(tmp_path):
         "<div style='height:3000px'></div><input name=below_fold>"
         "</form>"
     )
-    with PageRunner(timeout_s=10) as runner:
+    with PageRunner(timeout_s=10, playwright=playwright) as runner:
         result = runner.extract(str(page))
     by_name = {f.name: f for f in result.payload.fields}
     assert (by_name["terms"].visible, by_name["terms"].hidden_reason) == (True, None), "drawn by its visible label"
