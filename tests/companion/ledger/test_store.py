@@ -230,3 +230,19 @@ def test_open_pauses_the_cycle_collector_only_while_it_builds_the_index(folder, 
         assert not gc.isenabled()  # and a collector the caller had paused stays paused
     finally:
         gc.enable()
+
+
+def test_an_open_ledgers_index_is_frozen_out_of_the_collector_until_close(folder, key):
+    import gc
+
+    writer = Ledger.open(folder, key)
+    fill(writer, 3)
+    writer.close()
+    assert gc.get_freeze_count() == 0
+    ledger = Ledger.open(folder, key)
+    try:
+        assert gc.get_freeze_count() > 0  # what open built is skipped by full collections
+        assert len(ledger) == 3
+    finally:
+        ledger.close()
+    assert gc.get_freeze_count() == 0  # handed back on close, so a locked vault's index can be freed
