@@ -24,6 +24,8 @@ from tinydb import Query, TinyDB
 
 from companion.storage import Sealer, open_db
 
+LOOKUP_CACHE = 1024
+
 
 class Choice(StrEnum):
     ALWAYS = "always"
@@ -71,7 +73,10 @@ class DecisionRecord(BaseModel):
 class DecisionStore:
     def __init__(self, path: Path, sealer: Sealer) -> None:
         self._db: TinyDB = open_db(path, sealer)
-        self._decisions = self._db.table("decisions")
+        # A fill looks up one decision per field, each a query TinyDB answers by reading the whole document;
+        # its query cache (emptied on every write) answers the same (site, type) again from memory, and the
+        # default ten entries are fewer than one checkout's fields.
+        self._decisions = self._db.table("decisions", cache_size=LOOKUP_CACHE)
         self._autofill = self._db.table("autofill")
         self._preferences = self._db.table("preferences")
 
