@@ -20,14 +20,16 @@ wallet (``keep``), bound to this request's site and frame, only after their yes 
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from companion.core import Core
 from companion.decisions import Choice
-from companion.fields.classify import understand
+from companion.fields.classify import PageUnderstanding, understand
 from companion.fields.safety import assess_page
 from companion.ledger.model import Decision, DisclosedField, LedgerDraft
 from companion.prompts import MEMBERSHIP, plan_prompts
@@ -50,6 +52,7 @@ from companion.sites import origin_of, path_of, site_of
 from companion.vault import InvalidProfile
 
 REQUEST_TTL_SECONDS = 15 * 60
+UNDERSTOOD_PAGES = 64  # classifications kept for pages seen again (descriptors only, never a value)
 MAX_PENDING = 64  # a page that floods requests only pushes out its own older ones
 TERMS = {
     Decision.ONCE: "approved once by the person in Proffer's approval window",
@@ -102,6 +105,7 @@ class FillService:
         # The dashboard's own origins: its forms (the vault editor above all) are the person's, not a shop's.
         self.own_origins = own_origins
         self._pending: dict[str, PendingFill] = {}
+        self._understood: OrderedDict[bytes, PageUnderstanding] = OrderedDict()
         self._keep: dict[str, KeepTicket] = {}
 
     # --- the three messages ---
@@ -121,7 +125,7 @@ class FillService:
                 needs_approval=False,
             )
         vault.touch()
-        understanding = understand(payload)
+        understanding = self._understand(payload)
         site = site_of(top_origin)
         cross_origin = page.frame_origin != top_origin
         pending = PendingFill(
@@ -277,6 +281,19 @@ class FillService:
         self._keep.clear()
 
     # --- helpers ---
+
+    def _understand(self, payload: FillRequestPayload) -> PageUnderstanding:
+        """The classifier's reading of the page; a page seen again with the same descriptors (a checkout the
+        person returns to, where "always" fields are filled at once) is read from memory."""
+        key = hashlib.blake2b(payload.model_dump_json().encode(), digest_size=16).digest()
+        found = self._understood.get(key)
+        if found is None:
+            found = self._understood[key] = understand(payload)
+            while len(self._understood) > UNDERSTOOD_PAGES:
+                self._understood.popitem(last=False)
+        else:
+            self._understood.move_to_end(key)
+        return found
 
     @staticmethod
     def _check_approvals(pending: PendingFill, payload: FillApprovePayload) -> set[int]:

@@ -342,3 +342,18 @@ async def test_locking_voids_open_offers(companion):
         ),
     )
     assert answer["error"]["code"] == "unknown_request"
+
+
+async def test_a_page_seen_again_is_not_classified_again_but_a_changed_one_is(companion, monkeypatch):
+    import companion.fill as fill
+
+    await unlocked(companion)
+    calls = []
+    real = fill.understand
+    monkeypatch.setattr(fill, "understand", lambda payload: calls.append(payload) or real(payload))
+    first = await request_fill(companion)
+    again = await request_fill(companion)
+    assert len(calls) == 1 and first["fields"] == again["fields"] and first["request_id"] != again["request_id"]
+    changed = [{**FIELDS[0], "label": "Work email"}, *FIELDS[1:]]
+    _, answer = await post(companion, message("fill.request", {"page": PAGE, "forms": FORMS, "fields": changed}))
+    assert answer["ok"] and len(calls) == 2
