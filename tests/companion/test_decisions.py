@@ -5,7 +5,6 @@ import os
 from companion.decisions import Choice, DecisionStore
 from companion.vault.crypto import Sealer
 
-
 KEY = os.urandom(32)
 
 
