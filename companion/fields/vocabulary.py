@@ -400,7 +400,7 @@ KEYWORDS: dict[str, str] = {
             r"psč|" + _w("psc"),
             r"irányítószám|iranyitoszam|irsz",
             r"cod poștal|cod postal",
-            r"индекс|почтовый код",
+            r"индекс|почтовый код|індекс",
             r"пощенски код|поштански број|поштанскиброј|postanski broj|postna stevilka",
             r"ταχυδρομικός κώδικας|(?<![α-ω])τ ?κ(?![α-ω])",  # "Τ.Κ." is read as "τ κ"
             r"posta kodu",
@@ -572,7 +572,7 @@ KEYWORDS: dict[str, str] = {
     + r"|"
     + _w("totp")
     + r"|security ?code sent",
-    "search": r"search|suche|recherche|buscar|busca|cerca|zoeken|szukaj|sök|søg|haku|hledat|keres|"
+    "search": r"search|suche|recherche|buscar|busca|cerca|zoeken|szukaj|sök|søg|haku|hledat|kereses|"
     r"căutare|поиск|αναζήτηση|arama|検索|搜索|검색|بحث|חיפוש|cari|" + _w("q") + r"|query|keyword",
     "vat-number": r"vat|ust ?id|umsatzsteuer|tva|"
     + _w("iva")
