@@ -229,7 +229,7 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
 
     results: list[FieldUnderstanding | None] = [None] * len(payload.fields)
     form_purposes: dict[int, str] = {}
-    form_weights: dict[int, int] = {}
+    form_weights: dict[int, tuple[int, int]] = {}
     for form_index, positions in by_form.items():
         classes = {guesses[p].cls for p in positions if guesses[p].cls}
         passwords = sum(payload.fields[p].type == "password" for p in positions)
@@ -258,7 +258,12 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
         search_box = any(payload.fields[p].type == "search" or "search" in analysed[p][0].kinds for p in positions)
         key = form_index if form_index is not None else -1
         form_purposes[key] = form_purpose(tokens, form_kinds | _kinds_of(analysed, positions), search_box)
-        form_weights[key] = sum(t is not None for t in tokens)
+        # The form the person can see speaks for the page: a closed "join" dialog or a collapsed
+        # section must not outweigh the one visible form (the demo shop's rewards page was called an
+        # enrolment because of its hidden sign-up form). Hidden fields still break ties.
+        named = [t is not None for t in tokens]
+        seen = sum(n and payload.fields[p].visible for n, p in zip(named, positions, strict=True))
+        form_weights[key] = (seen, sum(named))
     purpose = page_purpose(form_purposes, form_weights)
     return PageUnderstanding(
         purpose=purpose,

@@ -84,12 +84,17 @@ def _address_purpose(words: set[str]) -> str:
     return "billing" if "billing-section" in words and "shipping-section" not in words else "checkout"
 
 
-def page_purpose(form_purposes: dict[int, str], form_weights: dict[int, int]) -> str:
-    """The purpose of the page: that of its form with the most recognised fields."""
+def page_purpose(form_purposes: dict[int, str], form_weights: dict[int, tuple[int, int]]) -> str:
+    """The purpose of the page: that of its form with the most recognised visible fields, then the most
+    recognised fields at all (weights are (visible, all) counts per form)."""
     if not form_purposes:
         return "other"
     main = min(
         form_purposes,
-        key=lambda f: (-form_weights.get(f, 0), form_purposes[f] == "other", _PRIORITY[form_purposes[f]]),
+        key=lambda f: (
+            tuple(-w for w in form_weights.get(f, (0, 0))),
+            form_purposes[f] == "other",
+            _PRIORITY[form_purposes[f]],
+        ),
     )
     return form_purposes[main]

@@ -698,3 +698,27 @@ def test_rewards_join_form_is_an_enrolment_and_its_mobile_box_no_membership_numb
     # whereas a box that asks for the phone number the rewards are kept under is that number
     lookup = payload(field("Rewards card number or phone number for rewards (optional)", "checkout-rewards"))
     assert types(lookup) == ["membership-number"]
+
+
+def test_the_visible_form_speaks_for_the_page_not_a_hidden_bigger_one():
+    # The demo shop's rewards page (a one-box look-up, and a hidden join form behind a button) was
+    # called an enrolment: the hidden form had more fields.
+    hidden = {"visible": False, "hidden_reason": "display:none (ancestor)", "form_index": 1}
+    p = FillRequestPayload.model_validate(
+        {
+            "page": {"url": ORIGIN + "/rewards", "top_origin": ORIGIN, "frame_origin": ORIGIN},
+            "forms": [
+                {"index": 0, "heading": "Lindenhof Rewards"},
+                {"index": 1, "heading": "Join our rewards program"},
+            ],
+            "fields": [
+                {"index": 0, "form_index": 0, "tag": "input", "label": "Your rewards number", "name": "member_number"},
+                {"index": 1, "tag": "input", "label": "First name", "name": "given_name", **hidden},
+                {"index": 2, "tag": "input", "label": "Surname", "name": "family_name", **hidden},
+                {"index": 3, "tag": "input", "type": "email", "label": "Email", "name": "email", **hidden},
+            ],
+        }
+    )
+    seen = understand(p)
+    assert seen.form_purposes == {0: "loyalty-lookup", 1: "loyalty-enrollment"}
+    assert seen.purpose == "loyalty-lookup"
