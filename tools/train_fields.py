@@ -14,7 +14,7 @@
 
 Model: multinomial logistic regression, L2-regularised, full-batch Adam, numpy (offline only). Features
 seen on fewer than ``--min-sites`` different sites are dropped before training, so one site's names are
-never learned as a rule.
+never learned as a rule. numpy comes with the ``train`` extra: ``pip install -e '.[train]'``.
 """
 
 from __future__ import annotations
