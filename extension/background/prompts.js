@@ -44,10 +44,10 @@ export function describeHandled(handled) {
 }
 
 /** Set the consent boxes the companion decided on, and say so on the badge. Returns how many were set. */
-export async function applyPrompts(result, tabId, frameId) {
+export async function applyPrompts(result, tabId, frameId, expect = {}) {
   const handled = result.handled || [];
   if (result.boxes && result.boxes.length) {
-    const entries = result.boxes.map((b) => ({ index: b.index, checked: b.checked }));
+    const entries = result.boxes.map((b) => ({ index: b.index, checked: b.checked, ...(expect[b.index] ? { expect: expect[b.index] } : {}) }));
     const report = await chrome.tabs.sendMessage(tabId, { type: M.FILL_APPLY, values: entries }, { frameId });
     if (report && report.refused && report.refused.length) {
       // The page would not let a box go (it re-ticked it, or hid it): the person should know.

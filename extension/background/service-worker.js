@@ -163,24 +163,38 @@ async function askClaimed(payload, sender) {
     throw error;
   }
   timing.answeredAt = now();
-  const filled = await applyAutofill(result, sender.tab.id, sender.frameId, timing);
-  await applyPrompts(result, sender.tab.id, sender.frameId);
+  const expect = identities(payload);
+  const filled = await applyAutofill(result, sender.tab.id, sender.frameId, timing, expect);
+  await applyPrompts(result, sender.tab.id, sender.frameId, expect);
   await watchLoyalty(result, sender.tab.id, sender.frameId);
   if (!result.needs_approval) return { status: filled ? "autofilled" : "nothing-to-offer" };
   timing.requestId = result.request_id;
-  await openApproval(result.request_id, { kind: "offer", result, flags: approvalFlags(payload.page) }, sender);
+  await openApproval(result.request_id, { kind: "offer", result, flags: approvalFlags(payload.page), expect }, sender);
   timing.windowCreatedAt = now();
   return { status: "asking" };
 }
 
+// index -> [tag, type, name, id] of every control a request described, so the content script can check that
+// a value goes into the control it was approved for (see content.js).
+function identities(payload) {
+  const byIndex = {};
+  for (const f of (payload && payload.fields) || []) byIndex[f.index] = [f.tag, f.type, f.name, f.id];
+  return byIndex;
+}
+
+function expecting(values, byIndex) {
+  return values.map((v) => (byIndex && byIndex[v.index] ? { ...v, expect: byIndex[v.index] } : v));
+}
+
 // Values released by the person's standing "always" decisions go straight to the frame that asked, and the
 // badge says so: auto-fill is never silent.
-async function applyAutofill(result, tabId, frameId, timing) {
+async function applyAutofill(result, tabId, frameId, timing, expect) {
   if (!result.autofilled.length) {
     await showBadge("", "");
     return 0;
   }
-  await chrome.tabs.sendMessage(tabId, { type: M.FILL_APPLY, values: result.autofilled }, { frameId });
+  const values = expecting(result.autofilled, expect);
+  await chrome.tabs.sendMessage(tabId, { type: M.FILL_APPLY, values }, { frameId });
   timing.autofilledAt = now(); // the values are in the page; the badge below is the browser's chrome
   const n = result.autofilled.length;
   await showBadge(String(n), `filled ${n} field(s) on ${result.site} by your standing decisions`, "#1f6f5c");
@@ -227,7 +241,7 @@ async function approvalDecide({ request: key, approvals: chosen, never = [], app
     });
     const report = await chrome.tabs.sendMessage(
       record.tabId,
-      { type: M.FILL_APPLY, values: released.values },
+      { type: M.FILL_APPLY, values: expecting(released.values, record.expect) },
       { frameId: record.frameId },
     );
     return { filled: released.values.length, report };
@@ -265,14 +279,16 @@ async function approvalRetry({ request: key }) {
     await putApproval(key, record);
     throw error;
   }
-  await showBadge("", "");
-  await applyPrompts(result, record.tabId, record.frameId);
+  const expect = identities(record.payload);
+  // Values the standing decisions released were recorded as released: they go into the page now too.
+  await applyAutofill(result, record.tabId, record.frameId, {}, expect);
+  await applyPrompts(result, record.tabId, record.frameId, expect);
   await watchLoyalty(result, record.tabId, record.frameId);
   if (!result.needs_approval) {
     await closeWindowOf(record);
     return { request: null };
   }
-  const next = { kind: "offer", result, flags: approvalFlags(record.payload.page) };
+  const next = { kind: "offer", result, flags: approvalFlags(record.payload.page), expect };
   await putApproval(result.request_id, { ...next, tabId: record.tabId, frameId: record.frameId, windowId: record.windowId });
   return { request: result.request_id };
 }

@@ -51,10 +51,31 @@
     }
   }
 
+  // Values come with the identity ([tag, type, name, id]) of the control they were approved for; one whose
+  // control at that index is no longer that control is refused, never written somewhere else.
+  function applyValues(values) {
+    const controls = document.querySelectorAll(globalThis.ProfferExtract.CONTROL_SELECTOR);
+    const same = (a, b) => Array.isArray(a) && a.length === b.length && a.every((part, i) => part === b[i]);
+    const refused = [];
+    const kept = [];
+    for (const entry of Array.isArray(values) ? values : []) {
+      const element = entry && Number.isInteger(entry.index) ? controls[entry.index] : null;
+      if (entry && entry.expect !== undefined && element &&
+          !same(entry.expect, globalThis.ProfferExtract.controlIdentity(element))) {
+        refused.push({ index: entry.index, reason: "field_changed" });
+      } else {
+        kept.push(entry);
+      }
+    }
+    const report = globalThis.ProfferFill.fillFields(document, kept);
+    report.refused.push(...refused);
+    return report;
+  }
+
   chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     if (sender.id !== chrome.runtime.id || !message) return false;
     if (message.type === M.FILL_APPLY) {
-      sendResponse(globalThis.ProfferFill.fillFields(document, message.values));
+      sendResponse(applyValues(message.values));
     } else if (message.type === M.LOYALTY_WATCH) {
       watchLoyalty(message.fields);
       sendResponse({ watching: true });

@@ -543,7 +543,16 @@
     };
   }
 
-  const api = Object.freeze({ CONTROL_SELECTOR, LIMITS, extractPage, watchForms, hiddenReason, textOf });
+  // [tag, type, name, id] as a descriptor gives them: what makes a control the one the person approved a
+  // value for, checked again before the value is written (a page may reorder its controls meanwhile).
+  function controlIdentity(el) {
+    const tag = el.nodeName.toLowerCase();
+    return [tag, controlType(el, tag), cut(attr(el, "name"), LIMITS.short), cut(attr(el, "id"), LIMITS.short)];
+  }
+
+  const api = Object.freeze({
+    CONTROL_SELECTOR, LIMITS, extractPage, watchForms, hiddenReason, textOf, controlIdentity,
+  });
   root.ProfferExtract = api;
   if (typeof module === "object" && module && module.exports) module.exports = api;
 })(globalThis);

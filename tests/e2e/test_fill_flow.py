@@ -63,6 +63,24 @@ def test_approve_three_of_four_fills_exactly_those_and_the_dashboard_shows_it(pl
             assert "once" in text and "unticked" in text and "127.0.0.1" in text
 
 
+def test_a_control_swapped_in_after_approval_gets_nothing(playwright, person, shop):
+    """Values are bound to the control they were approved for, not just to its position in the page."""
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page, window = open_checkout(context, shop)
+            tick(window, "email", "given-name")
+            # The page puts the phone box where the email box was: same position, another control.
+            page.evaluate("""() => {
+              const email = document.getElementById('email');
+              email.parentNode.insertBefore(document.getElementById('phone'), email);
+            }""")
+            window.click("#approve")
+            wait_until(lambda: page.input_value("#ship-given-name") == "Ada", what="the unchanged control filled")
+            page.wait_for_timeout(300)
+            assert page.input_value("#phone") == "" and page.input_value("#email") == ""
+
+
 def test_decline_fills_nothing_and_records_the_refusal(playwright, person, shop):
     with person.companion():
         person.unlock()
@@ -159,3 +177,22 @@ def test_locked_vault_shows_the_unlock_prompt_and_retry_works(playwright, person
         tick(window, "email")
         window.click("#approve")
         wait_until(lambda: page.input_value("#email") == EMAIL, what="the fill after unlocking")
+
+
+def test_after_unlocking_the_always_fields_are_filled_too(playwright, person, shop):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page, window = open_checkout(context, shop)
+            row_for(window, "email").locator("select.remember").select_option("always")
+            window.click("#approve")
+            wait_until(lambda: page.input_value("#email") == EMAIL, what="the first fill")
+            person.cli("vault", "lock")
+            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+                page2 = context.new_page()
+                page2.goto(shop + CHECKOUT)
+            locked = info.value
+            locked.wait_for_selector("#locked")
+            person.unlock()
+            locked.click("#retry")
+            wait_until(lambda: page2.input_value("#email") == EMAIL, what="the 'always' fill after unlocking")

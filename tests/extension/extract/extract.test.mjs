@@ -11,7 +11,7 @@ import { MESSAGE_TYPES } from "../../../extension/shared/protocol.js";
 import { validate } from "../../../extension/shared/schema.js";
 
 const require = createRequire(import.meta.url);
-const { extractPage, watchForms, LIMITS } = require("../../../extension/content/extract.js");
+const { extractPage, watchForms, LIMITS, controlIdentity, CONTROL_SELECTOR } = require("../../../extension/content/extract.js");
 
 function load(body, { url = "https://shop.example/checkout", title = "Checkout" } = {}) {
   const dom = new JSDOM(`<!doctype html><html><head><title>${title}</title></head><body>${body}</body></html>`, {
@@ -236,4 +236,17 @@ test("watchForms calls back once, debounced, when controls appear; not for unrel
   doc.getElementById("app").append(doc.createElement("select"));
   await new Promise((r) => setTimeout(r, 60));
   assert.equal(calls, 1, "nothing after stop()");
+});
+
+test("a control's identity is the [tag, type, name, id] its descriptor gives", () => {
+  const long = "n".repeat(LIMITS.short + 50);
+  const win = load(`<form><input name="${long}" id=a type=EMAIL><select name=s><option>x</option></select>
+    <select multiple name=m></select><textarea id=t></textarea><input type=checkbox name=c><input></form>`);
+  const payload = extract(win);
+  const controls = win.document.querySelectorAll(CONTROL_SELECTOR);
+  assert.equal(payload.fields.length, controls.length);
+  for (const field of payload.fields) {
+    assert.deepEqual(controlIdentity(controls[field.index]), [field.tag, field.type, field.name, field.id]);
+  }
+  assert.notDeepEqual(controlIdentity(controls[0]), controlIdentity(controls[5]));
 });
