@@ -32,6 +32,15 @@ def tick(window, *field_types):
         row_for(window, field_type).locator("input[name=share]").check()
 
 
+def always_share_email(context, shop):
+    """First visit: share the email and remember "always" for it; returns the page once it is filled."""
+    page, window = open_checkout(context, shop)
+    row_for(window, "email").locator("select.remember").select_option("always")
+    window.click("#approve")
+    wait_until(lambda: page.input_value("#email") == EMAIL, what="the first fill")
+    return page
+
+
 def dashboard_text(context, person):
     page = context.new_page()
     page.goto(person.dashboard + "/unlock")
@@ -123,10 +132,7 @@ def test_remember_then_next_visit_fills_without_a_window_and_revoke_asks_again(p
     with person.companion():
         person.unlock()
         with browser(playwright, person) as (context, worker):
-            page, window = open_checkout(context, shop)
-            row_for(window, "email").locator("select.remember").select_option("always")
-            window.click("#approve")
-            wait_until(lambda: page.input_value("#email") == EMAIL, what="the first fill")
+            always_share_email(context, shop)
             # Next visit: the email is filled by the standing decision; the window still asks for the rest.
             page2, window2 = open_checkout(context, shop)
             wait_until(lambda: page2.input_value("#email") == EMAIL, what="auto-fill")
@@ -183,10 +189,7 @@ def test_after_unlocking_the_always_fields_are_filled_too(playwright, person, sh
     with person.companion():
         person.unlock()
         with browser(playwright, person) as (context, _worker):
-            page, window = open_checkout(context, shop)
-            row_for(window, "email").locator("select.remember").select_option("always")
-            window.click("#approve")
-            wait_until(lambda: page.input_value("#email") == EMAIL, what="the first fill")
+            always_share_email(context, shop)
             person.cli("vault", "lock")
             with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
                 page2 = context.new_page()
