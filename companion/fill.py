@@ -53,7 +53,8 @@ from companion.vault import InvalidProfile
 
 REQUEST_TTL_SECONDS = 15 * 60
 UNDERSTOOD_PAGES = 64  # classifications kept for pages seen again (descriptors only, never a value)
-MAX_PENDING = 64  # a page that floods requests only pushes out its own older ones
+MAX_PENDING = 64
+SETTLED = "already decided on this page"  # a page that floods requests only pushes out its own older ones
 TERMS = {
     Decision.ONCE: "approved once by the person in Proffer's approval window",
     Decision.ALWAYS: "released by the person's standing decision to always share this with the site",
@@ -143,6 +144,8 @@ class FillService:
         approvable_frames = frozenset({page.frame_origin}) if cross_origin else frozenset()
         autofill = not cross_origin and decisions.autofill_enabled(site)
         safety = assess_page(payload, {f.index: f.type for f in understanding.fields}, approvable_frames)
+        for index in set(payload.settled) & safety.keys():
+            safety[index] = (False, SETTLED)  # decided on this page view already: not asked or set again
         prompts = plan_prompts(payload, understanding, safety, decisions.preferences())
         loyalty_fields: list[int] = []
         verdicts: list[FieldVerdict] = []
@@ -285,7 +288,7 @@ class FillService:
     def _understand(self, payload: FillRequestPayload) -> PageUnderstanding:
         """The classifier's reading of the page; a page seen again with the same descriptors (a checkout the
         person returns to, where "always" fields are filled at once) is read from memory."""
-        key = hashlib.blake2b(payload.model_dump_json().encode(), digest_size=16).digest()
+        key = hashlib.blake2b(payload.model_dump_json(exclude={"settled"}).encode(), digest_size=16).digest()
         found = self._understood.get(key)
         if found is None:
             found = self._understood[key] = understand(payload)

@@ -104,6 +104,10 @@ class FillRequestPayload(WireModel):
     page: PageInfo
     forms: Annotated[list[FormDescriptor], Field(max_length=200)] = []
     fields: Annotated[list[FieldDescriptor], Field(max_length=MAX_FIELDS)]
+    # Indexes of fields the person already decided about on this page view (set by the service worker from
+    # its own records, never by the page): a form that changes or grows does not ask about them again, and
+    # a field filled at once is not overwritten after the person edited it.
+    settled: Annotated[list[Annotated[int, Field(ge=0)]], Field(max_length=MAX_FIELDS)] = []
 
 
 class Offer(WireModel):

@@ -52,13 +52,13 @@ const asking = new Map();
 
 // Ask now, wait in the queue, or drop (that frame already has a window); decided and claimed in one step
 // so that two frames seen at the same moment cannot both open a window.
-function claimOrQueue(tabId, frameId, payload) {
+function claimOrQueue(tabId, frameId, payload, view) {
   return serialized(async () => {
     const open = Object.values(await loadApprovals()).filter((a) => a.tabId === tabId);
     if (open.some((a) => a.frameId === frameId) || asking.get(tabId) === frameId) return "pending";
     if (open.length || asking.has(tabId)) {
       const queued = await loadQueued();
-      queued[`${tabId}:${frameId}`] = { tabId, frameId, payload };
+      queued[`${tabId}:${frameId}`] = { tabId, frameId, payload, view };
       await chrome.storage.session.set({ queued });
       return "queued";
     }
@@ -93,7 +93,7 @@ async function askQueued() {
       asking.delete(item.tabId);
       continue;
     }
-    ask(item.payload, { tab, frameId: item.frameId }).catch((error) => console.warn("Proffer: ask failed", error));
+    ask(item.payload, { tab, frameId: item.frameId }, item.view).catch((error) => console.warn("Proffer: ask failed", error));
   }
 }
 
@@ -102,6 +102,64 @@ function dropQueuedForTab(tabId) {
     const queued = await loadQueued();
     for (const [key, item] of Object.entries(queued)) if (item.tabId === tabId) delete queued[key];
     await chrome.storage.session.set({ queued });
+  });
+}
+
+// What the person already decided about on each page view (tab, frame, document), as control keys.
+// Sent as `settled` with the next request from that view, so a form that grows or changes (a pop-up, a
+// step of a single-page checkout) asks only about what is new, and a value filled at once is not
+// overwritten after the person edited it. A navigation is a new view; the page cannot write here.
+function pageView(tabId, frameId, documentKey) {
+  return `${tabId}:${frameId}:${documentKey || ""}`;
+}
+
+// index -> a key for the control that survives other controls coming and going: its identity and how
+// many controls before it share that identity.
+function controlKeys(byIndex) {
+  const seen = new Map();
+  const keys = {};
+  for (const index of Object.keys(byIndex).map(Number).sort((a, b) => a - b)) {
+    const identity = JSON.stringify(byIndex[index]);
+    const n = seen.get(identity) || 0;
+    seen.set(identity, n + 1);
+    keys[index] = `${identity}#${n}`;
+  }
+  return keys;
+}
+
+async function loadSettled() {
+  const { settled = {} } = await chrome.storage.session.get("settled");
+  return settled;
+}
+
+function settle(view, indexes, expect) {
+  if (!view || !indexes.length) return Promise.resolve();
+  return serialized(async () => {
+    const settled = await loadSettled();
+    const keys = new Set(settled[view] || []);
+    const byIndex = controlKeys(expect || {});
+    for (const index of indexes) if (byIndex[index]) keys.add(byIndex[index]);
+    settled[view] = [...keys];
+    await chrome.storage.session.set({ settled });
+  });
+}
+
+function settleOffered(record) {
+  const offered = (record.result.fields || []).filter((f) => f.offers && f.offers.length).map((f) => f.index);
+  return settle(record.view, offered, record.expect);
+}
+
+async function settledIn(view, payload) {
+  const settled = new Set((await loadSettled())[view] || []);
+  const byIndex = controlKeys(identities(payload));
+  return (payload.fields || []).map((f) => f.index).filter((index) => settled.has(byIndex[index]));
+}
+
+function dropSettledForTab(tabId) {
+  return serialized(async () => {
+    const settled = await loadSettled();
+    for (const view of Object.keys(settled)) if (view.startsWith(`${tabId}:`)) delete settled[view];
+    await chrome.storage.session.set({ settled });
   });
 }
 
@@ -130,23 +188,24 @@ async function onFormSeen(message, sender) {
     throw new CompanionError("bad_request", "form.seen must come from a tab");
   }
   const payload = { ...message.payload, page: pageForRequest(message.payload && message.payload.page, sender) };
-  const claim = await claimOrQueue(sender.tab.id, sender.frameId, payload);
+  const view = pageView(sender.tab.id, sender.frameId, sender.documentId || sender.url);
+  const claim = await claimOrQueue(sender.tab.id, sender.frameId, payload, view);
   if (claim !== "ask") return { status: claim };
-  return ask(payload, sender);
+  return ask(payload, sender, view);
 }
 
 // Ask the companion about a form (its page information already taken from the browser's sender record),
 // the tab already claimed; when no window is left open, a queued form of the tab is asked about next.
-async function ask(payload, sender) {
+async function ask(payload, sender, view) {
   try {
-    return await askClaimed(payload, sender);
+    return await askClaimed({ ...payload, settled: await settledIn(view, payload) }, sender, view);
   } finally {
     asking.delete(sender.tab.id);
     await askQueued();
   }
 }
 
-async function askClaimed(payload, sender) {
+async function askClaimed(payload, sender, view) {
   const timing = startFill(sender.tab.id, sender.frameId);
   let result;
   try {
@@ -154,7 +213,7 @@ async function askClaimed(payload, sender) {
   } catch (error) {
     if (error.code === "vault_locked" || error.code === "vault_absent") {
       await showBadge("🔒", "the vault is locked", "#5b6677");
-      await openApproval(`locked-${crypto.randomUUID()}`, { kind: "locked", code: error.code, payload }, sender);
+      await openApproval(`locked-${crypto.randomUUID()}`, { kind: "locked", code: error.code, payload, view }, sender);
       return { status: error.code };
     }
     if (error.code === "companion_unavailable") {
@@ -166,10 +225,11 @@ async function askClaimed(payload, sender) {
   const expect = identities(payload);
   const filled = await applyAutofill(result, sender.tab.id, sender.frameId, timing, expect);
   await applyPrompts(result, sender.tab.id, sender.frameId, expect);
+  await settle(view, [...result.autofilled, ...(result.boxes || [])].map((v) => v.index), expect);
   await watchLoyalty(result, sender.tab.id, sender.frameId);
   if (!result.needs_approval) return { status: filled ? "autofilled" : "nothing-to-offer" };
   timing.requestId = result.request_id;
-  await openApproval(result.request_id, { kind: "offer", result, flags: approvalFlags(payload.page), expect }, sender);
+  await openApproval(result.request_id, { kind: "offer", result, flags: approvalFlags(payload.page), expect, view }, sender);
   timing.windowCreatedAt = now();
   return { status: "asking" };
 }
@@ -232,6 +292,7 @@ async function approvalDecide({ request: key, approvals: chosen, never = [], app
     throw new CompanionError("unknown_request", "This request was already answered or has expired.");
   }
   try {
+    await settleOffered(record);
     const released = await request("fill.approve", {
       request_id: record.result.request_id,
       frame_origin: record.result.frame_origin,
@@ -252,6 +313,7 @@ async function approvalDecide({ request: key, approvals: chosen, never = [], app
 
 async function decline(record, reason) {
   if (!record || record.kind !== "offer") return { recorded: 0 };
+  await settleOffered(record);
   return request("fill.decline", {
     request_id: record.result.request_id,
     frame_origin: record.result.frame_origin,
@@ -274,7 +336,7 @@ async function approvalRetry({ request: key }) {
   if (!record || record.kind !== "locked") throw new CompanionError("unknown_request", "Nothing to retry.");
   let result;
   try {
-    result = await request("fill.request", record.payload);
+    result = await request("fill.request", { ...record.payload, settled: await settledIn(record.view, record.payload) });
   } catch (error) {
     await putApproval(key, record);
     throw error;
@@ -288,7 +350,8 @@ async function approvalRetry({ request: key }) {
     await closeWindowOf(record);
     return { request: null };
   }
-  const next = { kind: "offer", result, flags: approvalFlags(record.payload.page), expect };
+  await settle(record.view, [...result.autofilled, ...(result.boxes || [])].map((v) => v.index), expect);
+  const next = { kind: "offer", result, flags: approvalFlags(record.payload.page), expect, view: record.view };
   await putApproval(result.request_id, { ...next, tabId: record.tabId, frameId: record.frameId, windowId: record.windowId });
   return { request: result.request_id };
 }
@@ -393,5 +456,8 @@ chrome.windows.onRemoved.addListener(async (windowId) => {
   await askQueued();
 });
 
-chrome.tabs.onRemoved.addListener((tabId) => dropQueuedForTab(tabId));
+chrome.tabs.onRemoved.addListener((tabId) => {
+  dropQueuedForTab(tabId);
+  dropSettledForTab(tabId);
+});
 chrome.tabs.onRemoved.addListener((tabId) => forgetTab(tabId));

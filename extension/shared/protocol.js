@@ -668,6 +668,16 @@ export const MESSAGE_TYPES = Object.freeze({
         },
         "page": {
           "$ref": "#/$defs/PageInfo"
+        },
+        "settled": {
+          "default": [],
+          "items": {
+            "minimum": 0,
+            "type": "integer"
+          },
+          "maxItems": 2000,
+          "title": "Settled",
+          "type": "array"
         }
       },
       "required": [

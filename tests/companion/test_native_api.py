@@ -6,6 +6,7 @@ import io
 import pytest
 
 from companion.appkeys import CORE
+from companion.decisions import Choice
 from tests.companion.conftest import PASSPHRASE, VCARD
 
 PAGE = {
@@ -357,3 +358,19 @@ async def test_a_page_seen_again_is_not_classified_again_but_a_changed_one_is(co
     changed = [{**FIELDS[0], "label": "Work email"}, *FIELDS[1:]]
     _, answer = await post(companion, message("fill.request", {"page": PAGE, "forms": FORMS, "fields": changed}))
     assert answer["ok"] and len(calls) == 2
+
+
+async def test_settled_fields_are_neither_offered_nor_auto_filled_again(companion):
+    core = await unlocked(companion)
+    first = await request_fill(companion)
+    email_value = offer_for(first, 0)
+    core.decisions.set(first["site"], "email", Choice.ALWAYS, purpose=first["purpose"], value_id=email_value)
+    again = await request_fill(companion)
+    assert [v["index"] for v in again["autofilled"]] == [0]
+    body = {"page": PAGE, "forms": FORMS, "fields": FIELDS, "settled": [0, 1]}
+    _, answer = await post(companion, message("fill.request", body))
+    settled = {f["index"]: f for f in answer["result"]["fields"]}
+    assert answer["result"]["autofilled"] == []
+    assert settled[0]["offers"] == [] and settled[1]["offers"] == [] and not settled[0]["fillable"]
+    assert "already decided" in settled[1]["reason"]
+    assert any(f["offers"] for i, f in settled.items() if i not in (0, 1))

@@ -199,3 +199,28 @@ def test_after_unlocking_the_always_fields_are_filled_too(playwright, person, sh
             person.unlock()
             locked.click("#retry")
             wait_until(lambda: page2.input_value("#email") == EMAIL, what="the 'always' fill after unlocking")
+
+
+def test_a_form_that_grows_asks_only_about_the_new_field(playwright, person, shop):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page, window = open_checkout(context, shop)
+            tick(window, "email")
+            window.click("#approve")
+            wait_until(lambda: page.input_value("#email") == EMAIL, what="the email to be filled")
+            page.fill("#email", "typed-by-the-person@example.org")  # the person's own edit must stand
+            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+                page.evaluate("""() => {
+                  const field = document.createElement('p');
+                  field.innerHTML = '<label for="bd">Date of birth</label> ' +
+                    '<input id="bd" type="date" autocomplete="bday">';
+                  document.getElementById('email').closest('form').prepend(field);
+                }""")
+            again = info.value
+            again.wait_for_selector("body[data-ready=true]")
+            assert row_for(again, "bday").count() == 1
+            assert row_for(again, "email").count() == 0 and row_for(again, "given-name").count() == 0
+            assert again.locator("input[name=share]").count() == 1
+            again.click("#decline")
+            assert page.input_value("#email") == "typed-by-the-person@example.org"
