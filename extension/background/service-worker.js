@@ -137,6 +137,9 @@ function settle(view, indexes, expect) {
   return serialized(async () => {
     const settled = await loadSettled();
     const keys = new Set(settled[view] || []);
+    // A frame shows one document at a time: what was settled for its earlier documents is of no more use.
+    const frame = view.slice(0, view.indexOf(":", view.indexOf(":") + 1) + 1);
+    for (const other of Object.keys(settled)) if (other !== view && other.startsWith(frame)) delete settled[other];
     const byIndex = controlKeys(expect || {});
     for (const index of indexes) if (byIndex[index]) keys.add(byIndex[index]);
     settled[view] = [...keys];

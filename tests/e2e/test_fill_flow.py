@@ -204,7 +204,7 @@ def test_after_unlocking_the_always_fields_are_filled_too(playwright, person, sh
 def test_a_form_that_grows_asks_only_about_the_new_field(playwright, person, shop):
     with person.companion():
         person.unlock()
-        with browser(playwright, person) as (context, _worker):
+        with browser(playwright, person) as (context, worker):
             page, window = open_checkout(context, shop)
             tick(window, "email")
             window.click("#approve")
@@ -224,3 +224,13 @@ def test_a_form_that_grows_asks_only_about_the_new_field(playwright, person, sho
             assert again.locator("input[name=share]").count() == 1
             again.click("#decline")
             assert page.input_value("#email") == "typed-by-the-person@example.org"
+            # A new document in the same tab asks about everything again, and its view replaces the old one.
+            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+                page.reload()
+            reloaded = info.value
+            reloaded.wait_for_selector("body[data-ready=true]")
+            assert row_for(reloaded, "email").count() == 1
+            reloaded.click("#decline")
+            page.wait_for_timeout(300)
+            views = worker.evaluate("chrome.storage.session.get('settled')")["settled"]
+            assert len(views) == 1, views
