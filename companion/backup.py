@@ -38,6 +38,7 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from companion.client import running_pid
 from companion.settings import DataDir
 from companion.storage import atomic_write, fsync_dir
 from companion.vault import KDF_PARAMETERS, KdfParameters, Vault, VaultCorrupt, VaultError, WrongPassphrase, crypto
@@ -84,20 +85,6 @@ def files_to_back_up(data_dir: DataDir) -> list[PurePosixPath]:
         if _kept(relative):
             found.append(relative)
     return found
-
-
-def _companion_running(data_dir: DataDir) -> int | None:
-    runtime = data_dir.read_runtime()
-    pid = runtime.get("pid") if runtime else None
-    if not isinstance(pid, int) or pid <= 0:
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        return pid
-    return pid
 
 
 def _check_vault_passphrase(vault_dir: Path, passphrase: str, what: str) -> None:
@@ -218,7 +205,7 @@ def _untar(archive: bytes, source: Path) -> dict[PurePosixPath, bytes]:
 
 def restore(data_dir: DataDir, passphrase: str, source: Path) -> BackupSummary:
     """Replace the data dir's kept files with the backup's, after checking everything."""
-    pid = _companion_running(data_dir)
+    pid = running_pid(data_dir)
     if pid is not None:
         raise BackupRefused(f"the companion is running (pid {pid}); stop it first with `proffer stop`")
     files = read_backup(source.expanduser(), passphrase)

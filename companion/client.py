@@ -4,6 +4,7 @@ native host uses. The CLI runs as the person, so it may read the 0600 token file
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import urllib.error
 import urllib.request
@@ -24,6 +25,21 @@ class CompanionError(Exception):
         self.code = code
         self.message = message
         super().__init__(f"{code}: {message}")
+
+
+def running_pid(data_dir: DataDir) -> int | None:
+    """The pid of a live companion for this data dir, if its runtime file names one."""
+    runtime = data_dir.read_runtime()
+    pid = runtime.get("pid") if runtime else None
+    if not isinstance(pid, int) or pid <= 0:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid  # alive, under another user
+    return pid
 
 
 def companion_url(data_dir: DataDir) -> str | None:

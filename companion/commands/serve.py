@@ -21,7 +21,7 @@ import time
 from aiohttp import web
 
 from companion.app import init_app
-from companion.client import CompanionUnavailable, send
+from companion.client import CompanionUnavailable, running_pid, send
 from companion.settings import LOOPBACK, ConfigError, DataDir
 from companion.storage import atomic_write
 
@@ -37,21 +37,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     serve.set_defaults(func=run_serve)
     stop = subparsers.add_parser("stop", parents=[subparsers.common_parent], help="stop a running companion")
     stop.set_defaults(func=run_stop)
-
-
-def running_pid(data_dir: DataDir) -> int | None:
-    """The pid of a live companion for this data dir, if its runtime file names one."""
-    runtime = data_dir.read_runtime()
-    pid = runtime.get("pid") if runtime else None
-    if not isinstance(pid, int):
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        return pid
-    return pid
 
 
 def run_serve(args: argparse.Namespace) -> int:

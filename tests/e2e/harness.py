@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from companion.client import CompanionUnavailable, send
+from companion.fields.runner import CHROMIUM_ARGS as RUNNER_ARGS
 from companion.settings import CHROMIUM_EXTENSION_IDS, DataDir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,15 +160,7 @@ def _port_open(port: int) -> bool:
 
 
 CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+    *RUNNER_ARGS,  # headless, no network but 127.0.0.1, nothing phoned home: the same as `proffer fields`
     f"--disable-extensions-except={EXTENSION_DIR}",
     f"--load-extension={EXTENSION_DIR}",
 ]
