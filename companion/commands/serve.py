@@ -94,10 +94,14 @@ async def _serve(data_dir: DataDir, app: web.Application, port: int) -> None:
             loop.add_signal_handler(sig, stopping.set)
         await stopping.wait()
     finally:
-        runtime = data_dir.read_runtime()
-        if runtime and runtime.get("pid") == os.getpid():
-            data_dir.runtime_file.unlink(missing_ok=True)
-        await runner.cleanup()
+        # Close first (the port, then the vault and the ledger), and only then say so: `proffer stop` returns
+        # when this file is gone, and the next `proffer serve` must find the port and the ledger free.
+        try:
+            await runner.cleanup()
+        finally:
+            runtime = data_dir.read_runtime()
+            if runtime and runtime.get("pid") == os.getpid():
+                data_dir.runtime_file.unlink(missing_ok=True)
 
 
 def _detach(data_dir: DataDir, port: int) -> int:

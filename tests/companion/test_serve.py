@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -38,6 +39,8 @@ def test_serve_detach_status_and_stop(tmp_path):
         stopped = proffer(data, "stop")
     assert stopped.returncode == 0 and "Stopped" in stopped.stdout
     assert not (data / "companion.json").exists()
+    with socket.socket() as probe:  # "stopped" means the port is free for the next `proffer serve`
+        assert probe.connect_ex(("127.0.0.1", port)) != 0
     status = proffer(data, "status", "--json")
     assert status.returncode == 1 and json.loads(status.stdout)["running"] is False
 
