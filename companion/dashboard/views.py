@@ -78,8 +78,7 @@ async def lock(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/unlock")
 
 
-@login_required
-async def overview(request: web.Request) -> web.StreamResponse:
+async def _overview(request: web.Request, autolock_minutes: object, autolock_error: str | None) -> web.Response:
     core = request.app[CORE]
     page = await run_on_worker(request.app, lambda: core.ledger.query(limit=RECENT))
     return aiohttp_jinja2.render_template(
@@ -89,10 +88,15 @@ async def overview(request: web.Request) -> web.StreamResponse:
             "entries": page.items,
             "total": page.total,
             "vault_state": core.vault.state,
-            "autolock_minutes": request.app[SETTINGS].autolock_minutes,
-            "autolock_error": None,
+            "autolock_minutes": autolock_minutes,
+            "autolock_error": autolock_error,
         },
     )
+
+
+@login_required
+async def overview(request: web.Request) -> web.StreamResponse:
+    return await _overview(request, request.app[SETTINGS].autolock_minutes, None)
 
 
 @login_required
@@ -104,19 +108,7 @@ async def set_autolock(request: web.Request) -> web.StreamResponse:
     try:
         settings = type(current).model_validate({**current.model_dump(), "autolock_minutes": raw})
     except ValueError:
-        core = request.app[CORE]
-        page = await run_on_worker(request.app, lambda: core.ledger.query(limit=RECENT))
-        response = aiohttp_jinja2.render_template(
-            "overview.html",
-            request,
-            {
-                "entries": page.items,
-                "total": page.total,
-                "vault_state": core.vault.state,
-                "autolock_minutes": raw,
-                "autolock_error": "Give a whole number of minutes from 0 (never) to 1440 (a day).",
-            },
-        )
+        response = await _overview(request, raw, "Give a whole number of minutes from 0 (never) to 1440 (a day).")
         response.set_status(400)
         return response
     await run_on_worker(request.app, request.app[DATA_DIR].save_settings, settings)
