@@ -15,6 +15,8 @@ from pathlib import Path
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from companion.storage import atomic_write
+
 DEFAULT_PORT = 47615
 LOOPBACK = "127.0.0.1"
 NATIVE_HOST_NAME = "org.proffer.companion"
@@ -100,8 +102,6 @@ class DataDir:
             raise ConfigError(f"{self.config_file}: {problems}") from exc
 
     def save_settings(self, settings: Settings) -> None:
-        from companion.storage import atomic_write  # storage imports this module
-
         self.ensure()
         atomic_write(self.config_file, settings.model_dump_json(indent=2).encode("utf-8") + b"\n")
 
