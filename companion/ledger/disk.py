@@ -46,6 +46,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from companion.storage import fsync_dir
+
 KEY_BYTES = 32
 NONCE_BYTES = 12
 _URLSAFE_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
@@ -135,14 +137,6 @@ def split_lines(data: bytes) -> list[tuple[int, bytes]]:
         lines.append((start, data[start:end]))
         start = end
     return lines
-
-
-def fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # --- the checkpoint ------------------------------------------------------------------------------------------

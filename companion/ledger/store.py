@@ -48,6 +48,7 @@ from companion.ledger.index import (
 from companion.ledger.model import Decision, Disclosure, LedgerDraft, LedgerEntry, utc_stamp
 from companion.ledger.summary import write_summary
 from companion.ledger.verify import Problem, Scan, VerifyReport, scan
+from companion.storage import fsync_dir
 
 SEGMENT_ENTRIES = 4096  # ~6 MB per segment file; bounds what open decrypts line by line, and its memory
 SEARCH_LIMIT = 500
@@ -260,7 +261,7 @@ class Ledger:
         self._segment_size = 0
         path = disk.segment_path(self.folder, self._segment)
         self._append_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        disk.fsync_dir(self.folder)  # the new file's name must survive a crash as well as its lines
+        fsync_dir(self.folder)  # the new file's name must survive a crash as well as its lines
 
     def _write_line(self, line: bytes, offset: int) -> None:
         if self._append_fd is None:
