@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from companion.commands.vault import PassphraseUnavailable, read_passphrase
+from companion.commands.vault import PassphraseUnavailable, open_vault
 from companion.ledger.errors import LedgerError
 from companion.ledger.export import write_csv, write_jsonl
 from companion.ledger.model import LedgerEntry
@@ -24,7 +24,7 @@ from companion.ledger.receipt import NotADisclosure, consent_receipt
 from companion.ledger.requests import build_request, mailto_link
 from companion.ledger.store import Ledger, verify_folder
 from companion.storage import atomic_write
-from companion.vault import Vault, VaultError
+from companion.vault import VaultError
 
 EXIT_DAMAGED = 1
 EXIT_CANNOT_RUN = 2
@@ -81,10 +81,7 @@ def _guarded(action: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
 
 
 def _ledger_key(args: argparse.Namespace) -> bytes:
-    vault = Vault(args.data_dir.vault_dir)
-    if vault.state == "absent":
-        vault.unlock("")  # raises VaultAbsent with the message that says how to create one
-    vault.unlock(read_passphrase(args.passphrase_file))
+    vault = open_vault(args)
     try:
         return vault.subkey("ledger")
     finally:

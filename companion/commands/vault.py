@@ -109,7 +109,8 @@ def _guarded(action: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
     return run
 
 
-def _open(args: argparse.Namespace) -> Vault:
+def open_vault(args: argparse.Namespace) -> Vault:
+    """The data dir's vault, unlocked with the passphrase from --passphrase-file (or a prompt)."""
     vault = Vault(args.data_dir.vault_dir)
     if vault.state == "absent":
         vault.unlock("")  # raises VaultAbsent with the message that says how to create one
@@ -147,7 +148,7 @@ def run_init(args: argparse.Namespace) -> int:
 @_guarded
 def run_import(args: argparse.Namespace) -> int:
     text = args.vcard.read_text(encoding="utf-8")
-    vault = _open(args)
+    vault = open_vault(args)
     try:
         _print_summary(vault.import_vcard(text))
     finally:
@@ -161,7 +162,7 @@ def run_export(args: argparse.Namespace) -> int:
     if args.file is not None and args.file.resolve().is_relative_to(data_dir.root):
         # Everything under the data dir is sealed; a plaintext export there would break that promise.
         return _fail(f"refusing to write a plaintext export inside the data dir {data_dir.root}")
-    vault = _open(args)
+    vault = open_vault(args)
     try:
         document = vault.export().model_dump_json(indent=2) + "\n"
     finally:
