@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
+from companion.fields.literals import LiteralIndex
 from companion.fields.text import fold
 
 _W = r"(?<![a-z])"  # word start (Latin); non-Latin scripts have no case and no spaces, so they go bare
@@ -679,23 +680,36 @@ KEYWORDS: dict[str, str] = {
 KINDS: tuple[str, ...] = tuple(KEYWORDS)
 
 # One alternation with a named group per kind would stop at the first kind that matches; kinds overlap
-# ("card number" is both cc-number and a number), so each kind keeps its own compiled pattern.
+# ("card number" is both cc-number and a number), so each kind keeps its own compiled pattern, and a
+# literal index (``literals.py``) says which few of them a string could match before any is searched.
 # Patterns are folded like the text they read, so "código" in the table matches "codigo" on the page.
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(fold(pattern))) for kind, pattern in KEYWORDS.items()
 )
 
 
+@cache
+def _index() -> LiteralIndex:
+    return LiteralIndex((kind, pattern.pattern) for kind, pattern in PATTERNS)
+
+
 @lru_cache(maxsize=65536)
 def kinds_in(text: str) -> tuple[str, ...]:
-    """The kinds whose words occur in already-normalised text.
+    """The kinds whose words occur in already-normalised text, in table order.
 
-    Cached: ~50 searches per string are the classifier's main cost, and the strings recur
-    (labels such as "e mail" or "city", name words such as "zip" or "billing") across forms and sites.
-    The cache is bounded; its keys are field descriptors' words, never personal values.
+    Cached: the strings recur (labels such as "e mail" or "city", name words such as "zip" or "billing")
+    across forms and sites. The cache is bounded; its keys are field descriptors' words, never personal
+    values. A string not seen before is first narrowed to the kinds it could match (``literals.py``):
+    searching every kind's pattern was the classifier's main cost on a new form.
     """
     if not text:
         return ()
+    possible = _index().candidates(text)
+    return tuple(kind for kind, pattern in PATTERNS if kind in possible and pattern.search(text))
+
+
+def kinds_in_all(text: str) -> tuple[str, ...]:
+    """``kinds_in`` without the literal index: every pattern searched (the reference it must agree with)."""
     return tuple(kind for kind, pattern in PATTERNS if pattern.search(text))
 
 
