@@ -14,7 +14,9 @@ How a field gets its type:
 4. Some classes are decided by the form's shape, not by the field alone: a password box is a
    ``new-password`` when the form asks for it twice or is a sign-up, else ``current-password``; the
    primary street field is ``address-line1`` when the form has a second address line, else
-   ``street-address`` (a street name or house number box is part of that same line).
+   ``street-address`` (a street name or house number box is part of that same line). Boxes for one
+   part of the rest (apartment, floor, building) do not make the form a two-line one: that is how
+   the labelled corpus names them, and the primary box then still takes the whole street address.
 
 Secrets and cards are *recognised* here (``cc-*``, passwords, ``one-time-code``) precisely so that the
 safety layer can refuse them: recognising is not filling.
@@ -42,7 +44,7 @@ _SPACE = re.compile(r"\s+")
 _PRIMARY_STREET = frozenset({"street", "house-number", "address-line1", "street-address"})
 _IDENTIFIER = frozenset({"email", "username", "username-or-email"})
 _FAMILIES = (_PRIMARY_STREET, _IDENTIFIER)
-_SECOND_LINE = frozenset({"address-extra", "address-line2"})
+_SECOND_LINE = frozenset({"address-line2"})  # not "address-extra": see the module notes
 _GIFT = re.compile(r"gift|geschenk|cadeau|regalo|voucher|gutschein")
 _NUMBER_BOX_TYPES = frozenset({"text", "tel", "number", "search", ""})
 # Tokens that belong to a postal address, which a form's "shipping" or "billing" heading speaks for.
