@@ -200,6 +200,9 @@
     }
     if (typeof value !== "string") return { ok: false, reason: REASONS.BAD_VALUE };
     if (value === "") return { ok: false, reason: REASONS.EMPTY_VALUE };
+    // A one-line box silently drops line breaks, which would glue "12 Main St" to "Flat 3": the lines of
+    // a street address go into it joined by a comma, as people write an address on one line.
+    if (kind === "input") value = oneLine(value);
     if (kind === "select") {
       const option = matchOption(element, value, pageLanguage(element));
       if (!option) return { ok: false, reason: REASONS.NO_MATCHING_OPTION };
@@ -211,6 +214,15 @@
     if (element.maxLength > 0 && value.length > element.maxLength) return { ok: false, reason: REASONS.TOO_LONG };
     writeValue(element, value, win);
     return { ok: true, reason: null };
+  }
+
+  function oneLine(value) {
+    return value.includes("\n") || value.includes("\r")
+      ? value
+          .split(/\s*[\r\n]+\s*/)
+          .filter((line) => line !== "")
+          .join(", ")
+      : value;
   }
 
   function defaultWindow(element) {

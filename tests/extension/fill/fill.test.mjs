@@ -121,6 +121,15 @@ describe("writing values", () => {
     assert.equal(Fill.fillField($("#plz"), "79100", window).ok, true);
   });
 
+  test("a street address's lines go into a one-line box joined by commas, and into a textarea as lines", () => {
+    const { Fill, $, window } = page('<input id="street" aria-label="Address"><textarea id="lines" aria-label="Address"></textarea>');
+    const address = "12 Main Street\nFlat 3 \r\n\nNorth Wing";
+    assert.equal(Fill.fillField($("#street"), address, window).ok, true);
+    assert.equal($("#street").value, "12 Main Street, Flat 3, North Wing");
+    assert.equal(Fill.fillField($("#lines"), address, window).ok, true);
+    assert.equal($("#lines").value, address.replace(/\r\n/g, "\n"));
+  });
+
   test("each field is checked at its own write: a handler disabling the next field stops its fill", () => {
     const { Fill, $, document } = page('<input id="a" aria-label="a"><input id="b" aria-label="b">');
     $("#a").addEventListener("input", () => { $("#b").disabled = true; });
