@@ -43,8 +43,9 @@ CORROBORATED_FLOOR = 0.2  # an unsure model's runner-up is taken only above this
 _SPACE = re.compile(r"\s+")
 _PRIMARY_STREET = frozenset({"street", "house-number", "address-line1", "street-address"})
 _IDENTIFIER = frozenset({"email", "username", "username-or-email"})
-_FAMILIES = (_PRIMARY_STREET, _IDENTIFIER)
 _SECOND_LINE = frozenset({"address-line2"})  # not "address-extra": see the module notes
+_REST_OF_ADDRESS = frozenset({"address-line2", "address-extra"})  # both become the token address-line2
+_FAMILIES = (_PRIMARY_STREET, _IDENTIFIER, _REST_OF_ADDRESS, frozenset({"country", "country-name"}))
 _GIFT = re.compile(r"gift|geschenk|cadeau|regalo|voucher|gutschein")
 _NUMBER_BOX_TYPES = frozenset({"text", "tel", "number", "search", ""})
 # Tokens that belong to a postal address, which a form's "shipping" or "billing" heading speaks for.
@@ -211,7 +212,10 @@ def _resolve(
     if cls == "username-or-email":
         return ("email" if field.type == "email" or "email" in evidence.kinds else "username"), None
     if cls in _PRIMARY_STREET:
-        primary = "address-line1" if form_classes & _SECOND_LINE else "street-address"
+        # A first line when the form has a second, or when the box itself reads as one ("address1",
+        # "street[0]", "line 1"): a site that numbers its address lines has a second somewhere.
+        two_lines = form_classes & _SECOND_LINE or cls == "address-line1"
+        primary = "address-line1" if two_lines else "street-address"
         part = {"house-number": "house-number", "street": "street-name"}.get(cls)
         return primary, part
     if cls == "address-extra":
