@@ -391,6 +391,15 @@ def test_language_families(labels_and_names, expected):
         ("Поштовий індекс", "postal-code", True),  # Ukrainian, with its own "і"
         ("Τ.Κ.", "postal-code", True),  # Greek short form, read as "τ κ"
         ("Ім'я", "given-name", True),  # Ukrainian first name, read as "ім я"
+        ("Code postal", "email", False),  # French postcode holds "e post" (Nordic e-mail) across a space
+        ("E-post", "email", True),  # Swedish, Norwegian
+        ("E-posta adresi", "email", True),  # Turkish
+        ("Vor- und Zuname", "name", True),  # German full name
+        ("Σταθερό τηλέφωνο", "tel", True),  # Greek landline
+        ("Commune", "address-level2", True),  # French, Belgian municipality
+        ("Stiege", "address-line2", True),  # Austrian staircase, part of the second line
+        ("Boîte", "address-line2", True),  # Belgian letter box
+        ("Етаж", "address-line2", True),  # Bulgarian floor
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
