@@ -51,7 +51,7 @@ SCORER = Path("/work/shared/corpus/score.py")
 # (Tried: giving a copy the "i:none"/"h:none" marker a real field without that evidence carries. Held out
 # by site it cost 0.4 points of lenient accuracy for 0.1 of fill precision, and lost label-only Slavic
 # forms while winning others: not kept.)
-DROPPED_GROUPS = (("i:", "w:", "ac:"), ("h:", "near:", "ac:"), ("prev", "next", "form:", "pos:"))
+DROPPED_GROUPS = (("i:", "w:", "ac:", "x:"), ("h:", "near:", "ac:", "x:"), ("prev", "next", "form:", "pos:"))
 
 
 def samples_of(pages: list[Page], augment: bool = True) -> list[tuple[str, list[str], str]]:

@@ -2,7 +2,8 @@
 
 A feature is a string such as ``h:postal-code`` (the field's human text names a postal code in some
 language), ``i:zip`` (a word of its programmer name), ``ac:email`` (its autocomplete attribute),
-``type:tel``, ``prev:given-name`` (the field before it speaks of a first name) or ``form:card``. The model
+``type:tel``, ``prev:given-name`` (the field before it speaks of a first name), ``x:tel`` (its label and its programmer
+name both speak of a phone) or ``form:card``. The model
 (``model.py``) weighs them; this module only reads the descriptors.
 
 Design notes:
@@ -92,12 +93,14 @@ def field_evidence(field: FieldDescriptor) -> FieldEvidence:
     elif field.autocomplete.strip():
         own.append("ac:junk")  # "off", "nope", an id: the site fights autofill, a weak signal of its own
 
+    human_kinds: set[str] = set()
     human_parts = [field.label, field.aria_label, field.placeholder, field.title]
     human = text.human(" | ".join(p[:200] for p in human_parts if p))
     if human:
         for kind in vocabulary.kinds_in(human):
             own.append("h:" + kind)
             kinds.add(kind)
+            human_kinds.add(kind)
     else:
         own.append("h:none")
         nearby = text.human(getattr(field, "nearby_text", "") or "")
@@ -108,9 +111,12 @@ def field_evidence(field: FieldDescriptor) -> FieldEvidence:
     names = " ".join(dict.fromkeys(text.identifier(n) for n in (field.name, field.id) if n))
     if names:
         words = names.split()
-        for kind in sorted(vocabulary.kinds_in_words(words)):
+        name_kinds = vocabulary.kinds_in_words(words)
+        for kind in sorted(name_kinds):
             own.append("i:" + kind)
             kinds.add(kind)
+        # The label and the programmer's name saying the same thing is stronger than either alone.
+        own.extend("x:" + kind for kind in sorted(human_kinds & name_kinds))
         own.extend("w:" + w for w in dict.fromkeys(words[-_WORD_LIMIT:]) if len(w) > 1)
     else:
         own.append("i:none")

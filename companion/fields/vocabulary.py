@@ -331,7 +331,7 @@ KEYWORDS: dict[str, str] = {
             r"상세주소|상세 주소",
             r"الشقة|الطابق|رقم الشقة",
             r"דירה|קומה",
-            r"additional ?(info|address)|optional|landmark|care of|building|" + _w("bldg"),
+            r"additional ?(info|address)|landmark|care of|building|" + _w("bldg"),
         ]
     ),
     "address-line3": r"address ?(line)? ?3|address3|line ?3|street3|adresse 3",
@@ -670,6 +670,10 @@ KEYWORDS: dict[str, str] = {
     r"keep me (updated|posted|informed)|rabais|rabatt|descuentos?|sconti|korting|rabaty",
     # A cookie banner's switches speak of marketing too; they are not the form's consent to be contacted.
     "cookie-consent": r"cookie",
+    # "(optional)" says nothing about what a field holds, but optional fields are more often a second
+    # address line or a company than a name: a kind of its own, so the model weighs it apart.
+    "optional": r"optional|facultati|opcional|opzionale|freiwillig|valfri|valgfri|nepovinn|nieobowi|"
+    r"необязательн|προαιρετικ|isteğe bağlı|任意",
     "billing-section": r"billing|" + _w("bill") + r"|invoice|rechnung|factura|facturation|fatturazione|"
     r"faturamento|factuur|faktur|fakturering|laskutus|fakturač|számláz|szamlaz|facturare|плат[её]ж|"
     r"счет|τιμολόγ|fatura|請求|账单|帳單|청구|الفواتير|חיוב|penagihan|payment ?address|" + _w("payment"),
@@ -680,6 +684,22 @@ KEYWORDS: dict[str, str] = {
 }
 
 KINDS: tuple[str, ...] = tuple(KEYWORDS)
+
+# A generic word explained away by a specific kind beside it: the "number" of "phone number", "card
+# number" or "VAT number" is not a house number, and the "name" of "company name", "name on card",
+# "user name" or "street name" is not the person's name. (Not given or family names: "first and last
+# name" asks for the whole name.)
+EXPLAINED_BY: dict[str, frozenset[str]] = {
+    "house-number": frozenset(
+        {"tel", "tel-extension", "cc-number", "cc-csc", "vat-number", "membership-number", "postal-code", "coupon"}
+    ),
+    "name": frozenset({"organization", "cc-name", "username", "street-name"}),
+}
+
+
+def _explain_away(kinds: set[str] | tuple[str, ...]) -> list[str]:
+    return [k for k in kinds if not (k in EXPLAINED_BY and EXPLAINED_BY[k].intersection(kinds))]
+
 
 # One alternation with a named group per kind would stop at the first kind that matches; kinds overlap
 # ("card number" is both cc-number and a number), so each kind keeps its own compiled pattern, and a
@@ -707,12 +727,12 @@ def kinds_in(text: str) -> tuple[str, ...]:
     if not text:
         return ()
     possible = _index().candidates(text)
-    return tuple(kind for kind, pattern in PATTERNS if kind in possible and pattern.search(text))
+    return tuple(_explain_away(tuple(kind for kind, pattern in PATTERNS if kind in possible and pattern.search(text))))
 
 
 def kinds_in_all(text: str) -> tuple[str, ...]:
     """``kinds_in`` without the literal index: every pattern searched (the reference it must agree with)."""
-    return tuple(kind for kind, pattern in PATTERNS if pattern.search(text))
+    return tuple(_explain_away(tuple(kind for kind, pattern in PATTERNS if pattern.search(text))))
 
 
 def kinds_in_words(words: list[str]) -> set[str]:
@@ -724,4 +744,4 @@ def kinds_in_words(words: list[str]) -> set[str]:
     for first, second in itertools.pairwise(words):
         kinds.update(kinds_in(f"{first} {second}"))
         kinds.update(kinds_in(first + second))
-    return kinds
+    return set(_explain_away(kinds))  # "phone_number": the word "number" alone does not make a house number
