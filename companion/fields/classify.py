@@ -176,6 +176,10 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
     named = model.classes[runner]
     if probabilities[runner] >= CORROBORATED_FLOOR and any(f"{src}:{named}" in features for src in ("ac",)):
         return _Guess(named, probabilities[runner], _reason(model, features, named, field))
+    # Or the site's own autocomplete token and the label the person reads say the same thing: two
+    # independent witnesses, for types too rare in the corpus for the model to be sure of (a birthday).
+    if hint is not None and hint.token in model.classes and "h:" + hint.token in evidence.own:
+        return _Guess(hint.token, probabilities[model.classes.index(hint.token)], "autocomplete attribute and label")
     return _Guess(None, probabilities[best], None)
 
 

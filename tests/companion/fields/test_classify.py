@@ -791,3 +791,19 @@ def test_label_and_name_agreeing_is_a_feature_of_its_own():
     assert "x:tel" in agreeing.own
     label_only = evidence("Telefon", "")
     assert not [f for f in label_only.own if f.startswith("x:")]
+
+
+def test_autocomplete_and_label_agreeing_name_a_rare_type():
+    # Birthdays are rare in the corpus, so the model alone is unsure of a lone date box at the top of
+    # a form; the site's autocomplete token and the label saying the same thing settle it.
+    p = payload(
+        field("Date of birth", "", type="date", autocomplete="bday"),
+        field("Email", "email", type="email", autocomplete="email"),
+        field("Phone", "phone", type="tel"),
+    )
+    assert types(p) == ["bday", "email", "tel"]
+    # One witness alone is not enough: the same box without a label the vocabulary reads stays unnamed.
+    assert (
+        types(payload(field("", "", type="date", autocomplete="bday"), field("Email", "email", type="email")))[0]
+        is None
+    )
