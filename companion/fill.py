@@ -153,7 +153,10 @@ class FillService:
         always: list[DisclosedField] = []
         withheld: list[DisclosedField] = []
         for seen in understanding.fields:
-            token = f"{seen.section} {seen.type}" if seen.section and seen.type else seen.type
+            # A box for one part of the street line (its house number, its street name) is offered that
+            # part, under the part's own token, so that decisions and the ledger say what was shared.
+            wanted = seen.part or seen.type
+            token = f"{seen.section} {wanted}" if seen.section and wanted else wanted
             fillable, reason = safety[seen.index]
             offers: list[Offer] = []
             if seen.index in prompts.withheld:
@@ -182,7 +185,7 @@ class FillService:
             verdicts.append(
                 FieldVerdict(
                     index=seen.index,
-                    type=seen.type,
+                    type=wanted,
                     label=seen.label[:300],
                     fillable=fillable,
                     reason=(reason or seen.reason or "")[:300] or None,

@@ -220,8 +220,11 @@ def _resolve(
         # "street[0]", "line 1"): a site that numbers its address lines has a second somewhere.
         two_lines = form_classes & _SECOND_LINE or cls == "address-line1"
         primary = "address-line1" if two_lines else "street-address"
-        part = {"house-number": "house-number", "street": "street-name"}.get(cls)
-        return primary, part
+        # A house-number box wants the number alone, and then the form's street box the name alone
+        # ("Straße" + "Nr."); without a number box beside it, a street box takes the whole line.
+        if cls == "house-number":
+            return primary, "house-number"
+        return primary, ("street-name" if "house-number" in form_classes else None)
     if cls == "address-extra":
         return "address-line2", None
     return cls, None

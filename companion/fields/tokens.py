@@ -72,7 +72,17 @@ CONTACT_TOKENS = (
 )
 WHATWG_TOKENS = frozenset(ADDRESS_TOKENS + CONTACT_TOKENS)
 
-PROFFER_TOKENS = ("membership-number", "loyalty-enroll", "marketing-opt-in", "marketing-opt-out", "terms-accept")
+# Proffer's own tokens, for what WHATWG has no name for. The classifier names the first five; the last two
+# are the parts of a street line a house-number or street-name box asks for (``FieldUnderstanding.part``).
+PROFFER_TOKENS = (
+    "membership-number",
+    "loyalty-enroll",
+    "marketing-opt-in",
+    "marketing-opt-out",
+    "terms-accept",
+    "house-number",
+    "street-name",
+)
 
 # Cards and secrets: recognised so that the safety layer can refuse them, never offered from the vault.
 CARD_TOKENS = frozenset(t for t in WHATWG_TOKENS if t.startswith("cc-"))

@@ -17,6 +17,7 @@ offered rather than guessed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -26,6 +27,9 @@ from companion.vault.model import Address, Email, Membership, PersonName, Phone,
 SECTION_HINTS = {"shipping", "billing"}
 CONTACT_HINTS = {"home", "work", "mobile", "fax", "pager"}
 MEMBERSHIP_TOKEN = "membership-number"  # noqa: S105  (an autocomplete token, not a secret)
+# Proffer's own tokens for the two halves of a street line, for shops that ask for them in separate boxes.
+HOUSE_NUMBER = "house-number"
+STREET_NAME = "street-name"
 
 # Recognised and refused: never stored, never filled.
 NEVER_FILLED_PREFIXES = ("cc-", "current-password", "new-password", "one-time-code", "transaction-")
@@ -147,11 +151,41 @@ def _phone_offers(profile: VaultProfile, field: str, contact: str | None) -> lis
 # --- addresses ---------------------------------------------------------------------------------------------
 
 
+# Splitting a street line into house number and street name. Countries write them in either order
+# ("8 Rue de la Paix", "Hauptstraße 12", "Calle Mayor, 3"), so the order is read from the line: one number
+# (with a letter or a range: "221B", "5/7", "12-14") at the start or at the end, and a street of words with
+# no digit. Any other line ("Flat 3, 12 Main St", "Rue du 8 Mai 1945", a post box) is not split: a box the
+# person types into is better than half an address in the wrong one.
+_HOUSE = r"\d{1,5}(?:\s?[^\W\d_](?!\w))?(?:\s?[-/]\s?\d{1,5}(?:[^\W\d_](?!\w))?)?"
+_NUMBER_WORD = r"(?:(?:nr|no|n[°º]?|núm|num)\.?\s*)?"  # "Strada Lungă nr. 4", "Avenida Paulista, nº 1000"
+_NUMBER_FIRST = re.compile(rf"(?P<number>{_HOUSE})\s*,?\s+(?P<street>[^\d,]*[^\W\d_][^\d,]*)")
+_NUMBER_LAST = re.compile(
+    rf"(?P<street>[^\d,]*?[^\W\d_][^\d,]*?)\s*,?\s+{_NUMBER_WORD}(?P<number>{_HOUSE})", re.IGNORECASE
+)
+_POST_BOX = re.compile(
+    r"\b(p\.?\s?o\.?\s?box|postfach|boîte postale|apartado|casella postale|postbus|postboks|box)\b", re.I
+)
+
+
+def street_parts(line: str) -> tuple[str, str] | None:
+    """(house number, street name) of one street line, or None when the line cannot be split safely."""
+    line = " ".join(line.split())
+    if _POST_BOX.search(line):
+        return None
+    found = _NUMBER_FIRST.fullmatch(line) or _NUMBER_LAST.fullmatch(line)
+    if found is None:
+        return None
+    return found["number"], found["street"].strip()
+
+
 def address_parts(address: Address) -> dict[str, str]:
     lines = address.lines
+    number, street = street_parts(lines[0]) or ("", "")
     return {
         "street-address": "\n".join(lines),
         "address-line1": lines[0],
+        HOUSE_NUMBER: number,
+        STREET_NAME: street,
         "address-line2": lines[1] if len(lines) > 1 else "",
         "address-line3": lines[2] if len(lines) > 2 else "",
         "address-level1": address.region,
@@ -241,7 +275,7 @@ def offers_for(profile: VaultProfile, token: str) -> list[VaultOffer]:
         return _email_offers(profile, parsed.contact)
     if field.startswith("tel"):
         return _phone_offers(profile, field, parsed.contact)
-    if field.startswith(("address-", "street-address", "postal-code", "country")):
+    if field.startswith(("address-", "street-address", "postal-code", "country", HOUSE_NUMBER, STREET_NAME)):
         return _address_offers(profile, field, parsed.section, parsed.contact)
     if field.startswith("bday"):
         return _birthday_offers(profile, field)

@@ -376,3 +376,28 @@ async def test_settled_fields_are_neither_offered_nor_auto_filled_again(companio
     assert settled[0]["offers"] == [] and settled[1]["offers"] == [] and not settled[0]["fillable"]
     assert "already decided" in settled[1]["reason"]
     assert any(f["offers"] for i, f in settled.items() if i not in (0, 1))
+
+
+async def test_a_house_number_box_gets_the_number_and_the_street_box_the_name(companion):
+    """A shop that asks for street and house number apart gets each part, never the whole line twice."""
+    core = await unlocked(companion)
+    boxes = [("Straße", "strasse"), ("Hausnummer", "hausnummer"), ("PLZ", "plz"), ("Ort", "ort")]
+    fields = [
+        {"index": i, "form_index": 0, "tag": "input", "type": "text", "name": n, "id": n, "label": label}
+        for i, (label, n) in enumerate(boxes)
+    ]
+    page = {**PAGE, "url": "https://shop.example.de/kasse", "top_origin": "https://shop.example.de"}
+    page["frame_origin"] = page["top_origin"]
+    forms = [{"index": 0, "heading": "Lieferadresse", "submit_text": "Weiter", "field_count": 4}]
+    _, answer = await post(companion, message("fill.request", {"page": page, "forms": forms, "fields": fields}))
+    result = answer["result"]
+    by_index = {f["index"]: f for f in result["fields"]}
+    assert (by_index[0]["type"], by_index[1]["type"]) == ("street-name", "house-number")
+    assert [o["value"] for o in by_index[0]["offers"]] == ["Marker Lane"]
+    assert [o["value"] for o in by_index[1]["offers"]] == ["12"]
+    approvals = [{"index": i, "value_id": offer_for(result, i)} for i in (0, 1)]
+    body = {"request_id": result["request_id"], "frame_origin": page["frame_origin"], "approvals": approvals}
+    _, answer = await post(companion, message("fill.approve", body))
+    assert {v["index"]: v["value"] for v in answer["result"]["values"]} == {0: "Marker Lane", 1: "12"}
+    once = next(e for e in core.ledger.query(limit=10).items if e.decision == "once")
+    assert {f.type for f in once.fields} == {"shipping street-name", "shipping house-number"}

@@ -121,8 +121,13 @@ def test_dutch_address_with_house_number():
     got = understand(p).fields
     assert [f.type for f in got[:3]] == ["given-name", "family-name", "postal-code"]
     assert got[3].type in ("street-address", "address-line1") and got[3].part == "house-number"
-    assert got[4].type in ("street-address", "address-line1")
+    assert got[4].type in ("street-address", "address-line1") and got[4].part == "street-name"
     assert got[5].type == "address-level2"
+
+
+def test_a_street_box_without_a_number_box_takes_the_whole_line():
+    got = understand(payload(field("Voornaam"), field("Straat", "street"), field("Postcode"), field("Plaats"))).fields
+    assert got[1].type in ("street-address", "address-line1") and got[1].part is None
 
 
 def test_swedish_and_danish_labels():

@@ -3,6 +3,7 @@
 import pytest
 
 from companion.vault import Address, Birthday, Email, Membership, Organization, PersonName, Phone, Vault, VaultProfile
+from companion.vault.tokens import street_parts
 from tests.companion.vault.conftest import PASSPHRASE
 
 PROFILE = VaultProfile(
@@ -108,6 +109,9 @@ def filled(shared):
         ("bday-day", "9"),
         ("bday-month", "12"),
         ("bday-year", "1906"),
+        ("house-number", "8"),
+        ("street-name", "Rue de la Paix"),
+        ("shipping house-number", "1"),
         ("organization", "US Navy"),
         ("organization-title", "Rear Admiral"),
         ("membership-number", "LH-0042"),
@@ -135,6 +139,40 @@ def test_parts_that_do_not_exist_are_not_offered(filled):
     # Area code is only defined for +1 numbers; the French one has none.
     assert [o.value_id for o in filled.offers("tel-area-code")] == ["phone:tel001:tel-area-code"]
     assert [o.value for o in filled.offers("address-line2")] == ["Bâtiment B"]
+
+
+@pytest.mark.parametrize(
+    ("line", "number", "street"),
+    [
+        ("8 Rue de la Paix", "8", "Rue de la Paix"),
+        ("221B Baker Street", "221B", "Baker Street"),
+        ("12-14 High St", "12-14", "High St"),
+        ("8, rue de Rivoli", "8", "rue de Rivoli"),
+        ("Hauptstraße 12", "12", "Hauptstraße"),
+        ("Via Roma 5a", "5a", "Via Roma"),
+        ("ul. Długa 5/7", "5/7", "ul. Długa"),
+        ("Calle Mayor, 3", "3", "Calle Mayor"),
+        ("Strada Lungă nr. 4", "4", "Strada Lungă"),
+        ("Avenida Paulista, nº 1000", "1000", "Avenida Paulista"),
+        ("Leninskiy  prospekt 32A", "32A", "Leninskiy prospekt"),
+    ],
+)
+def test_a_street_line_splits_into_number_and_name_in_either_order(line, number, street):
+    assert street_parts(line) == (number, street)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Flat 3, 12 Main St", "Rue du 8 Mai 1945", "5th Avenue 12", "Postfach 9", "PO Box 12", "Main Street", "12"],
+)
+def test_a_street_line_that_cannot_be_split_safely_is_not(line):
+    assert street_parts(line) is None
+
+
+def test_an_address_whose_line_does_not_split_offers_no_parts(filled):
+    # The billing address is a post box: no house number or street name is made up for it.
+    assert [o.value for o in filled.offers("billing house-number")] == ["8", "1"]
+    assert [o.value for o in filled.offers("street-name")] == ["Rue de la Paix", "Depot Way"]
 
 
 def test_a_full_name_alone_gives_its_parts(vault):
