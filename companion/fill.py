@@ -70,6 +70,7 @@ class OfferedField:
     token: str
     label: str
     offers: dict[str, Offer]  # value_id -> offer
+    one_line: bool = False  # an <input>: a multi-line value goes in as one line, and is shown so
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,15 @@ class PendingFill:
     created: float
     frame_approval: bool
     offered: dict[int, OfferedField] = field(default_factory=dict)
+
+
+def as_entered(value: str, one_line: bool) -> str:
+    """The value as the box will hold it: a one-line box gets the lines of a street address joined by a
+    comma, as people write an address on one line. The approval window shows, and the ledger fingerprints,
+    exactly this."""
+    if not one_line or "\n" not in value:
+        return value
+    return ", ".join(line.strip() for line in value.splitlines() if line.strip())
 
 
 class FillService:
@@ -152,6 +162,7 @@ class FillService:
         released: list[FilledValue] = []
         always: list[DisclosedField] = []
         withheld: list[DisclosedField] = []
+        one_line = {f.index for f in payload.fields if f.tag == "input"}
         for seen in understanding.fields:
             # A box for one part of the street line (its house number, its street name) is offered that
             # part, under the part's own token, so that decisions and the ledger say what was shared.
@@ -169,14 +180,18 @@ class FillService:
                 elif standing is not None and standing.choice is Choice.ALWAYS and autofill and standing.value_id:
                     value = vault.release(standing.value_id, token)
                     if value is not None:
+                        value = as_entered(value, seen.index in one_line)
                         released.append(FilledValue(index=seen.index, value=value))
                         always.append(self._disclosed(token, seen.label, standing.value_id, value))
                         reason = "filled by your standing decision"
                 if fillable and not any(r.index == seen.index for r in released):
-                    offers = self._offers(token, site)
+                    offers = self._offers(token, site, seen.index in one_line)
                     if offers:
                         pending.offered[seen.index] = OfferedField(
-                            token=token, label=seen.label, offers={o.value_id: o for o in offers}
+                            token=token,
+                            label=seen.label,
+                            offers={o.value_id: o for o in offers},
+                            one_line=seen.index in one_line,
                         )
                     else:
                         reason = "nothing in the vault for this field"
@@ -232,6 +247,7 @@ class FillService:
             value = vault.release(approval.value_id, offered.token)
             if value is None:
                 continue  # edited away since the offer: nothing to release
+            value = as_entered(value, offered.one_line)
             released.append(FilledValue(index=approval.index, value=value))
             disclosed.append(self._disclosed(offered.token, offered.label, approval.value_id, value))
             if approval.remember and not pending.frame_approval:
@@ -315,10 +331,12 @@ class FillService:
                 raise ProtocolError(ErrorCode.NOT_OFFERED, f"field {index} cannot be both shared and never shared")
         return approved
 
-    def _offers(self, token: str, site: str) -> list[Offer]:
+    def _offers(self, token: str, site: str, one_line: bool) -> list[Offer]:
         vault = self.core.vault
         found = vault.memberships_for_site(site) if token.endswith("membership-number") else vault.offers(token)
-        return [Offer(value_id=o.value_id, value=o.value[:2000], label=o.label[:300]) for o in found]
+        return [
+            Offer(value_id=o.value_id, value=as_entered(o.value, one_line)[:2000], label=o.label[:300]) for o in found
+        ]
 
     def _disclosed(self, token: str, label: str, value_id: str, value: str) -> DisclosedField:
         fingerprint = self.core.vault.fingerprint(value)

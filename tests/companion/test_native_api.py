@@ -401,3 +401,29 @@ async def test_a_house_number_box_gets_the_number_and_the_street_box_the_name(co
     assert {v["index"]: v["value"] for v in answer["result"]["values"]} == {0: "Marker Lane", 1: "12"}
     once = next(e for e in core.ledger.query(limit=10).items if e.decision == "once")
     assert {f.type for f in once.fields} == {"shipping street-name", "shipping house-number"}
+
+
+async def test_a_two_line_address_is_offered_and_released_on_one_line_for_a_one_line_box(companion):
+    """What the person sees in the approval window is what the box gets, and what the ledger fingerprints."""
+    core = await unlocked(companion)
+    profile = core.vault.profile()
+    moved = profile.addresses[0].model_copy(update={"lines": ["12 Marker Lane", "Flat 3"]})
+    core.vault.update(profile.model_copy(update={"addresses": [moved]}))
+    street = {"type": "text", "autocomplete": "street-address", "label": "Address", "name": "street"}
+    fields = [  # the same box twice, in two forms: once a one-line input, once a textarea
+        {**street, "index": 0, "form_index": 0, "tag": "input"},
+        {**street, "index": 1, "form_index": 1, "tag": "textarea"},
+    ]
+    forms = [{"index": 0, "field_count": 1}, {"index": 1, "field_count": 1}]
+    _, answer = await post(companion, message("fill.request", {"page": PAGE, "forms": forms, "fields": fields}))
+    result = answer["result"]
+    by_index = {f["index"]: f for f in result["fields"]}
+    assert [o["value"] for o in by_index[0]["offers"]] == ["12 Marker Lane, Flat 3"]
+    assert [o["value"] for o in by_index[1]["offers"]] == ["12 Marker Lane\nFlat 3"]
+    approvals = [{"index": i, "value_id": offer_for(result, i)} for i in (0, 1)]
+    body = {"request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "approvals": approvals}
+    _, answer = await post(companion, message("fill.approve", body))
+    released = {v["index"]: v["value"] for v in answer["result"]["values"]}
+    assert released == {0: "12 Marker Lane, Flat 3", 1: "12 Marker Lane\nFlat 3"}
+    once = next(e for e in core.ledger.query(limit=10).items if e.decision == "once")
+    assert sorted(f.fingerprint for f in once.fields) == sorted(core.vault.fingerprint(v) for v in released.values())
