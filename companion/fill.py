@@ -168,6 +168,7 @@ class FillService:
             # part, under the part's own token, so that decisions and the ledger say what was shared.
             wanted = seen.part or seen.type
             token = f"{seen.section} {wanted}" if seen.section and wanted else wanted
+            single_line = seen.index in one_line
             fillable, reason = safety[seen.index]
             offers: list[Offer] = []
             if seen.index in prompts.withheld:
@@ -180,18 +181,18 @@ class FillService:
                 elif standing is not None and standing.choice is Choice.ALWAYS and autofill and standing.value_id:
                     value = vault.release(standing.value_id, token)
                     if value is not None:
-                        value = as_entered(value, seen.index in one_line)
+                        value = as_entered(value, single_line)
                         released.append(FilledValue(index=seen.index, value=value))
                         always.append(self._disclosed(token, seen.label, standing.value_id, value))
                         reason = "filled by your standing decision"
                 if fillable and not any(r.index == seen.index for r in released):
-                    offers = self._offers(token, site, seen.index in one_line)
+                    offers = self._offers(token, site, single_line)
                     if offers:
                         pending.offered[seen.index] = OfferedField(
                             token=token,
                             label=seen.label,
                             offers={o.value_id: o for o in offers},
-                            one_line=seen.index in one_line,
+                            one_line=single_line,
                         )
                     else:
                         reason = "nothing in the vault for this field"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Collection, Container
 from functools import cache, lru_cache
 
 from companion.fields.literals import LiteralIndex
@@ -697,8 +698,8 @@ EXPLAINED_BY: dict[str, frozenset[str]] = {
 }
 
 
-def _explain_away(kinds: set[str] | tuple[str, ...]) -> list[str]:
-    return [k for k in kinds if not (k in EXPLAINED_BY and EXPLAINED_BY[k].intersection(kinds))]
+def _explain_away(kinds: Collection[str]) -> tuple[str, ...]:
+    return tuple(k for k in kinds if not (k in EXPLAINED_BY and EXPLAINED_BY[k].intersection(kinds)))
 
 
 # One alternation with a named group per kind would stop at the first kind that matches; kinds overlap
@@ -726,13 +727,17 @@ def kinds_in(text: str) -> tuple[str, ...]:
     """
     if not text:
         return ()
-    possible = _index().candidates(text)
-    return tuple(_explain_away(tuple(kind for kind, pattern in PATTERNS if kind in possible and pattern.search(text))))
+    return _search(text, _index().candidates(text))
 
 
 def kinds_in_all(text: str) -> tuple[str, ...]:
     """``kinds_in`` without the literal index: every pattern searched (the reference it must agree with)."""
-    return tuple(_explain_away(tuple(kind for kind, pattern in PATTERNS if pattern.search(text))))
+    return _search(text, None)
+
+
+def _search(text: str, possible: Container[str] | None) -> tuple[str, ...]:
+    found = [kind for kind, pattern in PATTERNS if (possible is None or kind in possible) and pattern.search(text)]
+    return _explain_away(found)
 
 
 def kinds_in_words(words: list[str]) -> set[str]:

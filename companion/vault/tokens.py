@@ -163,7 +163,7 @@ _NUMBER_LAST = re.compile(
     rf"(?P<street>[^\d,]*?[^\W\d_][^\d,]*?)\s*,?\s+{_NUMBER_WORD}(?P<number>{_HOUSE})", re.IGNORECASE
 )
 _POST_BOX = re.compile(
-    r"\b(p\.?\s?o\.?\s?box|postfach|boîte postale|apartado|casella postale|postbus|postboks|box)\b", re.I
+    r"\b(p\.?\s?o\.?\s?box|postfach|boîte postale|apartado|casella postale|postbus|postboks|box)\b", re.IGNORECASE
 )
 
 
