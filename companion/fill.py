@@ -27,6 +27,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from companion.boxes import Box, as_entered
 from companion.core import Core
 from companion.decisions import Choice
 from companion.fields.classify import PageUnderstanding, understand
@@ -70,7 +71,7 @@ class OfferedField:
     token: str
     label: str
     offers: dict[str, Offer]  # value_id -> offer
-    one_line: bool = False  # an <input>: a multi-line value goes in as one line, and is shown so
+    box: Box  # what the field can hold: the value is shown, released and fingerprinted as it goes in
 
 
 @dataclass(frozen=True)
@@ -96,15 +97,6 @@ class PendingFill:
     created: float
     frame_approval: bool
     offered: dict[int, OfferedField] = field(default_factory=dict)
-
-
-def as_entered(value: str, one_line: bool) -> str:
-    """The value as the box will hold it: a one-line box gets the lines of a street address joined by a
-    comma, as people write an address on one line. The approval window shows, and the ledger fingerprints,
-    exactly this."""
-    if not one_line or "\n" not in value:
-        return value
-    return ", ".join(line.strip() for line in value.splitlines() if line.strip())
 
 
 class FillService:
@@ -162,13 +154,13 @@ class FillService:
         released: list[FilledValue] = []
         always: list[DisclosedField] = []
         withheld: list[DisclosedField] = []
-        one_line = {f.index for f in payload.fields if f.tag == "input"}
+        boxes = {f.index: Box.of(f) for f in payload.fields}
         for seen in understanding.fields:
             # A box for one part of the street line (its house number, its street name) is offered that
             # part, under the part's own token, so that decisions and the ledger say what was shared.
             wanted = seen.part or seen.type
             token = f"{seen.section} {wanted}" if seen.section and wanted else wanted
-            single_line = seen.index in one_line
+            box = boxes.get(seen.index, Box(one_line=True))
             fillable, reason = safety[seen.index]
             offers: list[Offer] = []
             if seen.index in prompts.withheld:
@@ -180,20 +172,19 @@ class FillService:
                     fillable, reason = False, "you chose never to share this with this site"
                 elif standing is not None and standing.choice is Choice.ALWAYS and autofill and standing.value_id:
                     value = vault.release(standing.value_id, token)
+                    value = as_entered(value, box) if value is not None else None
                     if value is not None:
-                        value = as_entered(value, single_line)
                         released.append(FilledValue(index=seen.index, value=value))
                         always.append(self._disclosed(token, seen.label, standing.value_id, value))
                         reason = "filled by your standing decision"
                 if fillable and not any(r.index == seen.index for r in released):
-                    offers = self._offers(token, site, single_line)
+                    offers, too_long = self._offers(token, site, box)
                     if offers:
                         pending.offered[seen.index] = OfferedField(
-                            token=token,
-                            label=seen.label,
-                            offers={o.value_id: o for o in offers},
-                            one_line=single_line,
+                            token=token, label=seen.label, offers={o.value_id: o for o in offers}, box=box
                         )
+                    elif too_long:
+                        reason = f"your saved value is longer than this box allows ({box.limit} characters)"
                     else:
                         reason = "nothing in the vault for this field"
                 if token == MEMBERSHIP and fillable and not offers:
@@ -246,9 +237,9 @@ class FillService:
         for approval in payload.approvals:
             offered = pending.offered[approval.index]
             value = vault.release(approval.value_id, offered.token)
+            value = as_entered(value, offered.box) if value is not None else None
             if value is None:
-                continue  # edited away since the offer: nothing to release
-            value = as_entered(value, offered.one_line)
+                continue  # edited away since the offer (or edited to more than the box holds): nothing to release
             released.append(FilledValue(index=approval.index, value=value))
             disclosed.append(self._disclosed(offered.token, offered.label, approval.value_id, value))
             if approval.remember and not pending.frame_approval:
@@ -332,12 +323,17 @@ class FillService:
                 raise ProtocolError(ErrorCode.NOT_OFFERED, f"field {index} cannot be both shared and never shared")
         return approved
 
-    def _offers(self, token: str, site: str, one_line: bool) -> list[Offer]:
+    def _offers(self, token: str, site: str, box: Box) -> tuple[list[Offer], bool]:
+        """The vault's values for ``token`` as the box will hold them, and whether any were left out
+        because the box cannot hold them."""
         vault = self.core.vault
         found = vault.memberships_for_site(site) if token.endswith("membership-number") else vault.offers(token)
-        return [
-            Offer(value_id=o.value_id, value=as_entered(o.value, one_line)[:2000], label=o.label[:300]) for o in found
-        ]
+        offers = []
+        for o in found:
+            value = as_entered(o.value, box)
+            if value is not None:
+                offers.append(Offer(value_id=o.value_id, value=value[:2000], label=o.label[:300]))
+        return offers, len(offers) < len(found)
 
     def _disclosed(self, token: str, label: str, value_id: str, value: str) -> DisclosedField:
         fingerprint = self.core.vault.fingerprint(value)

@@ -427,3 +427,22 @@ async def test_a_two_line_address_is_offered_and_released_on_one_line_for_a_one_
     assert released == {0: "12 Marker Lane, Flat 3", 1: "12 Marker Lane\nFlat 3"}
     once = next(e for e in core.ledger.query(limit=10).items if e.decision == "once")
     assert sorted(f.fingerprint for f in once.fields) == sorted(core.vault.fingerprint(v) for v in released.values())
+
+
+async def test_a_value_longer_than_its_box_is_neither_offered_nor_filled(companion):
+    """The page would refuse a value longer than the box's maxlength after the person approved it, and a
+    cut email address is a wrong one: the companion leaves it out and says why. A value that just fits goes."""
+    core = await unlocked(companion)
+    free = await request_fill(companion)
+    email, phone = (next(f for f in free["fields"] if f["index"] == i)["offers"][0] for i in (0, 3))
+    core.decisions.set(free["site"], "email", Choice.ALWAYS, purpose=free["purpose"], value_id=email["value_id"])
+    short = min(len(o["value"]) for o in next(f for f in free["fields"] if f["index"] == 0)["offers"]) - 1
+    boxed = [{**FIELDS[0], "maxlength": short}, *FIELDS[1:3], {**FIELDS[3], "maxlength": len(phone["value"])}]
+    _, answer = await post(companion, message("fill.request", {"page": PAGE, "forms": FORMS, "fields": boxed}))
+    result = answer["result"]
+    by_index = {f["index"]: f for f in result["fields"]}
+    assert result["autofilled"] == []
+    assert by_index[0]["offers"] == [] and f"longer than this box allows ({short} characters)" in by_index[0]["reason"]
+    assert [o["value"] for o in by_index[3]["offers"]] == [phone["value"]]
+    _, again = await post(companion, message("fill.request", {"page": PAGE, "forms": FORMS, "fields": FIELDS}))
+    assert [v["index"] for v in again["result"]["autofilled"]] == [0]  # the standing decision still holds
