@@ -132,7 +132,7 @@ def predict(descriptors: Path, predictions: Path, as_filled: Path) -> dict:
     where the safety rules would let a value in (what Proffer would actually fill).
     """
     from companion.commands.fields import judge_payload, load_understand
-    from companion.fields.tokens import PROFFER_TOKENS
+    from companion.tokens import PROFFER_TOKENS
 
     understand = load_understand()
     pages = controls = fillable = 0

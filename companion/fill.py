@@ -33,7 +33,7 @@ from companion.decisions import Choice
 from companion.fields.classify import PageUnderstanding, understand
 from companion.fields.safety import assess_page
 from companion.ledger.model import Decision, DisclosedField, LedgerDraft
-from companion.prompts import MEMBERSHIP, plan_prompts
+from companion.prompts import plan_prompts
 from companion.protocol import ErrorCode, ProtocolError
 from companion.protocol.messages import (
     FieldVerdict,
@@ -50,6 +50,7 @@ from companion.protocol.messages import (
     WalletKeepResult,
 )
 from companion.sites import origin_of, path_of, site_of
+from companion.tokens import MEMBERSHIP
 from companion.vault import InvalidProfile
 
 REQUEST_TTL_SECONDS = 15 * 60
@@ -327,7 +328,7 @@ class FillService:
         """The vault's values for ``token`` as the box will hold them, and whether any were left out
         because the box cannot hold them."""
         vault = self.core.vault
-        found = vault.memberships_for_site(site) if token.endswith("membership-number") else vault.offers(token)
+        found = vault.memberships_for_site(site) if token.endswith(MEMBERSHIP) else vault.offers(token)
         offers = []
         for o in found:
             value = as_entered(o.value, box)

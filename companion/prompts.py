@@ -31,9 +31,7 @@ from companion.fields.classify import PageUnderstanding
 from companion.fields.safety import Verdict
 from companion.ledger.model import Decision, DisclosedField
 from companion.protocol.messages import BoxChange, FillRequestPayload, FormDescriptor, PromptHandled
-
-CONSENT_TOKENS = frozenset({"marketing-opt-in", "marketing-opt-out", "loyalty-enroll", "terms-accept"})
-MEMBERSHIP = "membership-number"
+from companion.tokens import CONSENT_TOKENS, LOYALTY_ENROLL, MARKETING_OPT_IN, MARKETING_OPT_OUT
 
 TERMS_UNTICKED_MARKETING = "pre-ticked marketing consent unticked by Proffer, by the person's standing preference"
 TERMS_TICKED_OPT_OUT = "'no marketing' box ticked by Proffer, by the person's standing preference"
@@ -138,10 +136,10 @@ def _consent_box(
     """Decide one consent box; returns the reason shown for it (it never gets a vault value)."""
     if not fillable or checked is None:
         return REASON_CONSENT
-    if kind in ("marketing-opt-in", "marketing-opt-out"):
+    if kind in (MARKETING_OPT_IN, MARKETING_OPT_OUT):
         if preferences.marketing is MarketingChoice.LEAVE:
             return REASON_LEFT
-        opt_in = kind == "marketing-opt-in"
+        opt_in = kind == MARKETING_OPT_IN
         if opt_in and checked:
             _change(plan, kind, label, index, purpose, False, TERMS_UNTICKED_MARKETING)
             return REASON_UNTICKED
@@ -149,7 +147,7 @@ def _consent_box(
             _change(plan, kind, label, index, purpose, True, TERMS_TICKED_OPT_OUT)
             return REASON_TICKED
         return REASON_CONSENT
-    if kind == "loyalty-enroll" and checked:
+    if kind == LOYALTY_ENROLL and checked:
         if preferences.enrollment is EnrollmentChoice.DECLINE:
             _change(plan, kind, label, index, purpose, False, TERMS_UNTICKED_ENROLL)
             return REASON_UNTICKED

@@ -22,7 +22,7 @@ from fields_corpus import load  # noqa: E402
 from train_fields import predictions, score  # noqa: E402
 
 from companion.fields.model import WEIGHTS_PATH, load_model  # noqa: E402
-from companion.fields.tokens import WHATWG_TOKENS as TOKENS  # noqa: E402
+from companion.tokens import WHATWG_TOKENS as TOKENS  # noqa: E402
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ from companion.fields.classify import understand  # noqa: E402
 from companion.fields.features import payload_features  # noqa: E402
 from companion.fields.model import LinearModel  # noqa: E402
 from companion.fields.safety import assess_page  # noqa: E402
-from companion.fields.tokens import PROFFER_TOKENS  # noqa: E402
+from companion.tokens import PROFFER_TOKENS  # noqa: E402
 
 SCORER = Path("/work/shared/corpus/score.py")
 

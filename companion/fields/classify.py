@@ -31,14 +31,23 @@ from companion.fields import text, vocabulary
 from companion.fields.features import UNFILLABLE_INPUT_TYPES, FieldEvidence, payload_features
 from companion.fields.model import LinearModel, load_model
 from companion.fields.purpose import ADDRESS_TYPES, PURPOSES, form_purpose, page_purpose
-from companion.fields.tokens import PROFFER_TOKENS, parse_autocomplete
 from companion.protocol.messages import FieldDescriptor, FillRequestPayload
+from companion.tokens import (
+    HOUSE_NUMBER,
+    LOYALTY_ENROLL,
+    MARKETING_OPT_IN,
+    MARKETING_OPT_OUT,
+    MEMBERSHIP,
+    PROFFER_TOKENS,
+    STREET_NAME,
+    TERMS_ACCEPT,
+    parse_autocomplete,
+)
 
 __all__ = ["PROFFER_TOKENS", "PURPOSES", "FieldUnderstanding", "PageUnderstanding", "understand"]
 
 LABEL_LIMIT = 120
 ONE_TIME_CODE = "one-time-code"  # a field type's name
-MEMBERSHIP = "membership-number"
 CORROBORATED_FLOOR = 0.2  # an unsure model's runner-up is taken only above this, and only when named
 _SPACE = re.compile(r"\s+")
 _PRIMARY_STREET = frozenset({"street", "house-number", "address-line1", "street-address"})
@@ -93,13 +102,13 @@ def _checkbox_token(field: FieldDescriptor, evidence: FieldEvidence) -> str | No
     marketing = "marketing" in kinds or "commercial-contact" in kinds
     refusal = "refusal" in kinds and "untick" not in kinds
     if "terms" in kinds and not marketing:
-        return "terms-accept"
+        return TERMS_ACCEPT
     if "cookie-consent" in kinds:
         return None  # a cookie banner's switch, not consent to be contacted: not Proffer's to touch
     if "enrolment" in kinds and "membership-number" not in kinds and not refusal:
-        return "loyalty-enroll"
+        return LOYALTY_ENROLL
     if marketing:
-        return "marketing-opt-out" if refusal else "marketing-opt-in"
+        return MARKETING_OPT_OUT if refusal else MARKETING_OPT_IN
     return None
 
 
@@ -223,8 +232,8 @@ def _resolve(
         # A house-number box wants the number alone, and then the form's street box the name alone
         # ("Straße" + "Nr."); without a number box beside it, a street box takes the whole line.
         if cls == "house-number":
-            return primary, "house-number"
-        return primary, ("street-name" if "house-number" in form_classes else None)
+            return primary, HOUSE_NUMBER
+        return primary, (STREET_NAME if "house-number" in form_classes else None)
     if cls == "address-extra":
         return "address-line2", None
     return cls, None

@@ -24,8 +24,8 @@ import re
 from dataclasses import dataclass
 
 from companion.fields import text, vocabulary
-from companion.fields.tokens import parse_autocomplete
 from companion.protocol.messages import FieldDescriptor, FillRequestPayload, FormDescriptor
+from companion.tokens import parse_autocomplete
 
 UNFILLABLE_INPUT_TYPES = frozenset(
     {"hidden", "submit", "button", "image", "reset", "file", "range", "color", "checkbox", "radio"}

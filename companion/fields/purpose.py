@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from companion.tokens import LOYALTY_ENROLL, MARKETING_OPT_IN, MEMBERSHIP
+
 PURPOSES = (
     "checkout",
     "billing",
@@ -65,17 +67,17 @@ def form_purpose(types: Iterable[str | None], kinds: Iterable[str], search_box: 
         # Before loyalty: a checkout with a rewards-number box or a "join our club" tick box is a checkout
         # (declining enrolment quietly must never withhold a delivery address).
         return _address_purpose(words)
-    if "membership-number" in seen:
+    if MEMBERSHIP in seen:
         return "loyalty-lookup"
-    if "loyalty-enroll" in seen or ("enrolment" in words and "email" in seen):
+    if LOYALTY_ENROLL in seen or ("enrolment" in words and "email" in seen):
         return "loyalty-enrollment"
     if not present and search_box:
         return "search"
-    if "email" in seen and len(present) <= 3 and ("marketing" in words or "marketing-opt-in" in seen):
+    if "email" in seen and len(present) <= 3 and ("marketing" in words or MARKETING_OPT_IN in seen):
         return "newsletter"
     if "email" in seen and ("username" in seen or len(seen & PERSONAL_TYPES) >= 1) and "new" in words:
         return "account-signup"
-    if present and seen <= {"email", "name", "given-name", "family-name", "marketing-opt-in"} and len(present) <= 3:
+    if present and seen <= {"email", "name", "given-name", "family-name", MARKETING_OPT_IN} and len(present) <= 3:
         return "newsletter" if "marketing" in words or len(present) == 1 else "other"
     return "other"
 

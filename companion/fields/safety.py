@@ -28,8 +28,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from companion.fields.tokens import CARD_TOKENS, SECRET_TOKENS, parse_autocomplete
 from companion.protocol.messages import FieldDescriptor, FillRequestPayload
+from companion.tokens import CARD_TOKENS, SECRET_TOKENS, parse_autocomplete
 
 # The reasons, as stable strings. Invisible and fishing reasons carry the extraction's detail after ":".
 PASSWORD = "password"  # noqa: S105  # a reason string, not a secret

@@ -21,15 +21,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from companion.tokens import CONTACT_HINTS, HOUSE_NUMBER, MEMBERSHIP, SECTION_HINTS, STREET_NAME
 from companion.vault.geo import country_for_calling_code
 from companion.vault.model import Address, Email, Membership, PersonName, Phone, VaultProfile
-
-SECTION_HINTS = {"shipping", "billing"}
-CONTACT_HINTS = {"home", "work", "mobile", "fax", "pager"}
-MEMBERSHIP_TOKEN = "membership-number"  # noqa: S105  (an autocomplete token, not a secret)
-# Proffer's own tokens for the two halves of a street line, for shops that ask for them in separate boxes.
-HOUSE_NUMBER = "house-number"
-STREET_NAME = "street-name"
 
 # Recognised and refused: never stored, never filled.
 NEVER_FILLED_PREFIXES = ("cc-", "current-password", "new-password", "one-time-code", "transaction-")
@@ -243,7 +237,7 @@ def _organization_offers(profile: VaultProfile, field: str) -> list[VaultOffer]:
 
 
 def membership_offer(membership: Membership) -> VaultOffer:
-    return VaultOffer(f"membership:{membership.id}:{MEMBERSHIP_TOKEN}", membership.number, membership.program)
+    return VaultOffer(f"membership:{membership.id}:{MEMBERSHIP}", membership.number, membership.program)
 
 
 def site_matches(site: str, program_sites: list[str]) -> bool:
@@ -281,6 +275,6 @@ def offers_for(profile: VaultProfile, token: str) -> list[VaultOffer]:
         return _birthday_offers(profile, field)
     if field in {"organization", "organization-title"}:
         return _organization_offers(profile, field)
-    if field == MEMBERSHIP_TOKEN:
+    if field == MEMBERSHIP:
         return [membership_offer(m) for m in profile.memberships]
     return []  # sex, username, url, photo, impp, language, cc-*, passwords: not stored

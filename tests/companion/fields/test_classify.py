@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from companion.fields.classify import PROFFER_TOKENS, PURPOSES, FieldUnderstanding, understand
-from companion.fields.tokens import WHATWG_TOKENS, parse_autocomplete
 from companion.protocol.messages import FillRequestPayload
+from companion.tokens import WHATWG_TOKENS, parse_autocomplete
 
 ORIGIN = "https://shop.example"
 

@@ -1,5 +1,8 @@
 """The names a field can be given: WHATWG autocomplete tokens, Proffer's own tokens, and the page's hint.
 
+One list for the whole companion: the classifier names fields with these, the vault derives values for
+them, the fill and the prompts act on them, and the ledger records them.
+
 The WHATWG list is the "autofill field name" table of the HTML standard (section 4.10.18.7.1). A site's
 own ``autocomplete`` attribute is read with the standard's grammar: an optional ``section-*`` name, an
 optional ``shipping``/``billing`` hint, an optional ``home``/``work``/``mobile``/``fax``/``pager`` contact
@@ -72,17 +75,27 @@ CONTACT_TOKENS = (
 )
 WHATWG_TOKENS = frozenset(ADDRESS_TOKENS + CONTACT_TOKENS)
 
-# Proffer's own tokens, for what WHATWG has no name for. The classifier names the first five; the last two
-# are the parts of a street line a house-number or street-name box asks for (``FieldUnderstanding.part``).
+# Proffer's own tokens, for what WHATWG has no name for. The classifier names a field with the first five;
+# the last two are the parts of a street line a house-number or street-name box asks for
+# (``FieldUnderstanding.part``), which the vault splits from the line.
+MEMBERSHIP = "membership-number"
+LOYALTY_ENROLL = "loyalty-enroll"
+MARKETING_OPT_IN = "marketing-opt-in"
+MARKETING_OPT_OUT = "marketing-opt-out"
+TERMS_ACCEPT = "terms-accept"
+HOUSE_NUMBER = "house-number"
+STREET_NAME = "street-name"
 PROFFER_TOKENS = (
-    "membership-number",
-    "loyalty-enroll",
-    "marketing-opt-in",
-    "marketing-opt-out",
-    "terms-accept",
-    "house-number",
-    "street-name",
+    MEMBERSHIP,
+    LOYALTY_ENROLL,
+    MARKETING_OPT_IN,
+    MARKETING_OPT_OUT,
+    TERMS_ACCEPT,
+    HOUSE_NUMBER,
+    STREET_NAME,
 )
+# The tokens of consent checkboxes: ticked or left alone by the person's preferences, never filled with a value.
+CONSENT_TOKENS = frozenset({MARKETING_OPT_IN, MARKETING_OPT_OUT, LOYALTY_ENROLL, TERMS_ACCEPT})
 
 # Cards and secrets: recognised so that the safety layer can refuse them, never offered from the vault.
 CARD_TOKENS = frozenset(t for t in WHATWG_TOKENS if t.startswith("cc-"))
