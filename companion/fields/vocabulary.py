@@ -47,7 +47,7 @@ KEYWORDS: dict[str, str] = {
             r"sähköposti|sahkoposti",
             _W + r"e ?posta",
             r"email",
-            r"почт",
+            r"почт(?!ов)",  # not "почтовый" (postal)
             r"имейл",
             r"ел\. ?пошта|е-пошта|імейл",
             r"ηλεκτρονικ",
@@ -59,7 +59,7 @@ KEYWORDS: dict[str, str] = {
             r"อีเมล",
         ]
     ),
-    "confirm": r"confirm|repeat|retype|re ?enter|again|wiederhol|bestätig|bestatig|confirme|confirma|ripeti|"
+    "confirm": r"confirm|repeat|retype|re ?enter|again(?!st)|wiederhol|bestätig|bestatig|confirme|confirma|ripeti|"
     r"conferma|herhaal|bevestig|powt[oó]rz|potwierd|upprepa|bekräfta|gentag|bekræft|toista|vahvista|"
     r"zopakuj|potvrď|potvrd|megerősít|ismétel|повтор|подтвер|再入力|確認|确认|再次|재입력|확인|تأكيد|verify|"
     + _w("re")
@@ -76,12 +76,12 @@ KEYWORDS: dict[str, str] = {
             r"téléph|teleph",
             r"telf",
             r"mobil",
-            r"cell",
+            _W + r"cell",  # not "parcel locker", "cancelling"
             r"portable",
             r"handy",
             r"celular",
             r"cellulare",
-            r"gsm",
+            _w("gsm"),
             r"puhelin|matkapuhelin",
             r"telefon",
             r"numer telefonu",
@@ -103,7 +103,7 @@ KEYWORDS: dict[str, str] = {
     r"country calling|phonecode|phone code|dialcode|intl ?code|" + _w("cc") + r"|" + _w("isd"),
     "tel-area-code": r"area ?code|vorwahl|prefisso locale|código de área|codigo de area|indicatif régional|"
     r"netnummer|市外局番|区号",
-    "tel-extension": r"extension|" + _w("ext") + r"|durchwahl|interno|poste|内線|分机",
+    "tel-extension": r"extension|" + _w("ext") + r"|durchwahl|interno|" + _w("poste") + r"|内線|分机",
     "given-name": "|".join(
         [
             r"first ?name",
@@ -114,13 +114,13 @@ KEYWORDS: dict[str, str] = {
             r"vorname",
             r"prénom|prenom",
             r"nombre(?! ?(completo|y apellido|de usuario|de la empresa|de empresa|del titular))",
-            r"nome(?! ?(completo|e cognome|utente|azienda|da empresa|do titular|de usu))",
+            _W + r"nome(?! ?(completo|e cognome|utente|azienda|da empresa|do titular|de usu))",
             r"voornaam|roepnaam",
-            r"imi[eę]",
+            _W + r"imi[eę]",  # not "nacimiento"
             r"förnamn|fornamn",
             r"fornavn",
             r"etunimi",
-            r"jméno|jmeno|meno(?! a priezvisko)",
+            r"jméno|jmeno|" + _W + r"meno(?![a-z])(?! a priezvisko)",
             r"keresztnév|keresztnev|utónév",
             r"prenume",
             r"имя",
@@ -230,7 +230,7 @@ KEYWORDS: dict[str, str] = {
     + r"|обращение|敬称|호칭",
     "sex": r"gender|" + _w("sex") + r"|geschlecht|sexe|género|genero|sesso|geslacht|płeć|plec|kön|køn|"
     r"sukupuoli|pohlaví|nem$|пол$|стать|φύλο|cinsiyet|性別|性别|성별|الجنس",
-    "organization": r"company|organi[sz]ation|firma|firmen|unternehmen|entreprise|société|societe|"
+    "organization": r"company|organi[sz]ation|" + _W + r"firm(a|en)|unternehmen|entreprise|société|societe|"
     r"empresa|azienda|ragione sociale|bedrijf|onderneming|nazwa firmy|företag|foretag|virksomhed|"
     r"yritys|společnost|spolocnost|cégnév|cegnev|" + _w("cég") + r"|companie|компани|организац|"
     r"εταιρ|şirket|sirket|会社|企業|公司|회사|الشركة|חברה|perusahaan|บริษัท|" + _w("business") + r"|" + _w("org"),
@@ -309,7 +309,7 @@ KEYWORDS: dict[str, str] = {
     "address-line2": "|".join(
         [
             r"address ?(line)? ?2|address ?two|line ?2|" + _w("address2") + r"|addr2|street2|street ?2",
-            r"apartment|" + _w("apt") + r"|suite|unit|" + _w("flat") + r"|" + _w("floor"),
+            r"apartment|" + _w("apt") + r"|suite|" + _w("unit") + r"|" + _w("flat") + r"|" + _w("floor"),
             r"adresszusatz|zusatz|adresse 2|adresse ?ligne ?2|complément|complement",
             r"wohnung|stockwerk|etage",
             r"appartement|bâtiment|batiment|escalier",
@@ -322,9 +322,9 @@ KEYWORDS: dict[str, str] = {
             r"lägenhet|c/o|" + _w("co"),
             r"lejlighed|etage",
             r"asunto|huoneisto",
-            r"byt|" + _w("patro"),
+            _w("bytu?") + r"|" + _w("patro"),
             r"emelet|ajtó|lépcsőház",
-            r"apartament|" + _w("ap") + r"|bloc|scara|etaj",
+            r"apartament|" + _w("ap") + r"|" + _w("(bloc|block|blk)") + r"|scara|etaj",
             r"квартир|кв\.?$|этаж|етаж|подъезд|корпус|стан$",
             r"διαμέρισμα|όροφος",
             r"daire|kat$",
@@ -344,7 +344,7 @@ KEYWORDS: dict[str, str] = {
             r"città|citta|comune|località",
             r"commune",  # French
             r"cidade|município|localidade",
-            r"plaats|woonplaats|stad|gemeente",
+            r"plaats|woonplaats|" + _W + r"stad|gemeente",
             r"miasto|miejscowo",
             r"stad$|" + _w("ort") + r"|postort|ortsnamn",
             r"" + _w("by") + r"|postdistrikt|poststed|" + _w("sted"),
@@ -353,7 +353,7 @@ KEYWORDS: dict[str, str] = {
             r"város|varos|település|helység",
             r"oraș|oras|localitate",
             r"город|населённый пункт|населенный пункт|місто",
-            r"град|grad",
+            r"град|" + _w("grad"),
             r"πόλη|πολη",
             r"şehir|sehir|" + _w("il") + r"$",
             r"市区町村|市町村|城市|市$",
@@ -398,7 +398,7 @@ KEYWORDS: dict[str, str] = {
             r"código postal|codigo postal|cod postal|" + _w("cep"),
             r"codice postale|" + _w("cap"),
             r"postcode",
-            r"kod pocztowy|kod",
+            r"kod pocztowy|" + _w("kod"),
             r"postnummer|postnr",
             r"postinumero",
             r"psč|" + _w("psc"),
@@ -426,7 +426,7 @@ KEYWORDS: dict[str, str] = {
             r"paese|nazione",
             r"kraj$|" + _w("kraj"),
             r"maa$",
-            r"země|zeme|krajina",
+            _W + r"(země|zeme)|krajina",
             r"ország|orszag",
             r"țara|tara$",
             r"стран|країна|държава|држава",
@@ -562,9 +562,15 @@ KEYWORDS: dict[str, str] = {
     r"hasło|haslo|lösenord|losenord|adgangskode|salasana|heslo|jelszó|jelszo|parola|пароль|"
     r"лозинка|κωδικός|şifre|sifre|パスワード|密码|密碼|비밀번호|كلمة المرور|كلمة السر|סיסמה|"
     r"kata sandi|รหัสผ่าน|mật khẩu",
-    "new": r"" + _w("new") + r"|create|choose|neues|nouveau|nuevo|nuova|nieuw|nowe|nytt|uusi|nové|új|"
+    "new": r""
+    + _w("new")
+    + r"|create|choose|neues|nouveau|nuevo|"
+    + _w("nuova")
+    + r"|"
+    + _w("nieuwe?")
+    + r"|nowe|nytt|uusi|nové|új|"
     r"noua|новый|νέος|yeni|新しい|新|새|جديدة|חדשה|sign ?up|register|registr",
-    "current": r"current|old|existing|aktuell|altes|actuel|actual|attuale|huidig|obecne|nuvarande|"
+    "current": r"current|" + _w("old") + r"|existing|aktuell|altes|actuel|actual|attuale|huidig|obecne|nuvarande|"
     r"nykyinen|současné|jelenlegi|текущ|старый|現在|当前|현재|الحالية",
     "one-time-code": r"one ?time|" + _w("otp") + r"|verification ?code|verify ?code|sms ?code|"
     r"2fa|two ?factor|auth(entication)? ?code|bestätigungscode|code de vérification|"
@@ -577,8 +583,9 @@ KEYWORDS: dict[str, str] = {
     + _w("totp")
     + r"|security ?code sent",
     "search": r"search|suche|recherche|buscar|busca|cerca|zoeken|szukaj|sök|søg|haku|hledat|kereses|"
-    r"căutare|поиск|αναζήτηση|arama|検索|搜索|검색|بحث|חיפוש|cari|" + _w("q") + r"|query|keyword",
-    "vat-number": r"vat|ust ?id|umsatzsteuer|tva|"
+    r"căutare|поиск|αναζήτηση|arama|検索|搜索|검색|بحث|חיפוש|" + _w("cari") + r"|" + _w("q") + r"|query|keyword",
+    "vat-number": _W
+    + r"(vat|tva)|ust ?id|umsatzsteuer|"
     + _w("iva")
     + r"|"
     + _w("nip")
@@ -624,7 +631,7 @@ KEYWORDS: dict[str, str] = {
     r"ajánlat|noutăți|oferte|рассылк|новост|акци|ενημερωτικό|bülten|kampanya|"
     r"メールマガジン|メルマガ|お知らせ|订阅|뉴스레터|النشرة|ניוזלטר",
     "opt-out": r"do not|don't|dont|nicht|ne pas|ne souhaite pas|no deseo|no quiero|non desidero|"
-    r"niet|nie chcę|inte|ikke|en halua|nechci|nem kérek|nu doresc|не хочу|δεν|istemiyorum|"
+    r"niet|nie chcę|" + _w("inte") + r"|ikke|en halua|nechci|nem kérek|nu doresc|не хочу|δεν|istemiyorum|"
     r"希望しない|不要|원하지 않",
     "terms": r"terms|conditions|agb|geschäftsbedingungen|conditions générales|cgv|cgu|"
     r"términos|condiciones|termini|condizioni|voorwaarden|regulamin|villkor|vilkår|ehdot|"

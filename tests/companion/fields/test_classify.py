@@ -450,6 +450,34 @@ def test_keyword_kinds_of_one_word(label, kind, named):
     assert (kind in vocabulary.kinds_in(text.human(label))) is named
 
 
+@pytest.mark.parametrize(
+    ("unrelated", "naming", "kind"),
+    [  # a short word names a kind; the same letters inside an unrelated word do not
+        ("Intercom", "Vill inte ha nyhetsbrev", "opt-out"),  # Swedish "not", inside "interest", "international"
+        ("Cardholder name", "Old password", "current"),
+        ("Confirmation", "Firma", "organization"),  # Spanish "confirmation" holds German, Polish "company"
+        ("Sobrenome", "Nome", "given-name"),  # Portuguese surname holds Portuguese, Italian "name"
+        ("Cognome", "Nome", "given-name"),  # Italian surname
+        ("Fecha de nacimiento", "Imię", "given-name"),  # Spanish birth date holds Polish "first name"
+        ("Estado", "Stad", "address-level2"),  # Spanish, Portuguese state holds Dutch, Swedish "city"
+        ("Upgrade", "Grad", "address-level2"),  # Serbo-Croatian "city"
+        ("Adgangskode", "Kod", "postal-code"),  # Danish password holds Polish "postcode"
+        ("Személyes adatok", "Země", "country"),  # Hungarian "personal" holds Czech "country"
+        ("Private", "VAT number", "vat-number"),
+        ("United Kingdom", "Unit", "address-line2"),
+        ("Cancelling an order", "Cell phone", "tel"),
+        ("Почтовый индекс", "Электронная почта", "email"),  # Russian postal code holds "mail"
+        ("Nieuwsbrief", "Nieuw wachtwoord", "new"),  # Dutch newsletter holds "new"
+        ("Against", "Enter again", "confirm"),
+    ],
+)
+def test_a_word_inside_another_word_names_nothing(unrelated, naming, kind):
+    from companion.fields import text, vocabulary
+
+    assert kind not in vocabulary.kinds_in(text.human(unrelated))
+    assert kind in vocabulary.kinds_in(text.human(naming))
+
+
 def test_turkish_dotted_capital_i_is_one_word():
     from companion.fields import text
 
