@@ -230,7 +230,11 @@ KEYWORDS: dict[str, str] = {
     + r"|обращение|敬称|호칭",
     "sex": r"gender|" + _w("sex") + r"|geschlecht|sexe|género|genero|sesso|geslacht|płeć|plec|kön|køn|"
     r"sukupuoli|pohlaví|nem$|пол$|стать|φύλο|cinsiyet|性別|性别|성별|الجنس",
-    "organization": r"company|organi[sz]ation|" + _W + r"firm(a|en)|unternehmen|entreprise|société|societe|"
+    "organization": r"company|organi[sz]ation|"
+    + _W
+    + r"firma|"
+    + _W
+    + r"firmen|unternehmen|entreprise|société|societe|"
     r"empresa|azienda|ragione sociale|bedrijf|onderneming|nazwa firmy|företag|foretag|virksomhed|"
     r"yritys|společnost|spolocnost|cégnév|cegnev|" + _w("cég") + r"|companie|компани|организац|"
     r"εταιρ|şirket|sirket|会社|企業|公司|회사|الشركة|חברה|perusahaan|บริษัท|" + _w("business") + r"|" + _w("org"),
@@ -324,7 +328,7 @@ KEYWORDS: dict[str, str] = {
             r"asunto|huoneisto",
             _w("bytu?") + r"|" + _w("patro"),
             r"emelet|ajtó|lépcsőház",
-            r"apartament|" + _w("ap") + r"|" + _w("(bloc|block|blk)") + r"|scara|etaj",
+            r"apartament|" + _w("ap") + r"|" + _w("bloc") + r"|" + _w("block") + r"|" + _w("blk") + r"|scara|etaj",
             r"квартир|кв\.?$|этаж|етаж|подъезд|корпус|стан$",
             r"διαμέρισμα|όροφος",
             r"daire|kat$",
@@ -426,7 +430,7 @@ KEYWORDS: dict[str, str] = {
             r"paese|nazione",
             r"kraj$|" + _w("kraj"),
             r"maa$",
-            _W + r"(země|zeme)|krajina",
+            _W + r"země|" + _W + r"zeme|krajina",
             r"ország|orszag",
             r"țara|tara$",
             r"стран|країна|държава|држава",
@@ -585,7 +589,9 @@ KEYWORDS: dict[str, str] = {
     "search": r"search|suche|recherche|buscar|busca|cerca|zoeken|szukaj|sök|søg|haku|hledat|kereses|"
     r"căutare|поиск|αναζήτηση|arama|検索|搜索|검색|بحث|חיפוש|" + _w("cari") + r"|" + _w("q") + r"|query|keyword",
     "vat-number": _W
-    + r"(vat|tva)|ust ?id|umsatzsteuer|"
+    + r"vat|"
+    + _W
+    + r"tva|ust ?id|umsatzsteuer|"
     + _w("iva")
     + r"|"
     + _w("nip")

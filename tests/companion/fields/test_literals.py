@@ -86,3 +86,9 @@ def test_indexed_search_agrees_with_searching_every_pattern() -> None:
     # And the index does narrow: on these phrases most kinds are never searched.
     index = vocabulary._index()
     assert sum(len(index.candidates(p)) for p in phrases) < 0.2 * len(phrases) * len(vocabulary.PATTERNS)
+
+
+def test_every_keyword_alternative_carries_a_literal() -> None:
+    """A word written as ``_W + "(vat|tva)"`` has no run of letters every match must contain, so its kind
+    would be searched on every string: write each word as an alternative of its own."""
+    assert vocabulary._index().always == set()
