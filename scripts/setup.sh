@@ -14,9 +14,9 @@ deps_only=false
 step() { printf '\n==> %s\n' "$*"; }
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
-step "System packages (Chromium for the browser tests and the fields tool, Python venv)"
+step "System packages (Chromium and Firefox ESR for the browser tests, Chromium for the fields tool, Python venv)"
 as_root apt-get update -q
-packages=(chromium python3-venv)
+packages=(chromium firefox-esr python3-venv)
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q "${packages[@]}"
 
