@@ -1,6 +1,6 @@
 """Real parts for end-to-end tests: a companion subprocess, Debian's Chromium with the unpacked extension
-and the native host registered in the test's own profile, and a local shop. Everything listens on
-127.0.0.1; every process started here is stopped here, by its pid."""
+and the native host registered in the test's own profile, a local shop and a file server. Everything
+listens on 127.0.0.1; every process started here is stopped here, by its pid. Firefox is in firefox.py."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,6 +103,11 @@ class Proffer:
         self.cli("vault", "init", "--passphrase-file", str(self.passphrase_file()))
         self.cli("vault", "import", str(vcard), "--passphrase-file", str(self.passphrase_file()))
 
+    def ledger(self) -> list[dict]:
+        """Every ledger entry, as the person's own CLI exports it."""
+        done = self.cli("ledger", "export", "--format", "jsonl", "--passphrase-file", str(self.passphrase_file()))
+        return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
     def unlock(self) -> None:
         send(self.data_dir, "vault.unlock", {"passphrase": PASSPHRASE})
 
@@ -130,27 +136,39 @@ class Proffer:
             return False
         return True
 
-    def install_host(self) -> None:
-        self.cli("install-host", "--browser", "chromium", "--user-data-dir", str(self.profile))
+    def install_host(self, browser: str = "chromium") -> None:
+        """Register the native host where ``browser`` looks: Chromium, started with a user-data-dir, only in
+        that profile; Firefox in HOME, for every profile."""
+        profile = [] if browser == "firefox" else ["--user-data-dir", str(self.profile)]
+        self.cli("install-host", "--browser", browser, *profile)
+
+
+def shop_server(port: int, env: dict[str, str]) -> AbstractContextManager[str]:
+    """The bundled demo shop, as a person would start it."""
+    return _server([sys.executable, "-m", "companion", "demo-shop", "--port", str(port)], port, env, "the demo shop")
+
+
+def static_server(port: int, directory: Path) -> AbstractContextManager[str]:
+    """The files under ``directory``, served as they are (stdlib http.server)."""
+    argv = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(directory)]
+    return _server(argv, port, None, f"a file server for {directory}")
 
 
 @contextmanager
-def shop_server(port: int, env: dict[str, str]) -> Iterator[str]:
-    """The bundled demo shop, as a person would start it."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "companion", "demo-shop", "--port", str(port)],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: _port_open(port) or process.poll() is not None, what="the demo shop")
-        assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
-        yield base
-    finally:
-        stop_process(process)
+def _server(argv: list[str], port: int, env: dict[str, str] | None, what: str) -> Iterator[str]:
+    """Run ``argv``, a server on 127.0.0.1:``port``, until the block ends; yields its base URL."""
+    # Its stderr goes to a file, read only if it fails to start: a pipe nobody reads would fill up with
+    # request log lines and stall the server.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            wait_until(lambda: _port_open(port) or process.poll() is not None, what=what)
+            if process.poll() is not None:
+                log.seek(0)
+                raise AssertionError(f"{what} exited: {log.read().decode(errors='replace')}")
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop_process(process)
 
 
 def _port_open(port: int) -> bool:

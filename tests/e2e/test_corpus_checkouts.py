@@ -11,14 +11,12 @@ committed. CI has ../shared beside the clone.
 """
 
 import json
-import subprocess
-import sys
 import time
 
 import pytest
 
 from benchmarks.fields import ARCHIVE, ensure_corpus
-from tests.e2e.harness import browser, free_port, stop_process
+from tests.e2e.harness import browser, free_port, static_server
 
 pytestmark = pytest.mark.e2e
 PAGES = 12
@@ -121,19 +119,10 @@ def test_the_flow_works_on_real_checkout_pages(playwright, person):
     corpus = ensure_corpus()
     chosen = checkout_pages(corpus)
     assert len(chosen) == PAGES
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(corpus / "pages")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        with person.companion():
-            person.unlock()
-            with browser(playwright, person) as (context, _worker):
-                outcomes = {page: try_page(context, f"http://127.0.0.1:{port}/{page}") for page in chosen}
-    finally:
-        stop_process(server)
+    with person.companion(), static_server(free_port(), corpus / "pages") as base:
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            outcomes = {page: try_page(context, f"{base}/{page}") for page in chosen}
     failed = {page: why for page, why in outcomes.items() if why}
     print(f"corpus checkouts: {PAGES - len(failed)} of {PAGES} worked end to end; failures: {failed}")
     assert PAGES - len(failed) >= REQUIRED, failed

@@ -11,8 +11,6 @@ the demo shop by its own app on a free port.
 from __future__ import annotations
 
 import asyncio
-import functools
-import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,23 +19,15 @@ import pytest
 from aiohttp import web
 
 from companion.demo_shop.app import init_app as init_shop
+from tests.e2e.framework_pages import missing_vendor
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures" / "frameworks"
 FILL_JS = ROOT / "extension" / "content" / "fill.js"
-NODE_MODULES = ROOT / "node_modules"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 
-# /vendor/<name> on the fixture server -> the npm package's single-file browser build.
-VENDOR = {
-    "react.js": "react/umd/react.production.min.js",
-    "react-dom.js": "react-dom/umd/react-dom.production.min.js",
-    "vue.js": "vue/dist/vue.global.prod.js",
-    "angular.js": "angular/angular.min.js",
-}
 FRAMEWORKS = {
     "react": ("react.html", ("react.js", "react-dom.js")),
     "vue": ("vue.html", ("vue.js",)),
@@ -66,31 +56,6 @@ READ_DOM = """() => ({
   month: document.getElementById("month").value,
   offers: document.getElementById("offers").checked,
 })"""
-
-
-class FixtureHandler(http.server.SimpleHTTPRequestHandler):
-    def translate_path(self, path: str) -> str:
-        name = path.split("?", 1)[0].removeprefix("/vendor/")
-        if path.startswith("/vendor/") and name in VENDOR:
-            return str(NODE_MODULES / VENDOR[name])
-        return super().translate_path(path)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # keep the test output quiet
-
-
-@pytest.fixture(scope="module")
-def fixture_server() -> Iterator[str]:
-    handler = functools.partial(FixtureHandler, directory=str(FIXTURES))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +117,7 @@ def shop_page(browser):
 
 def open_fixture(page, base: str, framework: str) -> None:
     html, vendored = FRAMEWORKS[framework]
-    missing = [VENDOR[name] for name in vendored if not (NODE_MODULES / VENDOR[name]).is_file()]
+    missing = missing_vendor(vendored)
     if missing:
         pytest.skip(f"npm packages missing ({', '.join(missing)}): run npm ci")
     page.goto(f"{base}/{html}")

@@ -1,31 +1,15 @@
 """A form inside a frame of another origin: an explicit warning, never filled silently, and filled only
 when the person approves that frame's origin too."""
 
-import subprocess
-import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import browser, free_port, stop_process, wait_until
+from tests.e2e.harness import browser, free_port, static_server, wait_until
 from tests.e2e.test_fill_flow import EMAIL, tick
 
 pytestmark = pytest.mark.e2e
 FRAMES = Path(__file__).resolve().parents[1] / "fixtures" / "frames"
-
-
-@contextmanager
-def static_server(port):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(FRAMES)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_process(process)
 
 
 def frame_of(page, port):
@@ -34,7 +18,7 @@ def frame_of(page, port):
 
 def test_cross_origin_frame_warns_and_needs_the_frame_approved(playwright, person):
     shop_port, frame_port = free_port(), free_port()
-    with person.companion(), static_server(shop_port) as shop, static_server(frame_port):
+    with person.companion(), static_server(shop_port, FRAMES) as shop, static_server(frame_port, FRAMES):
         person.unlock()
         with browser(playwright, person) as (context, _worker):
             with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
@@ -57,7 +41,7 @@ def test_cross_origin_frame_warns_and_needs_the_frame_approved(playwright, perso
 
 def test_forms_in_two_frames_get_one_window_at_a_time(playwright, person):
     port = free_port()
-    with person.companion(), static_server(port) as shop:
+    with person.companion(), static_server(port, FRAMES) as shop:
         person.unlock()
         with browser(playwright, person) as (context, _worker):
 

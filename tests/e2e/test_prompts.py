@@ -50,12 +50,6 @@ def set_preferences(context, person, **choices):
     page.close()
 
 
-def ledger(person):
-    """Every ledger entry, as the person's own CLI exports it."""
-    done = person.cli("ledger", "export", "--format", "jsonl", "--passphrase-file", str(person.passphrase_file()))
-    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
-
-
 def badge_titles(worker):
     """The toolbar button's title in every tab (Proffer has no "tabs" permission to read their URLs)."""
     return worker.evaluate(
@@ -84,7 +78,7 @@ def test_a_pre_ticked_opt_in_is_unticked_its_twin_ticked_shown_and_recorded(play
             assert "Unticked" in handled and "Ticked" in handled
             assert any("by your standing preferences: unticked" in t for t in badge_titles(worker))
             window.click("#decline")
-            entries = ledger(person)
+            entries = person.ledger()
             refusals = [e for e in entries if e["decision"] == "never"]
             types = sorted(f["type"] for e in refusals for f in e["fields"])
             assert types == ["marketing-opt-in", "marketing-opt-out"]
@@ -101,7 +95,7 @@ def test_left_alone_when_the_person_prefers(playwright, person, shop):
             assert page.is_checked("#signup-marketing") and not page.is_checked("#signup-no-offers")
             assert window.locator("#handled").count() == 0
             window.click("#decline")
-            assert not [e for e in ledger(person) if e["decision"] == "never"]
+            assert not [e for e in person.ledger() if e["decision"] == "never"]
 
 
 # --- enrolment prompts -------------------------------------------------------------------------------
@@ -115,7 +109,7 @@ def test_enrolment_is_asked_about_by_default(playwright, person, shop):
             assert "loyalty programme" in window.inner_text("#purpose")
             window.click("#decline")
             assert page.input_value("#join-email") == ""
-            assert any(e["decision"] == "declined" for e in ledger(person))
+            assert any(e["decision"] == "declined" for e in person.ledger())
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
@@ -130,12 +124,12 @@ def test_enrolment_modal_declined_quietly(playwright, person, shop, lang):
             page.click("#rewards-join-open")
             page.wait_for_selector("#rewards-join-dialog[open]")
             wait_until(
-                lambda: any(e["purpose"] == "loyalty-enrollment" for e in ledger(person)),
+                lambda: any(e["purpose"] == "loyalty-enrollment" for e in person.ledger()),
                 what="the quiet refusal in the ledger",
             )
             assert no_window_for(context, page)
             assert page.input_value("#join-email") == "" and page.input_value("#join-given-name") == ""
-            (entry,) = [e for e in ledger(person) if e["purpose"] == "loyalty-enrollment"]
+            (entry,) = [e for e in person.ledger() if e["purpose"] == "loyalty-enrollment"]
             assert entry["decision"] == "declined" and "declined quietly" in entry["terms"]
             assert "email" in {f["type"] for f in entry["fields"]}
 
@@ -170,10 +164,12 @@ def test_newsletter_pop_up_never_filled(playwright, person, shop, lang):
             page.wait_for_timeout(300)
             page.click("#newsletter-open")
             page.wait_for_selector("#newsletter-dialog[open]")
-            wait_until(lambda: any(e["purpose"] == "newsletter" for e in ledger(person)), what="the newsletter refusal")
+            wait_until(
+                lambda: any(e["purpose"] == "newsletter" for e in person.ledger()), what="the newsletter refusal"
+            )
             assert no_window_for(context, page)
             assert page.input_value("#newsletter-email") == ""
-            (entry,) = [e for e in ledger(person) if e["purpose"] == "newsletter"]
+            (entry,) = [e for e in person.ledger() if e["purpose"] == "newsletter"]
             assert entry["decision"] == "never" and entry["fields"][0]["type"] == "email"
 
 
