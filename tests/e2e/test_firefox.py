@@ -1,0 +1,160 @@
+"""Proffer in real Firefox: Debian's firefox-esr with the unpacked extension as a temporary add-on, the real
+native host registered for Firefox (allowed_extensions = the Gecko id) and started by the browser, the real
+companion, and pages served from 127.0.0.1.
+
+The Chromium tests cover the flows in depth; these prove the same extension works where Firefox differs: a
+background page (scripts) instead of a service worker, moz-extension:// pages, why a native port closed
+(port.error, not runtime.lastError), windows.create and windows.onRemoved, and content scripts that see the
+page through Xray wrappers. Each test starts its own Firefox (a few seconds) for its own person."""
+
+import os
+from pathlib import Path
+
+import pytest
+from marionette_driver.by import By
+
+from tests.e2e.firefox import FIREFOX, GECKO_ID, firefox
+from tests.e2e.framework_pages import missing_vendor
+from tests.e2e.harness import free_port, static_server, wait_until
+from tests.e2e.test_fill_flow import CHECKOUT, EMAIL
+
+pytestmark = pytest.mark.e2e
+
+TRICKS = Path(__file__).resolve().parents[1] / "fixtures" / "tricks"
+APPROVAL_PAGE = "approval/approval.html"
+
+
+@pytest.fixture
+def browser_name():
+    return "firefox"
+
+
+@pytest.fixture
+def ff(person):
+    if not os.access(FIREFOX, os.X_OK):
+        pytest.skip(f"no Firefox at {FIREFOX}: apt-get install firefox-esr, or set PROFFER_FIREFOX")
+    with firefox(person) as browser:
+        yield browser
+
+
+def open_form(ff, url):
+    """Load ``url`` in the first tab; return the approval window it makes Proffer open, switched to and ready."""
+    known = set(ff.marionette.window_handles)
+    ff.marionette.switch_to_window(ff.tab)
+    ff.marionette.navigate(url)
+    window = ff.wait_for_window(APPROVAL_PAGE, known)
+    ff.wait_for_selector("body[data-ready=true]")
+    return window
+
+
+def offered_types(ff):
+    """The field types the approval window offers, in its order."""
+    return [e.text.strip("()") for e in ff.marionette.find_elements(By.CSS_SELECTOR, ".field .type")]
+
+
+def row(ff, field_type):
+    return ff.marionette.find_element(
+        By.XPATH, f"//div[contains(@class, 'field')][.//span[@class='type' and text()='({field_type})']]"
+    )
+
+
+def tick(ff, *field_types):
+    for field_type in field_types:
+        row(ff, field_type).find_element(By.CSS_SELECTOR, "input[name=share]").click()
+
+
+def test_the_extension_reaches_the_companion_only_through_the_host_registered_for_firefox(person, ff):
+    # One manifest serves both browsers; Firefox may skip Chromium's key and nothing else.
+    assert [w for w in ff.manifest_warnings() if "processing key:" not in w] == []
+    with person.companion():
+        person.unlock()
+        person.cli("install-host", "--browser", "firefox", "--uninstall")
+        ff.open_extension_page("popup/popup.html")
+        ff.wait_for_selector("body[data-reachable=false]")
+        # Firefox says why a native port closed in port.error (runtime.lastError stays unset there).
+        reason = ff.marionette.find_element(By.ID, "status").get_attribute("title")
+        assert "No such native application org.proffer.companion" in reason, reason
+
+        person.install_host("firefox")
+        manifest = person.home / ".mozilla/native-messaging-hosts/org.proffer.companion.json"
+        assert GECKO_ID in manifest.read_text()
+        ff.marionette.refresh()
+        body = ff.wait_for_selector("body[data-reachable=true]")
+        assert body.get_attribute("data-vault") == "unlocked"
+        assert ff.marionette.find_element(By.ID, "status").text == "Connected. Your vault is open."
+
+
+def test_approved_fields_are_filled_and_the_ledger_records_them(person, ff, shop):
+    with person.companion():
+        person.unlock()
+        open_form(ff, shop + CHECKOUT)
+        assert "127.0.0.1" in ff.marionette.find_element(By.ID, "origin").text
+        assert ff.marionette.find_elements(By.CSS_SELECTOR, "input[name=share]:checked") == []  # nothing pre-ticked
+        assert EMAIL in ff.marionette.find_element(By.ID, "main").text  # the exact value is shown
+        tick(ff, "email", "given-name", "family-name")
+        ff.marionette.find_element(By.ID, "approve").click()
+        ff.marionette.switch_to_window(ff.tab)
+        wait_until(lambda: ff.value("#email") == EMAIL, what="the email to be filled")
+        assert ff.value("#ship-given-name") == "Ada"
+        assert ff.value("#ship-family-name") == "Marker-Lovelace"
+        for field_id in ("phone", "ship-street", "ship-postal-code", "card-number"):
+            assert ff.value(f"#{field_id}") == ""  # offered and left unticked, or never offered
+        wait_until(lambda: ff.marionette.window_handles == [ff.tab], what="the approval window to close")
+
+        (given,) = [e for e in person.ledger() if e["decision"] == "once"]
+        assert given["browser"] == "firefox" and given["site"] == "127.0.0.1"
+        assert sorted(f["type"] for f in given["fields"]) == ["email", "shipping family-name", "shipping given-name"]
+
+
+def test_a_standing_decision_fills_without_asking_and_closing_the_window_declines(person, ff, shop):
+    with person.companion():
+        person.unlock()
+        open_form(ff, shop + CHECKOUT)
+        row(ff, "email").find_element(By.CSS_SELECTOR, "select.remember option[value=always]").click()
+        ff.marionette.find_element(By.ID, "approve").click()
+        ff.marionette.switch_to_window(ff.tab)
+        wait_until(lambda: ff.value("#email") == EMAIL, what="the first fill")
+
+        open_form(ff, shop + CHECKOUT)  # the next visit: a new document, its fields empty
+        assert "email" not in offered_types(ff) and "tel" in offered_types(ff)  # not asked again
+        ff.marionette.close()  # the person closes the window: a decline
+        ff.marionette.switch_to_window(ff.tab)
+        wait_until(lambda: ff.value("#email") == EMAIL, what="the standing decision's fill")
+        wait_until(lambda: any(e["decision"] == "declined" for e in person.ledger()), what="the refusal")
+        decisions = [e["decision"] for e in person.ledger()]
+        assert decisions.count("always") == 1 and ff.value("#phone") == ""
+
+
+def test_a_hidden_second_email_is_neither_offered_nor_filled(person, ff):
+    with person.companion(), static_server(free_port(), TRICKS) as site:
+        person.unlock()
+        open_form(ff, f"{site}/hidden-second-email.html")
+        offered = offered_types(ff)
+        assert offered.count("email") == 1, offered  # the visible one; its off-screen twin is refused
+        tick(ff, *offered)  # the person shares everything they are shown
+        ff.marionette.find_element(By.ID, "approve").click()
+        ff.marionette.switch_to_window(ff.tab)
+        wait_until(lambda: ff.value("#email") == EMAIL, what="the visible email to be filled")
+        assert ff.value("#given") == "Ada"
+        assert ff.value("#trick") == ""
+
+
+def test_a_fill_from_the_content_script_reaches_reacts_own_state(person, ff, fixture_server):
+    """Firefox's content scripts see the page through Xray wrappers, not as the page's own scripts do; React
+    keeps its own copy of each value and writes it back on the next render unless it saw the change."""
+    missing = missing_vendor(("react.js", "react-dom.js"))
+    if missing:
+        pytest.skip(f"npm packages missing ({', '.join(missing)}): run npm ci")
+    with person.companion():
+        person.unlock()
+        open_form(ff, f"{fixture_server}/react.html")
+        tick(ff, "name", "email", "country")
+        ff.marionette.find_element(By.ID, "approve").click()
+        ff.marionette.switch_to_window(ff.tab)
+        wait_until(lambda: ff.value("#email") == EMAIL, what="the email to be filled")
+        ff.marionette.find_element(By.ID, "rerender").click()
+        rendered = "return window.fixtureState.renders === 1 && window.fixtureState"
+        state = wait_until(lambda: ff.marionette.execute_script(rendered, sandbox=None), what="React's next render")
+        assert (state["name"], state["email"], state["country"]) == ("Ada Quintessa Marker-Lovelace", EMAIL, "GB")
+        assert state["offers"] is False  # the pre-ticked "Send me offers", unticked by the standing preference
+        assert ff.value("#email") == EMAIL  # the render did not write a stale value back
