@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from marionette_driver.by import By
+from marionette_driver.keys import Keys
 
 from tests.e2e.firefox import FIREFOX, GECKO_ID, firefox
 from tests.e2e.framework_pages import missing_vendor
@@ -137,6 +138,36 @@ def test_a_hidden_second_email_is_neither_offered_nor_filled(person, ff):
         wait_until(lambda: ff.value("#email") == EMAIL, what="the visible email to be filled")
         assert ff.value("#given") == "Ada"
         assert ff.value("#trick") == ""
+
+
+# Where the focused control of the approval window is, and whether the fixed action bar covers it; null once
+# focus has reached the bar itself.
+FOCUS_PLACE = """
+const focused = document.activeElement;
+const bar = document.querySelector(".actions");
+if (!focused || focused === document.body || bar.contains(focused)) return null;
+const top = bar.getBoundingClientRect().top;
+return { control: focused.id || focused.localName, hidden: focused.getBoundingClientRect().bottom > top };
+"""
+
+
+def test_no_control_reached_by_keyboard_is_hidden_behind_the_approval_windows_action_bar(person, ff, shop):
+    """Regression: the bar is fixed over the window's bottom edge, and a control Tab had just reached sat
+    behind it (found when Firefox's WebDriver refused to click a checkbox "another element obscures")."""
+    with person.companion():
+        person.unlock()
+        open_form(ff, shop + CHECKOUT)
+        m = ff.marionette
+        assert m.execute_script("return document.documentElement.scrollHeight > innerHeight")  # it scrolls
+        reached = []
+        for _ in range(100):
+            place = m.execute_script(FOCUS_PLACE)
+            if place is None:
+                break
+            assert not place["hidden"], f"{place['control']} is behind the action bar (after {reached})"
+            reached.append(place["control"])
+            m.get_active_element().send_keys(Keys.TAB)
+        assert len(reached) >= 2 * len(offered_types(ff)), reached  # every row's box and "next time" choice
 
 
 def test_a_fill_from_the_content_script_reaches_reacts_own_state(person, ff, fixture_server):
