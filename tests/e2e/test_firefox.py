@@ -17,6 +17,7 @@ from marionette_driver.keys import Keys
 from tests.e2e.firefox import FIREFOX, GECKO_ID, firefox
 from tests.e2e.framework_pages import missing_vendor
 from tests.e2e.harness import free_port, static_server, wait_until
+from tests.e2e.test_fields_cli import EXPECTED as TRICK_REASONS
 from tests.e2e.test_fill_flow import CHECKOUT, EMAIL
 
 pytestmark = pytest.mark.e2e
@@ -138,6 +139,25 @@ def test_a_hidden_second_email_is_neither_offered_nor_filled(person, ff):
         wait_until(lambda: ff.value("#email") == EMAIL, what="the visible email to be filled")
         assert ff.value("#given") == "Ada"
         assert ff.value("#trick") == ""
+
+
+def test_every_safety_trick_is_refused_for_the_reason_chromium_gives(person, ff):
+    """The page's layout is read by the content script in the browser it runs in: Firefox must see the same
+    hidden, covered and secret fields as Chromium (test_fields_cli), and still offer the honest ones."""
+    wrong = {}
+    with person.companion(), static_server(free_port(), TRICKS) as site:
+        person.unlock()
+        open_form(ff, f"{site}/clean.html")  # first, nothing to detect: the same field is offered
+        assert offered_types(ff) == ["given-name", "family-name", "email"]
+        for trick, reason in sorted(TRICK_REASONS.items()):
+            ff.marionette.close()  # declines, and leaves the tab free for the next page's window
+            open_form(ff, f"{site}/{trick}.html")
+            refused = [
+                e.get_property("textContent") for e in ff.marionette.find_elements(By.CSS_SELECTOR, ".skipped li")
+            ]
+            if "given-name" not in offered_types(ff) or not any(r.endswith(f": {reason}") for r in refused):
+                wrong[trick] = (offered_types(ff), refused)
+    assert wrong == {}
 
 
 # Where the focused control of the approval window is, and whether the fixed action bar covers it; null once
