@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run Proffer's whole test suite: lint, the extension's node tests, then pytest (unit, protocol, and
-# end-to-end tests in real headless Chromium). With CI=true, end-to-end tests may not skip.
+# end-to-end tests in real headless Chromium and Firefox). With CI=true, end-to-end tests may not skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
