@@ -2,7 +2,8 @@
 
 The approval window shows, the page receives and the ledger fingerprints the same string, so the value is
 shaped here, in the companion, once, and never silently in the page. A value the box cannot hold is not
-offered at all: the content script would refuse it anyway, after the person had approved it.
+offered at all: the content script would refuse it anyway, after the person had approved it. A phone
+number too long for its box is offered in its national form instead, which is how such boxes expect it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,16 @@ class Box:
     def of(cls, field: FieldDescriptor) -> Box:
         limit = field.maxlength if field.maxlength and field.maxlength > 0 else None
         return cls(one_line=field.tag == "input", limit=limit)
+
+
+def stand_ins(token: str) -> tuple[str, ...]:
+    """The tokens whose values may go into a box asked for ``token``, best first: the token itself, then
+    for a phone number its national form (a box of 11 takes "07700 900431" when "+447700900431" is too
+    long). A stand-in is used only when no value of the token itself fits."""
+    hints, _, field = token.rpartition(" ")
+    if field == "tel":
+        return token, f"{hints} tel-national".strip()
+    return (token,)
 
 
 def as_entered(value: str, box: Box) -> str | None:

@@ -27,7 +27,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from companion.boxes import Box, as_entered
+from companion.boxes import Box, as_entered, stand_ins
 from companion.core import Core
 from companion.decisions import Choice
 from companion.fields.classify import PageUnderstanding, understand
@@ -172,8 +172,7 @@ class FillService:
                     withheld.append(DisclosedField(type=token, label=seen.label))
                     fillable, reason = False, "you chose never to share this with this site"
                 elif standing is not None and standing.choice is Choice.ALWAYS and autofill and standing.value_id:
-                    value = vault.release(standing.value_id, token)
-                    value = as_entered(value, box) if value is not None else None
+                    value = self._release(standing.value_id, token, box)
                     if value is not None:
                         released.append(FilledValue(index=seen.index, value=value))
                         always.append(self._disclosed(token, seen.label, standing.value_id, value))
@@ -237,8 +236,7 @@ class FillService:
         disclosed: list[DisclosedField] = []
         for approval in payload.approvals:
             offered = pending.offered[approval.index]
-            value = vault.release(approval.value_id, offered.token)
-            value = as_entered(value, offered.box) if value is not None else None
+            value = self._release(approval.value_id, offered.token, offered.box)
             if value is None:
                 continue  # edited away since the offer (or edited to more than the box holds): nothing to release
             released.append(FilledValue(index=approval.index, value=value))
@@ -325,16 +323,30 @@ class FillService:
         return approved
 
     def _offers(self, token: str, site: str, box: Box) -> tuple[list[Offer], bool]:
-        """The vault's values for ``token`` as the box will hold them, and whether any were left out
-        because the box cannot hold them."""
+        """The vault's values for ``token`` (or, when none fits, for its first stand-in with one that does)
+        as the box will hold them, and whether any were left out because the box cannot hold them."""
         vault = self.core.vault
-        found = vault.memberships_for_site(site) if token.endswith(MEMBERSHIP) else vault.offers(token)
-        offers = []
-        for o in found:
-            value = as_entered(o.value, box)
+        too_long = False
+        for form in stand_ins(token):
+            found = vault.memberships_for_site(site) if form.endswith(MEMBERSHIP) else vault.offers(form)
+            offers = []
+            for o in found:
+                value = as_entered(o.value, box)
+                if value is not None:
+                    offers.append(Offer(value_id=o.value_id, value=value[:2000], label=o.label[:300]))
+            too_long = too_long or len(offers) < len(found)
+            if offers:
+                return offers, too_long
+        return [], too_long
+
+    def _release(self, value_id: str, token: str, box: Box) -> str | None:
+        """The value ``value_id`` names among the offers for ``token`` or its stand-ins, as the box will
+        hold it; None when it was edited away since, or no longer fits."""
+        for form in stand_ins(token):
+            value = self.core.vault.release(value_id, form)
             if value is not None:
-                offers.append(Offer(value_id=o.value_id, value=value[:2000], label=o.label[:300]))
-        return offers, len(offers) < len(found)
+                return as_entered(value, box)
+        return None
 
     def _disclosed(self, token: str, label: str, value_id: str, value: str) -> DisclosedField:
         fingerprint = self.core.vault.fingerprint(value)

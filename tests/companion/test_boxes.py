@@ -2,7 +2,7 @@
 
 import pytest
 
-from companion.boxes import Box, as_entered
+from companion.boxes import Box, as_entered, stand_ins
 from companion.protocol.messages import FieldDescriptor
 
 
@@ -37,3 +37,17 @@ def test_the_limit_applies_to_the_value_as_joined():
 )
 def test_a_box_is_read_from_the_field_descriptor(overrides, box):
     assert Box.of(descriptor(**overrides)) == box
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("tel", ("tel", "tel-national")),
+        ("shipping mobile tel", ("shipping mobile tel", "shipping mobile tel-national")),
+        ("tel-national", ("tel-national",)),  # already the short form
+        ("email", ("email",)),  # an address has no shorter form that is still right
+        ("billing street-address", ("billing street-address",)),
+    ],
+)
+def test_only_a_phone_number_has_a_stand_in(token, expected):
+    assert stand_ins(token) == expected

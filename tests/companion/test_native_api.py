@@ -446,3 +446,22 @@ async def test_a_value_longer_than_its_box_is_neither_offered_nor_filled(compani
     assert [o["value"] for o in by_index[3]["offers"]] == [phone["value"]]
     _, again = await post(companion, message("fill.request", {"page": PAGE, "forms": FORMS, "fields": FIELDS}))
     assert [v["index"] for v in again["result"]["autofilled"]] == [0]  # the standing decision still holds
+
+
+async def test_a_phone_box_too_short_for_the_international_number_gets_the_national_one(companion):
+    """A UK shop's box of 11 cannot hold +447700900431; it is offered 07700900431, the same phone, and a
+    standing decision made on it fills that box next time."""
+    core = await unlocked(companion)
+    short_phone = [*FIELDS[:3], {**FIELDS[3], "maxlength": 11}]
+    _, answer = await post(companion, message("fill.request", {"page": PAGE, "forms": FORMS, "fields": short_phone}))
+    result = answer["result"]
+    phone = next(f for f in result["fields"] if f["index"] == 3)
+    assert [o["value"] for o in phone["offers"]] == ["07700900431"]
+    approvals = [{"index": 3, "value_id": offer_for(result, 3), "remember": True}]
+    body = {"request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "approvals": approvals}
+    _, answer = await post(companion, message("fill.approve", body))
+    assert answer["result"]["values"] == [{"index": 3, "value": "07700900431"}]
+    once = next(e for e in core.ledger.query(limit=10).items if e.decision == "once")
+    assert [(f.type, f.fingerprint) for f in once.fields] == [("tel", core.vault.fingerprint("07700900431"))]
+    _, again = await post(companion, message("fill.request", {"page": PAGE, "forms": FORMS, "fields": short_phone}))
+    assert again["result"]["autofilled"] == [{"index": 3, "value": "07700900431"}]
