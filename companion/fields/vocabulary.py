@@ -87,6 +87,7 @@ KEYWORDS: dict[str, str] = {
             r"numer telefonu",
             r"телефон|мобил|тел\.?$",
             r"τηλέφωνο|τηλεφωνο|κινητό|κινητο|σταθερό|σταθερο",  # mobile, landline
+            r"(?<![α-ω])τηλ(?![α-ω])|(?<![α-ω])κιν(?![α-ω])",  # Greek "Τηλ.", "Κιν.": phone, mobile, abbreviated
             r"電話|携帯|ケータイ|手机|手機|电话",
             r"전화|휴대폰|핸드폰",
             r"هاتف|جوال|الجوال|موبايل|رقم الهاتف",
@@ -102,7 +103,7 @@ KEYWORDS: dict[str, str] = {
     r"kierunkowy|předvolba|predvolba|előhívó|код страны|国番号|国际区号|국가번호|رمز الدولة|"
     r"country calling|phonecode|phone code|dialcode|intl ?code|" + _w("cc") + r"|" + _w("isd"),
     "tel-area-code": r"area ?code|vorwahl|prefisso locale|código de área|codigo de area|indicatif régional|"
-    r"netnummer|市外局番|区号",
+    r"netnummer|körzetszám|korzetszam|市外局番|区号",
     "tel-extension": r"extension|" + _w("ext") + r"|durchwahl|interno|" + _w("poste") + r"|内線|分机",
     "given-name": "|".join(
         [
@@ -172,7 +173,7 @@ KEYWORDS: dict[str, str] = {
         ]
     ),
     "additional-name": r"middle ?name|" + _w("middle") + r"|zweiter vorname|segundo nombre|secondo nome|"
-    r"отчество|по батькові|second ?name|" + _w("mname") + r"|" + _w("initial"),
+    r"отчество|по батькові|patronymic|second ?name|" + _w("mname") + r"|" + _w("initial"),
     "name": "|".join(
         [
             r"full ?name",
@@ -232,7 +233,7 @@ KEYWORDS: dict[str, str] = {
     r"sukupuoli|pohlaví|nem$|пол$|стать|φύλο|cinsiyet|性別|性别|성별|الجنس",
     "organization": r"company|organi[sz]ation|"
     + _W
-    + r"firma|"
+    + r"firm[ay]|"  # Czech, Slovak "firmy"
     + _W
     + r"firmen|unternehmen|entreprise|société|societe|"
     r"empresa|azienda|ragione sociale|bedrijf|onderneming|nazwa firmy|företag|foretag|virksomhed|"
@@ -302,7 +303,8 @@ KEYWORDS: dict[str, str] = {
             r"talonumero",
             r"číslo popisné|cislo domu|číslo domu",
             r"házszám|hazszam",
-            r"номер дома|дом$|" + _w("дом"),
+            r"номер дома|дом$|" + _w("дом") + r"|будинок|будинку",  # Ukrainian "house"
+            _w("house") + r"|" + _w("exterior"),  # "House" beside "Flat"; Mexican "número exterior"
             r"αριθμός|αριθμος",
             r"bina no|kapı no",
             r"رقم المبنى|رقم البناية",
@@ -327,7 +329,8 @@ KEYWORDS: dict[str, str] = {
             r"lejlighed|etage",
             r"asunto|huoneisto",
             _w("bytu?") + r"|" + _w("patro"),
-            r"emelet|ajtó|lépcsőház",
+            r"emelet|ajtó|lépcsőház|épület|epulet|kiegészítés|kiegeszites",  # ... building, addition
+            _w("interior") + r"|блок",  # Mexican "número interior"; Bulgarian block of flats
             r"apartament|" + _w("ap") + r"|" + _w("bloc") + r"|" + _w("block") + r"|" + _w("blk") + r"|scara|etaj",
             r"квартир|кв\.?$|этаж|етаж|подъезд|корпус|стан$",
             r"διαμέρισμα|όροφος",

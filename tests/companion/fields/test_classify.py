@@ -442,6 +442,17 @@ def test_language_families(labels_and_names, expected):
         ("Phone (optional)", "address-line2", False),  # "optional" is a kind of its own
         ("Phone (optional)", "optional", True),
         ("Address line 2 (optional)", "address-line2", True),
+        ("Τηλ.", "tel", True),  # Greek phone, abbreviated
+        ("Κιν.", "tel", True),  # Greek mobile, abbreviated
+        ("Körzetszám", "tel-area-code", True),  # Hungarian area code
+        ("Épület", "address-line2", True),  # Hungarian building
+        ("Номер на блок", "address-line2", True),  # Bulgarian block of flats
+        ("No. Exterior", "house-number", True),  # Mexican street number
+        ("No. Interior", "address-line2", True),  # Mexican flat number
+        ("Будинок", "house-number", True),  # Ukrainian house
+        ("Název firmy", "organization", True),  # Czech company name
+        ("Patronymic", "additional-name", True),
+        ("Warehouse pick-up", "house-number", False),
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
