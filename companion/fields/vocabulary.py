@@ -304,7 +304,11 @@ KEYWORDS: dict[str, str] = {
             r"číslo popisné|cislo domu|číslo domu",
             r"házszám|hazszam",
             r"номер дома|дом$|" + _w("дом") + r"|будинок|будинку",  # Ukrainian "house"
-            _w("house") + r"|" + _w("exterior"),  # "House" beside "Flat"; Mexican "número exterior"
+            _w("house")
+            + r"|"
+            + _w("exterior")
+            + r"|"
+            + _w("broj"),  # ... Serbo-Croatian "number"  # "House" beside "Flat"; Mexican "número exterior"
             r"αριθμός|αριθμος",
             r"bina no|kapı no",
             r"رقم المبنى|رقم البناية",
@@ -331,6 +335,7 @@ KEYWORDS: dict[str, str] = {
             _w("bytu?") + r"|" + _w("patro"),
             r"emelet|ajtó|lépcsőház|épület|epulet|kiegészítés|kiegeszites",  # ... building, addition
             _w("interior") + r"|блок",  # Mexican "número interior"; Bulgarian block of flats
+            _w("stairs?") + r"|staircase|locuinț|locuint",  # Romanian "locuință" (dwelling)
             r"apartament|" + _w("ap") + r"|" + _w("bloc") + r"|" + _w("block") + r"|" + _w("blk") + r"|scara|etaj",
             r"квартир|кв\.?$|этаж|етаж|подъезд|корпус|стан$",
             r"διαμέρισμα|όροφος",
@@ -436,7 +441,7 @@ KEYWORDS: dict[str, str] = {
             _W + r"země|" + _W + r"zeme|krajina",
             r"ország|orszag",
             r"țara|tara$",
-            r"стран|країна|държава|држава",
+            r"стран|країна|държава|држава|država|drzava",  # ... Serbian, Croatian, Slovene in Latin
             r"χώρα",
             r"ülke|ulke",
             r"国|国家|國家",
@@ -449,7 +454,7 @@ KEYWORDS: dict[str, str] = {
     ),
     "cc-name": r"card ?holder|name on (the )?card|cardholder|holder name|name of card|karteninhaber|"
     r"inhaber|titulaire|nom sur la carte|titular|nome sul|intestatario|kaarthouder|naam op|"
-    r"właściciel karty|posiadacz|kortinnehav|kortholder|kortin haltija|držitel|kártyabirtokos|"
+    r"właściciel karty|posiadacz|kortinnehav|kortholder|kortin ?haltija|titolare( della)? carta|držitel|kártyabirtokos|"
     r"titularul|владел|имя на карте|κάτοχος|kart sahibi|名義|持卡人|카드 소유자|اسم حامل|ccname|"
     r"cc ?name|card ?name|name ?on ?card",
     "cc-number": r"card ?(number|no|num|nr)|credit ?card|debit ?card|"
@@ -458,18 +463,18 @@ KEYWORDS: dict[str, str] = {
     r"numero (della )?carta|número do cartão|numero do cartao|kaartnummer|numer karty|kortnummer|"
     r"kortin numero|číslo karty|kártyaszám|kartyaszam|numărul cardului|numar card|номер карты|"
     r"αριθμός κάρτας|kart numarası|カード番号|卡号|卡號|카드 번호|카드번호|رقم البطاقة|מספר כרטיס|"
-    r"nomor kartu|cardnum|" + _w("pan"),
+    r"nomor kartu|broj kartice|број картице|cardnum|" + _w("pan"),
     "cc-exp": r"expir|exp ?date|valid ?(thru|through|until)|gültig|gultig|ablauf|verfall|"
     r"date d'expiration|expiration|vencimiento|caducidad|scadenza|validade|vervaldatum|geldig tot|"
     r"data ważności|ważna do|utgångsdatum|udløb|voimassa|platnost|lejárat|expirare|срок действия|"
     r"λήξη|son kullanma|有効期限|有效期|만료|تاريخ الانتهاء|תוקף|" + _w("exp") + r"|" + _w("mm ?/ ?yy"),
-    "cc-csc": r"cvv|cvc|" + _w("csc") + r"|" + _w("cvn") + r"|security ?code|card ?code|"
+    "cc-csc": r"cvv|cvc|" + _w("ccv") + r"|" + _w("csc") + r"|" + _w("cvn") + r"|security ?code|card ?code|"
     r"verification|prüfziffer|prufziffer|prüfnummer|kartenprüf|cryptogramme|código de seguridad|"
     r"codice di sicurezza|código de segurança|beveiligingscode|kod zabezpieczający|kod cvv|"
     r"säkerhetskod|kontrolcifre|turvakoodi|bezpečnostní kód|biztonsági kód|cod de securitate|"
     r"код безопасности|κωδικός ασφαλείας|güvenlik kodu|セキュリティコード|安全码|보안코드|رمز الأمان|cid$",
     "cc-type": r"card ?type|card ?brand|kartentyp|kartenart|type de carte|tipo de tarjeta|"
-    r"tipo di carta|kaarttype|typ karty|korttyp|cc ?type|payment ?method|zahlungsart|cardtype",
+    r"tipo di carta|kaarttype|typ karty|korttyp|cc ?type|credit ?type|payment ?method|zahlungsart|cardtype",
     "month": r"month|"
     + _w("mm")
     + r"|monat|"

@@ -453,6 +453,15 @@ def test_language_families(labels_and_names, expected):
         ("Název firmy", "organization", True),  # Czech company name
         ("Patronymic", "additional-name", True),
         ("Warehouse pick-up", "house-number", False),
+        ("Država", "country", True),  # Serbian, Croatian, Slovene country
+        ("Kućni broj", "house-number", True),  # Croatian house number
+        ("Broj kartice", "house-number", False),  # ... but a card number is not one
+        ("Broj kartice", "cc-number", True),
+        ("Stairs", "address-line2", True),
+        ("Numărul locuinței", "address-line2", True),  # Romanian dwelling number
+        ("Kortinhaltija", "cc-name", True),  # Finnish card holder, in one word
+        ("Titolare carta", "cc-name", True),  # Italian card holder
+        ("CID or CCV", "cc-csc", True),  # the common transposition of CVV
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
