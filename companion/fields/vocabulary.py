@@ -304,11 +304,9 @@ KEYWORDS: dict[str, str] = {
             r"číslo popisné|cislo domu|číslo domu",
             r"házszám|hazszam",
             r"номер дома|дом$|" + _w("дом") + r"|будинок|будинку",  # Ukrainian "house"
-            _w("house")
-            + r"|"
-            + _w("exterior")
-            + r"|"
-            + _w("broj"),  # ... Serbo-Croatian "number"  # "House" beside "Flat"; Mexican "número exterior"
+            _w("house"),  # "House" beside "Flat"
+            _w("exterior"),  # Mexican "número exterior"
+            _w("broj"),  # Serbo-Croatian "number"
             r"αριθμός|αριθμος",
             r"bina no|kapı no",
             r"رقم المبنى|رقم البناية",
