@@ -336,6 +336,7 @@ KEYWORDS: dict[str, str] = {
             _w("stairs?") + r"|staircase|locuinț|locuint",  # Romanian "locuință" (dwelling)
             r"apartament|" + _w("ap") + r"|" + _w("bloc") + r"|" + _w("block") + r"|" + _w("blk") + r"|scara|etaj",
             r"квартир|кв\.?$|этаж|етаж|подъезд|корпус|стан$",
+            r"допълнение|дополнение|доповнення",  # Bulgarian, Russian, Ukrainian "addition" (to the address)
             r"διαμέρισμα|όροφος",
             r"daire|kat$",
             r"建物|マンション|ビル|部屋|号室",
@@ -707,13 +708,15 @@ KINDS: tuple[str, ...] = tuple(KEYWORDS)
 
 # A generic word explained away by a specific kind beside it: the "number" of "phone number", "card
 # number" or "VAT number" is not a house number, and the "name" of "company name", "name on card",
-# "user name" or "street name" is not the person's name. (Not given or family names: "first and last
-# name" asks for the whole name.)
+# "user name" or "street name" is not the person's name, and the "address" of "e-mail address" (in every
+# language: "adresse e-mail", "E-Mail-Adresse") is not a postal one. (Not given or family names: "first
+# and last name" asks for the whole name.)
 EXPLAINED_BY: dict[str, frozenset[str]] = {
     "house-number": frozenset(
         {"tel", "tel-extension", "cc-number", "cc-csc", "vat-number", "membership-number", "postal-code", "coupon"}
     ),
     "name": frozenset({"organization", "cc-name", "username", "street-name"}),
+    "street-address": frozenset({"email"}),
 }
 
 

@@ -462,6 +462,11 @@ def test_language_families(labels_and_names, expected):
         ("Kortinhaltija", "cc-name", True),  # Finnish card holder, in one word
         ("Titolare carta", "cc-name", True),  # Italian card holder
         ("CID or CCV", "cc-csc", True),  # the common transposition of CVV
+        ("Adresse e-mail", "street-address", False),  # an e-mail address is not a postal one
+        ("E-Mail-Adresse", "street-address", False),
+        ("Адрес электронной почты", "street-address", False),
+        ("Adresse", "street-address", True),
+        ("Допълнение към адреса", "address-line2", True),  # Bulgarian "addition to the address"
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
