@@ -136,7 +136,7 @@ KEYWORDS: dict[str, str] = {
             r"שם פרטי",
             r"nama depan",
             r"ชื่อ(?!-นามสกุล|นามสกุล)",
-            r"tên",
+            _w("tên"),  # Vietnamese; folded to "ten", which sits inside "content", "Kartennummer"
         ]
     ),
     "family-name": "|".join(
@@ -229,7 +229,13 @@ KEYWORDS: dict[str, str] = {
     + r"|"
     + _w("honorific")
     + r"|обращение|敬称|호칭",
-    "sex": r"gender|" + _w("sex") + r"|geschlecht|sexe|género|genero|sesso|geslacht|płeć|plec|kön|køn|"
+    "sex": r"gender|"
+    + _w("sex")
+    + r"|geschlecht|sexe|género|genero|sesso|geslacht|płeć|plec|"
+    + _w("kön")
+    + r"|"
+    + _w("køn")
+    + r"|"
     r"sukupuoli|pohlaví|nem$|пол$|стать|φύλο|cinsiyet|性別|性别|성별|الجنس",
     "organization": r"company|organi[sz]ation|"
     + _W
@@ -303,7 +309,7 @@ KEYWORDS: dict[str, str] = {
             r"talonumero",
             r"číslo popisné|cislo domu|číslo domu",
             r"házszám|hazszam",
-            r"номер дома|дом$|" + _w("дом") + r"|будинок|будинку",  # Ukrainian "house"
+            r"номер дома|(?<![а-яёіїєґ])дом(?![а-яёіїєґ])|будинок|будинку",  # Russian, Ukrainian "house"
             _w("house"),  # "House" beside "Flat"
             _w("exterior"),  # Mexican "número exterior"
             _w("broj"),  # Serbo-Croatian "number"
@@ -322,7 +328,7 @@ KEYWORDS: dict[str, str] = {
             r"wohnung|stockwerk|etage",
             r"appartement|bâtiment|batiment|escalier",
             r"dirección 2|direccion 2|piso|puerta|departamento|depto|escalera",
-            r"indirizzo 2|interno|scala|appartamento|presso",
+            r"indirizzo 2|interno|" + _W + r"scala|appartamento|presso",
             r"endereço 2|complemento",
             r"toevoeging|adresregel 2",
             r"lokal|mieszkani|numer lokalu|" + _w("m\\.?"),
@@ -385,7 +391,7 @@ KEYWORDS: dict[str, str] = {
             r"regione|provincia",
             r"provincie",
             r"województwo|wojewodztwo",
-            r"län$|landskap|fylke|maakunta",
+            _W + r"län$|landskap|fylke|maakunta",
             r"kraj$|okres",
             r"megye",
             r"județ|judet",
@@ -439,7 +445,7 @@ KEYWORDS: dict[str, str] = {
             r"maa$",
             _W + r"země|" + _W + r"zeme|krajina",
             r"ország|orszag",
-            r"țara|tara$",
+            _w("țara") + r"|" + _w("tara"),
             r"стран|країна|държава|држава|država|drzava",  # ... Serbian, Croatian, Slovene in Latin
             r"χώρα",
             r"ülke|ulke",
@@ -579,7 +585,11 @@ KEYWORDS: dict[str, str] = {
     + _w("nuova")
     + r"|"
     + _w("nieuwe?")
-    + r"|nowe|nytt|uusi|nové|új|"
+    + r"|nowe|nytt|uusi|"
+    + _w("nové")
+    + r"|"
+    + _w("új")
+    + r"|"
     r"noua|новый|νέος|yeni|新しい|新|새|جديدة|חדשה|sign ?up|register|registr",
     "current": r"current|" + _w("old") + r"|existing|aktuell|altes|actuel|actual|attuale|huidig|obecne|nuvarande|"
     r"nykyinen|současné|jelenlegi|текущ|старый|現在|当前|현재|الحالية",

@@ -494,6 +494,16 @@ def test_keyword_kinds_of_one_word(label, kind, named):
         ("Почтовый индекс", "Электронная почта", "email"),  # Russian postal code holds "mail"
         ("Nieuwsbrief", "Nieuw wachtwoord", "new"),  # Dutch newsletter holds "new"
         ("Against", "Enter again", "confirm"),
+        ("Phone extension", "Tên", "given-name"),  # Vietnamese "name", folded to "ten"
+        ("Kartennummer", "Tên", "given-name"),
+        ("Kontonummer", "Kön", "sex"),  # Swedish "sex", folded to "kon"
+        ("Payment plan", "Län", "address-level1"),  # Swedish county, folded to "lan"
+        ("Jalan", "Län", "address-level1"),
+        ("Biaya pengantaran", "Țara", "country"),  # Romanian country, folded to "tara"
+        ("Akceptuje regulamin", "Új jelszó", "new"),  # Hungarian "new", folded to "uj"
+        ("Novedades", "Nové heslo", "new"),  # Czech "new", folded to "nove"
+        ("Повідомлення", "Номер дома", "house-number"),  # Ukrainian "message" holds Russian "house"
+        ("Escalate", "Scala", "address-line2"),
     ],
 )
 def test_a_word_inside_another_word_names_nothing(unrelated, naming, kind):
