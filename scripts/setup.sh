@@ -46,7 +46,8 @@ step "Starting the companion"
 cat <<'DONE'
 
 Proffer is running. Next:
-  1. Load the extension: chrome://extensions -> Developer mode -> Load unpacked -> the extension/ folder.
+  1. Load the extension: chrome://extensions -> Developer mode -> Load unpacked -> the extension/ folder;
+     in Firefox: about:debugging#/runtime/this-firefox -> Load Temporary Add-on -> extension/manifest.json.
   2. Open the dashboard (link above) and create your vault.
   3. Try it on the demo shop:  .venv/bin/proffer demo-shop   (then open http://127.0.0.1:8088/)
 Stop Proffer with:  .venv/bin/proffer stop
