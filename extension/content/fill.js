@@ -201,7 +201,8 @@
     if (typeof value !== "string") return { ok: false, reason: REASONS.BAD_VALUE };
     if (value === "") return { ok: false, reason: REASONS.EMPTY_VALUE };
     // A one-line box silently drops line breaks, which would glue "12 Main St" to "Flat 3": the lines of
-    // a street address go into it joined by a comma, as people write an address on one line.
+    // a street address go into it joined by a comma, as people write an address on one line. The companion
+    // already sends values joined for <input> boxes (companion/boxes.py); this guards the page regardless.
     if (kind === "input") value = oneLine(value);
     if (kind === "select") {
       const option = matchOption(element, value, pageLanguage(element));

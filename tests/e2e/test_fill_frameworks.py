@@ -19,7 +19,7 @@ import pytest
 from aiohttp import web
 
 from companion.demo_shop.app import init_app as init_shop
-from tests.e2e.framework_pages import missing_vendor
+from tests.e2e.framework_pages import require_vendor
 
 pytestmark = pytest.mark.e2e
 
@@ -117,9 +117,7 @@ def shop_page(browser):
 
 def open_fixture(page, base: str, framework: str) -> None:
     html, vendored = FRAMEWORKS[framework]
-    missing = missing_vendor(vendored)
-    if missing:
-        pytest.skip(f"npm packages missing ({', '.join(missing)}): run npm ci")
+    require_vendor(vendored)
     page.goto(f"{base}/{html}")
     page.wait_for_function("window.fixtureState !== undefined")
     page.add_script_tag(path=str(FILL_JS))

@@ -15,7 +15,7 @@ from marionette_driver.by import By
 from marionette_driver.keys import Keys
 
 from tests.e2e.firefox import FIREFOX, GECKO_ID, firefox
-from tests.e2e.framework_pages import missing_vendor
+from tests.e2e.framework_pages import require_vendor
 from tests.e2e.harness import free_port, static_server, wait_until
 from tests.e2e.test_fields_cli import EXPECTED as TRICK_REASONS
 from tests.e2e.test_fill_flow import CHECKOUT, EMAIL
@@ -193,9 +193,7 @@ def test_no_control_reached_by_keyboard_is_hidden_behind_the_approval_windows_ac
 def test_a_fill_from_the_content_script_reaches_reacts_own_state(person, ff, fixture_server):
     """Firefox's content scripts see the page through Xray wrappers, not as the page's own scripts do; React
     keeps its own copy of each value and writes it back on the next render unless it saw the change."""
-    missing = missing_vendor(("react.js", "react-dom.js"))
-    if missing:
-        pytest.skip(f"npm packages missing ({', '.join(missing)}): run npm ci")
+    require_vendor(("react.js", "react-dom.js"))
     with person.companion():
         person.unlock()
         open_form(ff, f"{fixture_server}/react.html")
