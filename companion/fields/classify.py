@@ -56,6 +56,8 @@ _SECOND_LINE = frozenset({"address-line2"})  # not "address-extra": see the modu
 _REST_OF_ADDRESS = frozenset({"address-line2", "address-extra"})  # both become the token address-line2
 _FAMILIES = (_PRIMARY_STREET, _IDENTIFIER, _REST_OF_ADDRESS, frozenset({"country", "country-name"}))
 _GIFT = re.compile(r"gift|geschenk|cadeau|regalo|voucher|gutschein")
+CODE_ROW = 4  # this many boxes side by side, one character each or each naming a code, are one code
+_CODE_BOX_TYPES = frozenset({"text", "tel", "number", "password", ""})
 _NUMBER_BOX_TYPES = frozenset({"text", "tel", "number", "search", ""})
 # Tokens that belong to a postal address, which a form's "shipping" or "billing" heading speaks for.
 _ADDRESSED = ADDRESS_TYPES | {"name", "given-name", "family-name", "additional-name", "organization", "country"}
@@ -249,6 +251,9 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
         by_form.setdefault(field.form_index, []).append(position)
     forms = {form.index: form for form in payload.forms}
 
+    for position in _code_rows(payload.fields, analysed, by_form):
+        guesses[position] = _Guess(ONE_TIME_CODE, 1.0, "one box of a row for a one-time code")
+
     results: list[FieldUnderstanding | None] = [None] * len(payload.fields)
     form_purposes: dict[int, str] = {}
     form_weights: dict[int, tuple[int, int]] = {}
@@ -292,6 +297,39 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
         fields=[r for r in results if r is not None],
         form_purposes={k: v for k, v in form_purposes.items() if k >= 0},
     )
+
+
+def _code_rows(
+    fields: list[FieldDescriptor],
+    analysed: list[tuple[FieldEvidence, list[str]]],
+    by_form: dict[int | None, list[int]],
+) -> list[int]:
+    """Positions of the boxes of a code typed one digit a box: a row of CODE_ROW or more neighbouring
+    boxes that each hold one character, or that each name a one-time code ("otp-input-0" ... "-5").
+
+    Such a row often carries no maxlength, and its programmer names may say what the code verifies
+    ("email-verification-otp-input-0"), so each box alone can read as an email or phone box. No other
+    field comes as four or more one-character boxes in a row, and refusing a box is always safe."""
+
+    def code_box(position: int) -> bool:
+        field = fields[position]
+        if field.tag != "input" or field.type not in _CODE_BOX_TYPES:
+            return False
+        return field.maxlength == 1 or ONE_TIME_CODE in analysed[position][0].kinds
+
+    found: list[int] = []
+    for positions in by_form.values():
+        row: list[int] = []
+        for position in [*positions, None]:
+            if position is not None and code_box(position):
+                row.append(position)
+                continue
+            if position is not None and fields[position].tag == "input" and fields[position].type == "hidden":
+                continue  # a hidden input between the boxes (the code's sum) does not break the row
+            if len(row) >= CODE_ROW:
+                found.extend(row)
+            row = []
+    return found
 
 
 def _kinds_of(analysed: list[tuple[FieldEvidence, list[str]]], positions: list[int]) -> frozenset[str]:

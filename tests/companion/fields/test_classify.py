@@ -615,6 +615,19 @@ def test_one_time_code_from_autocomplete_or_words():
     assert types(p) == ["one-time-code"]
 
 
+def test_a_row_of_code_boxes_is_a_one_time_code_whatever_each_box_says():
+    # Six boxes with no maxlength whose ids say what the code verifies: alone, each reads as an email box.
+    row = [{"type": "tel", "id": f"email-verification-single-otp-input-{i}"} for i in range(6)]
+    assert types(payload(*row)) == ["one-time-code"] * 6
+    # Four one-character boxes with no words at all, a hidden input among them.
+    digits = [{"type": "text", "name": f"d{i}", "maxlength": 1} for i in range(4)]
+    digits.insert(2, {"type": "hidden", "name": "code"})
+    assert types(payload(*digits)) == ["one-time-code", "one-time-code", None, "one-time-code", "one-time-code"]
+    # A row is four boxes or more, side by side: three initials boxes and a phone box are not a code.
+    initials = [field(f"Initial {i}", f"initial{i}", maxlength=1) for i in range(3)]
+    assert "one-time-code" not in types(payload(*initials, field("Phone", "phone", type="tel")))
+
+
 # --- Nothing to detect -------------------------------------------------------------------------------
 
 
