@@ -55,6 +55,7 @@ _IDENTIFIER = frozenset({"email", "username", "username-or-email"})
 _SECOND_LINE = frozenset({"address-line2"})  # not "address-extra": see the module notes
 _REST_OF_ADDRESS = frozenset({"address-line2", "address-extra"})  # both become the token address-line2
 _FAMILIES = (_PRIMARY_STREET, _IDENTIFIER, _REST_OF_ADDRESS, frozenset({"country", "country-name"}))
+_TYPE_NAMES = {"email": ("email",), "tel": ("tel", "tel-national", "tel-local")}  # what an input type says
 _GIFT = re.compile(r"gift|geschenk|cadeau|regalo|voucher|gutschein")
 CODE_ROW = 4  # this many boxes side by side, one character each or each naming a code, are one code
 _CODE_BOX_TYPES = frozenset({"text", "tel", "number", "password", ""})
@@ -191,6 +192,11 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
     # independent witnesses, for types too rare in the corpus for the model to be sure of (a birthday).
     if hint is not None and hint.token in model.classes and "h:" + hint.token in evidence.own:
         return _Guess(hint.token, probabilities[model.classes.index(hint.token)], "autocomplete attribute and label")
+    # Or the autocomplete token and the input type the browser keys on agree (an <input type=email
+    # autocomplete=email> with no words around it): the page asked the browser itself for that value.
+    if hint is not None and hint.token in model.classes and hint.token in _TYPE_NAMES.get(field.type, ()):
+        sure = probabilities[model.classes.index(hint.token)]
+        return _Guess(hint.token, sure, "autocomplete attribute and input type")
     return _Guess(None, probabilities[best], None)
 
 

@@ -888,3 +888,36 @@ def test_autocomplete_and_label_agreeing_name_a_rare_type():
         types(payload(field("", "", type="date", autocomplete="bday"), field("Email", "email", type="email")))[0]
         is None
     )
+
+
+def test_autocomplete_and_input_type_agreeing_name_an_unlabelled_box():
+    # A long sign-up whose first box has no label or name at all: only the page's request to the
+    # browser (type=tel, autocomplete=tel-national) says what it wants. Either witness alone is not enough.
+    rest = [
+        field("", "login"),
+        field("", "password", type="password"),
+        field("Répéter l'adresse e-mail", "emailRepeat", type="email", autocomplete="none"),
+        *(field(label, name) for label, name in FRENCH_SIGNUP),
+        field("Numéro de mobile", "mobile", type="tel"),
+        field("Mot de passe", "password2", type="password"),
+        field("Répéter le mot de passe", "password3", type="password"),
+    ]
+    # The model alone leans to "nothing here", and its runner-up is the plain phone, not the national one.
+    assert types(payload(field("", "", type="tel", autocomplete="tel-national"), *rest))[0] == "tel-national"
+    assert types(payload(field("", "", type="tel"), *rest))[0] is None
+    assert types(payload(field("", "", type="text", autocomplete="tel-national"), *rest))[0] is None
+
+
+FRENCH_SIGNUP = [
+    ("Sexe", "gender"),
+    ("Prénom", "firstName"),
+    ("Nom", "lastName"),
+    ("Date de naissance", "birthday"),
+    ("Code postal", "zip"),
+    ("Ville", "city"),
+    ("Rue", "street"),
+    ("Numéro de maison", "houseNumber"),
+    ("Commune", "district"),
+    ("Numéro de l'appartement", "apartment"),
+    ("Bâtiment", "building"),
+]
