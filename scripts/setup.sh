@@ -14,10 +14,29 @@ deps_only=false
 step() { printf '\n==> %s\n' "$*"; }
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
+# A package the archive offers (Ubuntu's has no real `chromium` or `firefox-esr`: only snap stubs).
+in_archive() { apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [^(]'; }
+
 step "System packages (Chromium and Firefox ESR for the browser tests, Chromium for the fields tool, Python venv)"
 as_root apt-get update -q
-packages=(chromium firefox-esr python3-venv)
+packages=(python3-venv)
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+missing=()
+for browser in chromium:PROFFER_CHROMIUM firefox-esr:PROFFER_FIREFOX; do
+  package=${browser%%:*} variable=${browser#*:}
+  if [[ -n "${!variable:-}" ]]; then
+    [[ -x "${!variable}" ]] || { echo "$variable=${!variable} is not an executable file." >&2; exit 1; }
+  elif in_archive "$package"; then
+    packages+=("$package")
+  else
+    missing+=("$package: or set $variable to an installed one")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "This system's package archive lacks a browser Proffer needs (Debian 12's has both):" >&2
+  printf '  %s\n' "${missing[@]}" >&2
+  exit 1
+fi
 DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q "${packages[@]}"
 
 step "Python environment in .venv"

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -43,7 +44,8 @@ if TYPE_CHECKING:  # playwright is imported lazily: `proffer --help` must not pa
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 
 EXTRACT_JS = Path(__file__).resolve().parents[2] / "extension" / "content" / "extract.js"
-CHROMIUM = "/usr/bin/chromium"
+# Debian's package; PROFFER_CHROMIUM names another Chromium or Chrome (the tests and benchmarks use this too)
+CHROMIUM = os.environ.get("PROFFER_CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = (
     "--headless=new",
     "--no-sandbox",
@@ -161,7 +163,10 @@ class PageRunner:
         from playwright.sync_api import sync_playwright
 
         if not Path(self.chromium).exists():
-            raise RunnerError(f"Chromium not found at {self.chromium}")
+            raise RunnerError(
+                f"Chromium not found at {self.chromium}: install it (apt-get install chromium) "
+                "or set PROFFER_CHROMIUM to a Chromium or Chrome binary"
+            )
         self._playwright = self._lent_playwright or sync_playwright().start()
         try:
             self._browser = self._playwright.chromium.launch(

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from companion.client import CompanionUnavailable, send
+from companion.fields.runner import CHROMIUM
 from companion.fields.runner import CHROMIUM_ARGS as RUNNER_ARGS
 from companion.settings import CHROMIUM_EXTENSION_IDS, DataDir
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION_DIR = ROOT / "extension"
-CHROMIUM = os.environ.get("PROFFER_CHROMIUM", "/usr/bin/chromium")
 EXTENSION_ID = CHROMIUM_EXTENSION_IDS[0]
 PASSPHRASE = "correct horse battery staple e2e"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -70,9 +71,9 @@ def origins() -> Iterator[tuple[str, str]]:
             server.server_close()
 
 
-def proffer_fields(*args: str) -> subprocess.CompletedProcess:
+def proffer_fields(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "companion", "fields", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "companion", "fields", *args], capture_output=True, text=True, timeout=300, env=env
     )
 
 
@@ -143,6 +144,14 @@ def test_a_page_off_the_loopback_is_refused_without_touching_the_network():
     done = proffer_fields("--json", "https://shop.example/checkout")
     assert done.returncode == 1
     assert json.loads(done.stdout)["error"].endswith("only pages on 127.0.0.1 or localhost can be loaded (no network)")
+
+
+def test_a_missing_browser_is_named_with_the_way_to_point_at_another(tmp_path):
+    missing = tmp_path / "no-chromium-here"
+    done = proffer_fields(str(tmp_path / "page.html"), env={**os.environ, "PROFFER_CHROMIUM": str(missing)})
+    assert done.returncode == 2
+    assert f"Chromium not found at {missing}" in done.stderr
+    assert "PROFFER_CHROMIUM" in done.stderr
 
 
 # --- the runner under proffer fields: hostile pages are reported, never fatal, never online ---------------

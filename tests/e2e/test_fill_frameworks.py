@@ -20,12 +20,12 @@ from aiohttp import web
 
 from companion.demo_shop.app import init_app as init_shop
 from tests.e2e.framework_pages import require_vendor
+from tests.e2e.harness import CHROMIUM
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 FILL_JS = ROOT / "extension" / "content" / "fill.js"
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 
 FRAMEWORKS = {
