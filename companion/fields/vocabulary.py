@@ -174,7 +174,8 @@ KEYWORDS: dict[str, str] = {
     ),
     "additional-name": r"middle ?name|" + _w("middle") + r"|zweiter vorname|segundo nombre|secondo nome|"
     r"отчество|по батькові|patronymic|second ?name|" + _w("mname") + r"|" + _w("initial"),
-    "name": "|".join(
+    # The whole name, asked for in so many words ("Full name", "Vor- und Zuname", "ФИО").
+    "full-name": "|".join(
         [
             r"full ?name",
             r"your ?name",
@@ -192,17 +193,27 @@ KEYWORDS: dict[str, str] = {
             r"jméno a příjmení|meno a priezvisko",
             r"teljes név",
             r"nume complet|nume si prenume|nume și prenume",
-            r"фио|ф\.и\.о|полное имя|имя и фамилия",
+            r"фио|ф\.и\.о|полное имя|имя и фамилия|ім ?я (та|і) прізвище",
             r"име и презиме|ime i prezime",
             r"ονοματεπώνυμο",
             r"ad soyad|adı soyadı",
-            r"氏名|お名前|名前|姓名|ご氏名",
-            r"성함|성명|이름",
-            r"الاسم الكامل|الاسم",
+            r"氏名|姓名|ご氏名",
+            r"성함|성명",
+            r"الاسم الكامل",
             r"שם מלא",
-            r"nama lengkap|" + _w("nama"),
+            r"nama lengkap",
             r"ชื่อ-นามสกุล|ชื่อนามสกุล",
             r"họ và tên|họ tên",
+        ]
+    ),
+    # The word "name" alone: the whole name in English, the surname in French and German forms, and
+    # nothing of the person's in "first name" or "company name" (see EXPLAINED_BY).
+    "name": "|".join(
+        [
+            r"お名前|名前",
+            r"이름",
+            r"الاسم",
+            _w("nama"),
             r"attention|" + _w("att"),
             _w("name"),
             _w("naam"),
@@ -725,7 +736,8 @@ EXPLAINED_BY: dict[str, frozenset[str]] = {
     "house-number": frozenset(
         {"tel", "tel-extension", "cc-number", "cc-csc", "vat-number", "membership-number", "postal-code", "coupon"}
     ),
-    "name": frozenset({"organization", "cc-name", "username", "street-name"}),
+    "name": frozenset({"organization", "cc-name", "username", "street-name", "given-name", "family-name"}),
+    "full-name": frozenset({"organization", "cc-name", "username", "street-name"}),
     "street-address": frozenset({"email"}),
 }
 

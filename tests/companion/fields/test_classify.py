@@ -426,7 +426,7 @@ def test_language_families(labels_and_names, expected):
         ("Code postal", "email", False),  # French postcode holds "e post" (Nordic e-mail) across a space
         ("E-post", "email", True),  # Swedish, Norwegian
         ("E-posta adresi", "email", True),  # Turkish
-        ("Vor- und Zuname", "name", True),  # German full name
+        ("Vor- und Zuname", "full-name", True),  # German full name
         ("Σταθερό τηλέφωνο", "tel", True),  # Greek landline
         ("Commune", "address-level2", True),  # French, Belgian municipality
         ("Stiege", "address-line2", True),  # Austrian staircase, part of the second line
@@ -438,7 +438,12 @@ def test_language_families(labels_and_names, expected):
         ("Hausnummer", "house-number", True),
         ("Company name", "name", False),
         ("Name on card", "name", False),
-        ("First and last name", "name", True),  # ... but given and family names do not: this is the whole name
+        ("First and last name", "full-name", True),  # ... but given and family names do not: this is the whole name
+        ("First name", "name", False),  # the word "name" in a first or last name is not the whole name
+        ("Last name", "name", False),
+        ("Name", "name", True),
+        ("ФИО", "full-name", True),  # Russian initials of surname, name, patronymic
+        ("Ім'я та прізвище", "full-name", True),  # Ukrainian "name and surname"
         ("Phone (optional)", "address-line2", False),  # "optional" is a kind of its own
         ("Phone (optional)", "optional", True),
         ("Address line 2 (optional)", "address-line2", True),
