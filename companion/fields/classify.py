@@ -33,6 +33,7 @@ from companion.fields.model import LinearModel, load_model
 from companion.fields.purpose import ADDRESS_TYPES, PURPOSES, form_purpose, page_purpose
 from companion.protocol.messages import FieldDescriptor, FillRequestPayload
 from companion.tokens import (
+    CARD_TOKENS,
     HOUSE_NUMBER,
     LOYALTY_ENROLL,
     MARKETING_OPT_IN,
@@ -49,6 +50,7 @@ __all__ = ["PROFFER_TOKENS", "PURPOSES", "FieldUnderstanding", "PageUnderstandin
 LABEL_LIMIT = 120
 ONE_TIME_CODE = "one-time-code"  # a field type's name
 CORROBORATED_FLOOR = 0.2  # an unsure model's runner-up is taken only above this, and only when named
+NEVER_FILLED_FLOOR = 0.4  # a card or secret is named from this likelihood on: naming one fills nothing
 _SPACE = re.compile(r"\s+")
 _PRIMARY_STREET = frozenset({"street", "house-number", "address-line1", "street-address"})
 _IDENTIFIER = frozenset({"email", "username", "username-or-email"})
@@ -181,6 +183,11 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
             best = max(members)[1]
             cls, sure = model.classes[best], total
     if cls != "none" and sure >= model.threshold:
+        return _Guess(cls, sure, _reason(model, features, cls, field))
+    # The threshold guards against a value in the wrong box. A card or secret box gets no value at all
+    # (the safety layer refuses it), so the model's best reading of one is reported on weaker evidence:
+    # calling a box a card where it is not costs the same keystroke as naming nothing.
+    if (cls in _SECRET_CLASSES or cls in CARD_TOKENS) and sure >= NEVER_FILLED_FLOOR:
         return _Guess(cls, sure, _reason(model, features, cls, field))
     # Unsure: the runner-up may still be right when the field names it in so many words (its own
     # autocomplete token, or its label or name saying that very kind); otherwise say nothing.

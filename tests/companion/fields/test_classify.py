@@ -926,3 +926,24 @@ FRENCH_SIGNUP = [
     ("Numéro de l'appartement", "apartment"),
     ("Bâtiment", "building"),
 ]
+
+
+def test_a_card_or_secret_is_named_on_weaker_evidence_than_a_value_box():
+    # A hand-made model that is as unsure of a card number box as of a phone box (0.55 against 0.45 for
+    # "nothing"): the phone stays unnamed (a value in the wrong box leaks), the card is named (nothing
+    # goes in it), and so is a password box.
+    from math import log
+
+    from companion.fields.classify import NEVER_FILLED_FLOOR
+    from companion.fields.model import LinearModel
+
+    lean = 50.0 + log(0.55 / 0.45)
+    model = LinearModel(
+        classes=("none", "cc-number", "tel", "new-password"),
+        bias=(0.0, -50.0, -50.0, -50.0),
+        weights={"h:cc-number": {1: lean}, "h:tel": {2: lean}, "h:password": {3: lean}},
+        threshold=0.6,
+    )
+    assert NEVER_FILLED_FLOOR <= 0.55 < model.threshold
+    seen = understand(payload(field("Card number"), field("Phone"), field("Choose a password")), model=model)
+    assert [f.type for f in seen.fields] == ["cc-number", None, "new-password"]
