@@ -10,7 +10,9 @@ How a field gets its type:
    input type, select options, and the neighbours' kinds. The model was trained on the development
    corpus with whole sites held out; its figures are in ``tools/train_fields.py``'s output.
 3. Below the model's confidence threshold the answer is None. A value in the wrong field is a leak;
-   an unnamed field only costs the person a keystroke.
+   an unnamed field only costs the person a keystroke. Two witnesses that agree (the site's
+   autocomplete token and the label, or the token and the input type) may name an unsure field, and a
+   card or secret, which is never filled, is named on weaker evidence.
 4. Some classes are decided by the form's shape, not by the field alone: a password box is a
    ``new-password`` when the form asks for it twice or is a sign-up, else ``current-password``; the
    primary street field is ``address-line1`` when the form has a second address line, else
@@ -19,7 +21,8 @@ How a field gets its type:
    the labelled corpus names them, and the primary box then still takes the whole street address.
 
 Secrets and cards are *recognised* here (``cc-*``, passwords, ``one-time-code``) precisely so that the
-safety layer can refuse them: recognising is not filling.
+safety layer can refuse them: recognising is not filling. A row of four or more one-character boxes, or
+of boxes that each name a code, is a one-time code typed a digit a box, whatever each box says alone.
 """
 
 from __future__ import annotations

@@ -15,7 +15,15 @@ import unicodedata
 from functools import lru_cache
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# Everything but letters, digits and the marks some scripts write inside a word: Python's \w leaves out
+# combining marks, and without them Thai "ชื่อ" (name) would read as two words, "ช อ".
+_MARKS = (
+    "\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"  # Hebrew points
+    "\u0610-\u061a\u064b-\u065f\u0670"  # Arabic vowel marks
+    "\u0900-\u0903\u093a-\u094f\u0962\u0963"  # Devanagari vowel signs
+    "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"  # Thai vowels and tone marks
+)
+_NON_WORD = re.compile(rf"(?:[^\w{_MARKS}]|_)+")
 _NOISE = frozenset(
     {
         "ctl00",

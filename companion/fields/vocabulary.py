@@ -49,13 +49,13 @@ KEYWORDS: dict[str, str] = {
             r"email",
             r"почт(?!ов)",  # not "почтовый" (postal)
             r"имейл",
-            r"ел\. ?пошта|е-пошта|імейл",
+            r"(?<![а-яёіїєґ])(ел|е) ?пошта|імейл",  # "ел. пошта", "е-пошта" (read without the marks)
             r"ηλεκτρονικ",
             r"メール|メアド",
             r"邮箱|邮件|電子郵件|郵箱|电子邮件",
             r"이메일|메일",
             r"البريد|الإيميل|ايميل",
-            r"דוא\"?ל|אימייל",
+            r"דוא ?ל|אימייל",
             r"อีเมล",
         ]
     ),
@@ -85,7 +85,7 @@ KEYWORDS: dict[str, str] = {
             r"puhelin|matkapuhelin",
             r"telefon",
             r"numer telefonu",
-            r"телефон|мобил|тел\.?$",
+            r"телефон|мобил|тел$",  # "Тел." reads "тел"
             r"τηλέφωνο|τηλεφωνο|κινητό|κινητο|σταθερό|σταθερο",  # mobile, landline
             r"(?<![α-ω])τηλ(?![α-ω])|(?<![α-ω])κιν(?![α-ω])",  # Greek "Τηλ.", "Κιν.": phone, mobile, abbreviated
             r"電話|携帯|ケータイ|手机|手機|电话",
@@ -125,7 +125,7 @@ KEYWORDS: dict[str, str] = {
             r"keresztnév|keresztnev|utónév",
             r"prenume",
             r"имя",
-            r"ім'я|імя|ім’я",
+            r"(?<![а-яёіїєґ])ім ?я(?![а-яёіїєґ])",  # Ukrainian "ім'я", whose apostrophe reads as a space
             r"(?<![а-яё])име(?! и)",  # not inside Serbian "презиме" (family name)
             r"ім ?я(?![а-яіїє])",  # Ukrainian "Ім'я" (the apostrophe is read as a space)
             r"(?<![a-z])ime(?! i prezime)",  # not inside "prezime" (family name)
@@ -135,7 +135,7 @@ KEYWORDS: dict[str, str] = {
             r"الاسم الأول|الإسم الأول",
             r"שם פרטי",
             r"nama depan",
-            r"ชื่อ(?!-นามสกุล|นามสกุล)",
+            r"ชื่อ(?! ?นามสกุล)",
             _w("tên"),  # Vietnamese; folded to "ten", which sits inside "content", "Kartennummer"
         ]
     ),
@@ -147,7 +147,7 @@ KEYWORDS: dict[str, str] = {
             _w("lname"),
             _w("last"),
             r"nachname|familienname|zuname",
-            _w("nom") + r"(?! (complet|de l'entreprise|de la soci|d'utilisateur))|nom de famille",
+            _w("nom") + r"(?! (complet|de l ?entreprise|de la soci|d ?utilisateur|de rue))|nom de famille",
             r"apellido",
             r"cognome",
             r"sobrenome|apelido",
@@ -179,21 +179,21 @@ KEYWORDS: dict[str, str] = {
         [
             r"full ?name",
             r"your ?name",
-            r"first (and|&) last ?name",
-            r"name (and|&) surname",
-            r"vor ?(und|&) ?(nach|zu) ?name",
+            r"first (and )?last ?name",  # "first & last name" reads "first last name"
+            r"name (and )?surname",
+            r"vor ?(und )?(nach|zu) ?name",
             r"nom complet|prénom et nom|prenom et nom",
             r"nombre completo|nombre y apellido",
             r"nome completo|nome e cognome",
-            r"volledige naam|voor ?(en|&) ?achternaam",
+            r"volledige naam|voor ?(en )?achternaam",
             r"imi[eę] i nazwisko",
-            r"för ?(och|&) ?efternamn|fullständigt namn",
-            r"for ?(og|&) ?efternavn|fulde navn|fullt navn",
+            r"för ?(och )?efternamn|fullständigt namn",
+            r"for ?(og )?efternavn|fulde navn|fullt navn",
             r"koko nimi",
             r"jméno a příjmení|meno a priezvisko",
             r"teljes név",
             r"nume complet|nume si prenume|nume și prenume",
-            r"фио|ф\.и\.о|полное имя|имя и фамилия|ім ?я (та|і) прізвище",
+            r"фио|(?<![а-яё])ф и о(?![а-яё])|полное имя|имя и фамилия|ім ?я (та|і) прізвище",
             r"име и презиме|ime i prezime",
             r"ονοματεπώνυμο",
             r"ad soyad|adı soyadı",
@@ -202,7 +202,7 @@ KEYWORDS: dict[str, str] = {
             r"الاسم الكامل",
             r"שם מלא",
             r"nama lengkap",
-            r"ชื่อ-นามสกุล|ชื่อนามสกุล",
+            r"ชื่อ ?นามสกุล",
             r"họ và tên|họ tên",
         ]
     ),
@@ -311,7 +311,7 @@ KEYWORDS: dict[str, str] = {
             r"house ?(no|num|nr)",
             r"street ?num|street ?no|building ?num",
             r"hausnummer|hausnr|haus ?nr|" + _w("hnr"),
-            r"numéro de rue|numero de rue|" + _w("numéro") + r"|" + _w("n°"),
+            r"numéro de rue|numero de rue|" + _w("numéro") + r"|^n$",  # "N°" alone reads "n"
             r"(?<!posti)(?<!puhelin)numero|" + _w("num") + r"|" + _w("nro"),  # not Finnish postcode, phone
             r"huisnummer|huisnr",
             r"numer domu|nr domu|" + _w("nr"),
@@ -327,7 +327,7 @@ KEYWORDS: dict[str, str] = {
             r"αριθμός|αριθμος",
             r"bina no|kapı no",
             r"رقم المبنى|رقم البناية",
-            _w("no") + r"\.?$",
+            _w("no") + r"$",
             r"number$",
         ]
     ),
@@ -342,9 +342,9 @@ KEYWORDS: dict[str, str] = {
             r"indirizzo 2|interno|" + _W + r"scala|appartamento|presso",
             r"endereço 2|complemento",
             r"toevoeging|adresregel 2",
-            r"lokal|mieszkani|numer lokalu|" + _w("m\\.?"),
+            r"lokal|mieszkani|numer lokalu|" + _w("m"),
             r"stiege|boîte|boite",  # Austrian staircase, Belgian letter box
-            r"lägenhet|c/o|" + _w("co"),
+            r"lägenhet|" + _w("c ?o"),  # "c/o" reads "c o"
             r"lejlighed|etage",
             r"asunto|huoneisto",
             _w("bytu?") + r"|" + _w("patro"),
@@ -352,7 +352,7 @@ KEYWORDS: dict[str, str] = {
             _w("interior") + r"|блок",  # Mexican "número interior"; Bulgarian block of flats
             _w("stairs?") + r"|staircase|locuinț|locuint",  # Romanian "locuință" (dwelling)
             r"apartament|" + _w("ap") + r"|" + _w("bloc") + r"|" + _w("block") + r"|" + _w("blk") + r"|scara|etaj",
-            r"квартир|кв\.?$|этаж|етаж|подъезд|корпус|стан$",
+            r"квартир|кв$|этаж|етаж|подъезд|корпус|стан$",
             r"допълнение|дополнение|доповнення",  # Bulgarian, Russian, Ukrainian "addition" (to the address)
             r"διαμέρισμα|όροφος",
             r"daire|kat$",
@@ -385,7 +385,7 @@ KEYWORDS: dict[str, str] = {
             r"πόλη|πολη",
             r"şehir|sehir|" + _w("il") + r"$",
             r"市区町村|市町村|城市|市$",
-            r"시/군/구|도시",
+            r"시 ?군 ?구|도시",
             r"المدينة|مدينة",
             r"עיר|יישוב",
             r"kota|kabupaten",
@@ -409,7 +409,7 @@ KEYWORDS: dict[str, str] = {
             r"област|регион|край|облас",
             r"νομός|περιοχή|περιφέρεια",
             r"都道府県|省|州",
-            r"시/도",
+            r"시 ?도",
             r"المنطقة|المحافظة|الولاية|الإمارة",
             r"provinsi|propinsi",
             r"จังหวัด",
@@ -417,7 +417,7 @@ KEYWORDS: dict[str, str] = {
         ]
     ),
     "address-level3": r"district|neighbo(u)?rhood|suburb|barrio|bairro|colonia|quartier|"
-    r"kecamatan|kelurahan|ilçe|ilce|mahalle|район|περιοχή|区$|地区|동/읍/면|الحي|الحى|منطقة",
+    r"kecamatan|kelurahan|ilçe|ilce|mahalle|район|περιοχή|区$|地区|동 ?읍 ?면|الحي|الحى|منطقة",
     "postal-code": "|".join(
         [
             r"zip|post ?code|postal|postcode|post ?nr",
@@ -481,9 +481,12 @@ KEYWORDS: dict[str, str] = {
     r"αριθμός κάρτας|kart numarası|カード番号|卡号|卡號|카드 번호|카드번호|رقم البطاقة|מספר כרטיס|"
     r"nomor kartu|broj kartice|број картице|cardnum|" + _w("pan"),
     "cc-exp": r"expir|exp ?date|valid ?(thru|through|until)|gültig|gultig|ablauf|verfall|"
-    r"date d'expiration|expiration|vencimiento|caducidad|scadenza|validade|vervaldatum|geldig tot|"
+    r"date d ?expiration|expiration|vencimiento|caducidad|scadenza|validade|vervaldatum|geldig tot|"
     r"data ważności|ważna do|utgångsdatum|udløb|voimassa|platnost|lejárat|expirare|срок действия|"
-    r"λήξη|son kullanma|有効期限|有效期|만료|تاريخ الانتهاء|תוקף|" + _w("exp") + r"|" + _w("mm ?/ ?yy"),
+    r"λήξη|son kullanma|有効期限|有效期|만료|تاريخ الانتهاء|תוקף|"
+    + _w("exp")
+    + r"|(?<!dd )"  # "MM / YY", not a birth date's "DD/MM/YYYY"
+    + _w("mm ?yy(yy)?"),
     "cc-csc": r"cvv|cvc|" + _w("ccv") + r"|" + _w("csc") + r"|" + _w("cvn") + r"|security ?code|card ?code|"
     r"verification|prüfziffer|prufziffer|prüfnummer|kartenprüf|cryptogramme|código de seguridad|"
     r"codice di sicurezza|código de segurança|beveiligingscode|kod zabezpieczający|kod cvv|"
@@ -567,7 +570,7 @@ KEYWORDS: dict[str, str] = {
     "bday": r"birth|geburt|naissance|nacimiento|nascita|nascimento|geboorte|urodzeni|födelse|"
     r"fødsel|syntymä|narozen|narodenia|születés|nașter|naster|рожден|народж|γέννησ|doğum|dogum|"
     r"生年月日|誕生日|出生|생년월일|생일|الميلاد|לידה|lahir|" + _w("dob") + r"|bday|birthday",
-    "username": r"user ?name|user ?id|login|" + _w("user") + r"|benutzer|nom d'utilisateur|identifiant|"
+    "username": r"user ?name|user ?id|login|" + _w("user") + r"|benutzer|nom d ?utilisateur|identifiant|"
     r"usuario|utente|nome utente|gebruikersnaam|użytkownik|uzytkownik|användarnamn|brugernavn|"
     r"käyttäjä|uživatel|felhasználó|utilizator|пользовател|логин|користувач|χρήστη|kullanıcı|"
     r"ユーザー|ログインid|用户名|帳號|账号|사용자|아이디|اسم المستخدم|שם משתמש|"
@@ -656,7 +659,7 @@ KEYWORDS: dict[str, str] = {
     r"会員番号|会员号|회원번호",
     "loyalty-enroll": r"join|become a member|sign me up|membership|loyalty|rewards|bonus ?program|"
     r"kundenclub|mitglied werden|programme de fidélité|fidelidad|fedeltà|klantenclub|"
-    r"program lojalno|kundklubb|kundeklub|kanta-asiakas|věrnostní|hűségprogram|"
+    r"program lojalno|kundklubb|kundeklub|kanta ?asiakas|věrnostní|hűségprogram|"
     r"программ[аы] лояльности|会員登録|加入会员|멤버십",
     "marketing": r"newsletter|news ?letter|subscribe|offers|promotions?|marketing|updates|"
     r"special offers|exclusive|angebote|abonnieren|aktionen|werbung|infolettre|offres|"
@@ -664,14 +667,14 @@ KEYWORDS: dict[str, str] = {
     r"oferty|nyhetsbrev|erbjudanden|nyhedsbrev|tilbud|uutiskirje|tarjouk|novinky|hírlevél|"
     r"ajánlat|noutăți|oferte|рассылк|новост|акци|ενημερωτικό|bülten|kampanya|"
     r"メールマガジン|メルマガ|お知らせ|订阅|뉴스레터|النشرة|ניוזלטר",
-    "opt-out": r"do not|don't|dont|nicht|ne pas|ne souhaite pas|no deseo|no quiero|non desidero|"
+    "opt-out": r"do not|" + _w("don ?t") + r"|nicht|ne pas|ne souhaite pas|no deseo|no quiero|non desidero|"
     r"niet|nie chcę|" + _w("inte") + r"|ikke|en halua|nechci|nem kérek|nu doresc|не хочу|δεν|istemiyorum|"
     r"希望しない|不要|원하지 않",
     "terms": r"terms|conditions|agb|geschäftsbedingungen|conditions générales|cgv|cgu|"
     r"términos|condiciones|termini|condizioni|voorwaarden|regulamin|villkor|vilkår|ehdot|"
     r"podmínk|feltétel|termeni|условия|соглаш|όρους|koşul|sözleşme|利用規約|条款|약관|الشروط|"
     r"תנאי|privacy|datenschutz|confidentialit|privacidad|gdpr|rgpd|policy|i agree|i accept|"
-    r"akzeptiere|j'accepte|acepto|accetto|ga akkoord|akceptuj|godkänner|accepterer|hyväksyn|souhlas",
+    r"akzeptiere|j ?accepte|acepto|accetto|ga akkoord|akceptuj|godkänner|accepterer|hyväksyn|souhlas",
     # Kinds for consent boxes only. The model was trained on the kinds above, so sharper versions of
     # "opt-out" and "loyalty-enroll" are kinds of their own (features the model has no weight for).
     # A refusal is a negation of wanting, receiving or agreeing, not any "not": "do not miss our offers" is
@@ -705,7 +708,7 @@ KEYWORDS: dict[str, str] = {
     r"become a member|" + _w("membership") + r"|loyalty|rewards? (program|club|scheme|member)|bonus ?program|"
     r"earn (bonus|points)|collect points|kundenclub|kundenkarte beantragen|mitglied werden|"
     r"programme de fidelite|carte de fidelite|programa de fidelidad|programma fedelta|klantenclub|"
-    r"program lojalno|kundklubb|kundeklub|kanta-asiakas|vernostni|husegprogram|"
+    r"program lojalno|kundklubb|kundeklub|kanta ?asiakas|vernostni|husegprogram|"
     r"программ[аы] лояльности|会員登録|加入会员|멤버십",
     "commercial-contact": r"commercial communication|communications? commerciales?|comunicaciones comerciales|"
     r"comunicazioni commerciali|informacion comercial|kommerzielle kommunikation|werbliche|discounts?|deals|"

@@ -472,12 +472,46 @@ def test_language_families(labels_and_names, expected):
         ("Адрес электронной почты", "street-address", False),
         ("Adresse", "street-address", True),
         ("Допълнение към адреса", "address-line2", True),  # Bulgarian "addition to the address"
+        # Words written with punctuation, read as the page's text is read: the marks become spaces
+        ("Ел. пошта", "email", True),  # Macedonian, Serbian e-mail
+        ("Е-пошта", "email", True),
+        ('דוא"ל', "email", True),  # Hebrew e-mail, an abbreviation
+        ("Nom d'utilisateur", "username", True),
+        ("Nom d'utilisateur", "family-name", False),
+        ("Nom de rue", "family-name", False),  # French street name
+        ("Nom de rue", "street-name", True),
+        ("First & last name", "full-name", True),
+        ("Ф.И.О.", "full-name", True),
+        ("N°", "house-number", True),
+        ("c/o", "address-line2", True),
+        ("시/군/구", "address-level2", True),  # Korean city, county, district
+        ("Date d'expiration", "cc-exp", True),
+        ("MM / YY", "cc-exp", True),
+        ("DD/MM/YYYY", "cc-exp", False),  # a birth date
+        ("Don't send me offers", "opt-out", True),
+        ("J'accepte les conditions générales", "terms", True),
+        ("ชื่อ-นามสกุล", "full-name", True),  # Thai, whose vowel marks are not word characters to Python
+        ("อีเมล", "email", True),
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
     from companion.fields import text, vocabulary
 
     assert (kind in vocabulary.kinds_in(text.human(label))) is named
+
+
+def test_keyword_tables_hold_no_punctuation_the_text_never_has():
+    # Text is read with punctuation turned into spaces ("Nom d'utilisateur" -> "nom d utilisateur"), so a
+    # table word written with an apostrophe, a hyphen, a slash or a dot could never match.
+    import re
+
+    from companion.fields import vocabulary
+
+    for kind, pattern in vocabulary.PATTERNS:
+        # Leave out the regular-expression syntax (classes such as [a-z], groups, counts, any-character),
+        # then look for a written mark: an escaped dot, or punctuation kept as it is.
+        syntax_free = re.sub(r"\[[^\]]*\]|\(\?<?[:!=]|\{\d+,\d*\}|(?<!\\)\.", "", pattern.pattern)
+        assert not re.search(r"['’\"&/°,;:-]|\\\.", syntax_free), (kind, pattern.pattern)
 
 
 @pytest.mark.parametrize(
