@@ -650,6 +650,16 @@ KEYWORDS: dict[str, str] = {
     + r"|personnummer|cpr|henkilötunnus|"
     r"rodné číslo|cnp|passport|id number|identity|ausweis|" + _w("ssn") + r"|social security|"
     r"national id|" + _w("tckn") + r"|kimlik",
+    # A name the person gives an address in their address book ("Home", "Work"): nothing of theirs.
+    "address-label": r"address ?(nick ?name|label|title|name|alias)|nom de l ?adresse|libelle de l ?adresse|"
+    r"description de l ?adresse|label alamat|nama alamat|adres (basligi|başlığı|adi|adı)|"
+    r"nombre de (la )?direccion|alias de (la )?direccion|adressbezeichnung|название адреса|"
+    r"nome do endereco|nome dell ?indirizzo|adresnaam",
+    # Directions for the courier: words about the place, not a line of the address.
+    "delivery-notes": r"landmark|directions to|delivery (note|instruction|comment)|"
+    r"(note|notes|comments?|message|information|instructions?) (for|to) the (courier|driver|delivery)|"
+    r"referencias|punto de referencia|ponto de referencia|indicaciones para|hinweis fur den (zusteller|fahrer)|"
+    r"lieferhinweis|instructions de livraison|indicazioni per il corriere|ориентир|комментарий для курьера",
     "coupon": r"coupon|voucher|promo|gift ?card|gutschein|rabatt|code promo|cupón|cupon|buono|"
     r"kortingscode|kupon|rabattkod|alennuskoodi|slevový|kupón|cupon|купон|промокод|クーポン|优惠",
     "membership-number": r"member(ship)? ?(number|no|id|card)|loyalty ?(number|card|id)|"
@@ -739,9 +749,12 @@ EXPLAINED_BY: dict[str, frozenset[str]] = {
     "house-number": frozenset(
         {"tel", "tel-extension", "cc-number", "cc-csc", "vat-number", "membership-number", "postal-code", "coupon"}
     ),
-    "name": frozenset({"organization", "cc-name", "username", "street-name", "given-name", "family-name"}),
+    "name": frozenset(
+        {"organization", "cc-name", "username", "street-name", "given-name", "family-name", "address-label"}
+    ),
     "full-name": frozenset({"organization", "cc-name", "username", "street-name"}),
-    "street-address": frozenset({"email"}),
+    "street-address": frozenset({"email", "address-label"}),
+    "honorific-prefix": frozenset({"address-label"}),
 }
 
 

@@ -492,6 +492,15 @@ def test_language_families(labels_and_names, expected):
         ("J'accepte les conditions générales", "terms", True),
         ("ชื่อ-นามสกุล", "full-name", True),  # Thai, whose vowel marks are not word characters to Python
         ("อีเมล", "email", True),
+        # A name for an address in the person's address book, and directions for the courier
+        ("Address nickname (optional)", "address-label", True),
+        ("Address nickname (optional)", "street-address", False),  # its "address" is not a postal one
+        ("Address title", "honorific-prefix", False),
+        ("Label alamat", "address-label", True),  # Indonesian
+        ("Adres başlığı", "address-label", True),  # Turkish
+        ("Directions to reach", "delivery-notes", True),
+        ("Ponto de referência", "delivery-notes", True),  # Portuguese
+        ("Comments for the courier", "delivery-notes", True),
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
