@@ -14,8 +14,13 @@ deps_only=false
 step() { printf '\n==> %s\n' "$*"; }
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
-# A package the archive offers (Ubuntu's has no real `chromium` or `firefox-esr`: only snap stubs).
-in_archive() { apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [^(]'; }
+# A package the archive offers (Ubuntu's has no real `chromium` or `firefox-esr`: only snap stubs). The
+# policy is read whole first: `grep -q` stops early, and under pipefail the cut-off writer fails the test.
+in_archive() {
+  local policy
+  policy=$(apt-cache policy "$1" 2>/dev/null) || return 1
+  grep -q 'Candidate: [^(]' <<<"$policy"
+}
 
 step "System packages (Chromium and Firefox ESR for the browser tests, Chromium for the fields tool, Python venv)"
 as_root apt-get update -q
