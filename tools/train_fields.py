@@ -3,6 +3,7 @@
 
     python3 tools/train_fields.py [--corpus .cache/forms] [--descriptors .cache/corpus-descriptors.jsonl]
                                   [--folds 5] [--out companion/fields/weights.json] [--json]
+    python3 tools/train_fields.py --cv-only --folds-dir .cache/folds   # reuse fold models for rule changes
 
 1. Every page becomes a payload (the extension's real extraction dump when present) and every labelled
    field a training row of named features (``companion/fields/features.py``).
@@ -43,7 +44,20 @@ from companion.fields.model import LinearModel  # noqa: E402
 from companion.fields.safety import assess_page  # noqa: E402
 from companion.tokens import PROFFER_TOKENS  # noqa: E402
 
-SCORER = Path("/work/shared/corpus/score.py")
+SCORER = ROOT.parent / "shared" / "corpus" / "score.py"  # the corpus's own scorer, beside the checkout
+# What turns the corpus into training rows: fold models saved under one version of it are stale under another.
+FEATURE_CODE = tuple(
+    ROOT / path
+    for path in (
+        "companion/fields/features.py",
+        "companion/fields/vocabulary.py",
+        "companion/fields/text.py",
+        "companion/fields/literals.py",
+        "companion/tokens.py",
+        "tools/fields_corpus.py",
+        "tools/train_fields.py",
+    )
+)
 
 
 # Evidence groups dropped in augmented copies of each row: the model must also decide from the label
@@ -187,6 +201,35 @@ def fold_of(site: str, folds: int) -> int:
     return int(hashlib.sha256(site.encode()).hexdigest(), 16) % folds
 
 
+def feature_stamp(args: argparse.Namespace) -> str:
+    """What a fold model depends on besides the rules in classify.py: the feature code, the extracted
+    descriptors and the training settings. Rules can be re-scored on saved fold models; nothing else can."""
+    digest = hashlib.sha256()
+    for path in (*FEATURE_CODE, args.descriptors):
+        digest.update(path.read_bytes())
+    settings = (args.folds, args.min_sites, args.l2, args.lr, args.iters, args.prune)
+    digest.update(repr(settings).encode())
+    return digest.hexdigest()
+
+
+def fold_model(k: int, train_pages: list[Page], args: argparse.Namespace) -> LinearModel:
+    """Fold k's model: trained here, or read from --folds-dir when saved there under the same features."""
+    if args.folds_dir is None:
+        return LinearModel.from_json(train(samples_of(train_pages), args))
+    path = args.folds_dir / f"fold-{k}-of-{args.folds}.json"
+    stamp = feature_stamp(args)
+    if path.exists():
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        if saved.get("feature_stamp") == stamp:
+            print(f"fold {k}: saved model {path}", file=sys.stderr)
+            return LinearModel.from_json(saved["model"])
+        print(f"fold {k}: {path} was trained on other features; training again", file=sys.stderr)
+    data = train(samples_of(train_pages), args)
+    args.folds_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"feature_stamp": stamp, "model": data}), encoding="utf-8")
+    return LinearModel.from_json(data)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=ROOT / ".cache/forms")
@@ -206,6 +249,12 @@ def main() -> None:
         default=[],
         help="also score the held-out folds at these thresholds (comma-separated), to choose one honestly",
     )
+    ap.add_argument(
+        "--folds-dir",
+        type=Path,
+        help="keep the fold models here and reuse them while the feature code is unchanged: a change to the "
+        "rules in classify.py is then re-scored in seconds (e.g. .cache/folds)",
+    )
     ap.add_argument("--no-cv", action="store_true")
     ap.add_argument("--cv-only", action="store_true", help="report held-out figures, write no weights")
     ap.add_argument("--json", action="store_true")
@@ -220,7 +269,7 @@ def main() -> None:
         for k in range(args.folds):
             train_pages = [p for p in pages if fold_of(p.site, args.folds) != k]
             test_pages = [p for p in pages if fold_of(p.site, args.folds) == k]
-            model = LinearModel.from_json(train(samples_of(train_pages), args))
+            model = fold_model(k, train_pages, args)
             for t in thresholds:
                 at = dataclasses.replace(model, threshold=t)
                 held_out[t].extend(predictions(test_pages, at))
