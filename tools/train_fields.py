@@ -212,12 +212,11 @@ def feature_stamp(args: argparse.Namespace) -> str:
     return digest.hexdigest()
 
 
-def fold_model(k: int, train_pages: list[Page], args: argparse.Namespace) -> LinearModel:
-    """Fold k's model: trained here, or read from --folds-dir when saved there under the same features."""
-    if args.folds_dir is None:
+def fold_model(k: int, train_pages: list[Page], args: argparse.Namespace, stamp: str | None) -> LinearModel:
+    """Fold k's model: trained here, or read from --folds-dir when saved there under the same ``stamp``."""
+    if args.folds_dir is None or stamp is None:
         return LinearModel.from_json(train(samples_of(train_pages), args))
     path = args.folds_dir / f"fold-{k}-of-{args.folds}.json"
-    stamp = feature_stamp(args)
     if path.exists():
         saved = json.loads(path.read_text(encoding="utf-8"))
         if saved.get("feature_stamp") == stamp:
@@ -266,10 +265,11 @@ def main() -> None:
         thresholds = sorted({args.threshold, *args.sweep})
         held_out: dict[float, list[dict]] = {t: [] for t in thresholds}
         held_out_filled: dict[float, list[dict]] = {t: [] for t in thresholds}
+        stamp = feature_stamp(args) if args.folds_dir else None  # once: it reads the whole descriptor dump
         for k in range(args.folds):
             train_pages = [p for p in pages if fold_of(p.site, args.folds) != k]
             test_pages = [p for p in pages if fold_of(p.site, args.folds) == k]
-            model = fold_model(k, train_pages, args)
+            model = fold_model(k, train_pages, args, stamp)
             for t in thresholds:
                 at = dataclasses.replace(model, threshold=t)
                 held_out[t].extend(predictions(test_pages, at))
