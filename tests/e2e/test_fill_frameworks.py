@@ -19,14 +19,13 @@ import pytest
 from aiohttp import web
 
 from companion.demo_shop.app import init_app as init_shop
+from companion.fields.runner import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.framework_pages import require_vendor
-from tests.e2e.harness import CHROMIUM
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 FILL_JS = ROOT / "extension" / "content" / "fill.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 
 FRAMEWORKS = {
     "react": ("react.html", ("react.js", "react-dom.js")),
@@ -86,7 +85,7 @@ def demo_shop() -> Iterator[str]:
 def browser(playwright):
     """One Chromium for the module, from the session's Playwright (a second sync Playwright cannot start in
     this thread while the session's runs)."""
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
     try:
         yield browser
     finally:
