@@ -100,6 +100,15 @@ CONSENT_TOKENS = frozenset({MARKETING_OPT_IN, MARKETING_OPT_OUT, LOYALTY_ENROLL,
 # Cards and secrets: recognised so that the safety layer can refuse them, never offered from the vault.
 CARD_TOKENS = frozenset(t for t in WHATWG_TOKENS if t.startswith("cc-"))
 SECRET_TOKENS = frozenset({"new-password", "current-password", "one-time-code"})
+# The amount and currency of a payment are the shop's to state, not values of the person's.
+TRANSACTION_TOKENS = frozenset(t for t in WHATWG_TOKENS if t.startswith("transaction-"))
+
+
+def never_filled(field_name: str) -> bool:
+    """True for the field names the vault never stores or offers: cards, secrets and a payment's terms.
+    Any ``cc-`` name counts as a card, also one WHATWG does not (yet) define."""
+    return field_name in SECRET_TOKENS or field_name in TRANSACTION_TOKENS or field_name.startswith("cc-")
+
 
 SECTION_HINTS = ("shipping", "billing")
 CONTACT_HINTS = ("home", "work", "mobile", "fax", "pager")

@@ -21,12 +21,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from companion.tokens import CONTACT_HINTS, HOUSE_NUMBER, MEMBERSHIP, SECTION_HINTS, STREET_NAME
+from companion.tokens import CONTACT_HINTS, HOUSE_NUMBER, MEMBERSHIP, SECTION_HINTS, STREET_NAME, never_filled
 from companion.vault.geo import country_for_calling_code
 from companion.vault.model import Address, Email, Membership, PersonName, Phone, VaultProfile
-
-# Recognised and refused: never stored, never filled.
-NEVER_FILLED_PREFIXES = ("cc-", "current-password", "new-password", "one-time-code", "transaction-")
 
 
 @dataclass(frozen=True)
@@ -249,7 +246,7 @@ def offers_for(profile: VaultProfile, token: str) -> list[VaultOffer]:
     """Every candidate value for ``token``, best first; [] for tokens the vault never fills."""
     parsed = parse_token(token)
     field = parsed.field
-    if not field or field.startswith(NEVER_FILLED_PREFIXES):
+    if not field or never_filled(field):
         return []
     if field in {"name", "honorific-prefix", "given-name", "additional-name", "family-name"} | {
         "honorific-suffix",
