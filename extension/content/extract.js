@@ -11,6 +11,7 @@
 // - A field's index is its position in document.querySelectorAll("input, select, textarea"), the same
 //   numbering the companion, the corpus labels and the fill step use. Every control is described, hidden
 //   and button types included: the companion decides what matters, and needs hidden twins to spot fishing.
+//   Only past the cap on controls per message do <input type=hidden> give way (describedControls).
 // - The page is hostile: every string is whitespace-collapsed and cut to the wire model's bounds
 //   (companion/protocol/messages.py), counts are capped, and nothing here throws on odd markup.
 // - Visibility is judged the way a person sees the page: display/visibility/opacity along the ancestors,
@@ -427,7 +428,7 @@
     ctx.facts = makeFacts(win);
     ctx.chain = makeChain(ctx.facts);
     const base = doc.baseURI;
-    const controls = Array.from(doc.querySelectorAll(CONTROL_SELECTOR)).slice(0, LIMITS.fields);
+    const controls = describedControls(doc);
 
     // Group controls: real forms in document order (el.form honours the form= attribute), then one
     // synthetic group per sensible container for controls outside any form.
@@ -436,7 +437,7 @@
     const positionOf = new Map(); // control -> position in its group
     for (const form of Array.from(doc.forms)) groups.set(form, { controls: [], synthetic: false });
     const body = doc.body || doc.documentElement;
-    for (const el of controls) {
+    for (const { el } of controls) {
       let container = el.form && groups.has(el.form) ? el.form : null;
       if (!container) {
         container = el.closest(GROUP_SELECTOR) || body;
@@ -456,7 +457,7 @@
       forms.push(describeForm(forms.length, container, group.controls, group.synthetic, base));
     }
 
-    const fields = controls.map((el, index) => {
+    const fields = controls.map(({ el, index }) => {
       const tag = el.nodeName.toLowerCase();
       const type = controlType(el, tag);
       const container = groupOf.get(el);
@@ -492,6 +493,20 @@
       };
     });
     return { page: pageInfo(doc, win), forms, fields };
+  }
+
+  /**
+   * The controls one extraction describes, each with its index in querySelectorAll(CONTROL_SELECTOR).
+   * A page may hold more than one message carries (LIMITS.fields). Then <input type=hidden> is left out
+   * first: no one types in one, and a page of thousands of controls is nearly always one of hidden inputs
+   * (a country-and-state table kept in the markup) that would otherwise push the form itself past the cap.
+   */
+  function describedControls(doc) {
+    let controls = Array.from(doc.querySelectorAll(CONTROL_SELECTOR), (el, index) => ({ el, index }));
+    if (controls.length > LIMITS.fields) {
+      controls = controls.filter(({ el }) => !(el.nodeName === "INPUT" && el.type === "hidden"));
+    }
+    return controls.slice(0, LIMITS.fields);
   }
 
   /**

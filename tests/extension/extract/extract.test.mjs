@@ -107,6 +107,31 @@ test("select options are summarised, capped at the wire limit", () => {
   assert.deepEqual(byName(payload, "small").options, [{ value: "No value attr", text: "No value attr" }]);
 });
 
+test("past the cap on controls, hidden inputs give way so the form itself is still described", () => {
+  const hidden = Array.from({ length: LIMITS.fields + 100 }, (_, i) => `<input type=hidden name=state${i}>`).join("");
+  const win = load(`<form>${hidden}<label>Email <input name=email type=email></label>
+    <input type=checkbox name=news></form><input name=q>`);
+  const payload = extract(win);
+  assert.deepEqual(validate(MESSAGE_TYPES["fill.request"].payload, payload), []);
+  const email = byName(payload, "email");
+  assert.ok(email, "the form's own field is described");
+  const all = win.document.querySelectorAll(CONTROL_SELECTOR);
+  assert.equal(all[email.index], win.document.querySelector("[name=email]"), "its index is still its place on the page");
+  assert.equal(byName(payload, "q").index, LIMITS.fields + 102);
+  assert.equal(payload.fields.filter((f) => f.type === "hidden").length, 0);
+
+  // Below the cap, hidden inputs are described as ever (fishing checks read them).
+  const few = extract(load(`<form><input type=hidden name=csrf><input name=email></form>`));
+  assert.deepEqual(few.fields.map((f) => [f.index, f.type]), [[0, "hidden"], [1, "text"]]);
+});
+
+test("past the cap even without hidden inputs, the first controls are described, numbered as on the page", () => {
+  const boxes = Array.from({ length: LIMITS.fields + 5 }, (_, i) => `<input name=b${i}>`).join("");
+  const payload = extract(load(`<input type=hidden name=h><form>${boxes}</form>`));
+  assert.equal(payload.fields.length, LIMITS.fields);
+  assert.deepEqual(payload.fields.slice(0, 2).map((f) => [f.index, f.name]), [[1, "b0"], [2, "b1"]]);
+});
+
 test("hostile sizes are cut to the wire model's bounds", () => {
   const long = "x".repeat(5000);
   const win = load(`<form><label for=a>${long}</label><input id=a name="${long}" placeholder="${long}" maxlength=20 pattern="[0-9]+"></form>`);
