@@ -157,6 +157,17 @@ def test_a_missing_browser_is_named_with_the_way_to_point_at_another(tmp_path):
 # --- the runner under proffer fields: hostile pages are reported, never fatal, never online ---------------
 
 
+def test_a_form_behind_thousands_of_hidden_inputs_is_read_with_its_page_index(tmp_path):
+    # Over the cap on controls per message, hidden inputs give way (extract.js): the form is still read.
+    states = "".join(f"<input type=hidden name=state{i} value=s{i}>" for i in range(2500))
+    page = tmp_path / "states.html"
+    page.write_text(f"<!doctype html>{states}<form><label>Email address <input name=email type=email></label></form>")
+    done = proffer_fields("--json", str(page))
+    assert done.returncode == 0, done.stderr
+    fields = json.loads(done.stdout)["fields"]
+    assert [(f["index"], f["name"], f["type"], f["fillable"]) for f in fields] == [(2500, "email", "email", True)]
+
+
 def test_a_hanging_page_is_reported_and_the_run_goes_on(tmp_path, playwright):
     from companion.fields.runner import PageRunner, run_pages
 
