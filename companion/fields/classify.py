@@ -277,8 +277,8 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
         classes = {guesses[p].cls for p in positions if guesses[p].cls}
         passwords = sum(payload.fields[p].type == "password" for p in positions)
         form = forms.get(form_index) if form_index is not None else None
-        form_text = text.human(" ".join((form.heading, form.submit_text, form.text[:300]))) if form else ""
-        form_kinds = frozenset(vocabulary.kinds_in(form_text))
+        form_texts = (form.heading, form.submit_text, form.text[:300]) if form else ()
+        form_kinds = frozenset(vocabulary.kinds_in_parts(text.human(t) for t in form_texts if t))
         signup = passwords >= 2 or (passwords == 1 and len(classes - _SECRET_CLASSES - {"username", "email"}) >= 2)
         if not passwords:  # in a login form a membership number is the username
             for p in positions:

@@ -71,7 +71,7 @@ def _option_features(field: FieldDescriptor) -> list[str]:
         feats.append("opt:iso-codes")
     if sum(t.startswith("+") or v.startswith("+") for t, v in zip(texts, values, strict=True)) >= 5:
         feats.append("opt:dial-codes")
-    for kind in vocabulary.kinds_in(" ".join(texts[:3])[:200]):
+    for kind in vocabulary.kinds_in_parts(text.human(t[:200]) for t in texts[:3]):
         feats.append("opt:" + kind)  # the placeholder option ("Select a country", "Monat")
     return feats
 
@@ -94,10 +94,13 @@ def field_evidence(field: FieldDescriptor) -> FieldEvidence:
         own.append("ac:junk")  # "off", "nope", an id: the site fights autofill, a weak signal of its own
 
     human_kinds: set[str] = set()
-    human_parts = [field.label, field.aria_label, field.placeholder, field.title]
-    human = text.human(" | ".join(p[:200] for p in human_parts if p))
+    # Each text is read alone (a phrase may not run from the label into the placeholder), and once: a
+    # label and an aria-label often say the same.
+    human_parts = [text.human(p[:200]) for p in (field.label, field.aria_label, field.placeholder, field.title) if p]
+    human_parts = list(dict.fromkeys(p for p in human_parts if p))
+    human = " ".join(human_parts)
     if human:
-        for kind in vocabulary.kinds_in(human):
+        for kind in vocabulary.kinds_in_parts(human_parts):
             own.append("h:" + kind)
             kinds.add(kind)
             human_kinds.add(kind)
@@ -141,8 +144,8 @@ def _form_features(form: FormDescriptor | None, members: list[FieldDescriptor]) 
         feats.append("form:pw" + ("2+" if passwords >= 2 else "1"))
     feats.append("form:size" + _bucket(len(members), (1, 2, 4, 8, 16)))
     if form is not None:
-        context = text.human(" ".join((form.heading, form.submit_text, form.name, form.id)))
-        for kind in vocabulary.kinds_in(context):
+        context = (text.human(part) for part in (form.heading, form.submit_text, form.name, form.id) if part)
+        for kind in vocabulary.kinds_in_parts(context):
             feats.append("form:" + kind)
     return feats
 

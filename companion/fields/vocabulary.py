@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Collection, Container
+from collections.abc import Collection, Container, Iterable
 from functools import cache, lru_cache
 
 from companion.fields.literals import LiteralIndex
@@ -769,6 +769,7 @@ def _explain_away(kinds: Collection[str]) -> tuple[str, ...]:
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(fold(pattern))) for kind, pattern in KEYWORDS.items()
 )
+_TABLE_ORDER = {kind: position for position, (kind, _pattern) in enumerate(PATTERNS)}
 
 
 @cache
@@ -798,6 +799,17 @@ def kinds_in_all(text: str) -> tuple[str, ...]:
 def _search(text: str, possible: Container[str] | None) -> tuple[str, ...]:
     found = [kind for kind, pattern in PATTERNS if (possible is None or kind in possible) and pattern.search(text)]
     return _explain_away(found)
+
+
+def kinds_in_parts(parts: Iterable[str]) -> tuple[str, ...]:
+    """The kinds named by several already-normalised texts of one field (its label, placeholder...).
+
+    Each text is searched alone: a phrase must stand within one of them. Joined, a label "Surname"
+    beside an aria-label "Surname" read "surname surname", which holds "name surname", a whole name."""
+    found: set[str] = set()
+    for part in parts:
+        found.update(kinds_in(part))
+    return _explain_away(sorted(found, key=_TABLE_ORDER.__getitem__))
 
 
 def kinds_in_words(words: list[str]) -> set[str]:

@@ -922,6 +922,25 @@ def test_label_and_name_agreeing_is_a_feature_of_its_own():
     assert not [f for f in label_only.own if f.startswith("x:")]
 
 
+def test_a_phrase_must_stand_within_one_of_a_fields_texts():
+    from companion.fields import vocabulary
+    from companion.fields.features import field_evidence
+    from companion.protocol.messages import FieldDescriptor
+
+    # Label and aria-label both "Surname": read together they would hold "name surname", a whole name.
+    surname = field_evidence(
+        FieldDescriptor.model_validate(
+            {"index": 0, "tag": "input", "type": "text", "label": "Surname *", "aria_label": "Surname"}
+        )
+    )
+    assert "h:family-name" in surname.own
+    assert "h:full-name" not in surname.own
+    assert vocabulary.kinds_in_parts(["surname", "surname"]) == ("family-name",)
+    # A phrase within one text still counts, and explaining away works across the texts.
+    assert "full-name" in vocabulary.kinds_in_parts(["first and last name", "required"])
+    assert "name" not in vocabulary.kinds_in_parts(["company name", "name"])
+
+
 def test_autocomplete_and_label_agreeing_name_a_rare_type():
     # Birthdays are rare in the corpus, so the model alone is unsure of a lone date box at the top of
     # a form; the site's autocomplete token and the label saying the same thing settle it.
