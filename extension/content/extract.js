@@ -269,6 +269,27 @@
     return "";
   }
 
+  /** False when `label` names, by for=, another control than `el`: then it is that control's. */
+  function mayName(label, el) {
+    const target = attr(label, "for");
+    // The id is compared, not label.control: pages repeat ids (a shipping and a billing copy of one form),
+    // and a for= naming no control at all (a wrapper's id, a name) is a slip of the site's.
+    if (!target || target === attr(el, "id")) return true;
+    const named = el.ownerDocument.getElementById(target);
+    return !named || named === el || !named.matches(CONTROL_SELECTOR);
+  }
+
+  /**
+   * The one <label> that `next` (the element after a field) holds as its only text, as a last resort
+   * (<input><div><label>Post code</label></div>), unless its for= names another control.
+   */
+  function wrappedLabel(next, el) {
+    if (!next || next.nodeName === "LABEL" || containsControl(next)) return null;
+    const labels = next.querySelectorAll("label");
+    if (labels.length !== 1 || textOf(next, LIMITS.short) !== textOf(labels[0], LIMITS.short)) return null;
+    return mayName(labels[0], el) ? labels[0] : null;
+  }
+
   /**
    * The text just before an unlabelled field (after it, for a checkbox or radio, where their captions sit):
    * its own siblings first, then each ancestor's, up to a few levels, never across another control.
@@ -283,6 +304,7 @@
       return cut(t.slice(start), LIMITS.short);
     };
     let node = el;
+    let wrapped = null; // a floating label in a wrapper of its own: used only when nothing nearer speaks
     for (let depth = 0; node && depth < LIMITS.nearbyDepth; depth++) {
       if (checkable) {
         const after = siblingText(node, true);
@@ -292,19 +314,21 @@
         if (after === null || before === null) return "";
       } else {
         const before = siblingText(node, false);
-        if (before === null) return "";
+        if (before === null) break;
         if (before) return tail(before);
-        // A "floating" label drawn over the box often follows it in the markup, without a for= attribute.
+        // A "floating" label drawn over the box often follows it in the markup, without a for= attribute
+        // or with one the site wired to another box: the person reads the label where it is drawn.
         const next = node.nextElementSibling;
         if (next && next.nodeName === "LABEL" && !containsControl(next)) {
           const t = textOf(next, LIMITS.short);
           if (t) return t;
         }
+        wrapped = wrapped || wrappedLabel(next, el);
       }
       node = node.parentElement;
       if (!node || node.nodeName === "BODY" || node.nodeName === "FORM") break;
     }
-    return "";
+    return wrapped ? textOf(wrapped, LIMITS.short) : "";
   }
 
   function optionsOf(select) {

@@ -70,6 +70,13 @@ test("nearby text names unlabelled fields, never across another control", () => 
   <div><input name=first><input name=second></div>
   <input type=checkbox name=news> Send me offers
   <div class=floating><input name=city><label>City</label></div>
+  <div class=field><input name=pcode placeholder=" "><div class=deco><label>Post code</label><span></span></div></div>
+  <div class=field><input name=odd><div><label for=elsewhere>Other's label</label></div></div><input id=elsewhere>
+  <div class=field><input name=kind><div><label>Home</label><label>Work</label></div></div>
+  <div class=field><input name=busy><div><label>Note</label> Tell us more</div></div>
+  <div><input id=town name=town1><label for=town>Town</label></div><div><input id=town name=town2><label for=town>Town</label></div>
+  <div id=wrap><div><input name=mobile> <label for=wrap>Mobile phone</label></div></div>
+  <div><span>Full name</span><div><input name=full><div><label>Add an address</label></div></div></div>
   <div><span>Gender</span> <input type=radio name=g value=f> Female <input type=radio name=g value=m> Male</div>
   <label for=x>Labelled</label><input id=x name=labelled>
   </form>`);
@@ -80,6 +87,13 @@ test("nearby text names unlabelled fields, never across another control", () => 
   assert.equal(byName(payload, "second").nearby_text, "", "the text before belongs to the previous control");
   assert.equal(byName(payload, "news").nearby_text, "Send me offers", "a checkbox's caption follows it");
   assert.equal(byName(payload, "city").nearby_text, "City", "a floating label follows its box");
+  assert.equal(byName(payload, "pcode").nearby_text, "Post code", "also in a wrapper of its own");
+  assert.equal(byName(payload, "odd").nearby_text, "", "a label for another control is that control's");
+  assert.equal(byName(payload, "kind").nearby_text, "", "two labels: neither is surely the field's");
+  assert.equal(byName(payload, "busy").nearby_text, "", "a wrapper with more to say than its label");
+  assert.equal(byName(payload, "town2").nearby_text, "Town", "a repeated id still names its own box");
+  assert.equal(byName(payload, "mobile").nearby_text, "Mobile phone", "a for= naming no control is a slip");
+  assert.equal(byName(payload, "full").nearby_text, "Full name", "text before the box outranks a wrapped label");
   assert.deepEqual(payload.fields.filter((f) => f.name === "g").map((f) => f.nearby_text), ["Female", "Male"]);
   assert.equal(byName(payload, "labelled").nearby_text, "", "only asked for when no label names the field");
 });
