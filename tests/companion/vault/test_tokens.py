@@ -2,6 +2,7 @@
 
 import pytest
 
+from companion.tokens import never_filled
 from companion.vault import Address, Birthday, Email, Membership, Organization, PersonName, Phone, Vault, VaultProfile
 from companion.vault.tokens import street_parts
 from tests.companion.vault.conftest import PASSPHRASE
@@ -130,6 +131,18 @@ def test_token_derivation(filled, token, expected):
 )
 def test_cards_passwords_and_unstored_tokens_are_never_offered(filled, token):
     assert filled.offers(token) == []
+
+
+@pytest.mark.parametrize(
+    ("field_name", "refused"),
+    [
+        *((t, True) for t in ("cc-number", "cc-exp", "cc-some-future-part", "transaction-amount")),
+        *((t, True) for t in ("new-password", "current-password", "one-time-code")),
+        *((t, False) for t in ("email", "tel", "address-line1", "name", "bday", "cc", "transaction")),
+    ],
+)
+def test_never_filled_names_cards_secrets_and_payment_terms(field_name, refused):
+    assert never_filled(field_name) is refused
 
 
 def test_a_section_orders_without_hiding_the_others(filled):
