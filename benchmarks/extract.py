@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from companion.fields.runner import CHROMIUM, CHROMIUM_ARGS, EXTRACT_JS  # noqa: E402
+from companion.fields.runner import CHROMIUM, CHROMIUM_ARGS, extraction_source  # noqa: E402
 
 CORPUS_PAGES = ROOT / ".cache" / "forms" / "pages"
 TARGET_MS = 15.0
@@ -73,7 +73,7 @@ TIMER = """(repeats) => {
     times.push(performance.now() - t0);
     fields = payload.fields.length;
   }
-  const controls = document.querySelectorAll(globalThis.ProfferExtract.CONTROL_SELECTOR).length;
+  const controls = globalThis.ProfferControls.controlsOf(document).length;
   return { times, fields, controls };
 }"""
 
@@ -84,7 +84,7 @@ def time_page(browser, url: str, repeats: int) -> dict:  # playwright Browser
     page = context.new_page()
     try:
         page.goto(url, wait_until="load")
-        page.add_script_tag(content=EXTRACT_JS.read_text(encoding="utf-8"))
+        page.add_script_tag(content=extraction_source())
         result = page.evaluate(TIMER, repeats + 1)
     finally:
         context.close()

@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from companion.fields.runner import extraction_source  # noqa: E402
 from companion.protocol.messages import FillRequestPayload  # noqa: E402
 
 CACHE = ROOT / ".cache"
@@ -40,9 +41,8 @@ SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
 ARCHIVE = SHARED_CORPUS / "forms-dev.tar.xz"
 SCORER = SHARED_CORPUS / "score.py"
 DESCRIPTORS = CACHE / "corpus-descriptors.jsonl"
-# Which extract.js wrote the descriptors: a changed extraction makes them stale.
+# Which extraction scripts wrote the descriptors: a changed extraction makes them stale.
 DESCRIPTORS_STAMP = CACHE / "corpus-descriptors.stamp.json"
-EXTRACT_JS = ROOT / "extension" / "content" / "extract.js"
 PREDICTIONS = CACHE / "fields-predictions.jsonl"
 
 
@@ -98,7 +98,7 @@ def dump_descriptors(corpus: Path, pages: list[dict], out: Path) -> dict:
 
 
 def extract_js_digest() -> str:
-    return hashlib.sha256(EXTRACT_JS.read_bytes()).hexdigest()
+    return hashlib.sha256(extraction_source().encode("utf-8")).hexdigest()
 
 
 def descriptors_current() -> bool:

@@ -8,9 +8,11 @@ to see why a site is or is not filled.
 With --json, one line per page, in the order given:
     {"page": <as given>, "purpose": ..., "fields": [{"index", "id", "name", "type", "fillable", "reason"}]}
 where index is the control's position in document.querySelectorAll('input, select, textarea') of the top
-document. A child frame with controls adds "frames": [{"url", "frame_origin", "purpose", "fields"}] (its
-own indexes), judged as a frame of another origin unless --approve-frame names it. A page that could not
-be read is {"page": ..., "error": ...}; the exit code is then 1.
+document; controls inside open shadow roots (web components) follow, numbered on after those (see
+extension/content/controls.js). A child frame with controls adds
+"frames": [{"url", "frame_origin", "purpose", "fields"}] (its own indexes), judged as a frame of another
+origin unless --approve-frame names it. A page that could not be read is {"page": ..., "error": ...}; the
+exit code is then 1.
 """
 
 from __future__ import annotations

@@ -43,7 +43,10 @@ from companion.protocol.messages import FillRequestPayload
 if TYPE_CHECKING:  # playwright is imported lazily: `proffer --help` must not pay for it
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 
-EXTRACT_JS = Path(__file__).resolve().parents[2] / "extension" / "content" / "extract.js"
+_CONTENT = Path(__file__).resolve().parents[2] / "extension" / "content"
+# The content script's extraction, in the order the manifest loads it: controls.js numbers the controls.
+EXTRACTION_SCRIPTS = (_CONTENT / "controls.js", _CONTENT / "extract.js")
+
 # Debian's package; PROFFER_CHROMIUM names another Chromium or Chrome (the tests and benchmarks use this too)
 CHROMIUM = os.environ.get("PROFFER_CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = (
@@ -65,6 +68,17 @@ PROBE_TIMEOUT_MS = 3000
 
 class RunnerError(Exception):
     """The browser could not be started or the extraction script is missing."""
+
+
+def extraction_source() -> str:
+    """The extraction scripts as one classic script that defines globalThis.ProfferExtract."""
+    parts = []
+    for script in EXTRACTION_SCRIPTS:
+        try:
+            parts.append(script.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise RunnerError(f"extraction script not readable: {script}: {exc.strerror}") from exc
+    return "\n;\n".join(parts)
 
 
 @dataclass(frozen=True)
@@ -124,19 +138,15 @@ class PageRunner:
         settle_ms: int = 0,
         scripts: bool = True,
         chromium: str = CHROMIUM,
-        extract_js: Path = EXTRACT_JS,
         playwright: Playwright | None = None,
     ) -> None:
-        if not extract_js.is_file():
-            raise RunnerError(f"extraction script not found: {extract_js}")
         self.timeout_s = timeout_s
         self.settle_ms = settle_ms  # extra wait after load, for pages that build their forms late
         self.scripts = scripts
         self.chromium = chromium
         # Evaluated as an expression: the script defines globalThis.ProfferExtract in the isolated world.
         self._extract_expression = (
-            extract_js.read_text(encoding="utf-8")
-            + "\n;JSON.stringify(globalThis.ProfferExtract.extractPage(document, window));"
+            extraction_source() + "\n;JSON.stringify(globalThis.ProfferExtract.extractPage(document, window));"
         )
         # A caller already running Playwright's sync API in this thread (a test session) lends it: a second
         # one cannot start there. A lent Playwright is not stopped on close.

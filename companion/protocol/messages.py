@@ -54,7 +54,7 @@ class SelectOption(WireModel):
 
 
 class FieldDescriptor(WireModel):
-    index: Annotated[int, Field(ge=0)]  # position in querySelectorAll('input, select, textarea')
+    index: Annotated[int, Field(ge=0)]  # position in querySelectorAll('input, select, textarea'), then shadow roots
     form_index: Annotated[int, Field(ge=0)] | None = None
     position_in_form: Annotated[int, Field(ge=0)] | None = None
     tag: Literal["input", "select", "textarea"]

@@ -37,7 +37,7 @@
   const MAX_NUMBER = 64;
   function watchLoyalty(indexes) {
     if (!Array.isArray(indexes)) return;
-    const controls = document.querySelectorAll(globalThis.ProfferExtract.CONTROL_SELECTOR);
+    const controls = globalThis.ProfferControls.controlsOf(document);
     for (const index of indexes) {
       const element = Number.isInteger(index) ? controls[index] : null;
       if (!element || element.tagName !== "INPUT" || watched.has(element)) continue;
@@ -54,7 +54,7 @@
   // Values come with the identity ([tag, type, name, id]) of the control they were approved for; one whose
   // control at that index is no longer that control is refused, never written somewhere else.
   function applyValues(values) {
-    const controls = document.querySelectorAll(globalThis.ProfferExtract.CONTROL_SELECTOR);
+    const controls = globalThis.ProfferControls.controlsOf(document);
     const same = (a, b) => Array.isArray(a) && a.length === b.length && a.every((part, i) => part === b[i]);
     const refused = [];
     const kept = [];

@@ -9,9 +9,11 @@
 // - No values leave the page. A text control's .value is never read; only the page's own text is (labels,
 //   placeholders, option texts of a select, button captions) and the on/off state of checkboxes and radios.
 // - A field's index is its position in document.querySelectorAll("input, select, textarea"), the same
-//   numbering the companion, the corpus labels and the fill step use. Every control is described, hidden
-//   and button types included: the companion decides what matters, and needs hidden twins to spot fishing.
-//   Only past the cap on controls per message do <input type=hidden> give way (describedControls).
+//   numbering the companion, the corpus labels and the fill step use; controls inside open shadow roots
+//   are numbered on after those (controls.js, which also steps up across shadow hosts). Every control is
+//   described, hidden and button types included: the companion decides what matters, and needs hidden
+//   twins to spot fishing. Only past the cap on controls per message do <input type=hidden> give way
+//   (describedControls).
 // - The page is hostile: every string is whitespace-collapsed and cut to the wire model's bounds
 //   (companion/protocol/messages.py), counts are capped, and nothing here throws on odd markup.
 // - Visibility is judged the way a person sees the page: display/visibility/opacity along the ancestors,
@@ -22,7 +24,9 @@
 (function (root) {
   "use strict";
 
-  const CONTROL_SELECTOR = "input, select, textarea";
+  // Loaded before this file in the page (manifest.json, companion/fields/runner.py); required under node.
+  const Controls = root.ProfferControls || require("./controls.js");
+  const { CONTROL_SELECTOR, closestAcross, parentAcross, renderedParent, byIdNear } = Controls;
   const LIMITS = Object.freeze({
     short: 300, // ShortText
     text: 2000, // Text
@@ -135,7 +139,7 @@
       let node = el;
       while (node && !cache.has(node)) {
         pending.push(node);
-        node = node.parentElement;
+        node = renderedParent(node);
       }
       let up = node ? cache.get(node) : ROOT_STATE;
       for (let i = pending.length - 1; i >= 0; i--) {
@@ -175,11 +179,12 @@
   function hiddenReason(el, ctx) {
     const tag = el.nodeName.toLowerCase();
     if (tag === "input" && (attr(el, "type").toLowerCase() === "hidden")) return "type=hidden";
-    if (el.closest("[inert]")) return "inert";
-    if (el.closest('[aria-hidden="true"]')) return "aria-hidden";
+    if (closestAcross(el, "[inert]")) return "inert";
+    if (closestAcross(el, '[aria-hidden="true"]')) return "aria-hidden";
     const own = ctx.facts(el);
     if (own.display === "none") return "display:none";
-    const parent = el.parentElement ? ctx.chain(el.parentElement) : null;
+    const up = renderedParent(el);
+    const parent = up ? ctx.chain(up) : null;
     if (parent && parent.none) return "display:none (ancestor)";
     if (parent && parent.contentHidden) return "content-visibility:hidden";
     // visibility is inherited and a child may turn it back on, so the element's own computed value decides.
@@ -196,7 +201,7 @@
     if (left + rect.width <= 0 || top + rect.height <= 0 || left >= ctx.pageWidth || top >= ctx.pageHeight) {
       return "off-screen";
     }
-    for (let a = el; a && a.nodeType === 1 && a !== ctx.doc.documentElement; a = a.parentElement) {
+    for (let a = el; a && a.nodeType === 1 && a !== ctx.doc.documentElement; a = renderedParent(a)) {
       const f = a === el ? own : ctx.facts(a);
       const clip = clipFacts(f);
       if (clip.empty) return "clipped";
@@ -224,7 +229,7 @@
   }
 
   function labelBoxVisible(label, ctx) {
-    if (label.closest("[inert], [aria-hidden=true]")) return false;
+    if (closestAcross(label, "[inert], [aria-hidden=true]")) return false;
     const c = ctx.chain(label);
     if (c.none || c.opacity < OPACITY_FLOOR || ctx.facts(label).visibility === "hidden") return false;
     if (!ctx.layout) return true;
@@ -243,12 +248,14 @@
     };
     if (el.labels) for (const label of el.labels) add(label);
     for (const id of attr(el, "aria-labelledby").split(/\s+/).filter(Boolean).slice(0, 10)) {
-      add(el.ownerDocument.getElementById(id));
+      add(byIdNear(el, id));
     }
     return cut(parts.join(" "), LIMITS.text);
   }
 
-  const containsControl = (node) => node.nodeType === 1 && (node.matches(CONTROL_SELECTOR) || !!node.querySelector(CONTROL_SELECTOR));
+  // A component's controls count as its own (one level of shadow tree: enough to keep its text off a field).
+  const containsControl = (node) => node.nodeType === 1 && (node.matches(CONTROL_SELECTOR) ||
+    !!node.querySelector(CONTROL_SELECTOR) || !!(node.shadowRoot && node.shadowRoot.querySelector(CONTROL_SELECTOR)));
 
   /** Text of the closest siblings in one direction, stopping at the first sibling that holds a control. */
   // Text that says something: a lone "*" (the required mark) or ":" names nothing, keep looking past it.
@@ -275,7 +282,7 @@
     // The id is compared, not label.control: pages repeat ids (a shipping and a billing copy of one form),
     // and a for= naming no control at all (a wrapper's id, a name) is a slip of the site's.
     if (!target || target === attr(el, "id")) return true;
-    const named = el.ownerDocument.getElementById(target);
+    const named = byIdNear(el, target);
     return !named || named === el || !named.matches(CONTROL_SELECTOR);
   }
 
@@ -325,7 +332,7 @@
         }
         wrapped = wrapped || wrappedLabel(next, el);
       }
-      node = node.parentElement;
+      node = parentAcross(node); // from the top of a component's shadow tree, on to the text around its host
       if (!node || node.nodeName === "BODY" || node.nodeName === "FORM") break;
     }
     return wrapped ? textOf(wrapped, LIMITS.short) : "";
@@ -393,7 +400,7 @@
         if (h) return textOf(h, LIMITS.short);
         if (containsControl(sib)) return "";
       }
-      node = node.parentElement;
+      node = parentAcross(node);
     }
     return "";
   }
@@ -411,7 +418,7 @@
   }
 
   function inDialog(container) {
-    const dialog = container.closest(DIALOG_SELECTOR);
+    const dialog = closestAcross(container, DIALOG_SELECTOR);
     // <body class="modal-open"> marks the page while a modal shows; it does not put every form in one.
     const doc = container.ownerDocument;
     return !!dialog && dialog !== doc.body && dialog !== doc.documentElement;
@@ -462,9 +469,12 @@
     for (const form of Array.from(doc.forms)) groups.set(form, { controls: [], synthetic: false });
     const body = doc.body || doc.documentElement;
     for (const { el } of controls) {
-      let container = el.form && groups.has(el.form) ? el.form : null;
+      // A control in a component's shadow tree has no form owner (el.form stays in its own tree); it
+      // belongs with the form its host is drawn in.
+      const owner = el.form || (el.getRootNode() === doc ? null : closestAcross(el, "form"));
+      let container = owner && groups.has(owner) ? owner : null;
       if (!container) {
-        container = el.closest(GROUP_SELECTOR) || body;
+        container = closestAcross(el, GROUP_SELECTOR) || body;
         if (!groups.has(container)) groups.set(container, { controls: [], synthetic: true });
       }
       const members = groups.get(container).controls;
@@ -520,13 +530,13 @@
   }
 
   /**
-   * The controls one extraction describes, each with its index in querySelectorAll(CONTROL_SELECTOR).
+   * The controls one extraction describes, each with its index (Controls.controlsOf).
    * A page may hold more than one message carries (LIMITS.fields). Then <input type=hidden> is left out
    * first: no one types in one, and a page of thousands of controls is nearly always one of hidden inputs
    * (a country-and-state table kept in the markup) that would otherwise push the form itself past the cap.
    */
   function describedControls(doc) {
-    let controls = Array.from(doc.querySelectorAll(CONTROL_SELECTOR), (el, index) => ({ el, index }));
+    let controls = Controls.controlsOf(doc).map((el, index) => ({ el, index }));
     if (controls.length > LIMITS.fields) {
       controls = controls.filter(({ el }) => !(el.nodeName === "INPUT" && el.type === "hidden"));
     }
@@ -536,7 +546,8 @@
   /**
    * Call `callback()` (debounced by `delayMs`, at most every 4 x delayMs while the page keeps changing)
    * when controls are added to `doc` or something that holds controls changes how it is shown (a modal
-   * opening, a step of a single-page checkout). Returns a function that stops watching.
+   * opening, a step of a single-page checkout). Open shadow roots are watched too, each from the first
+   * callback after it appeared. Returns a function that stops watching.
    */
   function watchForms(doc, callback, delayMs = 250) {
     const win = doc.defaultView;
@@ -546,6 +557,7 @@
       timer = null;
       firstPending = 0;
       try {
+        watchShadowRoots();
         callback();
       } catch (err) {
         // A failing callback must not stop the watching.
@@ -559,9 +571,14 @@
       const wait = now - firstPending >= delayMs * 4 ? 0 : delayMs;
       timer = win.setTimeout(fire, wait);
     };
+    // A component (a custom element, or any element given a shadow root) may draw its controls a moment
+    // after it is added, in a tree this observer does not see yet: adding one counts as adding controls.
+    const component = (n) => !!n.shadowRoot || n.localName.includes("-");
+    const added = (n) => n.nodeType === 1 &&
+      (containsControl(n) || component(n) || Array.prototype.some.call(n.getElementsByTagName("*"), component));
     const relevant = (m) => {
       if (m.type === "childList") {
-        for (const n of m.addedNodes) if (n.nodeType === 1 && containsControl(n)) return true;
+        for (const n of m.addedNodes) if (added(n)) return true;
         return false;
       }
       return m.target.nodeType === 1 && containsControl(m.target);
@@ -569,12 +586,22 @@
     const observer = new win.MutationObserver((mutations) => {
       if (mutations.some(relevant)) schedule();
     });
-    observer.observe(doc.documentElement, {
+    const options = {
       childList: true,
       subtree: true,
       attributes: true,
       attributeFilter: ["style", "class", "hidden", "open", "aria-hidden", "inert", "disabled", "type"],
-    });
+    };
+    const watched = new WeakSet();
+    function watchShadowRoots() {
+      for (const shadow of Controls.shadowRootsOf(doc)) {
+        if (watched.has(shadow)) continue;
+        watched.add(shadow);
+        observer.observe(shadow, options);
+      }
+    }
+    observer.observe(doc.documentElement, options);
+    watchShadowRoots();
     return () => {
       observer.disconnect();
       if (timer !== null) win.clearTimeout(timer);

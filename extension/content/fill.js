@@ -29,6 +29,11 @@
 (function defineProfferFill(root) {
   "use strict";
 
+  // The numbering of controls and the way up across shadow hosts, shared with extract.js (controls.js is
+  // loaded before this file in the page; required under node).
+  const Controls = root.ProfferControls || require("./controls.js");
+  const { closestAcross, renderedParent } = Controls;
+
   const REASONS = Object.freeze({
     NO_SUCH_FIELD: "no_such_field",
     DUPLICATE: "duplicate_index",
@@ -85,12 +90,12 @@
   }
 
   function elementHidden(element, win) {
-    if (element.closest("[hidden], [inert], [aria-hidden='true'], dialog:not([open])")) return true;
-    const closedDetails = element.closest("details:not([open])");
-    if (closedDetails && !element.closest("summary")) return true;
+    if (closestAcross(element, "[hidden], [inert], [aria-hidden='true'], dialog:not([open])")) return true;
+    const closedDetails = closestAcross(element, "details:not([open])");
+    if (closedDetails && !closestAcross(element, "summary")) return true;
     if (win.getComputedStyle(element).visibility !== "visible") return true;
     let opacity = 1;
-    for (let node = element; node && node.nodeType === 1; node = node.parentElement) {
+    for (let node = element; node && node.nodeType === 1; node = renderedParent(node)) {
       const style = win.getComputedStyle(node);
       if (style.display === "none") return true;
       opacity *= Number.parseFloat(style.opacity || "1");
@@ -247,7 +252,7 @@
   // ---- matching select options --------------------------------------------------------------------------
 
   function pageLanguage(element) {
-    const owner = element.closest("[lang]");
+    const owner = closestAcross(element, "[lang]");
     const lang = (owner && owner.getAttribute("lang")) || element.ownerDocument.documentElement.lang || "en";
     return lang.split(/[-_]/)[0].toLowerCase() || "en";
   }
@@ -424,7 +429,8 @@
   // ---- many fields at once ------------------------------------------------------------------------------
 
   // entries: [{index, value}] (value a string), or [{index, checked}] for a checkbox or radio; index is the
-  // position in document.querySelectorAll("input, select, textarea"). Returns
+  // position in document.querySelectorAll("input, select, textarea"), then in open shadow roots
+  // (controls.js). Returns
   // {filled: [index, ...], refused: [{index, reason}, ...]}: positions and reasons only, never a value.
   //
   // Each field is checked right before its own write, after the page's handlers for the previous field ran:
@@ -432,7 +438,7 @@
   function fillFields(doc, entries) {
     if (!Array.isArray(entries)) throw new TypeError("fillFields expects an array of {index, value} entries");
     const win = doc.defaultView;
-    const controls = doc.querySelectorAll("input, select, textarea");
+    const controls = Controls.controlsOf(doc);
     const report = { filled: [], refused: [] };
     const refuse = (index, reason) => report.refused.push({ index, reason });
     const seen = new Set();

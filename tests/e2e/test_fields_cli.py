@@ -168,6 +168,48 @@ def test_a_form_behind_thousands_of_hidden_inputs_is_read_with_its_page_index(tm
     assert [(f["index"], f["name"], f["type"], f["fillable"]) for f in fields] == [(2500, "email", "email", True)]
 
 
+WEB_COMPONENTS_PAGE = """<!doctype html>
+<form>
+  <label>Full name <input name=fullname autocomplete=name></label>
+  <x-field label="Email address" field=email type=email></x-field>
+  <x-field label="Postcode" field=postal style="display:none"></x-field>
+  <x-fold><label>Promo code <input name=promo></label></x-fold>
+  <button>Continue</button>
+</form>
+<script>
+  customElements.define("x-field", class extends HTMLElement {
+    connectedCallback() {
+      const root = this.attachShadow({ mode: "open" });
+      root.innerHTML = "<label for=f></label><input id=f>";
+      root.querySelector("label").textContent = this.getAttribute("label");
+      root.querySelector("input").name = this.getAttribute("field");
+      root.querySelector("input").type = this.getAttribute("type") || "text";
+    }
+  });
+  // Draws what is put in it inside a folded box: the person sees none of it.
+  customElements.define("x-fold", class extends HTMLElement {
+    connectedCallback() {
+      this.attachShadow({ mode: "open" }).innerHTML = "<div style='display:none'><slot></slot></div>";
+    }
+  });
+</script>"""
+
+
+def test_fields_inside_web_components_are_read_judged_and_numbered_after_the_page_s_own(tmp_path):
+    page = tmp_path / "components.html"
+    page.write_text(WEB_COMPONENTS_PAGE)
+    done = proffer_fields("--json", str(page))
+    assert done.returncode == 0, done.stderr
+    fields = {f["name"]: f for f in json.loads(done.stdout)["fields"]}
+    # The page's own controls keep their querySelectorAll positions; the components' follow.
+    assert [fields[n]["index"] for n in ("fullname", "promo", "email", "postal")] == [0, 1, 2, 3]
+    assert [fields[n]["type"] for n in ("email", "postal")] == ["email", "postal-code"], "read by their labels"
+    assert fields["email"]["fillable"] is True
+    assert (fields["postal"]["fillable"], fields["postal"]["reason"]) == (False, "invisible: display:none (ancestor)")
+    assert fields["promo"]["fillable"] is False, "slotted into a folded box"
+    assert fields["promo"]["reason"].startswith("invisible")
+
+
 def test_a_hanging_page_is_reported_and_the_run_goes_on(tmp_path, playwright):
     from companion.fields.runner import PageRunner, run_pages
 
@@ -229,7 +271,7 @@ def test_visibility_in_real_layout_custom_checkboxes_and_sr_only_text(tmp_path, 
 
 
 def test_watch_forms_notices_a_form_that_appears_later_in_real_chromium(tmp_path, playwright):
-    from companion.fields.runner import CHROMIUM, CHROMIUM_ARGS, EXTRACT_JS
+    from companion.fields.runner import CHROMIUM, CHROMIUM_ARGS, extraction_source
 
     page_file = tmp_path / "spa.html"
     page_file.write_text("<!doctype html><div id=app>Loading…</div>")
@@ -237,7 +279,7 @@ def test_watch_forms_notices_a_form_that_appears_later_in_real_chromium(tmp_path
     try:
         page = browser.new_page()
         page.goto(page_file.as_uri())
-        page.add_script_tag(content=EXTRACT_JS.read_text(encoding="utf-8"))
+        page.add_script_tag(content=extraction_source())
         page.evaluate(
             """() => {
               window.scans = [];

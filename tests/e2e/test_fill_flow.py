@@ -15,9 +15,14 @@ EMAIL = "ada.e2e-marker-5521@example.org"
 
 def open_checkout(context, shop):
     """Open the demo checkout and return (page, approval window)."""
+    return open_with_approval(context, shop + CHECKOUT)
+
+
+def open_with_approval(context, url):
+    """Open ``url`` and return (page, the approval window it brings up)."""
     with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
         page = context.new_page()
-        page.goto(shop + CHECKOUT)
+        page.goto(url)
     window = info.value
     window.wait_for_selector("body[data-ready=true]")
     return page, window
@@ -234,3 +239,22 @@ def test_a_form_that_grows_asks_only_about_the_new_field(playwright, person, sho
             page.wait_for_timeout(300)
             views = worker.evaluate("chrome.storage.session.get('settled')")["settled"]
             assert len(views) == 1, views
+
+
+def test_a_form_of_web_components_is_offered_and_filled_inside_their_shadow_roots(playwright, person, fixture_server):
+    """A design-system form keeps its controls in the components' open shadow roots: they are offered like
+    any other, and the approved value reaches the component's own control, which keeps it."""
+    inner_email = (
+        "() => document.querySelector('wc-text-field[control-id=email]').shadowRoot.getElementById('email').value"
+    )
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page, window = open_with_approval(context, fixture_server + "/web-components.html")
+            tick(window, "email")
+            window.click("#approve")
+            wait_until(lambda: page.evaluate(inner_email) == EMAIL, what="the email inside its component")
+            page.click("#rerender")
+            state = page.evaluate("window.fixtureState")
+            assert (state["email"], state["name"]) == (EMAIL, ""), "kept by the component; the unticked name untouched"
+            assert state["offers"] is False  # the pre-ticked "Send me offers", unticked by the standing preference

@@ -207,3 +207,22 @@ def test_a_fill_from_the_content_script_reaches_reacts_own_state(person, ff, fix
         assert (state["name"], state["email"], state["country"]) == ("Ada Quintessa Marker-Lovelace", EMAIL, "GB")
         assert state["offers"] is False  # the pre-ticked "Send me offers", unticked by the standing preference
         assert ff.value("#email") == EMAIL  # the render did not write a stale value back
+
+
+def test_a_form_of_web_components_is_filled_inside_their_shadow_roots(person, ff, fixture_server):
+    """Through Xray wrappers too, a content script reaches the controls in a component's open shadow root,
+    and the component keeps what was written there."""
+    inner = "return document.querySelector('wc-text-field[control-id=email]').shadowRoot.getElementById('email').value"
+    with person.companion():
+        person.unlock()
+        open_form(ff, f"{fixture_server}/web-components.html")
+        assert "email" in offered_types(ff)
+        tick(ff, "email")
+        ff.marionette.find_element(By.ID, "approve").click()
+        ff.marionette.switch_to_window(ff.tab)
+        wait_until(lambda: ff.marionette.execute_script(inner, sandbox=None) == EMAIL, what="the email to be filled")
+        ff.marionette.find_element(By.ID, "rerender").click()
+        rendered = "return window.fixtureState.renders === 1 && window.fixtureState"
+        state = wait_until(lambda: ff.marionette.execute_script(rendered, sandbox=None), what="the components' render")
+        assert (state["email"], state["name"]) == (EMAIL, "")
+        assert state["offers"] is False  # the pre-ticked "Send me offers", unticked by the standing preference

@@ -2,18 +2,20 @@
 // The script is evaluated inside the jsdom window, as the browser evaluates a content script.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { describe, test } from "node:test";
 import vm from "node:vm";
 
 import { JSDOM } from "jsdom";
 
-const FILL_JS = readFileSync(new URL("../../../extension/content/fill.js", import.meta.url), "utf8");
+// In the order the manifest loads them: fill.js numbers controls with controls.js.
+const SCRIPTS = ["controls.js", "fill.js"].map((name) => readFileSync(new URL(`../../../extension/content/${name}`, import.meta.url), "utf8"));
 
 function page(body, { lang = "en" } = {}) {
   const dom = new JSDOM(`<!DOCTYPE html><html lang="${lang}"><body>${body}</body></html>`, {
     runScripts: "outside-only",
   });
-  dom.window.eval(FILL_JS);
+  for (const script of SCRIPTS) dom.window.eval(script);
   const { window } = dom;
   return { window, document: window.document, Fill: inThisRealm(window.ProfferFill), $: (sel) => window.document.querySelector(sel) };
 }
@@ -377,12 +379,43 @@ describe("fillFields", () => {
     assert.equal($("#given").value, "Ada");
     assert.throws(() => Fill.fillFields(document, { index: 0, value: "x" }), { name: "TypeError" });
   });
+
+  test("controls inside components are numbered after the page's own, and judged through their hosts", () => {
+    const { Fill, document, window, $ } = page(`<form lang="de"><input id="given" aria-label="first name">
+      <x-address id="shown"></x-address><x-address id="folded" style="display:none"></x-address>
+      <x-address id="inert" inert></x-address></form>`);
+    const roots = {};
+    for (const id of ["shown", "folded", "inert"]) {
+      roots[id] = $(`#${id}`).attachShadow({ mode: "open" });
+      roots[id].innerHTML = `<input aria-label="city"><select aria-label="country"><option>Deutschland</option><option>Österreich</option></select>`;
+    }
+    const events = recordEvents(roots.shown.querySelector("input"), ["input", "change"]);
+    const report = Fill.fillFields(document, [
+      { index: 0, value: "Ada" },
+      { index: 1, value: "Wien" },
+      { index: 2, value: "Austria" },
+      { index: 3, value: "Graz" },
+      { index: 6, value: "Linz" },
+    ]);
+    assert.deepEqual(report, {
+      filled: [0, 1, 2],
+      refused: [{ index: 3, reason: "invisible" }, { index: 6, reason: "invisible" }],
+    });
+    assert.equal(roots.shown.querySelector("input").value, "Wien");
+    assert.equal(roots.shown.querySelector("select").value, "Österreich", "option texts are read in the host's language");
+    assert.deepEqual(events.map((e) => e.type), ["input", "change"]);
+    assert.equal(roots.folded.querySelector("input").value, "");
+    assert.equal(roots.inert.querySelector("input").value, "");
+    assert.ok(window.document.querySelectorAll("input, select, textarea").length === 1, "querySelectorAll sees none of them");
+  });
 });
 
 test("under node, fill.js also exports its functions through module.exports", () => {
-  const sandbox = { module: { exports: {} }, globalThis: undefined };
+  // As node loads it with require(): controls.js is required from beside it.
+  const require = createRequire(new URL("../../../extension/content/fill.js", import.meta.url));
+  const sandbox = { module: { exports: {} }, globalThis: undefined, require };
   sandbox.globalThis = sandbox;
-  vm.runInNewContext(FILL_JS, sandbox);
+  vm.runInNewContext(SCRIPTS[1], sandbox);
   assert.deepEqual(Object.keys(sandbox.module.exports).sort(), ["REASONS", "fillField", "fillFields", "matchOption", "setChecked"]);
   assert.equal(sandbox.module.exports, sandbox.ProfferFill);
 });
