@@ -76,7 +76,7 @@ test("walking up from inside a component reaches its host, its slot and its docu
 test("a component's field is read like any other: its label, aria-labelledby, the text by its host, its form", () => {
   const win = load(`<form id=checkout><h2>Delivery</h2><input name=name>
       <x-email id=mail></x-email>
-      <span>Rewards number</span><x-loyalty id=loyalty></x-loyalty>
+      <span>Rewards number</span><x-loyalty id=loyalty></x-loyalty><input name=after>
       <button>Place order</button></form>
     <span id=e>outside</span>`);
   const doc = win.document;
@@ -86,17 +86,18 @@ test("a component's field is read like any other: its label, aria-labelledby, th
 
   const payload = extractPage(doc, win);
   const email = byName(payload, "email");
-  assert.equal(email.index, 1);
+  assert.equal(email.index, 2, "after the page's own two controls");
   assert.equal(email.label, "Email address");
   assert.equal(email.type, "email");
   assert.equal(byName(payload, "confirm").label, "for your receipt", "aria-labelledby ids are the component's");
   assert.equal(byName(payload, "card").nearby_text, "Rewards number", "text before the host names its field");
+  assert.equal(byName(payload, "after").nearby_text, "", "a component holding a control is a field between");
   assert.equal(payload.forms.length, 1, "the component's controls are in the form the host is drawn in");
   for (const field of payload.fields) {
     assert.equal(field.form_index, 0);
     assert.equal(field.visible, true, field.name);
   }
-  assert.deepEqual(payload.fields.map((f) => f.position_in_form), [0, 1, 2, 3]);
+  assert.deepEqual(payload.fields.map((f) => f.position_in_form), [0, 1, 2, 3, 4]);
 });
 
 test("a component's field is hidden when its host is, or when the slot it is drawn in is", () => {
