@@ -125,7 +125,6 @@ KEYWORDS: dict[str, str] = {
             r"keresztnév|keresztnev|utónév",
             r"prenume",
             r"имя",
-            r"(?<![а-яёіїєґ])ім ?я(?![а-яёіїєґ])",  # Ukrainian "ім'я", whose apostrophe reads as a space
             r"(?<![а-яё])име(?! и)",  # not inside Serbian "презиме" (family name)
             r"ім ?я(?![а-яіїє])",  # Ukrainian "Ім'я" (the apostrophe is read as a space)
             r"(?<![a-z])ime(?! i prezime)",  # not inside "prezime" (family name)
