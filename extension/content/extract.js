@@ -553,12 +553,18 @@
     const win = doc.defaultView;
     let timer = null;
     let firstPending = 0;
+    // Whether a change since the last scan touched controls, or only added components. A component
+    // is worth a scan only once it turns out to hold a control: a feed that keeps adding cards drawn in
+    // shadow roots must not cost an extraction a second.
+    let controlsChanged = false;
     const fire = () => {
       timer = null;
       firstPending = 0;
+      const changed = controlsChanged;
+      controlsChanged = false;
       try {
-        watchShadowRoots();
-        callback();
+        const fresh = watchShadowRoots();
+        if (changed || fresh.some((shadow) => shadow.querySelector(CONTROL_SELECTOR))) callback();
       } catch (err) {
         // A failing callback must not stop the watching.
         if (win.console) win.console.error("Proffer: form scan failed", err);
@@ -572,19 +578,19 @@
       timer = win.setTimeout(fire, wait);
     };
     // A component (a custom element, or any element given a shadow root) may draw its controls a moment
-    // after it is added, in a tree this observer does not see yet: adding one counts as adding controls.
+    // after it is added, in a tree this observer does not see yet: adding one means looking for new
+    // shadow roots to watch, and scanning if one of them already holds a control.
     const component = (n) => !!n.shadowRoot || n.localName.includes("-");
-    const added = (n) => n.nodeType === 1 &&
-      (containsControl(n) || component(n) || Array.prototype.some.call(n.getElementsByTagName("*"), component));
-    const relevant = (m) => {
-      if (m.type === "childList") {
-        for (const n of m.addedNodes) if (added(n)) return true;
-        return false;
-      }
-      return m.target.nodeType === 1 && containsControl(m.target);
-    };
+    const addsComponent = (n) => component(n) || Array.prototype.some.call(n.getElementsByTagName("*"), component);
+    const touchesControls = (m) => m.type === "childList"
+      ? Array.prototype.some.call(m.addedNodes, containsControl)
+      : m.target.nodeType === 1 && containsControl(m.target);
+    const addsComponents = (m) => m.type === "childList" &&
+      Array.prototype.some.call(m.addedNodes, (n) => n.nodeType === 1 && addsComponent(n));
     const observer = new win.MutationObserver((mutations) => {
-      if (mutations.some(relevant)) schedule();
+      if (mutations.some(touchesControls)) controlsChanged = true;
+      else if (!mutations.some(addsComponents)) return;
+      schedule();
     });
     const options = {
       childList: true,
@@ -593,12 +599,16 @@
       attributeFilter: ["style", "class", "hidden", "open", "aria-hidden", "inert", "disabled", "type"],
     };
     const watched = new WeakSet();
+    /** Starts watching the open shadow roots not watched yet, and returns them. */
     function watchShadowRoots() {
+      const fresh = [];
       for (const shadow of Controls.shadowRootsOf(doc)) {
         if (watched.has(shadow)) continue;
         watched.add(shadow);
         observer.observe(shadow, options);
+        fresh.push(shadow);
       }
+      return fresh;
     }
     observer.observe(doc.documentElement, options);
     watchShadowRoots();

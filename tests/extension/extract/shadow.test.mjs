@@ -119,6 +119,32 @@ test("a component's field is hidden when its host is, or when the slot it is dra
   assert.equal(reason("slotted"), "display:none (ancestor)", "the component draws its slot inside a hidden box");
 });
 
+test("watchForms scans for a component that holds a control, not for one that holds none", async () => {
+  const win = load(`<div id=app></div>`);
+  const doc = win.document;
+  win.customElements.define("x-card", class extends win.HTMLElement {
+    connectedCallback() { this.attachShadow({ mode: "open" }).innerHTML = "<p>A product</p><button>Like</button>"; }
+  });
+  win.customElements.define("x-signup", class extends win.HTMLElement {
+    connectedCallback() { this.attachShadow({ mode: "open" }).innerHTML = "<x-field></x-field>"; }
+  });
+  win.customElements.define("x-field", class extends win.HTMLElement {
+    connectedCallback() { this.attachShadow({ mode: "open" }).innerHTML = "<input name=email>"; }
+  });
+  let calls = 0;
+  const stop = watchForms(doc, () => calls++, 20);
+  const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  for (let i = 0; i < 5; i++) doc.getElementById("app").append(doc.createElement("x-card"));
+  await wait(80);
+  assert.equal(calls, 0, "a feed of cards without controls is not a form");
+
+  doc.getElementById("app").append(doc.createElement("x-signup"));
+  await wait(80);
+  assert.equal(calls, 1, "a component whose nested component holds an input counts");
+  stop();
+});
+
 test("watchForms notices controls a component draws later, and changes inside a shadow root it has seen", async () => {
   const win = load(`<div id=app></div>`);
   const doc = win.document;
@@ -134,20 +160,20 @@ test("watchForms notices controls a component draws later, and changes inside a 
 
   doc.getElementById("app").append(doc.createElement("x-signup"));
   await wait(80);
-  assert.equal(calls, 1, "adding a component counts");
+  assert.equal(calls, 0, "an empty component is watched, not scanned");
 
   const step = shadowRootsOf(doc)[0].getElementById("step");
   step.append(doc.createElement("p"));
   await wait(60);
-  assert.equal(calls, 1, "a paragraph in the component is not a form");
+  assert.equal(calls, 0, "a paragraph in the component is not a form");
   step.append(doc.createElement("input"));
   await wait(80);
-  assert.equal(calls, 2, "a control added inside the component's shadow root counts");
+  assert.equal(calls, 1, "a control added inside the component's shadow root counts");
 
   stop();
   step.append(doc.createElement("select"));
   await wait(60);
-  assert.equal(calls, 2, "nothing after stop()");
+  assert.equal(calls, 1, "nothing after stop()");
 });
 
 test("a page cannot make the walk endless: shadow roots are capped", () => {
