@@ -1,5 +1,6 @@
-// The numbering of a page's form controls that every part of Proffer shares, and the way up the tree
-// from a control when part of the page lives in shadow roots (web components).
+// The numbering of a page's form controls that every part of Proffer shares, the way up the tree from a
+// control when part of the page lives in shadow roots (web components), and the readings of computed
+// style that extraction and filling both judge visibility by.
 //
 // A classic script loaded before extract.js and fill.js (manifest.json); it defines
 // globalThis.ProfferControls, and module.exports under node.
@@ -72,9 +73,55 @@
     return typeof top.getElementById === "function" ? top.getElementById(id) : null;
   }
 
+  // Readings of computed style. A hostile page hides a field in more ways than display and opacity; these
+  // are the ones a computed style tells outright, so extraction (which offers fields) and filling (which
+  // checks again at the last moment) read them alike.
+
+  /** The factor a computed `filter` scales opacity by: "opacity(0)" hides as surely as opacity: 0. */
+  function filterOpacity(filter) {
+    let factor = 1;
+    for (const m of (filter || "").matchAll(/opacity\(\s*([\d.]+)(%?)\s*\)/g)) {
+      const value = Number.parseFloat(m[1]);
+      if (!Number.isNaN(value)) factor *= m[2] ? value / 100 : value;
+    }
+    return Math.min(1, factor);
+  }
+
+  /**
+   * Whether a computed `clip-path` leaves nothing to see: inset by half or more, a circle or ellipse of
+   * radius 0, or a polygon with no area ("polygon(0px 0px, 0px 0px, 0px 0px)").
+   */
+  function clipPathEmpty(clipPath) {
+    const value = clipPath || "";
+    if (/^inset\(\s*(50|100)%/.test(value) || /^(circle|ellipse)\(\s*0(px|%)?[\s)]/.test(value)) return true;
+    const polygon = /^polygon\((?:\s*(?:nonzero|evenodd)\s*,)?([^)]*)\)$/.exec(value);
+    if (!polygon) return false;
+    const points = polygon[1].split(",").map((pair) => pair.trim().split(/\s+/));
+    if (points.some((p) => p.length !== 2 || p.some((v) => !/^-?[\d.]+(px|%)?$/.test(v)))) return false;
+    const units = new Set(points.flat().map((v) => v.replace(/^-?[\d.]+/, "") || "px"));
+    if (units.size > 1) return false; // mixed units: the area cannot be told without the box
+    let twiceArea = 0;
+    for (let i = 0; i < points.length; i++) {
+      const [x1, y1] = points[i].map(Number.parseFloat);
+      const [x2, y2] = points[(i + 1) % points.length].map(Number.parseFloat);
+      twiceArea += x1 * y2 - x2 * y1;
+    }
+    return Math.abs(twiceArea) < 1;
+  }
+
+  /**
+   * Whether the text a person would read in the control is fully transparent ("color: transparent", or
+   * Chromium's -webkit-text-fill-color): a value written there could not be seen.
+   */
+  function textTransparent(style) {
+    const fill = style.webkitTextFillColor || style.color || "";
+    return fill === "transparent" || /^rgba\([^)]*,\s*0(\.0+)?\s*\)$/.test(fill) ||
+      /^(rgb|color)\([^)]*\/\s*0(\.0+)?%?\s*\)$/.test(fill);
+  }
+
   const api = Object.freeze({
     CONTROL_SELECTOR, MAX_SHADOW_ROOTS, shadowRootsOf, controlsOf, parentAcross, renderedParent, closestAcross,
-    byIdNear,
+    byIdNear, filterOpacity, clipPathEmpty, textTransparent,
   });
   root.ProfferControls = api;
   if (typeof module === "object" && module && module.exports) module.exports = api;

@@ -27,6 +27,7 @@
   // Loaded before this file in the page (manifest.json, companion/fields/runner.py); required under node.
   const Controls = root.ProfferControls || require("./controls.js");
   const { CONTROL_SELECTOR, closestAcross, parentAcross, renderedParent, byIdNear } = Controls;
+  const { filterOpacity, clipPathEmpty, textTransparent } = Controls;
   const LIMITS = Object.freeze({
     short: 300, // ShortText
     text: 2000, // Text
@@ -101,7 +102,8 @@
           style: s,
           display: s.display,
           visibility: s.visibility,
-          opacity: Number.isNaN(opacity) ? 1 : opacity,
+          // filter: opacity(0) fades an element as surely as opacity does, and is passed down the same way.
+          opacity: (Number.isNaN(opacity) ? 1 : opacity) * filterOpacity(s.filter),
           contentHidden: s.contentVisibility === "hidden",
           clip: null, // geometry facts, read only when the layout checks reach this element
           rect: null,
@@ -121,7 +123,7 @@
       // jsdom fills only the shorthand; real browsers fill both longhands.
       const [shortX, shortY = shortX] = overflowX === "visible" && overflowY === "visible" ? (s.overflow || "").split(" ") : [];
       f.clip = {
-        empty: (positioned && isClipRectEmpty(s.clip)) || isClipPathEmpty(s.clipPath),
+        empty: (positioned && isClipRectEmpty(s.clip)) || clipPathEmpty(s.clipPath),
         x: clipsOverflow(overflowX) || clipsOverflow(shortX),
         y: clipsOverflow(overflowY) || clipsOverflow(shortY),
       };
@@ -168,10 +170,6 @@
     return right - left <= TINY_PX || bottom - top <= TINY_PX;
   }
 
-  function isClipPathEmpty(clipPath) {
-    return /^inset\(\s*(50%|100%)/.test(clipPath || "") || /^(circle|ellipse)\(\s*0(px|%)?[\s)]/.test(clipPath || "");
-  }
-
   /**
    * Why a person could not see or use `el`, or null when they can. Style checks walk the ancestors once
    * (cached); geometric checks need layout.
@@ -190,6 +188,9 @@
     // visibility is inherited and a child may turn it back on, so the element's own computed value decides.
     if (own.visibility === "hidden" || own.visibility === "collapse") return "visibility:hidden";
     if ((parent ? parent.opacity : 1) * own.opacity < OPACITY_FLOOR) return "opacity:0";
+    // A checkbox is drawn by its box, not its text; any other control whose text is transparent would take
+    // a value the person cannot see.
+    if (!CHECKABLE.has(controlType(el, tag)) && textTransparent(own.style)) return "transparent text";
     if (!ctx.layout) return null;
 
     const rect = el.getBoundingClientRect();

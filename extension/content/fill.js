@@ -32,7 +32,7 @@
   // The numbering of controls and the way up across shadow hosts, shared with extract.js (controls.js is
   // loaded before this file in the page; required under node).
   const Controls = root.ProfferControls || require("./controls.js");
-  const { closestAcross, renderedParent } = Controls;
+  const { closestAcross, renderedParent, filterOpacity, clipPathEmpty, textTransparent } = Controls;
 
   const REASONS = Object.freeze({
     NO_SUCH_FIELD: "no_such_field",
@@ -93,13 +93,16 @@
     if (closestAcross(element, "[hidden], [inert], [aria-hidden='true'], dialog:not([open])")) return true;
     const closedDetails = closestAcross(element, "details:not([open])");
     if (closedDetails && !closestAcross(element, "summary")) return true;
-    if (win.getComputedStyle(element).visibility !== "visible") return true;
+    const own = win.getComputedStyle(element);
+    if (own.visibility !== "visible") return true;
+    // Checkboxes are drawn by their box; any other control with transparent text would hide its value.
+    if (kindOf(element) !== "checkable" && textTransparent(own)) return true;
     let opacity = 1;
     for (let node = element; node && node.nodeType === 1; node = renderedParent(node)) {
       const style = win.getComputedStyle(node);
       if (style.display === "none") return true;
-      opacity *= Number.parseFloat(style.opacity || "1");
-      if (/inset\(\s*50%/.test(style.clipPath || "") || /^rect\(0(px)?,? 0(px)?,? 0(px)?,? 0(px)?\)$/.test(style.clip || "")) {
+      opacity *= Number.parseFloat(style.opacity || "1") * filterOpacity(style.filter);
+      if (clipPathEmpty(style.clipPath) || /^rect\(0(px)?,? 0(px)?,? 0(px)?,? 0(px)?\)$/.test(style.clip || "")) {
         return true;
       }
     }

@@ -228,6 +228,39 @@ test("style tricks: display, visibility, opacity on an ancestor, aria-hidden, in
   assert.deepEqual([byName(payload, "shown").disabled, byName(payload, "shown").readonly], [false, false]);
 });
 
+test("a clip path leaves nothing to see when its shape has no area", () => {
+  const { clipPathEmpty, filterOpacity, textTransparent } = require("../../../extension/content/controls.js");
+  for (const empty of ["inset(50%)", "circle(0px at 50% 50%)", "polygon(0px 0px, 0px 0px, 0px 0px)",
+    "polygon(0% 0%, 100% 0%, 50% 0%)", "polygon(evenodd, 10px 10px, 10px 10px, 10px 10px)"]) {
+    assert.equal(clipPathEmpty(empty), true, empty);
+  }
+  for (const shown of ["none", "inset(10%)", "polygon(0% 0%, 100% 0%, 100% 100%)", "polygon(0px 0px, 50% 0%, 50% 50%)",
+    "url(#shape)"]) {
+    assert.equal(clipPathEmpty(shown), false, shown);
+  }
+  assert.deepEqual(["opacity(0)", "blur(1px) opacity(50%)", "none", ""].map(filterOpacity), [0, 0.5, 1, 1]);
+  assert.equal(textTransparent({ color: "rgba(0, 0, 0, 0)" }), true);
+  assert.equal(textTransparent({ color: "rgb(0, 0, 0)", webkitTextFillColor: "rgba(0, 0, 0, 0)" }), true);
+  assert.equal(textTransparent({ color: "rgb(0 0 0 / 0)" }), true);
+  assert.equal(textTransparent({ color: "rgba(0, 0, 0, 0.5)" }), false);
+  assert.equal(textTransparent({ color: "rgb(20, 20, 20)", webkitTextFillColor: "rgb(20, 20, 20)" }), false);
+});
+
+test("style tricks a computed style tells: a filter, transparent text (clip paths need layout: test_fields_cli)", () => {
+  const win = load(`<form>
+    <div style="filter: blur(1px) opacity(0)"><input name=filtered></div>
+    <div style="filter: opacity(50%)"><input name=half></div>
+    <input name=ghost style="color: transparent">
+    <input type=checkbox name=drawn style="color: transparent">
+  </form>`);
+  const payload = extract(win);
+  const reason = (name) => byName(payload, name).hidden_reason;
+  assert.equal(reason("filtered"), "opacity:0", "filter: opacity(0) on an ancestor");
+  assert.equal(reason("half"), null, "half faded is still seen");
+  assert.equal(reason("ghost"), "transparent text");
+  assert.equal(reason("drawn"), null, "a checkbox is drawn by its box, not its text");
+  for (const name of ["filtered", "ghost"]) assert.equal(byName(payload, name).visible, false);
+});
 test("geometry tricks, with layout stubbed: zero size, off-screen, clipped by an ancestor", () => {
   const win = load(`<form><input name=ok><input name=zero><input name=away>
     <div id=box style="overflow:hidden"><input name=clipped></div></form>`);

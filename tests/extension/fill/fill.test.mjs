@@ -171,6 +171,9 @@ describe("the last line of defence", () => {
     ["an input in a closed dialog", '<dialog><input id="x" aria-label="h"></dialog>', "invisible"],
     ["an input in closed details", '<details><summary>More</summary><input id="x" aria-label="h"></details>', "invisible"],
     ["a clipped input", '<input id="x" style="clip-path: inset(50%)" aria-label="h">', "invisible"],
+    ["an input clipped to a point", '<input id="x" style="clip-path: polygon(0 0, 0 0, 0 0)" aria-label="h">', "invisible"],
+    ["an input faded by a filter", '<div style="filter: opacity(0)"><input id="x" aria-label="h"></div>', "invisible"],
+    ["an input with transparent text", '<input id="x" style="color: transparent" aria-label="h">', "invisible"],
     ["a submit button", '<input id="x" type="submit" value="Go">', "not_a_field"],
   ];
   for (const [what, html, reason] of cases) {
