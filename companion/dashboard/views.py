@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
+from yarl import URL
 
 from companion.appkeys import CORE, DATA_DIR, SETTINGS, run_on_worker
 from companion.dashboard.security import end_sessions, has_session, start_session
@@ -25,18 +28,43 @@ def login_required(view: View) -> View:
         if core.vault.state == "absent":
             raise web.HTTPSeeOther("/vault/setup")
         if core.vault.state != "unlocked" or not has_session(request):
-            raise web.HTTPSeeOther(f"/unlock?next={request.rel_url.path}")
+            raise web.HTTPSeeOther(URL("/unlock").with_query(next=request.rel_url.path_qs))
         core.vault.touch()
         return await view(request)
 
     return wrapper
 
 
-def safe_next(target: str | None) -> str:
-    """Only our own paths: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+def local_path(target: str | None) -> str | None:
+    r"""`target` if it can only mean a path on this server, else None.
+
+    Browsers and yarl drop tabs and newlines from URLs, and browsers read a backslash as a slash, so
+    "/\t/evil.example" or "/\evil.example" would leave the server as "//evil.example": any whitespace,
+    control character or backslash is refused before anything is parsed (urlsplit drops them too).
+    """
+    if not target or "\\" in target or any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return target
+
+
+def dashboard_page(app: web.Application, path: str) -> bool:
+    """Whether `path` (as sent, still percent-encoded) is a page this server shows: a GET route, not a file."""
+    for route in app.router.routes():
+        info = route.resource.get_info() if route.method == "GET" and route.resource else {}
+        if info.get("path") == path or ("pattern" in info and info["pattern"].fullmatch(path)):
+            return True
+    return False
+
+
+def safe_next(app: web.Application, target: str | None) -> str:
+    """Where to go after unlocking: a dashboard page this server shows (query kept), never an open redirect."""
+    path = local_path(target)
+    if path is None or not dashboard_page(app, urlsplit(path).path):
+        return "/"
+    return path
 
 
 async def unlock_form(request: web.Request) -> web.StreamResponse:
@@ -44,14 +72,14 @@ async def unlock_form(request: web.Request) -> web.StreamResponse:
     if core.vault.state == "absent":
         raise web.HTTPSeeOther("/vault/setup")
     return aiohttp_jinja2.render_template(
-        "unlock.html", request, {"next": safe_next(request.query.get("next")), "error": None}
+        "unlock.html", request, {"next": safe_next(request.app, request.query.get("next")), "error": None}
     )
 
 
 async def unlock(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     passphrase = str(form.get("passphrase", ""))
-    target = safe_next(str(form.get("next", "/")))
+    target = safe_next(request.app, str(form.get("next", "/")))
     core = request.app[CORE]
     error = None
     try:

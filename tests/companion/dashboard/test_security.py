@@ -68,15 +68,67 @@ async def test_wrong_passphrase_is_a_clear_error_and_no_session(companion):
     assert core.vault.state == "locked"
 
 
-async def test_next_cannot_redirect_off_site(companion):
+OFF_SITE = [
+    "//evil.example/",
+    "/\\evil.example/x",
+    "/\t/evil.example/x",
+    "/\n/evil.example/x",
+    "/\r/evil.example/x",
+    "/\r\n/evil.example/x",
+    "/ /evil.example/x",
+    "/\x00/evil.example/x",
+    "/\u2028/evil.example/x",
+    "/%09/evil.example/x",
+    "/%0a/evil.example/x",
+    "/%2F/evil.example/x",
+    "/%5Cevil.example/x",
+    "https://evil.example/",
+    "http:/evil.example/",
+    "evil.example",
+    "/nowhere",
+    "/native",
+    "/lock",
+]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+async def test_next_cannot_redirect_off_site(companion, target):
     companion.app[CORE].create(PASSPHRASE)
     response = await companion.post(
         "/unlock",
-        data={"passphrase": PASSPHRASE, "next": "//evil.example/"},
+        data={"passphrase": PASSPHRASE, "next": target},
         headers=same_origin(companion),
         allow_redirects=False,
     )
     assert response.status == 303 and response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+async def test_unlock_form_carries_no_off_site_next(companion, target):
+    companion.app[CORE].create(PASSPHRASE)
+    response = await companion.get("/unlock", params={"next": target})
+    assert response.status == 200
+    assert 'name="next" value="/"' in await response.text()
+
+
+@pytest.mark.parametrize("target", ["/", "/ledger/sites", "/vault", "/decisions"])
+async def test_next_returns_to_the_dashboard_page_asked_for(companion, target):
+    companion.app[CORE].create(PASSPHRASE)
+    response = await companion.get("/unlock", params={"next": target})
+    assert f'name="next" value="{target}"' in await response.text()
+    form = {"passphrase": PASSPHRASE, "next": target}
+    response = await companion.post("/unlock", data=form, headers=same_origin(companion), allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"] == target
+
+
+async def test_a_page_behind_the_session_sends_its_path_and_query_to_unlock(companion):
+    companion.app[CORE].create(PASSPHRASE)
+    response = await companion.get("/ledger/site", params={"site": "shop.example"}, allow_redirects=False)
+    assert response.status == 303
+    location = response.headers["Location"]
+    assert location.startswith("/unlock?")
+    response = await companion.get(location)
+    assert 'name="next" value="/ledger/site?site=shop.example"' in await response.text()
 
 
 async def test_overview_shows_releases_with_shop_strings_escaped(companion):
