@@ -99,6 +99,7 @@ async def unlock(request: web.Request) -> web.StreamResponse:
     raise response
 
 
+@login_required  # else any local program, or a page, could lock the vault and end every session
 async def lock(request: web.Request) -> web.StreamResponse:
     core = request.app[CORE]
     await run_on_worker(request.app, core.lock)

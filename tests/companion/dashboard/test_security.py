@@ -164,6 +164,21 @@ async def test_lock_ends_every_session(companion):
     assert (await companion.get("/", allow_redirects=False)).status == 303
 
 
+@pytest.mark.parametrize("headers", [{}, {"Sec-Fetch-Site": "none"}, "same-origin"])
+async def test_lock_without_a_session_is_refused_and_locks_nothing(companion, headers):
+    companion.app[CORE].create(PASSPHRASE)
+    person = companion.session.cookie_jar
+    await login(companion)
+    session = person.filter_cookies(companion.make_url("/"))["proffer_session"].value
+    person.clear()  # the same server, now a client that never typed the passphrase
+    headers = same_origin(companion) if headers == "same-origin" else headers
+    response = await companion.post("/lock", headers=headers, allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"].startswith("/unlock")
+    assert companion.app[CORE].vault.state == "unlocked"
+    response = await companion.get("/", cookies={"proffer_session": session}, allow_redirects=False)
+    assert response.status == 200  # the person's session did not end
+
+
 async def test_autolock_minutes_are_set_from_the_overview_kept_and_applied(companion, data_dir):
     core = companion.app[CORE]
     core.create(PASSPHRASE)
