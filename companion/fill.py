@@ -8,8 +8,9 @@ worker holds them and the content script only ever receives values the person ap
 ``approve`` releases values only for fields that were offered in that very request, for the frame that
 asked, once: a request id is unguessable, single-use and expires, so a forged or replayed approval gets
 nothing. Fields in a frame of another origin are never auto-filled, and approving them needs the person to
-approve that frame's origin explicitly. Every release and every refusal becomes a ledger entry, with the
-decision that caused it.
+approve that frame's origin explicitly. Nor is a plain-http page (loopback aside): there a standing
+"always" is only offered, in the window that warns about plain http. Every release and every refusal
+becomes a ledger entry, with the decision that caused it.
 
 Marketing and loyalty prompts are planned by ``companion.prompts`` from the person's standing preferences:
 consent boxes are never offered a value, only unticked (or an opt-out ticked) in the refusing direction,
@@ -49,7 +50,7 @@ from companion.protocol.messages import (
     WalletKeepPayload,
     WalletKeepResult,
 )
-from companion.sites import origin_of, path_of, site_of
+from companion.sites import origin_of, path_of, site_of, trustworthy
 from companion.tokens import MEMBERSHIP
 from companion.vault import InvalidProfile
 
@@ -145,7 +146,9 @@ class FillService:
         )
         # A cross-origin frame's fields may be offered, but only approved together with the frame's origin.
         approvable_frames = frozenset({page.frame_origin}) if cross_origin else frozenset()
-        autofill = not cross_origin and decisions.autofill_enabled(site)
+        # A standing "always" fills without asking only the top page itself, and only over https or loopback:
+        # the site leaves the scheme out, and a plain-http page may be anyone's on the person's network.
+        autofill = not cross_origin and trustworthy(top_origin) and decisions.autofill_enabled(site)
         safety = assess_page(payload, {f.index: f.type for f in understanding.fields}, approvable_frames)
         for index in set(payload.settled) & safety.keys():
             safety[index] = (False, SETTLED)  # decided on this page view already: not asked or set again

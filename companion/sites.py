@@ -2,7 +2,15 @@
 
 Decisions and the ledger are kept per site, so that shop.example.co.uk and www.shop.example.co.uk are one
 shop while two github.io pages are two. The list ships inside the ``publicsuffixlist`` package: nothing is
-downloaded at run time. IP addresses and single-label hosts (localhost) are their own site.
+downloaded at run time.
+
+IP addresses and single-label hosts (localhost, a router's name) are their own site *with their port*
+(``127.0.0.1:8088``, ``[::1]:8000``, ``localhost:80``): on one machine or one network, every port may be a
+different program, so a decision given to one must not apply to another. The port is always written, the
+scheme's default included, so http and https on one address are two sites.
+
+The scheme is not part of a site: what decides whether a standing "always" may fill without asking is
+``trustworthy``, checked on every fill.
 """
 
 from __future__ import annotations
@@ -23,19 +31,48 @@ def host_of(origin_or_url: str) -> str:
     return (urlsplit(origin_or_url).hostname or "").rstrip(".").lower()
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
 @lru_cache(maxsize=4096)
 def site_of(origin_or_url: str) -> str:
-    """The registrable domain of a URL or origin ('' when it has no host)."""
+    """The registrable domain of a URL or origin; host and port for an IP address or a single-label host;
+    '' when it has no host or a port that cannot be."""
     host = host_of(origin_or_url)
     if not host:
         return ""
+    ip = _ip(host)
+    if ip is None and "." in host:
+        return _psl().privatesuffix(host) or host
+    parts = urlsplit(origin_or_url)
     try:
-        ipaddress.ip_address(host)
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower())
     except ValueError:
-        pass
-    else:
-        return host
-    return _psl().privatesuffix(host) or host
+        return ""
+    name = f"[{host}]" if ip is not None and ip.version == 6 else host
+    return f"{name}:{port}" if port else name
+
+
+def trustworthy(origin_or_url: str) -> bool:
+    """Whether a page's values cannot be read or its page swapped by someone on the network: https, or a
+    loopback host (the W3C Secure Contexts "potentially trustworthy" origins Proffer meets). A standing
+    "always" fills only such pages without asking; a plain-http page can be an attacker's on café Wi-Fi."""
+    parts = urlsplit(origin_or_url)
+    scheme = parts.scheme.lower()
+    if scheme == "https":
+        return True
+    if scheme != "http":
+        return False
+    host = host_of(origin_or_url)
+    ip = _ip(host)
+    return host == "localhost" or host.endswith(".localhost") or (ip is not None and ip.is_loopback)
 
 
 def origin_of(url: str) -> str:

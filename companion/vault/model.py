@@ -32,7 +32,9 @@ _EMAIL = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
 )
-_SITE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+# A registrable domain, or (as companion.sites names them) an IP address or single-label host with its port.
+_SITE = re.compile(rf"{_LABEL}(?:\.{_LABEL})+|(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9a-f:.]+\]):[0-9]{{1,5}}")
 # National significant number lengths for calling codes with a well-known plan; others: 4..14 digits.
 _NATIONAL_LENGTHS = {"1": (10, 10), "44": (9, 10), "33": (9, 9), "49": (6, 13), "31": (9, 9), "34": (9, 9)}
 
@@ -197,7 +199,7 @@ class Membership(Record):
     id: ItemId = Field(default_factory=new_id)
     program: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-    sites: Annotated[list[str], Field(max_length=20)] = []  # registrable domains the program is used on
+    sites: Annotated[list[str], Field(max_length=20)] = []  # the sites (companion.sites) the program is used on
     email: Text = ""  # the email or phone the shop knows this membership by
     phone: Text = ""
 

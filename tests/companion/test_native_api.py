@@ -465,3 +465,61 @@ async def test_a_phone_box_too_short_for_the_international_number_gets_the_natio
     assert [(f.type, f.fingerprint) for f in once.fields] == [("tel", core.vault.fingerprint("07700900431"))]
     _, again = await post(companion, message("fill.request", {"page": PAGE, "forms": FORMS, "fields": short_phone}))
     assert again["result"]["autofilled"] == [{"index": 3, "value": "07700900431"}]
+
+
+# --- where a standing "always" may fill without asking ---------------------------------------------------
+
+
+def page_at(origin, path="/checkout"):
+    return {"url": origin + path, "top_origin": origin, "frame_origin": origin, "title": "Checkout"}
+
+
+async def remember_email_at(companion, origin):
+    """The person approves the email on `origin` with "always"; answers that first request's result."""
+    page = page_at(origin)
+    _, answer = await post(companion, message("fill.request", {"page": page, "forms": FORMS, "fields": FIELDS}))
+    result = answer["result"]
+    approvals = [{"index": 0, "value_id": offer_for(result, 0), "remember": True}]
+    body = {"request_id": result["request_id"], "frame_origin": origin, "approvals": approvals}
+    _, answer = await post(companion, message("fill.approve", body))
+    assert answer["ok"] and [v["index"] for v in answer["result"]["values"]] == [0], answer
+    return result
+
+
+async def fill_at(companion, origin):
+    body = {"page": page_at(origin), "forms": FORMS, "fields": FIELDS}
+    _, answer = await post(companion, message("fill.request", body))
+    assert answer["ok"], answer
+    return answer["result"]
+
+
+async def test_an_always_given_over_https_does_not_fill_the_plain_http_page_without_asking(companion):
+    """Someone on the person's network can send them to http://shop... and read what it is given."""
+    core = await unlocked(companion)
+    given = await remember_email_at(companion, "https://shop.example.co.uk")
+    assert (await fill_at(companion, "https://shop.example.co.uk"))["autofilled"] != []  # the decision holds
+    plain = await fill_at(companion, "http://shop.example.co.uk")
+    assert plain["site"] == given["site"] == "example.co.uk"
+    assert plain["autofilled"] == [] and plain["needs_approval"]
+    assert offer_for(plain, 0) == offer_for(given, 0)  # asked in the window instead, with its http warning
+    always = [e for e in core.ledger.query(limit=20).items if e.decision == "always"]
+    assert [e.origin for e in always] == ["https://shop.example.co.uk"]
+
+
+@pytest.mark.parametrize("origin", ["http://127.0.0.1:8088", "http://localhost:8088", "http://[::1]:8088"])
+async def test_an_always_on_a_loopback_http_page_fills_that_port_only(companion, origin):
+    await unlocked(companion)
+    given = await remember_email_at(companion, origin)
+    assert given["site"] == origin.removeprefix("http://")
+    assert [v["index"] for v in (await fill_at(companion, origin))["autofilled"]] == [0]
+    other = await fill_at(companion, origin.replace("8088", "9999"))
+    assert other["site"] == origin.removeprefix("http://").replace("8088", "9999")
+    assert other["autofilled"] == [] and offer_for(other, 0) is not None
+
+
+async def test_an_always_on_a_lan_address_neither_fills_another_port_nor_plain_http(companion):
+    await unlocked(companion)
+    given = await remember_email_at(companion, "http://192.168.1.20:8080")
+    assert given["site"] == "192.168.1.20:8080"
+    assert (await fill_at(companion, "http://192.168.1.20:8080"))["autofilled"] == []  # plain http, not loopback
+    assert (await fill_at(companion, "http://192.168.1.20:9090"))["site"] == "192.168.1.20:9090"

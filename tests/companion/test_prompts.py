@@ -244,6 +244,20 @@ async def test_a_typed_number_is_kept_for_that_site_and_offered_there_next_time(
     assert verdict(elsewhere, 0)["offers"] == []
 
 
+async def test_a_number_kept_on_a_local_shop_is_for_that_port_only(companion):
+    """A local address is a site with its port: another program on another port is another site."""
+    core = await unlocked(companion)
+    result = await fill_request(companion, "http://127.0.0.1:8088", LOYALTY, LOYALTY_FORMS)
+    answer = await keep(companion, result, "http://127.0.0.1:8088")
+    assert answer["ok"] and answer["result"]["site"] == "127.0.0.1:8088", answer
+    (membership,) = core.vault.profile().memberships
+    assert membership.sites == ["127.0.0.1:8088"]
+    again = await fill_request(companion, "http://127.0.0.1:8088", LOYALTY, LOYALTY_FORMS)
+    assert [o["value"] for o in verdict(again, 0)["offers"]] == ["LH 9876 5432"]
+    elsewhere = await fill_request(companion, "http://127.0.0.1:9999", LOYALTY, LOYALTY_FORMS)
+    assert verdict(elsewhere, 0)["offers"] == []
+
+
 async def test_keeping_is_bound_to_the_ticket_frame_and_field(companion):
     core = await unlocked(companion)
     result = await fill_request(companion, SHOP_A, LOYALTY, LOYALTY_FORMS)
