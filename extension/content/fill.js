@@ -20,8 +20,9 @@
 // - The content script extracted the fields a moment ago, and the page may have changed them since (a
 //   hostile page can hide a field after the person approved it). So every fill re-checks: still in the
 //   document, visible, enabled, writable, and not a kind of field Proffer never fills (passwords, files,
-//   hidden inputs, payment cards, one-time codes). A refusal carries a reason; nothing is ever read out
-//   of a field into the report.
+//   hidden inputs, payment cards, one-time codes), and checks again after the focus events, right before
+//   the write or the click, since the page's focus handlers run in between. A refusal carries a reason;
+//   nothing is ever read out of a field into the report.
 // - Selects are matched by option value or text: exact, then case-, accent- and punctuation-insensitive,
 //   then numerically ("03" = "3"), then ISO 3166-2 suffixes ("DE-BY" = "BY"), then as a month (number or
 //   name in English or the page's language), then as a country (code or name in English or the page's
@@ -172,14 +173,26 @@
     element.dispatchEvent(new win.FocusEvent("focusout", { bubbles: true, composed: true }));
   }
 
-  function writeValue(element, value, win) {
+  // The page's own focus handlers run inside focus(): one can turn the field into a password, card or
+  // hidden box, or hide it, after fillField checked it. So the check runs again between the focus events
+  // and the write, and a field that fails it now is left as it is (blurred, never written).
+  function refusedAfterFocus(element, win) {
     focus(element);
+    const refusal = refusalFor(element, win);
+    if (refusal) blur(element);
+    return refusal;
+  }
+
+  function writeValue(element, value, win) {
+    const refusal = refusedAfterFocus(element, win);
+    if (refusal) return { ok: false, reason: refusal };
     nativeValueSetter(element, win).call(element, value);
     element.dispatchEvent(
       new win.InputEvent("input", { bubbles: true, composed: true, inputType: "insertReplacementText", data: value }),
     );
     element.dispatchEvent(new win.Event("change", { bubbles: true }));
     blur(element);
+    return { ok: true, reason: null };
   }
 
   // Would this input type keep the value as given? Asked of a detached twin, so the real field is untouched
@@ -200,7 +213,8 @@
       if (typeof value !== "boolean") return { ok: false, reason: REASONS.BAD_VALUE };
       if (element.checked === value) return { ok: true, reason: null };
       if (!value && element.type === "radio") return { ok: false, reason: REASONS.CANNOT_UNTICK_RADIO };
-      focus(element);
+      const refusal = refusedAfterFocus(element, win);
+      if (refusal) return { ok: false, reason: refusal };
       element.click();
       blur(element);
       // The page may cancel the click or flip the box back in its handler.
@@ -216,13 +230,11 @@
       const option = matchOption(element, value, pageLanguage(element));
       if (!option) return { ok: false, reason: REASONS.NO_MATCHING_OPTION };
       if (option.disabled) return { ok: false, reason: REASONS.OPTION_DISABLED };
-      writeValue(element, option.value, win);
-      return { ok: true, reason: null };
+      return writeValue(element, option.value, win);
     }
     if (kind === "input" && !acceptedByType(element, value)) return { ok: false, reason: REASONS.VALUE_NOT_ACCEPTED };
     if (element.maxLength > 0 && value.length > element.maxLength) return { ok: false, reason: REASONS.TOO_LONG };
-    writeValue(element, value, win);
-    return { ok: true, reason: null };
+    return writeValue(element, value, win);
   }
 
   function oneLine(value) {

@@ -209,6 +209,51 @@ describe("the last line of defence", () => {
   });
 });
 
+// Regression: the re-check ran before the focus events, so a page's focus handler could turn the approved
+// field into a password, hidden or card box, or hide it, and the value was written all the same.
+describe("a page's focus handler changing the field after the check", () => {
+  const tricks = [
+    ["into a password box", (el) => { el.type = "password"; }, "never_filled_type"],
+    ["into a hidden input", (el) => { el.type = "hidden"; }, "never_filled_type"],
+    ["out of sight with display:none", (el) => { el.style.display = "none"; }, "invisible"],
+    ["into a card number box", (el) => { el.setAttribute("autocomplete", "cc-number"); }, "payment_card"],
+  ];
+  for (const [what, trick, reason] of tricks) {
+    for (const type of ["focus", "focusin"]) {
+      test(`a text field turned ${what} on ${type} is refused and keeps no value`, () => {
+        const { Fill, $, window } = page('<input id="x" aria-label="name">');
+        const element = $("#x");
+        element.addEventListener(type, () => trick(element));
+        const seen = recordEvents(element, ["input", "change"]);
+        assert.deepEqual(Fill.fillField(element, "Ada", window), { ok: false, reason });
+        assert.equal(element.value, "");
+        assert.equal(element.getAttribute("value"), null);
+        assert.deepEqual(seen, []);
+      });
+    }
+
+    if (reason !== "never_filled_type") { // a select has no type to change
+      test(`a select turned ${what} on focus is refused and keeps its option`, () => {
+        const { Fill, $, window } = page('<select id="x" aria-label="c"><option value="">-</option><option value="GB">UK</option></select>');
+        const element = $("#x");
+        element.addEventListener("focus", () => trick(element));
+        assert.deepEqual(Fill.fillField(element, "GB", window), { ok: false, reason });
+        assert.equal(element.value, "");
+      });
+    }
+
+    test(`a checkbox turned ${what} on focus is neither clicked nor changed`, () => {
+      const { Fill, $, window } = page('<input type="checkbox" id="x" checked aria-label="offers">');
+      const element = $("#x");
+      element.addEventListener("focus", () => trick(element));
+      const seen = recordEvents(element, ["click", "input", "change"]);
+      assert.deepEqual(Fill.setChecked(element, false, window), { ok: false, reason });
+      assert.equal(element.checked, true);
+      assert.deepEqual(seen, []);
+    });
+  }
+});
+
 describe("checkboxes", () => {
   test("unticking a pre-ticked marketing box fires click, input and change", () => {
     const { Fill, $, window } = page('<input type="checkbox" id="m" checked><label for="m">Send me offers</label>');
