@@ -11,6 +11,7 @@
 // What must outlive the worker (which frames are watched, and for which keep ticket) is in storage.session.
 
 import "../shared/runtime-messages.js";
+import { otherDocument, pageForRequest, sendToDocument, targetOf } from "./page-info.js";
 
 const M = globalThis.ProfferMessages;
 const MAX_NUMBER = 64;
@@ -44,12 +45,14 @@ export function describeHandled(handled) {
 }
 
 /** Set the consent boxes the companion decided on, and say so on the badge. Returns how many were set. */
-export async function applyPrompts(result, tabId, frameId, expect = {}) {
+export async function applyPrompts(result, target, expect = {}) {
+  const { tabId } = target;
   const handled = result.handled || [];
   if (result.boxes && result.boxes.length) {
     const entries = result.boxes.map((b) => ({ index: b.index, checked: b.checked, ...(expect[b.index] ? { expect: expect[b.index] } : {}) }));
-    const report = await chrome.tabs.sendMessage(tabId, { type: M.FILL_APPLY, values: entries }, { frameId });
-    if (report && report.refused && report.refused.length) {
+    const report = await sendToDocument(target, { type: M.FILL_APPLY, values: entries });
+    if (!report) return 0; // the document that asked is gone: nothing was set
+    if (report.wrongOrigin || (report.refused && report.refused.length)) {
       // The page would not let a box go (it re-ticked it, or hid it): the person should know.
       await badge(tabId, "!", `${result.site} would not let Proffer untick a marketing box: check the form`, "#a4262c");
       return 0;
@@ -66,9 +69,9 @@ async function badge(tabId, text, title, color) {
   await chrome.action.setTitle({ title: `Proffer: ${title}`, tabId });
 }
 
-/** Remember the loyalty fields of this answer and ask the frame's content script to watch them. */
-export async function watchLoyalty(result, tabId, frameId) {
-  const key = frameKey(tabId, frameId);
+/** Remember the loyalty fields of this answer and ask the document's content script to watch them. */
+export async function watchLoyalty(result, target) {
+  const key = frameKey(target.tabId, target.frameId);
   await serialized(async () => {
     const watches = await loadWatches();
     if (result.keep) {
@@ -76,7 +79,7 @@ export async function watchLoyalty(result, tabId, frameId) {
         .map((f) => [f.index, f.label]));
       watches[key] = {
         keepId: result.keep.keep_id, frameOrigin: result.frame_origin, site: result.site,
-        program: result.keep.program, fields: result.keep.fields, labels, asked: {},
+        program: result.keep.program, fields: result.keep.fields, labels, asked: {}, target,
       };
     } else {
       delete watches[key];
@@ -84,7 +87,7 @@ export async function watchLoyalty(result, tabId, frameId) {
     await chrome.storage.session.set({ loyaltyWatches: watches });
   });
   if (result.keep) {
-    await chrome.tabs.sendMessage(tabId, { type: M.LOYALTY_WATCH, fields: result.keep.fields }, { frameId });
+    await sendToDocument(target, { type: M.LOYALTY_WATCH, fields: result.keep.fields });
   }
 }
 
@@ -100,6 +103,8 @@ export async function loyaltyTyped(message, sender) {
     const watches = await loadWatches();
     const watch = watches[frameKey(sender.tab.id, sender.frameId)];
     if (!watch || !watch.fields.includes(index) || watch.asked[index] === number) return null;
+    // The frame may show another document now: only the one that was asked about is watched.
+    if (otherDocument(watch.target, senderDocument(sender))) return null;
     watch.asked[index] = number;
     await chrome.storage.session.set({ loyaltyWatches: watches });
     return {
@@ -109,6 +114,19 @@ export async function loyaltyTyped(message, sender) {
         index, number, label: watch.labels[index] || "",
       },
     };
+  });
+}
+
+function senderDocument(sender) {
+  return targetOf(sender, pageForRequest(null, sender));
+}
+
+/** Forget the watch of one frame (its document is gone), or of every frame of a tab that is gone. */
+export function forgetFrame(tabId, frameId) {
+  return serialized(async () => {
+    const watches = await loadWatches();
+    delete watches[frameKey(tabId, frameId)];
+    await chrome.storage.session.set({ loyaltyWatches: watches });
   });
 }
 

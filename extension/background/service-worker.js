@@ -9,14 +9,15 @@
 
 import "../shared/runtime-messages.js";
 import { CompanionError, request } from "./native-client.js";
-import { approvalFlags, pageForRequest } from "./page-info.js";
-import { applyPrompts, forgetTab, loyaltyTyped, watchLoyalty } from "./prompts.js";
+import { approvalFlags, otherDocument, pageForRequest, sendToDocument, stillThere, targetOf } from "./page-info.js";
+import { applyPrompts, forgetFrame, forgetTab, loyaltyTyped, watchLoyalty } from "./prompts.js";
 import { now, startFill } from "./timings.js";
 
 const M = globalThis.ProfferMessages;
 const EXTENSION_ORIGIN = chrome.runtime.getURL("");
 const APPROVAL_PAGE = "approval/approval.html";
 const WINDOW_SIZE = { width: 520, height: 680 };
+const PAGE_CHANGED = "The page this window asked about has changed or closed: nothing was filled.";
 
 // --- state that survives the worker being stopped ------------------------------------------------------
 
@@ -51,20 +52,41 @@ async function loadQueued() {
 const asking = new Map();
 
 // Ask now, wait in the queue, or drop (that frame already has a window); decided and claimed in one step
-// so that two frames seen at the same moment cannot both open a window.
-function claimOrQueue(tabId, frameId, payload, view) {
+// so that two frames seen at the same moment cannot both open a window. A frame keeps its id when it
+// navigates: what is open or queued for an earlier document of this frame is taken off here and returned
+// as `stale`, for the caller to decline and close (see dropStale).
+function claimOrQueue(target, payload, view) {
+  const { tabId, frameId } = target;
   return serialized(async () => {
-    const open = Object.values(await loadApprovals()).filter((a) => a.tabId === tabId);
-    if (open.some((a) => a.frameId === frameId) || asking.get(tabId) === frameId) return "pending";
+    const [approvals, queued] = await Promise.all([loadApprovals(), loadQueued()]);
+    const stale = [];
+    for (const [key, a] of Object.entries(approvals)) {
+      if (a.tabId === tabId && a.frameId === frameId && otherDocument(a.target, target)) {
+        stale.push(a);
+        delete approvals[key];
+      }
+    }
+    const queueKey = `${tabId}:${frameId}`;
+    if (queued[queueKey] && otherDocument(queued[queueKey].target, target)) delete queued[queueKey];
+    await chrome.storage.session.set({ approvals, queued });
+    const open = Object.values(approvals).filter((a) => a.tabId === tabId);
+    if (open.some((a) => a.frameId === frameId) || asking.get(tabId) === frameId) return { status: "pending", stale };
     if (open.length || asking.has(tabId)) {
-      const queued = await loadQueued();
-      queued[`${tabId}:${frameId}`] = { tabId, frameId, payload, view };
+      queued[queueKey] = { tabId, frameId, target, payload, view };
       await chrome.storage.session.set({ queued });
-      return "queued";
+      return { status: "queued", stale };
     }
     asking.set(tabId, frameId);
-    return "ask";
+    return { status: "ask", stale };
   });
+}
+
+// Approvals whose document is gone: recorded as closed (nothing released) and their windows closed.
+async function dropStale(records) {
+  for (const record of records) {
+    await decline(record, "closed").catch((error) => console.warn("Proffer: decline failed", error));
+    await closeWindowOf(record);
+  }
 }
 
 // The queued forms of tabs with no window open and nothing being asked, one per tab, taken off the queue
@@ -88,12 +110,12 @@ function takeReadyQueued() {
 
 async function askQueued() {
   for (const item of await takeReadyQueued()) {
-    const tab = await chrome.tabs.get(item.tabId).catch(() => null);
-    if (!tab) {
+    // A queued form waited while its frame could navigate: ask only if the document that sent it is there.
+    if (!item.target || !(await stillThere(item.target))) {
       asking.delete(item.tabId);
       continue;
     }
-    ask(item.payload, { tab, frameId: item.frameId }, item.view).catch((error) => console.warn("Proffer: ask failed", error));
+    ask(item.payload, item.target, item.view).catch((error) => console.warn("Proffer: ask failed", error));
   }
 }
 
@@ -191,32 +213,37 @@ async function onFormSeen(message, sender) {
     throw new CompanionError("bad_request", "form.seen must come from a tab");
   }
   const payload = { ...message.payload, page: pageForRequest(message.payload && message.payload.page, sender) };
+  const target = targetOf(sender, payload.page);
   const view = pageView(sender.tab.id, sender.frameId, sender.documentId || sender.url);
-  const claim = await claimOrQueue(sender.tab.id, sender.frameId, payload, view);
-  if (claim !== "ask") return { status: claim };
-  return ask(payload, sender, view);
+  const { status, stale } = await claimOrQueue(target, payload, view);
+  if (stale.length) {
+    await forgetFrame(target.tabId, target.frameId);
+    await dropStale(stale);
+  }
+  if (status !== "ask") return { status };
+  return ask(payload, target, view);
 }
 
 // Ask the companion about a form (its page information already taken from the browser's sender record),
 // the tab already claimed; when no window is left open, a queued form of the tab is asked about next.
-async function ask(payload, sender, view) {
+async function ask(payload, target, view) {
   try {
-    return await askClaimed({ ...payload, settled: await settledIn(view, payload) }, sender, view);
+    return await askClaimed({ ...payload, settled: await settledIn(view, payload) }, target, view);
   } finally {
-    asking.delete(sender.tab.id);
+    asking.delete(target.tabId);
     await askQueued();
   }
 }
 
-async function askClaimed(payload, sender, view) {
-  const timing = startFill(sender.tab.id, sender.frameId);
+async function askClaimed(payload, target, view) {
+  const timing = startFill(target.tabId, target.frameId);
   let result;
   try {
     result = await request("fill.request", payload);
   } catch (error) {
     if (error.code === "vault_locked" || error.code === "vault_absent") {
       await showBadge("🔒", "the vault is locked", "#5b6677");
-      await openApproval(`locked-${crypto.randomUUID()}`, { kind: "locked", code: error.code, payload, view }, sender);
+      await openApproval(`locked-${crypto.randomUUID()}`, { kind: "locked", code: error.code, payload, view }, target);
       return { status: error.code };
     }
     if (error.code === "companion_unavailable") {
@@ -226,13 +253,13 @@ async function askClaimed(payload, sender, view) {
   }
   timing.answeredAt = now();
   const expect = identities(payload);
-  const filled = await applyAutofill(result, sender.tab.id, sender.frameId, timing, expect);
-  await applyPrompts(result, sender.tab.id, sender.frameId, expect);
+  const filled = await applyAutofill(result, target, timing, expect);
+  await applyPrompts(result, target, expect);
   await settle(view, [...result.autofilled, ...(result.boxes || [])].map((v) => v.index), expect);
-  await watchLoyalty(result, sender.tab.id, sender.frameId);
+  await watchLoyalty(result, target);
   if (!result.needs_approval) return { status: filled ? "autofilled" : "nothing-to-offer" };
   timing.requestId = result.request_id;
-  await openApproval(result.request_id, { kind: "offer", result, flags: approvalFlags(payload.page), expect, view }, sender);
+  await openApproval(result.request_id, { kind: "offer", result, flags: approvalFlags(payload.page), expect, view }, target);
   timing.windowCreatedAt = now();
   return { status: "asking" };
 }
@@ -249,25 +276,30 @@ function expecting(values, byIndex) {
   return values.map((v) => (byIndex && byIndex[v.index] ? { ...v, expect: byIndex[v.index] } : v));
 }
 
-// Values released by the person's standing "always" decisions go straight to the frame that asked, and the
-// badge says so: auto-fill is never silent.
-async function applyAutofill(result, tabId, frameId, timing, expect) {
+// Values released by the person's standing "always" decisions go straight to the document that asked, and
+// the badge says so: auto-fill is never silent.
+async function applyAutofill(result, target, timing, expect) {
   if (!result.autofilled.length) {
     await showBadge("", "");
     return 0;
   }
   const values = expecting(result.autofilled, expect);
-  await chrome.tabs.sendMessage(tabId, { type: M.FILL_APPLY, values }, { frameId });
+  const report = await sendToDocument(target, { type: M.FILL_APPLY, values });
   timing.autofilledAt = now(); // the values are in the page; the badge below is the browser's chrome
+  if (!report || report.wrongOrigin) {
+    await showBadge("!", `the page changed before Proffer could fill it: nothing was filled`);
+    return 0;
+  }
   const n = result.autofilled.length;
   await showBadge(String(n), `filled ${n} field(s) on ${result.site} by your standing decisions`, "#1f6f5c");
   return n;
 }
 
-async function openApproval(key, record, sender) {
+// `target` is the document that asked (page-info.js): whatever the person approves goes to it or nowhere.
+async function openApproval(key, record, target) {
   const url = chrome.runtime.getURL(`${APPROVAL_PAGE}?request=${encodeURIComponent(key)}`);
   const win = await chrome.windows.create({ url, type: "popup", focused: true, ...WINDOW_SIZE });
-  await putApproval(key, { ...record, tabId: sender.tab.id, frameId: sender.frameId, windowId: win.id });
+  await putApproval(key, { ...record, tabId: target.tabId, frameId: target.frameId, target, windowId: win.id });
 }
 
 // --- from Proffer's own pages (approval window, popup) ------------------------------------------------
@@ -295,6 +327,13 @@ async function approvalDecide({ request: key, approvals: chosen, never = [], app
     throw new CompanionError("unknown_request", "This request was already answered or has expired.");
   }
   try {
+    // The frame may hold another document by now (a navigation keeps the frame id): release nothing
+    // unless the one that asked is still there, on its origin. The ledger records a release when the
+    // companion answers fill.approve, so this check comes before it.
+    if (!(await stillThere(record.target))) {
+      await decline(record, "closed");
+      throw new CompanionError("page_changed", PAGE_CHANGED);
+    }
     await settleOffered(record);
     const released = await request("fill.approve", {
       request_id: record.result.request_id,
@@ -303,12 +342,8 @@ async function approvalDecide({ request: key, approvals: chosen, never = [], app
       never,
       approved_frame_origin: approvedFrameOrigin,
     });
-    const report = await chrome.tabs.sendMessage(
-      record.tabId,
-      { type: M.FILL_APPLY, values: expecting(released.values, record.expect) },
-      { frameId: record.frameId },
-    );
-    return { filled: released.values.length, report };
+    const report = await sendToDocument(record.target, { type: M.FILL_APPLY, values: expecting(released.values, record.expect) });
+    return { filled: report ? report.filled.length : 0, report };
   } finally {
     await closeWindowOf(record);
   }
@@ -337,6 +372,11 @@ async function approvalRetry({ request: key }) {
   // After the person unlocked the vault: ask again with what the page showed, in this same window.
   const record = await takeApproval(key);
   if (!record || record.kind !== "locked") throw new CompanionError("unknown_request", "Nothing to retry.");
+  // The stored form is from the document that asked: if the frame shows another now, ask nothing.
+  if (!(await stillThere(record.target))) {
+    await closeWindowOf(record);
+    throw new CompanionError("page_changed", PAGE_CHANGED);
+  }
   let result;
   try {
     result = await request("fill.request", { ...record.payload, settled: await settledIn(record.view, record.payload) });
@@ -346,16 +386,16 @@ async function approvalRetry({ request: key }) {
   }
   const expect = identities(record.payload);
   // Values the standing decisions released were recorded as released: they go into the page now too.
-  await applyAutofill(result, record.tabId, record.frameId, {}, expect);
-  await applyPrompts(result, record.tabId, record.frameId, expect);
-  await watchLoyalty(result, record.tabId, record.frameId);
+  await applyAutofill(result, record.target, {}, expect);
+  await applyPrompts(result, record.target, expect);
+  await watchLoyalty(result, record.target);
   if (!result.needs_approval) {
     await closeWindowOf(record);
     return { request: null };
   }
   await settle(record.view, [...result.autofilled, ...(result.boxes || [])].map((v) => v.index), expect);
   const next = { kind: "offer", result, flags: approvalFlags(record.payload.page), expect, view: record.view };
-  await putApproval(result.request_id, { ...next, tabId: record.tabId, frameId: record.frameId, windowId: record.windowId });
+  await putApproval(result.request_id, { ...next, tabId: record.tabId, frameId: record.frameId, target: record.target, windowId: record.windowId });
   return { request: result.request_id };
 }
 
@@ -366,7 +406,7 @@ async function onLoyaltyTyped(message, sender) {
   }
   const record = await loyaltyTyped(message, sender);
   if (!record) return { status: "ignored" };
-  await openApproval(`keep-${crypto.randomUUID()}`, record, sender);
+  await openApproval(`keep-${crypto.randomUUID()}`, record, targetOf(sender, pageForRequest(null, sender)));
   return { status: "asking" };
 }
 

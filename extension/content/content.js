@@ -72,11 +72,33 @@
     return report;
   }
 
+  // Values and watches are meant for the document that asked, and carry the origins it had. A frame keeps
+  // its id when it navigates, so a message may arrive in another document, one the person was never asked
+  // about: a document on another origin gets nothing, whatever the message says (and one without origins
+  // too). The service worker addresses the document itself where the browser can (documentId); this check
+  // holds where it cannot.
+  function meantForThisDocument(message) {
+    const origin = message.origin;
+    if (!origin || typeof origin.frame !== "string" || origin.frame !== location.origin) return false;
+    if (window.top === window && origin.top !== location.origin) return false;
+    return true;
+  }
+
+  function refuseAll(values) {
+    const refused = (Array.isArray(values) ? values : [])
+      .map((entry) => ({ index: entry && Number.isInteger(entry.index) ? entry.index : null, reason: "wrong_origin" }));
+    return { filled: [], refused, wrongOrigin: true };
+  }
+
   chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     if (sender.id !== chrome.runtime.id || !message) return false;
     if (message.type === M.FILL_APPLY) {
-      sendResponse(applyValues(message.values));
+      sendResponse(meantForThisDocument(message) ? applyValues(message.values) : refuseAll(message.values));
     } else if (message.type === M.LOYALTY_WATCH) {
+      if (!meantForThisDocument(message)) {
+        sendResponse({ watching: false, reason: "wrong_origin" });
+        return false;
+      }
       watchLoyalty(message.fields);
       sendResponse({ watching: true });
     }

@@ -4,6 +4,7 @@ when the person approves that frame's origin too."""
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.harness import browser, free_port, static_server, wait_until
 from tests.e2e.test_fill_flow import EMAIL, tick
@@ -67,3 +68,42 @@ def test_forms_in_two_frames_get_one_window_at_a_time(playwright, person):
             assert all(f.input_value("#given") == "" for f in frames)
             page.wait_for_timeout(500)
             assert windows() == []
+
+
+# Regression: a frame keeps its frame id when it navigates. The shop framed another origin's form, the
+# window rightly warned about that origin, then the shop pointed the frame at its own copy of the form; the
+# person approved the other origin and the value landed in the shop's copy, with the ledger recording a
+# disclosure to the other origin.
+def test_a_frame_navigated_to_the_tops_copy_of_the_form_gets_nothing(playwright, person):
+    shop_port, frame_port = free_port(), free_port()
+    with person.companion(), static_server(shop_port, FRAMES) as shop, static_server(frame_port, FRAMES):
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+                page = context.new_page()
+                page.goto(f"{shop}/shop.html?frame_port={frame_port}")
+            window = info.value
+            window.wait_for_selector("body[data-ready=true]")
+            assert f"127.0.0.1:{frame_port}" in window.inner_text("#warning-frame")
+            page.evaluate("document.getElementById('provider').src = '/form.html'")  # the shop's own copy
+            # page.frames is brought up to date only while Playwright is called: wait through it.
+            copy_url = f"{shop}/form.html"
+            copy = wait_until(
+                lambda: page.wait_for_timeout(50) or next((f for f in page.frames if f.url == copy_url), None),
+                what="the shop's copy in the frame",
+            )
+            copy.wait_for_selector("#email")
+            page.wait_for_timeout(500)  # the copy's content script has run
+            if not window.is_closed():  # the window may already be gone: its document is
+                try:
+                    window.check("#approve-frame")
+                    tick(window, "email")
+                    window.click("#approve")
+                except PlaywrightError as error:  # closed under the click: as good as refused
+                    assert window.is_closed(), error
+            page.wait_for_timeout(1500)
+            assert copy.input_value("#email") == ""
+            assert copy.input_value("#given") == ""
+            decisions = [e["decision"] for e in person.ledger()]
+            assert "once" not in decisions
+            assert "declined" in decisions  # the offer to the other origin is recorded as not taken

@@ -1,0 +1,96 @@
+// extension/content/content.js in jsdom: the glue that answers the service worker. The scripts are evaluated
+// inside the jsdom window in the manifest's order, with a stand-in for the `chrome` API that records what the
+// content script sends and hands the test its message listener.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, test } from "node:test";
+
+import { JSDOM } from "jsdom";
+
+const SCRIPTS = ["shared/runtime-messages.js", "content/controls.js", "content/extract.js", "content/fill.js", "content/content.js"]
+  .map((name) => readFileSync(new URL(`../../../extension/${name}`, import.meta.url), "utf8"));
+const EXTENSION_ID = "ikcpjlmgjjaclpjfbepdglpcamkpgehj";
+const SHOP = "http://127.0.0.1:8001";
+const FORM = '<form><label>Email <input id="email" name="email" type="email"></label>' +
+  '<label>Card <input id="rewards" name="rewards" autocomplete="off"></label></form>';
+
+function contentScript(body = FORM, url = `${SHOP}/checkout`) {
+  const dom = new JSDOM(`<!DOCTYPE html><html lang="en"><body>${body}</body></html>`, { url, runScripts: "outside-only" });
+  const { window } = dom;
+  const sent = [];
+  let listener = null;
+  window.chrome = {
+    runtime: {
+      id: EXTENSION_ID,
+      sendMessage: async (message) => {
+        sent.push(JSON.parse(JSON.stringify(message)));
+        return { ok: true };
+      },
+      onMessage: { addListener: (fn) => { listener = fn; } },
+    },
+  };
+  for (const script of SCRIPTS) window.eval(script);
+  // As the service worker's tabs.sendMessage arrives: the answer is what the content script sendResponse'd.
+  const deliver = (message) => {
+    let answer;
+    listener(message, { id: EXTENSION_ID }, (response) => { answer = JSON.parse(JSON.stringify(response)); });
+    return answer;
+  };
+  return { window, document: window.document, $: (sel) => window.document.querySelector(sel), deliver, sent };
+}
+
+const EMAIL = { index: 0, value: "ada@example.org", expect: ["input", "email", "email", "email"] };
+
+describe("values go only into a document on the origins the person was asked about", () => {
+  test("the document that asked gets its values", () => {
+    const { $, deliver } = contentScript();
+    const report = deliver({ type: "fill.apply", values: [EMAIL], origin: { frame: SHOP, top: SHOP } });
+    assert.deepEqual(report, { filled: [0], refused: [] });
+    assert.equal($("#email").value, "ada@example.org");
+  });
+
+  // Regression: a frame keeps its id when it navigates; the page pointed it at its own copy of the form
+  // (same controls, another origin) and the values approved for the first origin landed there.
+  test("a document on another origin with the same form gets nothing, and says why", () => {
+    const { $, deliver } = contentScript(FORM, "http://127.0.0.1:8002/form.html");
+    const report = deliver({ type: "fill.apply", values: [EMAIL], origin: { frame: SHOP, top: SHOP } });
+    assert.deepEqual(report, { filled: [], refused: [{ index: 0, reason: "wrong_origin" }], wrongOrigin: true });
+    assert.equal($("#email").value, "");
+  });
+
+  test("a top document on the frame's origin but not the top origin it had gets nothing", () => {
+    const { $, deliver } = contentScript();
+    const report = deliver({ type: "fill.apply", values: [EMAIL], origin: { frame: SHOP, top: "http://127.0.0.1:9999" } });
+    assert.equal(report.wrongOrigin, true);
+    assert.equal($("#email").value, "");
+  });
+
+  test("a message without origins fills nothing, a consent box included", () => {
+    const { $, deliver } = contentScript('<input type="checkbox" id="offers" checked aria-label="offers">');
+    assert.equal(deliver({ type: "fill.apply", values: [{ index: 0, checked: false }] }).wrongOrigin, true);
+    assert.equal(deliver({ type: "fill.apply", values: [{ index: 0, checked: false }], origin: { top: SHOP } }).wrongOrigin, true);
+    assert.equal($("#offers").checked, true);
+  });
+
+  test("an empty fill answers whether this is still the document that asked", () => {
+    const { deliver } = contentScript();
+    assert.deepEqual(deliver({ type: "fill.apply", values: [], origin: { frame: SHOP, top: SHOP } }), { filled: [], refused: [] });
+    assert.equal(deliver({ type: "fill.apply", values: [], origin: { frame: "http://127.0.0.1:8002", top: null } }).wrongOrigin, true);
+  });
+
+  test("a loyalty watch for another origin watches nothing", () => {
+    const { window, deliver } = contentScript();
+    const added = [];
+    const original = window.HTMLInputElement.prototype.addEventListener;
+    window.HTMLInputElement.prototype.addEventListener = function spy(type, ...rest) {
+      added.push(type);
+      return original.call(this, type, ...rest);
+    };
+    assert.deepEqual(deliver({ type: "loyalty.watch", fields: [1], origin: { frame: "http://127.0.0.1:8002", top: null } }),
+      { watching: false, reason: "wrong_origin" });
+    assert.deepEqual(deliver({ type: "loyalty.watch", fields: [1] }), { watching: false, reason: "wrong_origin" });
+    assert.deepEqual(added, []);
+    assert.deepEqual(deliver({ type: "loyalty.watch", fields: [1], origin: { frame: SHOP, top: SHOP } }), { watching: true });
+    assert.deepEqual(added, ["change"]);
+  });
+});
