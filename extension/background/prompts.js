@@ -70,7 +70,7 @@ async function badge(tabId, text, title, color) {
 }
 
 /** Remember the loyalty fields of this answer and ask the document's content script to watch them. */
-export async function watchLoyalty(result, target) {
+export async function watchLoyalty(result, target, expect = {}) {
   const key = frameKey(target.tabId, target.frameId);
   await serialized(async () => {
     const watches = await loadWatches();
@@ -87,7 +87,9 @@ export async function watchLoyalty(result, target) {
     await chrome.storage.session.set({ loyaltyWatches: watches });
   });
   if (result.keep) {
-    await sendToDocument(target, { type: M.LOYALTY_WATCH, fields: result.keep.fields });
+    // With the identity each field was described with: the content script watches only that control.
+    const fields = result.keep.fields.map((index) => ({ index, expect: expect[index] || null }));
+    await sendToDocument(target, { type: M.LOYALTY_WATCH, fields });
   }
 }
 

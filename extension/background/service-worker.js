@@ -256,7 +256,7 @@ async function askClaimed(payload, target, view) {
   const filled = await applyAutofill(result, target, timing, expect);
   await applyPrompts(result, target, expect);
   await settle(view, [...result.autofilled, ...(result.boxes || [])].map((v) => v.index), expect);
-  await watchLoyalty(result, target);
+  await watchLoyalty(result, target, expect);
   if (!result.needs_approval) return { status: filled ? "autofilled" : "nothing-to-offer" };
   timing.requestId = result.request_id;
   await openApproval(result.request_id, { kind: "offer", result, flags: approvalFlags(payload.page), expect, view }, target);
@@ -388,7 +388,7 @@ async function approvalRetry({ request: key }) {
   // Values the standing decisions released were recorded as released: they go into the page now too.
   await applyAutofill(result, record.target, {}, expect);
   await applyPrompts(result, record.target, expect);
-  await watchLoyalty(result, record.target);
+  await watchLoyalty(result, record.target, expect);
   if (!result.needs_approval) {
     await closeWindowOf(record);
     return { request: null };

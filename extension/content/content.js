@@ -33,29 +33,46 @@
   // number there and leaves the field, the service worker may ask them, in Proffer's own window, whether
   // to keep it. Only a trusted change counts: the page's scripts cannot fake the person typing, and
   // Proffer's own fills fire untrusted events, so an approved fill is never offered back.
+  // Each field comes with the identity ([tag, type, name, id]) it was described with, as values do: a
+  // page can shift the numbering or turn the box into another, so a control that is not that one is not
+  // watched, and a change is offered only while the box is still that control, at that index, and not a
+  // kind Proffer never touches (a password, hidden, card or one-time-code box: fill.js's own rule).
   const watched = new WeakSet();
   const MAX_NUMBER = 64;
-  function watchLoyalty(indexes) {
-    if (!Array.isArray(indexes)) return;
+  const same = (a, b) => Array.isArray(a) && a.length === b.length && a.every((part, i) => part === b[i]);
+
+  function stillTheWatchedBox(element, index, expect) {
+    return globalThis.ProfferControls.controlsOf(document)[index] === element &&
+      same(expect, globalThis.ProfferExtract.controlIdentity(element)) &&
+      !globalThis.ProfferFill.kindRefusal(element);
+  }
+
+  function watchLoyalty(entries) {
+    if (!Array.isArray(entries)) return [];
     const controls = globalThis.ProfferControls.controlsOf(document);
-    for (const index of indexes) {
-      const element = Number.isInteger(index) ? controls[index] : null;
-      if (!element || element.tagName !== "INPUT" || watched.has(element)) continue;
+    const watching = [];
+    for (const entry of entries) {
+      const index = entry && Number.isInteger(entry.index) ? entry.index : null;
+      const element = index === null ? null : controls[index];
+      if (!element || element.tagName !== "INPUT" || !stillTheWatchedBox(element, index, entry.expect)) continue;
+      watching.push(index);
+      if (watched.has(element)) continue;
       watched.add(element);
+      const { expect } = entry;
       element.addEventListener("change", (event) => {
-        if (!event.isTrusted) return;
+        if (!event.isTrusted || !stillTheWatchedBox(element, index, expect)) return;
         const number = String(element.value || "").trim();
         if (!number || number.length > MAX_NUMBER) return;
         chrome.runtime.sendMessage({ type: M.LOYALTY_TYPED, index, number }).catch(() => {});
       });
     }
+    return watching;
   }
 
   // Values come with the identity ([tag, type, name, id]) of the control they were approved for; one whose
   // control at that index is no longer that control is refused, never written somewhere else.
   function applyValues(values) {
     const controls = globalThis.ProfferControls.controlsOf(document);
-    const same = (a, b) => Array.isArray(a) && a.length === b.length && a.every((part, i) => part === b[i]);
     const refused = [];
     const kept = [];
     for (const entry of Array.isArray(values) ? values : []) {
@@ -96,11 +113,10 @@
       sendResponse(meantForThisDocument(message) ? applyValues(message.values) : refuseAll(message.values));
     } else if (message.type === M.LOYALTY_WATCH) {
       if (!meantForThisDocument(message)) {
-        sendResponse({ watching: false, reason: "wrong_origin" });
+        sendResponse({ watching: [], reason: "wrong_origin" });
         return false;
       }
-      watchLoyalty(message.fields);
-      sendResponse({ watching: true });
+      sendResponse({ watching: watchLoyalty(message.fields) });
     }
     return false;
   });

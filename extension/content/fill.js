@@ -123,11 +123,12 @@
     return Array.from(element.labels || []).some((label) => !elementHidden(label, win));
   }
 
-  // Why this element must not be written to, from its attributes and state alone (no layout is read).
-  function stateRefusal(element) {
+  // Why this is a kind of box Proffer never touches (a secret, a card, a one-time code, no box at all),
+  // whatever its state; null for any other. Also what content.js asks before offering a typed loyalty
+  // number to be kept: what is typed into such a box is never offered.
+  function kindRefusal(element) {
     const kind = kindOf(element);
     if (!kind) return REASONS.NOT_A_FIELD;
-    if (!element.isConnected) return REASONS.DETACHED;
     if (kind === "input" || kind === "checkable") {
       const type = (element.type || "text").toLowerCase();
       if (NEVER_FILLED_TYPES.has(type)) return REASONS.NEVER_FILLED_TYPE;
@@ -137,6 +138,15 @@
     if (tokens.some((token) => token.startsWith("cc-"))) return REASONS.PAYMENT_CARD;
     if (tokens.includes("one-time-code")) return REASONS.ONE_TIME_CODE;
     if (tokens.includes("current-password") || tokens.includes("new-password")) return REASONS.NEVER_FILLED_TYPE;
+    return null;
+  }
+
+  // Why this element must not be written to, from its attributes and state alone (no layout is read).
+  function stateRefusal(element) {
+    if (!kindOf(element)) return REASONS.NOT_A_FIELD;
+    if (!element.isConnected) return REASONS.DETACHED;
+    const refusal = kindRefusal(element);
+    if (refusal) return refusal;
     if (element.disabled || element.matches(":disabled")) return REASONS.DISABLED;
     if (element.readOnly) return REASONS.READONLY;
     return null;
@@ -480,7 +490,7 @@
     return report;
   }
 
-  const api = Object.freeze({ fillField, fillFields, setChecked, matchOption, REASONS });
+  const api = Object.freeze({ fillField, fillFields, setChecked, matchOption, kindRefusal, REASONS });
   root.ProfferFill = api;
   if (typeof module === "object" && module && module.exports) module.exports = api;
 })(globalThis);

@@ -12,7 +12,7 @@ const SCRIPTS = ["shared/runtime-messages.js", "content/controls.js", "content/e
 const EXTENSION_ID = "ikcpjlmgjjaclpjfbepdglpcamkpgehj";
 const SHOP = "http://127.0.0.1:8001";
 const FORM = '<form><label>Email <input id="email" name="email" type="email"></label>' +
-  '<label>Card <input id="rewards" name="rewards" autocomplete="off"></label></form>';
+  '<label>Rewards card <input id="rewards" name="rewards"></label></form>';
 
 function contentScript(body = FORM, url = `${SHOP}/checkout`) {
   const dom = new JSDOM(`<!DOCTYPE html><html lang="en"><body>${body}</body></html>`, { url, runScripts: "outside-only" });
@@ -80,17 +80,102 @@ describe("values go only into a document on the origins the person was asked abo
 
   test("a loyalty watch for another origin watches nothing", () => {
     const { window, deliver } = contentScript();
-    const added = [];
-    const original = window.HTMLInputElement.prototype.addEventListener;
-    window.HTMLInputElement.prototype.addEventListener = function spy(type, ...rest) {
-      added.push(type);
-      return original.call(this, type, ...rest);
-    };
-    assert.deepEqual(deliver({ type: "loyalty.watch", fields: [1], origin: { frame: "http://127.0.0.1:8002", top: null } }),
-      { watching: false, reason: "wrong_origin" });
-    assert.deepEqual(deliver({ type: "loyalty.watch", fields: [1] }), { watching: false, reason: "wrong_origin" });
+    const added = spyListeners(window);
+    const fields = [{ index: 1, expect: REWARDS }];
+    assert.deepEqual(deliver({ type: "loyalty.watch", fields, origin: { frame: "http://127.0.0.1:8002", top: null } }),
+      { watching: [], reason: "wrong_origin" });
+    assert.deepEqual(deliver({ type: "loyalty.watch", fields }), { watching: [], reason: "wrong_origin" });
+    assert.deepEqual(added.map((a) => a.type), []);
+    assert.deepEqual(deliver({ type: "loyalty.watch", fields, origin: ORIGIN }), { watching: [1] });
+    assert.deepEqual(added.map((a) => a.type), ["change"]);
+  });
+});
+
+const ORIGIN = { frame: SHOP, top: SHOP };
+const REWARDS = ["input", "text", "rewards", "rewards"];
+
+// Records the listeners the content script adds to inputs, so a test can call one as the browser would for
+// the person's own change (jsdom cannot make a trusted event).
+function spyListeners(window) {
+  const added = [];
+  const original = window.HTMLInputElement.prototype.addEventListener;
+  window.HTMLInputElement.prototype.addEventListener = function spy(type, listener, ...rest) {
+    added.push({ type, element: this, listener });
+    return original.call(this, type, listener, ...rest);
+  };
+  return added;
+}
+
+function personTypes(added, element, value) {
+  element.value = value;
+  for (const a of added) if (a.element === element && a.type === "change") a.listener({ type: "change", isTrusted: true });
+}
+
+// Regression: watches were bound by index only and never re-checked, so a page could shift the numbering or
+// turn the watched box into a password or card box, and what the person typed there was offered to be kept
+// as a membership number.
+describe("loyalty watches hold on to the control the companion named", () => {
+  test("the person's number typed into the named box is offered, a page's is not", () => {
+    const { window, $, deliver, sent } = contentScript();
+    const added = spyListeners(window);
+    assert.deepEqual(deliver({ type: "loyalty.watch", fields: [{ index: 1, expect: REWARDS }], origin: ORIGIN }), { watching: [1] });
+    sent.length = 0;
+    $("#rewards").value = "123";
+    $("#rewards").dispatchEvent(new window.Event("change")); // a page script: untrusted
+    personTypes(added, $("#rewards"), "PX-4711");
+    assert.deepEqual(sent, [{ type: "loyalty.typed", index: 1, number: "PX-4711" }]);
+  });
+
+  test("a watch without the identity, or for a control the page has shifted there, watches nothing", () => {
+    const { window, document, deliver } = contentScript();
+    const added = spyListeners(window);
+    assert.deepEqual(deliver({ type: "loyalty.watch", fields: [1], origin: ORIGIN }), { watching: [] });
+    assert.deepEqual(deliver({ type: "loyalty.watch", fields: [{ index: 1 }], origin: ORIGIN }), { watching: [] });
+    // The page puts a password box where the rewards box was numbered.
+    const password = document.createElement("input");
+    password.type = "password";
+    password.name = "pw";
+    document.querySelector("#email").after(password);
+    assert.deepEqual(deliver({ type: "loyalty.watch", fields: [{ index: 1, expect: REWARDS }], origin: ORIGIN }), { watching: [] });
     assert.deepEqual(added, []);
-    assert.deepEqual(deliver({ type: "loyalty.watch", fields: [1], origin: { frame: SHOP, top: SHOP } }), { watching: true });
-    assert.deepEqual(added, ["change"]);
+  });
+
+  const tricks = [
+    ["a password box", (el) => { el.type = "password"; }],
+    ["a hidden input", (el) => { el.type = "hidden"; }],
+    ["a card number box", (el) => { el.setAttribute("autocomplete", "cc-number"); }],
+    ["a card box by section", (el) => { el.setAttribute("autocomplete", "section-pay cc-csc"); }],
+    ["a one-time-code box", (el) => { el.setAttribute("autocomplete", "one-time-code"); }],
+    ["a new-password box", (el) => { el.setAttribute("autocomplete", "new-password"); }],
+  ];
+  for (const [what, trick] of tricks) {
+    test(`a watched box the page turned into ${what} offers nothing the person types`, () => {
+      const { window, $, deliver, sent } = contentScript();
+      const added = spyListeners(window);
+      assert.deepEqual(deliver({ type: "loyalty.watch", fields: [{ index: 1, expect: REWARDS }], origin: ORIGIN }), { watching: [1] });
+      sent.length = 0;
+      trick($("#rewards"));
+      personTypes(added, $("#rewards"), "hunter2-secret");
+      assert.deepEqual(sent, []);
+    });
+
+    test(`a box that is already ${what} is not watched`, () => {
+      const { window, $, deliver } = contentScript();
+      const added = spyListeners(window);
+      trick($("#rewards"));
+      const expect = window.ProfferExtract.controlIdentity($("#rewards"));
+      assert.deepEqual(deliver({ type: "loyalty.watch", fields: [{ index: 1, expect }], origin: ORIGIN }), { watching: [] });
+      assert.deepEqual(added, []);
+    });
+  }
+
+  test("a watched box moved to another index offers nothing", () => {
+    const { window, document, $, deliver, sent } = contentScript();
+    const added = spyListeners(window);
+    assert.deepEqual(deliver({ type: "loyalty.watch", fields: [{ index: 1, expect: REWARDS }], origin: ORIGIN }), { watching: [1] });
+    sent.length = 0;
+    document.querySelector("form").prepend(document.createElement("input"));
+    personTypes(added, $("#rewards"), "PX-4711");
+    assert.deepEqual(sent, []);
   });
 });

@@ -464,6 +464,6 @@ test("under node, fill.js also exports its functions through module.exports", ()
   const sandbox = { module: { exports: {} }, globalThis: undefined, require };
   sandbox.globalThis = sandbox;
   vm.runInNewContext(SCRIPTS[1], sandbox);
-  assert.deepEqual(Object.keys(sandbox.module.exports).sort(), ["REASONS", "fillField", "fillFields", "matchOption", "setChecked"]);
+  assert.deepEqual(Object.keys(sandbox.module.exports).sort(), ["REASONS", "fillField", "fillFields", "kindRefusal", "matchOption", "setChecked"]);
   assert.equal(sandbox.module.exports, sandbox.ProfferFill);
 });
