@@ -1,9 +1,15 @@
 // The approval window: an extension page in its own window, so the retailer's page can neither draw over
 // it nor click it. It shows the site, the purpose and the exact value each field would get; nothing is
 // shared unless the person ticks it (no pre-ticked boxes), and closing the window declines.
+//
+// Keyjacking: the page decides when this window opens, so the person may still be typing into the page.
+// Each view focuses its heading, never a control, and its decision controls ignore input until the window
+// has been shown and focused for a moment (arming.js). The buttons act on a click (or Enter/Space on the
+// button itself) only: Enter elsewhere in a form submits nothing.
 
 import "../shared/runtime-messages.js";
 import { el, sendToWorker } from "../shared/ui.js";
+import { armAfterDelay } from "./arming.js";
 
 const M = globalThis.ProfferMessages;
 const key = new URLSearchParams(location.search).get("request");
@@ -26,6 +32,20 @@ function showError(message) {
   const node = existing || el("p", { id: "error", className: "error", role: "alert" });
   node.textContent = message;
   if (!existing) main.prepend(node);
+}
+
+// The view's heading takes the focus when the window opens: screen readers announce it, and Tab goes on
+// from there to the controls. Nothing a stray key could act on is focused.
+function heading(id, text) {
+  return el("h1", { id, tabIndex: -1 }, text);
+}
+
+// Enter in a text box or on a checkbox submits its form: refused, so only a click on (or Enter/Space on)
+// a button itself decides anything.
+function formWithoutSubmit(props, ...children) {
+  const form = el("form", props, ...children);
+  form.addEventListener("submit", (event) => event.preventDefault());
+  return form;
 }
 
 function fieldRow(field) {
@@ -88,8 +108,9 @@ function renderOffer(view) {
   const offered = result.fields.filter((f) => f.offers.length > 0);
   const skipped = result.fields.filter((f) => f.offers.length === 0 && f.type);
   document.title = `Proffer — ${result.site}`;
+  const title = heading("site", `${result.site} asks for your details`);
   main.replaceChildren(
-    el("h1", { id: "site" }, `${result.site} asks for your details`),
+    title,
     el("p", { className: "origin", id: "origin" }, flags.topOrigin),
     el("p", { className: "purpose", id: "purpose" }, `For ${PURPOSES[result.purpose] || "a form"}.`),
   );
@@ -98,7 +119,7 @@ function renderOffer(view) {
       "This page is not encrypted (http). Anyone on the network between you and the shop can read what you share."));
   }
   if (result.handled && result.handled.length) main.append(handledSection(result.handled));
-  const form = el("form", { id: "approval" });
+  const form = formWithoutSubmit({ id: "approval" });
   let frameBox = null;
   if (flags.crossOriginFrame || result.frame_approval) {
     main.append(el("p", { className: "warning", id: "warning-frame", role: "alert" },
@@ -107,19 +128,22 @@ function renderOffer(view) {
     form.append(el("div", { className: "field" }, frameBox,
       el("label", { htmlFor: "approve-frame" }, `I approve sharing with ${result.frame_origin}`)));
   }
-  form.append(el("fieldset", {}, el("legend", {}, "Tick what you want to share"), ...offered.map(fieldRow)));
+  const fieldset = el("fieldset", {}, el("legend", {}, "Tick what you want to share"), ...offered.map(fieldRow));
+  form.append(fieldset);
   if (skipped.length) {
     form.append(el("details", { className: "skipped" },
       el("summary", {}, `${skipped.length} field(s) Proffer will not fill`),
       el("ul", {}, ...skipped.map((f) => el("li", {}, `${f.label || f.type}: ${f.reason || "not fillable"}`)))));
   }
-  const approve = el("button", { type: "submit", id: "approve", className: "primary" }, "Share ticked");
+  const approve = el("button", { type: "button", id: "approve", className: "primary" }, "Share ticked");
   const decline = el("button", { type: "button", id: "decline" }, "Decline");
   form.append(el("div", { className: "actions" }, decline, approve));
   main.append(form);
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  const guard = armAfterDelay(window, [frameBox, fieldset, decline, approve].filter(Boolean), { busy: form });
+  let sending = false;
+  approve.addEventListener("click", async () => {
+    if (!guard.armed() || sending) return;
     const approvals = [];
     const never = [];
     for (const box of form.querySelectorAll("input[name=share]")) {
@@ -137,19 +161,20 @@ function renderOffer(view) {
       frameBox.focus();
       return;
     }
-    approve.disabled = true;
+    sending = true;
     const answer = await sendToWorker({
       type: M.APPROVAL_DECIDE, request: key, approvals, never,
       approvedFrameOrigin: frameBox && frameBox.checked ? result.frame_origin : null,
     });
     if (!answer.ok) {
-      approve.disabled = false;
+      sending = false;
       showError(answer.error.message);
     }
   });
-  decline.addEventListener("click", () => sendToWorker({ type: M.APPROVAL_DECLINE, request: key }));
-  const first = form.querySelector("input, select");
-  if (first) first.focus();
+  decline.addEventListener("click", () => {
+    if (guard.armed()) sendToWorker({ type: M.APPROVAL_DECLINE, request: key });
+  });
+  title.focus();
 }
 
 // The person typed a number into a shop's loyalty field: keep it in the wallet? Nothing is kept unless they
@@ -159,37 +184,43 @@ function renderKeep(view) {
   document.title = `Proffer — keep your ${keep.site} membership?`;
   const program = el("input", { type: "text", id: "keep-program", value: keep.program, maxLength: 100,
     required: true, autocomplete: "off" });
-  const yes = el("button", { type: "submit", id: "keep-yes", className: "primary" }, "Keep it in my wallet");
+  const yes = el("button", { type: "button", id: "keep-yes", className: "primary" }, "Keep it in my wallet");
   const no = el("button", { type: "button", id: "keep-no" }, "Not now");
-  const form = el("form", { id: "keep" },
+  const title = heading("keep-title", `Keep this ${keep.site} membership number?`);
+  const form = formWithoutSubmit({ id: "keep" },
     el("p", {}, el("label", { htmlFor: "keep-program" }, "Programme name "), program),
     el("div", { className: "actions" }, no, yes));
   main.replaceChildren(
-    el("h1", { id: "keep-title" }, `Keep this ${keep.site} membership number?`),
+    title,
     el("p", { className: "value", id: "keep-number" }, keep.number),
     el("p", { className: "muted", id: "keep-field" }, `You typed it into "${keep.label || "a loyalty number field"}".`
       + ` Proffer will offer it on ${keep.site} only, and ask you each time.`),
     form,
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    yes.disabled = true;
+  const guard = armAfterDelay(window, [program, no, yes], { busy: form });
+  let sending = false;
+  yes.addEventListener("click", async () => {
+    if (!guard.armed() || sending) return;
+    sending = true;
     const answer = await sendToWorker({ type: M.KEEP_DECIDE, request: key, keep: true, program: program.value });
     if (!answer.ok) {
-      yes.disabled = false;
+      sending = false;
       showError(answer.error.message);
     }
   });
-  no.addEventListener("click", () => sendToWorker({ type: M.KEEP_DECIDE, request: key, keep: false }));
-  yes.focus();
+  no.addEventListener("click", () => {
+    if (guard.armed()) sendToWorker({ type: M.KEEP_DECIDE, request: key, keep: false });
+  });
+  title.focus();
 }
 
 function renderLocked(view) {
   const absent = view.code === "vault_absent";
   const retry = el("button", { type: "button", id: "retry", className: "primary" }, "I have unlocked it — try again");
   const dashboard = el("a", { id: "open-dashboard", href: "#" }, absent ? "Create your vault" : "Open the dashboard to unlock");
+  const title = heading("locked", absent ? "Proffer has no vault yet" : "Your Proffer vault is locked");
   main.replaceChildren(
-    el("h1", { id: "locked" }, absent ? "Proffer has no vault yet" : "Your Proffer vault is locked"),
+    title,
     el("p", {}, absent
       ? "Create your vault in Proffer's dashboard, then try again. Nothing was filled."
       : "Unlock it with your passphrase to see what this page asks for. Nothing was filled."),
@@ -201,12 +232,14 @@ function renderLocked(view) {
     const status = await sendToWorker({ type: M.STATUS_GET });
     if (status.ok && status.result.dashboard) window.open(status.result.dashboard, "_blank", "noopener");
   });
+  const guard = armAfterDelay(window, [retry]);
   retry.addEventListener("click", async () => {
+    if (!guard.armed()) return;
     const answer = await sendToWorker({ type: M.APPROVAL_RETRY, request: key });
     if (!answer.ok) return showError(answer.error.message);
     if (answer.result.request) location.replace(`approval.html?request=${encodeURIComponent(answer.result.request)}`);
   });
-  retry.focus();
+  title.focus();
 }
 
 let kind = null;

@@ -28,6 +28,11 @@ def open_with_approval(context, url):
     return page, window
 
 
+def wait_armed(window):
+    """Wait out the approval window's security delay: its decision controls ignore input until then."""
+    window.wait_for_selector("body[data-armed=true]")
+
+
 def row_for(window, field_type):
     return window.locator(".field", has=window.locator(".type", has_text=f"({field_type})")).first
 

@@ -46,7 +46,14 @@ def open_form(ff, url):
     ff.marionette.navigate(url)
     window = ff.wait_for_window(APPROVAL_PAGE, known)
     ff.wait_for_selector("body[data-ready=true]")
+    wait_armed(ff)
     return window
+
+
+def wait_armed(ff):
+    """Wait out the approval window's security delay. Its decision controls ignore input until then, and
+    WebDriver's click, unlike Playwright's, does not wait for a control to be enabled."""
+    ff.wait_for_selector("body[data-armed=true]")
 
 
 def offered_types(ff):

@@ -1,10 +1,12 @@
 """What the person sees and keeps: the popup's view of a site, the approval window by keyboard, and a data
 dir that holds no personal value in plaintext after a full scenario."""
 
+from pathlib import Path
+
 import pytest
 
-from tests.e2e.harness import EXTENSION_ID, browser, wait_until
-from tests.e2e.test_fill_flow import CHECKOUT, EMAIL, dashboard_text, open_checkout, row_for, tick
+from tests.e2e.harness import EXTENSION_ID, browser, free_port, static_server, wait_until
+from tests.e2e.test_fill_flow import CHECKOUT, EMAIL, dashboard_text, open_checkout, row_for, tick, wait_armed
 
 pytestmark = pytest.mark.e2e
 
@@ -60,10 +62,16 @@ def test_approval_window_works_by_keyboard_and_names_every_control(playwright, p
         person.unlock()
         with browser(playwright, person) as (context, _worker):
             page, window = open_checkout(context, shop)
-            focused = window.evaluate("document.activeElement.getAttribute('name')")
-            assert focused == "share"  # focus starts on the first field's checkbox
+            # Focus starts on the heading, not on anything a key could act on; Tab goes on from there.
+            assert window.evaluate("document.activeElement.id") == "site"
+            wait_armed(window)
+            window.keyboard.press("Tab")
+            assert window.evaluate("document.activeElement.getAttribute('name')") == "share"
             window.keyboard.press("Space")
             assert window.locator("input[name=share]:checked").count() == 1
+            window.keyboard.press("Enter")  # Enter on a box submits nothing: only the Share button does
+            page.wait_for_timeout(300)
+            assert not window.is_closed() and page.input_value("#email") == ""
             named = "el => el.labels?.length > 0 || el.getAttribute('aria-label') || el.textContent.trim()"
             for control in window.locator("input, select, button").all():
                 assert control.evaluate(named), control.evaluate("el => el.outerHTML")
@@ -73,3 +81,41 @@ def test_approval_window_works_by_keyboard_and_names_every_control(playwright, p
             assert page.input_value("#email") == ""
             assert "declined" in dashboard_text(context, person)
             assert page.url.endswith(CHECKOUT)
+
+
+APPROVAL_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "approval"
+
+
+def test_keys_typed_as_the_window_opens_neither_tick_nor_share(playwright, person):
+    """Keyjacking: a chat page shows an email form on the person's first keystroke, so Proffer's window opens,
+    focused, while they are still typing. Before the fix the first box had the focus: " i there⏎" ticked it
+    and shared the email. Now nothing the keys reach acts until the window has been shown for a moment; a
+    deliberate click after that still works."""
+    with person.companion(), static_server(free_port(), APPROVAL_FIXTURES) as site:
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page = context.new_page()
+            page.goto(f"{site}/chat.html")
+            page.click("#chat")
+            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+                page.keyboard.type("H")
+            window = info.value
+            window.wait_for_selector("body[data-ready=true]")
+            window.keyboard.type(" i there")  # the rest of the message lands in the window
+            window.keyboard.press("Enter")
+            for key in ("Tab", "Space", "Enter", "Tab", "Space", "Enter"):
+                window.keyboard.press(key)
+            assert window.evaluate("document.body.dataset.armed") != "true", "typed within the delay"
+            assert window.locator("input[name=share]:checked").count() == 0
+            page.wait_for_timeout(500)
+            assert not window.is_closed(), "nothing was submitted"
+            assert page.input_value("#email") == ""
+            assert not [e for e in person.ledger() if e["decision"] == "once"]
+            # Their Tabs took the focus out of the window: clicking into it again starts the delay again, and
+            # after it the person's own click ticks and shares.
+            window.click("#site")
+            assert window.evaluate("document.body.dataset.armed") == "false"
+            wait_armed(window)
+            tick(window, "email")
+            window.click("#approve")
+            wait_until(lambda: page.input_value("#email") == EMAIL, what="the deliberate share")
