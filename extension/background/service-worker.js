@@ -9,6 +9,7 @@
 
 import "../shared/runtime-messages.js";
 import { CompanionError, request } from "./native-client.js";
+import { forgetTabCooldowns, heldBack, noteDeclined, noteShared } from "./cooldown.js";
 import { approvalFlags, otherDocument, pageForRequest, sendToDocument, stillThere, targetOf } from "./page-info.js";
 import { applyPrompts, forgetFrame, forgetTab, loyaltyTyped, watchLoyalty } from "./prompts.js";
 import { now, startFill } from "./timings.js";
@@ -71,7 +72,8 @@ function claimOrQueue(target, payload, view) {
     await chrome.storage.session.set({ approvals, queued });
     const open = Object.values(approvals).filter((a) => a.tabId === tabId);
     if (open.some((a) => a.frameId === frameId) || asking.get(tabId) === frameId) return { status: "pending", stale };
-    if (open.length || asking.has(tabId)) {
+    const cooling = await heldBack();
+    if (open.length || asking.has(tabId) || cooling(tabId, payload.page.top_origin)) {
       queued[queueKey] = { tabId, frameId, target, payload, view };
       await chrome.storage.session.set({ queued });
       return { status: "queued", stale };
@@ -95,9 +97,10 @@ function takeReadyQueued() {
   return serialized(async () => {
     const [queued, approvals] = await Promise.all([loadQueued(), loadApprovals()]);
     const busy = new Set([...Object.values(approvals).map((a) => a.tabId), ...asking.keys()]);
+    const cooling = await heldBack();
     const ready = [];
     for (const [key, item] of Object.entries(queued)) {
-      if (busy.has(item.tabId)) continue;
+      if (busy.has(item.tabId) || cooling(item.tabId, item.payload.page.top_origin)) continue;
       busy.add(item.tabId);
       asking.set(item.tabId, item.frameId);
       ready.push(item);
@@ -334,6 +337,7 @@ async function approvalDecide({ request: key, approvals: chosen, never = [], app
       await decline(record, "closed");
       throw new CompanionError("page_changed", PAGE_CHANGED);
     }
+    if (chosen.length) await noteShared(record.tabId, topOriginOf(record));
     await settleOffered(record);
     const released = await request("fill.approve", {
       request_id: record.result.request_id,
@@ -349,7 +353,16 @@ async function approvalDecide({ request: key, approvals: chosen, never = [], app
   }
 }
 
+// The top-level origin a window was opened for (cooldown.js holds repeat windows back per tab and origin).
+function topOriginOf(record) {
+  return record.kind === "offer" ? record.flags.topOrigin : record.payload.page.top_origin;
+}
+
 async function decline(record, reason) {
+  if (record && (record.kind === "offer" || record.kind === "locked")) {
+    const wait = await noteDeclined(record.tabId, topOriginOf(record));
+    setTimeout(() => askQueued(), wait + 100); // what the tab showed meanwhile is asked about then
+  }
   if (!record || record.kind !== "offer") return { recorded: 0 };
   await settleOffered(record);
   return request("fill.decline", {
@@ -502,5 +515,6 @@ chrome.windows.onRemoved.addListener(async (windowId) => {
 chrome.tabs.onRemoved.addListener((tabId) => {
   dropQueuedForTab(tabId);
   dropSettledForTab(tabId);
+  forgetTabCooldowns(tabId);
 });
 chrome.tabs.onRemoved.addListener((tabId) => forgetTab(tabId));

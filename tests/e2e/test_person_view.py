@@ -1,6 +1,7 @@
 """What the person sees and keeps: the popup's view of a site, the approval window by keyboard, and a data
 dir that holds no personal value in plaintext after a full scenario."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,34 @@ def test_keys_typed_as_the_window_opens_neither_tick_nor_share(playwright, perso
             tick(window, "email")
             window.click("#approve")
             wait_until(lambda: page.input_value("#email") == EMAIL, what="the deliberate share")
+
+
+def test_after_a_decline_the_page_cannot_open_the_next_window_at_once(playwright, person):
+    """After each decline the page shows a control with a new name (new, so not settled): the next window
+    waits for the cooldown (extension/background/cooldown.js), then asks about the new control only."""
+    with person.companion(), static_server(free_port(), APPROVAL_FIXTURES) as site:
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+
+            def windows():
+                return [p for p in context.pages if "approval/approval.html" in p.url and not p.is_closed()]
+
+            page = context.new_page()
+            page.goto(f"{site}/chat.html")
+            page.click("#chat")
+            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+                page.keyboard.type("H")
+            window = info.value
+            with window.expect_event("close"):
+                window.click("#decline")
+            declined = time.monotonic()
+            page.evaluate("addField()")
+            page.wait_for_timeout(2000)
+            assert windows() == [], "no window right after the decline"
+            while not windows() and time.monotonic() - declined < 15:
+                page.wait_for_timeout(100)  # Playwright takes in new pages only while it waits
+            waited = time.monotonic() - declined
+            assert 3.5 <= waited < 15, waited
+            (again,) = windows()
+            again.wait_for_selector("body[data-ready=true]")
+            assert [t.strip("()") for t in again.locator(".field .type").all_inner_texts()] == ["tel"]
