@@ -17,16 +17,22 @@ def frame_of(page, port):
     return wait_until(lambda: next((f for f in page.frames if f":{port}/" in f.url), None), what="the frame")
 
 
+def open_shop(context, shop, frame_port):
+    """The shop page framing another origin's form, and the approval window it opens."""
+    with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+        page = context.new_page()
+        page.goto(f"{shop}/shop.html?frame_port={frame_port}")
+    window = info.value
+    window.wait_for_selector("body[data-ready=true]")
+    return page, window
+
+
 def test_cross_origin_frame_warns_and_needs_the_frame_approved(playwright, person):
     shop_port, frame_port = free_port(), free_port()
     with person.companion(), static_server(shop_port, FRAMES) as shop, static_server(frame_port, FRAMES):
         person.unlock()
         with browser(playwright, person) as (context, _worker):
-            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
-                page = context.new_page()
-                page.goto(f"{shop}/shop.html?frame_port={frame_port}")
-            window = info.value
-            window.wait_for_selector("body[data-ready=true]")
+            page, window = open_shop(context, shop, frame_port)
             warning = window.inner_text("#warning-frame")
             assert f"127.0.0.1:{frame_port}" in warning and "another site" in warning
             tick(window, "email")
@@ -79,11 +85,7 @@ def test_a_frame_navigated_to_the_tops_copy_of_the_form_gets_nothing(playwright,
     with person.companion(), static_server(shop_port, FRAMES) as shop, static_server(frame_port, FRAMES):
         person.unlock()
         with browser(playwright, person) as (context, _worker):
-            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
-                page = context.new_page()
-                page.goto(f"{shop}/shop.html?frame_port={frame_port}")
-            window = info.value
-            window.wait_for_selector("body[data-ready=true]")
+            page, window = open_shop(context, shop, frame_port)
             assert f"127.0.0.1:{frame_port}" in window.inner_text("#warning-frame")
             page.evaluate("document.getElementById('provider').src = '/form.html'")  # the shop's own copy
             # page.frames is brought up to date only while Playwright is called: wait through it.

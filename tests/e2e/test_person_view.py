@@ -87,6 +87,16 @@ def test_approval_window_works_by_keyboard_and_names_every_control(playwright, p
 APPROVAL_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "approval"
 
 
+def start_chatting(context, site):
+    """The chat page, the first key typed into it, and the approval window that key made the page open."""
+    page = context.new_page()
+    page.goto(f"{site}/chat.html")
+    page.click("#chat")
+    with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+        page.keyboard.type("H")
+    return page, info.value
+
+
 def test_keys_typed_as_the_window_opens_neither_tick_nor_share(playwright, person):
     """Keyjacking: a chat page shows an email form on the person's first keystroke, so Proffer's window opens,
     focused, while they are still typing. Before the fix the first box had the focus: " i there⏎" ticked it
@@ -95,12 +105,7 @@ def test_keys_typed_as_the_window_opens_neither_tick_nor_share(playwright, perso
     with person.companion(), static_server(free_port(), APPROVAL_FIXTURES) as site:
         person.unlock()
         with browser(playwright, person) as (context, _worker):
-            page = context.new_page()
-            page.goto(f"{site}/chat.html")
-            page.click("#chat")
-            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
-                page.keyboard.type("H")
-            window = info.value
+            page, window = start_chatting(context, site)
             window.wait_for_selector("body[data-ready=true]")
             window.keyboard.type(" i there")  # the rest of the message lands in the window
             window.keyboard.press("Enter")
@@ -132,12 +137,7 @@ def test_after_a_decline_the_page_cannot_open_the_next_window_at_once(playwright
             def windows():
                 return [p for p in context.pages if "approval/approval.html" in p.url and not p.is_closed()]
 
-            page = context.new_page()
-            page.goto(f"{site}/chat.html")
-            page.click("#chat")
-            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
-                page.keyboard.type("H")
-            window = info.value
+            page, window = start_chatting(context, site)
             with window.expect_event("close"):
                 window.click("#decline")
             declined = time.monotonic()
