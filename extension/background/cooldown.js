@@ -14,6 +14,8 @@
 // the companion's), and the top page decides what its frames show, so its origin is what is throttled.
 // Sharing anything ends the streak; so does ten minutes without a decline, or the tab closing.
 
+import { serialQueue } from "./serial.js";
+
 export const COOLDOWN_MS = 4000;
 export const MAX_COOLDOWN_MS = 60000;
 export const STREAK_MS = 10 * 60 * 1000;
@@ -28,12 +30,7 @@ function keyOf(tabId, topOrigin) {
   return `${tabId} ${topOrigin}`;
 }
 
-let writes = Promise.resolve();
-function serialized(fn) {
-  const next = writes.then(fn, fn);
-  writes = next.catch(() => {});
-  return next;
-}
+const serialized = serialQueue();
 
 async function loadCooldowns() {
   const { cooldowns = {} } = await chrome.storage.session.get("cooldowns");

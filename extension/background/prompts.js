@@ -12,16 +12,12 @@
 
 import "../shared/runtime-messages.js";
 import { otherDocument, pageForRequest, sendToDocument, targetOf } from "./page-info.js";
+import { serialQueue } from "./serial.js";
 
 const M = globalThis.ProfferMessages;
 const MAX_NUMBER = 64;
 
-let writes = Promise.resolve();
-function serialized(fn) {
-  const next = writes.then(fn, fn);
-  writes = next.catch(() => {});
-  return next;
-}
+const serialized = serialQueue();
 
 async function loadWatches() {
   const { loyaltyWatches = {} } = await chrome.storage.session.get("loyaltyWatches");

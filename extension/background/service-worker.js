@@ -12,6 +12,7 @@ import { CompanionError, request } from "./native-client.js";
 import { forgetTabCooldowns, heldBack, noteDeclined, noteShared } from "./cooldown.js";
 import { approvalFlags, otherDocument, pageForRequest, sendToDocument, stillThere, targetOf } from "./page-info.js";
 import { applyPrompts, forgetFrame, forgetTab, loyaltyTyped, watchLoyalty } from "./prompts.js";
+import { serialQueue } from "./serial.js";
 import { now, startFill } from "./timings.js";
 
 const M = globalThis.ProfferMessages;
@@ -22,12 +23,7 @@ const PAGE_CHANGED = "The page this window asked about has changed or closed: no
 
 // --- state that survives the worker being stopped ------------------------------------------------------
 
-let writes = Promise.resolve();
-function serialized(fn) {
-  const next = writes.then(fn, fn);
-  writes = next.catch(() => {});
-  return next;
-}
+const serialized = serialQueue();
 
 async function loadApprovals() {
   const { approvals = {} } = await chrome.storage.session.get("approvals");
