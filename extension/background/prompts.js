@@ -119,7 +119,7 @@ function senderDocument(sender) {
   return targetOf(sender, pageForRequest(null, sender));
 }
 
-/** Forget the watch of one frame (its document is gone), or of every frame of a tab that is gone. */
+/** Forget the watch of one frame: the document it was set on is gone. */
 export function forgetFrame(tabId, frameId) {
   return serialized(async () => {
     const watches = await loadWatches();

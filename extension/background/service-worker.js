@@ -333,7 +333,7 @@ async function approvalDecide({ request: key, approvals: chosen, never = [], app
       await decline(record, "closed");
       throw new CompanionError("page_changed", PAGE_CHANGED);
     }
-    if (chosen.length) await noteShared(record.tabId, topOriginOf(record));
+    if (chosen.length) await noteShared(record.tabId, record.target.topOrigin);
     await settleOffered(record);
     const released = await request("fill.approve", {
       request_id: record.result.request_id,
@@ -349,14 +349,9 @@ async function approvalDecide({ request: key, approvals: chosen, never = [], app
   }
 }
 
-// The top-level origin a window was opened for (cooldown.js holds repeat windows back per tab and origin).
-function topOriginOf(record) {
-  return record.kind === "offer" ? record.flags.topOrigin : record.payload.page.top_origin;
-}
-
 async function decline(record, reason) {
   if (record && (record.kind === "offer" || record.kind === "locked")) {
-    const wait = await noteDeclined(record.tabId, topOriginOf(record));
+    const wait = await noteDeclined(record.tabId, record.target.topOrigin);
     setTimeout(() => askQueued(), wait + 100); // what the tab showed meanwhile is asked about then
   }
   if (!record || record.kind !== "offer") return { recorded: 0 };
