@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,6 +22,7 @@ from companion.appkeys import (
     CONTEXT,
     CORE,
     DATA_DIR,
+    PEERS,
     SESSIONS,
     SETTINGS,
     TOKEN,
@@ -31,6 +33,7 @@ from companion.core import Core
 from companion.dashboard.security import allowed_hosts, end_sessions, guard
 from companion.fill import FillService
 from companion.handlers import Context
+from companion.peers import OwnUserOnly, peer_check_available
 from companion.routes import setup_routes
 from companion.settings import MAX_MESSAGE_BYTES, DataDir, Settings
 
@@ -47,6 +50,13 @@ def init_app(data_dir: DataDir, settings: Settings | None = None) -> web.Applica
     app[TOKEN] = data_dir.ensure_token()
     app[ALLOWED_HOSTS] = allowed_hosts(settings.port)
     app[SESSIONS] = set()
+    if peer_check_available():
+        app[PEERS] = OwnUserOnly(os.geteuid())
+    else:
+        log.warning(
+            "this system does not say which user a local connection comes from: other users of "
+            "this computer can reach Proffer's port (the token and the passphrase still guard it)"
+        )
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.PackageLoader("companion.dashboard", "templates"),

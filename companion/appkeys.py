@@ -11,6 +11,7 @@ from aiohttp import web
 
 from companion.core import Core
 from companion.handlers import Context
+from companion.peers import OwnUserOnly
 from companion.settings import DataDir, Settings
 
 T = TypeVar("T")
@@ -23,6 +24,7 @@ CORE = web.AppKey("core", Core)
 CONTEXT = web.AppKey("context", Context)
 WORKER = web.AppKey("worker", ThreadPoolExecutor)
 SESSIONS = web.AppKey("sessions", set)
+PEERS = web.AppKey("peers", OwnUserOnly)  # absent where the kernel cannot say who a peer is
 
 
 async def run_on_worker(app: web.Application, fn: Callable[..., T], *args: object) -> T:

@@ -1,7 +1,12 @@
 """Who may talk to the companion's HTTP server, and what the browser may do with its pages.
 
 The server listens on 127.0.0.1 only, but any web page the person visits can still make their browser
-send requests to it. Three defences, in this middleware, apply to every request:
+send requests to it, and every other user of the computer can connect to it. Four defences, in this
+middleware, apply to every request:
+
+* **Own user only** — the kernel names the user that owns the connecting socket (``peers.py``); only
+  programs running as the companion's user are answered. A session cookie that the browser sent to
+  another user's server on another 127.0.0.1 port is of no use to that user.
 
 * **Host allowlist** — a DNS-rebinding page reaches us under its own host name; only ``127.0.0.1:PORT`` and
   ``localhost:PORT`` are served.
@@ -22,7 +27,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from companion.appkeys import ALLOWED_HOSTS, SESSIONS
+from companion.appkeys import ALLOWED_HOSTS, PEERS, SESSIONS
 
 SESSION_COOKIE = "proffer_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -66,6 +71,9 @@ def cross_site_reason(request: web.Request) -> str | None:
 
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    peers = request.app.get(PEERS)
+    if peers is not None and not peers.admits(request.transport):
+        return _refuse(403, "Proffer answers only programs of the user it runs for")
     if request.host not in request.app[ALLOWED_HOSTS]:
         return _refuse(421, "unknown Host: Proffer answers only on 127.0.0.1")
     if request.path != "/native" and request.method not in SAFE_METHODS:
