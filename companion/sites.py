@@ -60,19 +60,34 @@ def site_of(origin_or_url: str) -> str:
     return f"{name}:{port}" if port else name
 
 
+# W3C Secure Contexts' loopback ranges, spelled out: ``is_loopback`` itself counts IPv4-mapped addresses
+# (::ffff:127.0.0.1) in newer Pythons only, and the extension's rule must not depend on the Python it meets.
+LOOPBACK_NETWORKS = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
+
+
 def trustworthy(origin_or_url: str) -> bool:
-    """Whether a page's values cannot be read or its page swapped by someone on the network: https, or a
-    loopback host (the W3C Secure Contexts "potentially trustworthy" origins Proffer meets). A standing
-    "always" fills only such pages without asking; a plain-http page can be an attacker's on café Wi-Fi."""
-    parts = urlsplit(origin_or_url)
+    """Whether a page's values cannot be read or its page swapped by someone on the network: https, or http
+    on a loopback host (localhost, a name under .localhost, 127.0.0.0/8, [::1]: the W3C Secure Contexts
+    "potentially trustworthy" origins Proffer meets). A standing "always" fills only such pages without
+    asking; a plain-http page can be an attacker's on café Wi-Fi. The extension's approval window warns by the
+    same rule (``trustworthy`` in extension/background/page-info.js); tests/fixtures/trustworthy-origins.json
+    holds the cases both are tested against. Something that is no URL (no host, a broken IPv6 address, a port
+    out of range) is not trustworthy."""
+    try:
+        parts = urlsplit(origin_or_url)
+        _ = parts.port  # raises ValueError for a port that cannot be
+    except ValueError:
+        return False
     scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if not host or scheme not in DEFAULT_PORTS:
+        return False
     if scheme == "https":
         return True
-    if scheme != "http":
-        return False
-    host = host_of(origin_or_url)
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
     ip = _ip(host)
-    return host == "localhost" or host.endswith(".localhost") or (ip is not None and ip.is_loopback)
+    return ip is not None and any(ip in net for net in LOOPBACK_NETWORKS)
 
 
 def origin_of(url: str) -> str:

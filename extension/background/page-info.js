@@ -4,13 +4,17 @@
 
 import "../shared/runtime-messages.js";
 
-function originOf(url) {
+function parsed(url) {
   try {
-    const { origin } = new URL(url);
-    return origin === "null" ? "" : origin;
+    return new URL(url);
   } catch {
-    return "";
+    return null;
   }
+}
+
+function originOf(url) {
+  const origin = parsed(url)?.origin;
+  return origin && origin !== "null" ? origin : "";
 }
 
 export function pageForRequest(claimed, sender) {
@@ -21,10 +25,27 @@ export function pageForRequest(claimed, sender) {
   return { url: sender.url.slice(0, 8192), top_origin: topOrigin, frame_origin: frameOrigin, title };
 }
 
+/**
+ * Whether no one on the network can read a page or swap it: https, or http on a loopback host (localhost, a
+ * name under .localhost, 127.0.0.0/8, [::1]). The companion's rule (`trustworthy` in companion/sites.py),
+ * which decides whether a standing "always" fills without asking; tests/fixtures/trustworthy-origins.json
+ * holds the cases both are tested against. The URL parser has already lowercased the host, written an IPv4
+ * address in dotted decimal and an IPv6 one in its shortest form, in brackets.
+ */
+export function trustworthy(originOrUrl) {
+  const url = parsed(originOrUrl);
+  if (!url || !url.hostname) return false;
+  if (url.protocol === "https:") return true;
+  if (url.protocol !== "http:") return false;
+  const host = url.hostname.replace(/\.+$/, "");
+  return host === "localhost" || host.endsWith(".localhost") || /^127(\.\d+){3}$/.test(host) || host === "[::1]";
+}
+
 /** Warnings the approval window must show before the person shares anything. */
 export function approvalFlags(page) {
+  const top = parsed(page.top_origin);
   return {
-    insecure: page.top_origin.startsWith("http:") && !/^http:\/\/(127\.0\.0\.1|localhost)(:|$)/.test(page.top_origin),
+    insecure: Boolean(top) && top.protocol === "http:" && !trustworthy(page.top_origin),
     crossOriginFrame: page.frame_origin !== page.top_origin,
     frameOrigin: page.frame_origin,
     topOrigin: page.top_origin,
