@@ -132,7 +132,7 @@ def test_after_a_decline_the_page_cannot_open_the_next_window_at_once(playwright
     waits for the cooldown (extension/background/cooldown.js), then asks about the new control only."""
     with person.companion(), static_server(free_port(), APPROVAL_FIXTURES) as site:
         person.unlock()
-        with browser(playwright, person) as (context, _worker):
+        with browser(playwright, person) as (context, worker):
 
             def windows():
                 return [p for p in context.pages if "approval/approval.html" in p.url and not p.is_closed()]
@@ -141,6 +141,12 @@ def test_after_a_decline_the_page_cannot_open_the_next_window_at_once(playwright
             with window.expect_event("close"):
                 window.click("#decline")
             declined = time.monotonic()
+            # Should the browser stop the worker meanwhile, an alarm wakes it when the cooldown ends.
+            alarms = worker.evaluate(
+                "async () => (await chrome.alarms.getAll()).map((a) => [a.name, a.scheduledTime - Date.now()])"
+            )
+            assert [name.split(" ")[0] for name, _ in alarms] == ["cooldown-over"], alarms
+            assert 3000 < alarms[0][1] <= 30_000, alarms
             page.evaluate("addField()")
             page.wait_for_timeout(2000)
             assert windows() == [], "no window right after the decline"

@@ -1,0 +1,216 @@
+// A stand-in for the parts of chrome.* the service worker uses, with a companion behind its native port, so
+// that extension/background/service-worker.js runs in node.
+//
+// The browser outlives the worker: storage.session, alarms, windows and the companion belong to the
+// browser; listeners and timers to one life of the worker. `startWorker()` begins a life (a fresh instance of
+// the module, which registers its listeners at top level); `stopWorker()` ends it as the browser does an idle
+// worker: its timers never fire and its native port closes. Time is the browser's clock: `advance(ms)` moves
+// it and runs the timers of the live worker that fall due, `advance(ms, { timers: false })` moves it while the
+// worker sleeps.
+//
+// A test file that uses this replaces globalThis.chrome, setTimeout, clearTimeout and Date.now for its whole
+// run (node --test runs each file in a process of its own).
+
+const EXTENSION_ID = "ikcpjlmgjjaclpjfbepdglpcamkpgehj";
+const WORKER = new URL("../../../extension/background/service-worker.js", import.meta.url);
+const APPROVAL_PAGE = `chrome-extension://${EXTENSION_ID}/approval/approval.html`;
+
+let lives = 0; // a module URL is evaluated once per process: each life of the worker needs its own
+
+const clone = (value) => (value === undefined ? undefined : structuredClone(value));
+
+function event() {
+  const listeners = [];
+  return { addListener: (fn) => listeners.push(fn), listeners };
+}
+
+/** Wait until the worker has nothing left to do but wait for timers, the companion or the browser. */
+export async function idle() {
+  for (let i = 0; i < 50; i += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
+export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
+  const real = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout, dateNow: Date.now };
+  let clock = now;
+  let timers = [];
+  let timerId = 0;
+  let chrome = null;
+  let port = null;
+  const session = {};
+  const alarms = new Map();
+  const windows = new Map();
+  let windowId = 100;
+  const companion = []; // every message the worker sent the companion
+  const toPages = []; // every message the worker sent a content script
+
+  globalThis.setTimeout = (fn, ms = 0) => {
+    timerId += 1;
+    timers.push({ id: timerId, at: clock + ms, fn });
+    return timerId;
+  };
+  globalThis.clearTimeout = (id) => {
+    timers = timers.filter((t) => t.id !== id);
+  };
+  Date.now = () => clock;
+
+  function answer(message) {
+    const { id, type, payload } = message;
+    if (type === "fill.request") {
+      const frame = payload.page.frame_origin;
+      return {
+        request_id: `request-${companion.length}-${"x".repeat(16)}`, site: "shop.example", origin: payload.page.top_origin,
+        frame_origin: frame, purpose: "checkout", needs_approval: true, autofilled: [], frame_approval: false,
+        fields: payload.fields.map((f) => ({
+          index: f.index, type: "email", label: f.label || "", fillable: true,
+          offers: [{ value_id: "email:1", value: "ada@example.org", label: "personal" }],
+        })),
+      };
+    }
+    if (type === "fill.decline") return { request_id: payload.request_id, recorded: 1 };
+    throw new Error(`the fake companion does not answer ${type} (${id})`);
+  }
+
+  function nativePort() {
+    const onMessage = event();
+    const onDisconnect = event();
+    const p = {
+      onMessage, onDisconnect,
+      postMessage(message) {
+        companion.push(clone(message));
+        const reply = { v: 1, id: message.id, ok: true, result: answer(message) };
+        Promise.resolve().then(() => onMessage.listeners.forEach((fn) => fn(clone(reply))));
+      },
+      disconnect() {
+        onDisconnect.listeners.forEach((fn) => fn(p));
+      },
+    };
+    return p;
+  }
+
+  function api() {
+    return {
+      runtime: {
+        id: EXTENSION_ID,
+        lastError: undefined,
+        getURL: (path) => `chrome-extension://${EXTENSION_ID}/${path}`,
+        onMessage: event(),
+        connectNative: () => {
+          port = nativePort();
+          return port;
+        },
+      },
+      storage: {
+        session: {
+          get: async (key) => (key in session ? { [key]: clone(session[key]) } : {}),
+          set: async (items) => Object.assign(session, clone(items)),
+        },
+      },
+      alarms: {
+        create: async (name, info) => {
+          alarms.set(name, { name, scheduledTime: info.when ?? clock + info.delayInMinutes * 60000 });
+        },
+        onAlarm: event(),
+      },
+      windows: {
+        create: async (options) => {
+          windowId += 1;
+          windows.set(windowId, options.url);
+          return { id: windowId };
+        },
+        remove: async (id) => {
+          if (!windows.delete(id)) throw new Error(`No window with id: ${id}.`);
+          for (const fn of chrome.windows.onRemoved.listeners) await fn(id);
+        },
+        onRemoved: event(),
+      },
+      tabs: {
+        // Every document is still there, on the origin it had: it fills what it is given.
+        sendMessage: async (tabId, message, options) => {
+          toPages.push({ tabId, message: clone(message), options });
+          return { filled: (message.values || []).map((v) => v.index), refused: [] };
+        },
+        onRemoved: event(),
+      },
+      action: { setBadgeText: async () => {}, setBadgeBackgroundColor: async () => {}, setTitle: async () => {} },
+    };
+  }
+
+  // A message to the worker, as chrome.runtime.sendMessage delivers it; resolves to the worker's answer.
+  function send(message, sender) {
+    return new Promise((resolve) => {
+      let answered = false;
+      const reply = (response) => {
+        answered = true;
+        resolve(clone(response));
+      };
+      for (const fn of chrome.runtime.onMessage.listeners) fn(clone(message), { id: EXTENSION_ID, ...sender }, reply);
+      if (!answered && !chrome.runtime.onMessage.listeners.length) resolve(undefined);
+    });
+  }
+
+  return {
+    session, alarms, windows, companion, toPages,
+    get now() {
+      return clock;
+    },
+
+    async startWorker() {
+      lives += 1;
+      chrome = api();
+      globalThis.chrome = chrome;
+      await import(`${WORKER.href}?life=${lives}`);
+    },
+
+    stopWorker() {
+      timers = [];
+      if (port) port.disconnect();
+      port = null;
+      chrome = null;
+      globalThis.chrome = undefined;
+    },
+
+    async advance(ms, { timers: run = true } = {}) {
+      const until = clock + ms;
+      for (;;) {
+        const due = run ? timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0] : undefined;
+        if (!due) break;
+        timers = timers.filter((t) => t !== due);
+        clock = due.at;
+        due.fn();
+        await idle();
+      }
+      clock = until;
+    },
+
+    /** The browser fires the alarms that are due, waking the worker first if it is stopped. */
+    async fireAlarms() {
+      if (!chrome) await this.startWorker();
+      for (const alarm of [...alarms.values()].filter((a) => a.scheduledTime <= clock)) {
+        alarms.delete(alarm.name);
+        for (const fn of chrome.alarms.onAlarm.listeners) fn({ ...alarm });
+      }
+      await idle();
+    },
+
+    /** A content script's form.seen, from a document of a tab's frame. */
+    formSeen({ tabId, frameId, documentId, url, topUrl = url, fields }) {
+      const origin = new URL(url).origin;
+      return send(
+        { type: "form.seen", payload: { page: { title: "Checkout" }, forms: [], fields } },
+        { tab: { id: tabId, url: topUrl }, frameId, documentId, url, origin },
+      );
+    },
+
+    /** A message from Proffer's approval window. */
+    fromApprovalWindow(message) {
+      return send(message, { url: `${APPROVAL_PAGE}?request=${encodeURIComponent(message.request)}`, frameId: 0 });
+    },
+
+    restore() {
+      this.stopWorker();
+      globalThis.setTimeout = real.setTimeout;
+      globalThis.clearTimeout = real.clearTimeout;
+      Date.now = real.dateNow;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// extension/background/service-worker.js in node, against a stand-in browser and companion (fake-browser.mjs).
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, test } from "node:test";
+
+import { COOLDOWN_MS } from "../../../extension/background/cooldown.js";
+import { fakeBrowser } from "./fake-browser.mjs";
+
+const SHOP = "http://127.0.0.1:8001";
+const FIELDS = [{ index: 0, tag: "input", type: "email", name: "email", id: "email", label: "Email", visible: true }];
+const TOP = { tabId: 7, frameId: 0, documentId: "doc-top", url: `${SHOP}/checkout`, fields: FIELDS };
+const FRAME = { tabId: 7, frameId: 3, documentId: "doc-frame", url: `${SHOP}/offers.html`, topUrl: `${SHOP}/checkout`, fields: FIELDS };
+// Chromium fires a packed MV3 extension's alarm no sooner than this after it is set.
+const CHROMIUM_ALARM_MIN_MS = 30000;
+
+let browser;
+beforeEach(() => {
+  browser = fakeBrowser();
+});
+afterEach(() => browser.restore());
+
+const asked = () => browser.companion.filter((m) => m.type === "fill.request").map((m) => m.payload.page.url);
+
+// The person declines the top frame's window; the form another frame shows meanwhile waits for the cooldown.
+async function declineThenQueue() {
+  await browser.startWorker();
+  assert.deepEqual(await browser.formSeen(TOP), { ok: true, result: { status: "asking" } });
+  const [key] = Object.keys(browser.session.approvals);
+  assert.equal((await browser.fromApprovalWindow({ type: "approval.decline", request: key })).ok, true);
+  assert.deepEqual(await browser.formSeen(FRAME), { ok: true, result: { status: "queued" } });
+  assert.deepEqual(asked(), [TOP.url]);
+  return browser.now;
+}
+
+describe("a form held back by a cooldown is asked about when the cooldown ends", () => {
+  test("with the worker awake, as soon as a short cooldown ends: long before any alarm could fire", async () => {
+    const declinedAt = await declineThenQueue();
+    await browser.advance(COOLDOWN_MS - 500);
+    assert.deepEqual(asked(), [TOP.url], "still cooling");
+    await browser.advance(1000);
+    assert.deepEqual(asked(), [TOP.url, FRAME.url]);
+    assert.equal(browser.windows.size, 1, "its window is open");
+    assert.ok(browser.now < declinedAt + CHROMIUM_ALARM_MIN_MS);
+  });
+
+  // Regression: the end of a cooldown was a setTimeout only. The browser stops an idle worker and its timers
+  // with it, and the queued form waited until some unrelated event woke the worker.
+  test("when the browser stopped the worker meanwhile: an alarm wakes it", async () => {
+    const declinedAt = await declineThenQueue();
+    const alarms = [...browser.alarms.values()];
+    assert.equal(alarms.length, 1, "an alarm for the end of the cooldown");
+    assert.ok(alarms[0].scheduledTime >= declinedAt + COOLDOWN_MS, "not before the cooldown ends");
+    assert.ok(alarms[0].scheduledTime <= declinedAt + CHROMIUM_ALARM_MIN_MS, "not later than Chromium needs");
+
+    browser.stopWorker();
+    await browser.advance(CHROMIUM_ALARM_MIN_MS, { timers: false });
+    assert.deepEqual(asked(), [TOP.url], "a stopped worker's timer never fires");
+    await browser.fireAlarms();
+    assert.deepEqual(asked(), [TOP.url, FRAME.url]);
+    assert.equal(browser.windows.size, 1, "its window is open");
+  });
+
+  test("a long cooldown's alarm fires when it ends, not earlier", async () => {
+    await declineThenQueue();
+    // Decline the next windows too (after each cooldown, the queued form asks again): the streak grows.
+    for (let i = 0; i < 4; i += 1) {
+      await browser.advance(60000);
+      const [key] = Object.keys(browser.session.approvals);
+      await browser.fromApprovalWindow({ type: "approval.decline", request: key });
+      await browser.formSeen(FRAME);
+    }
+    const declinedAt = browser.now;
+    const { cooldowns } = browser.session;
+    const until = Math.max(...Object.values(cooldowns).map((c) => c.until));
+    assert.ok(until - declinedAt > CHROMIUM_ALARM_MIN_MS, "a cooldown longer than Chromium's minimum");
+    const [alarm] = browser.alarms.values();
+    assert.ok(alarm.scheduledTime >= until && alarm.scheduledTime <= until + 1000, `${alarm.scheduledTime - until} ms late`);
+  });
+});
