@@ -25,9 +25,17 @@ const PAGE_CHANGED = "The page this window asked about has changed or closed: no
 
 const serialized = serialQueue();
 
+// An approval or a queued form names the document it is for in `target` (page-info.js targetOf): its tab,
+// frame, documentId and origins, kept there only. A record from before targets existed names no document:
+// it is dropped as it is read, never acted on.
+function withTargets(records) {
+  for (const [key, record] of Object.entries(records)) if (!record || !record.target) delete records[key];
+  return records;
+}
+
 async function loadApprovals() {
   const { approvals = {} } = await chrome.storage.session.get("approvals");
-  return approvals;
+  return withTargets(approvals);
 }
 
 function putApproval(key, record) {
@@ -42,7 +50,7 @@ function putApproval(key, record) {
 // (the newest per frame) until that window is gone, so a page full of frames cannot open a stack of windows.
 async function loadQueued() {
   const { queued = {} } = await chrome.storage.session.get("queued");
-  return queued;
+  return withTargets(queued);
 }
 
 // Tab id -> frame id of a form that is with the companion now, its window not yet in storage.session.
@@ -58,7 +66,7 @@ function claimOrQueue(target, payload, view) {
     const [approvals, queued] = await Promise.all([loadApprovals(), loadQueued()]);
     const stale = [];
     for (const [key, a] of Object.entries(approvals)) {
-      if (a.tabId === tabId && a.frameId === frameId && otherDocument(a.target, target)) {
+      if (a.target.tabId === tabId && a.target.frameId === frameId && otherDocument(a.target, target)) {
         stale.push(a);
         delete approvals[key];
       }
@@ -66,11 +74,11 @@ function claimOrQueue(target, payload, view) {
     const queueKey = `${tabId}:${frameId}`;
     if (queued[queueKey] && otherDocument(queued[queueKey].target, target)) delete queued[queueKey];
     await chrome.storage.session.set({ approvals, queued });
-    const open = Object.values(approvals).filter((a) => a.tabId === tabId);
-    if (open.some((a) => a.frameId === frameId) || asking.get(tabId) === frameId) return { status: "pending", stale };
+    const open = Object.values(approvals).filter((a) => a.target.tabId === tabId);
+    if (open.some((a) => a.target.frameId === frameId) || asking.get(tabId) === frameId) return { status: "pending", stale };
     const cooling = await heldBack();
-    if (open.length || asking.has(tabId) || cooling(tabId, payload.page.top_origin)) {
-      queued[queueKey] = { tabId, frameId, target, payload, view };
+    if (open.length || asking.has(tabId) || cooling(tabId, target.topOrigin)) {
+      queued[queueKey] = { target, payload, view };
       await chrome.storage.session.set({ queued });
       return { status: "queued", stale };
     }
@@ -92,13 +100,14 @@ async function dropStale(records) {
 function takeReadyQueued() {
   return serialized(async () => {
     const [queued, approvals] = await Promise.all([loadQueued(), loadApprovals()]);
-    const busy = new Set([...Object.values(approvals).map((a) => a.tabId), ...asking.keys()]);
+    const busy = new Set([...Object.values(approvals).map((a) => a.target.tabId), ...asking.keys()]);
     const cooling = await heldBack();
     const ready = [];
     for (const [key, item] of Object.entries(queued)) {
-      if (busy.has(item.tabId) || cooling(item.tabId, item.payload.page.top_origin)) continue;
-      busy.add(item.tabId);
-      asking.set(item.tabId, item.frameId);
+      const { tabId, frameId, topOrigin } = item.target;
+      if (busy.has(tabId) || cooling(tabId, topOrigin)) continue;
+      busy.add(tabId);
+      asking.set(tabId, frameId);
       ready.push(item);
       delete queued[key];
     }
@@ -110,8 +119,8 @@ function takeReadyQueued() {
 async function askQueued() {
   for (const item of await takeReadyQueued()) {
     // A queued form waited while its frame could navigate: ask only if the document that sent it is there.
-    if (!item.target || !(await stillThere(item.target))) {
-      asking.delete(item.tabId);
+    if (!(await stillThere(item.target))) {
+      asking.delete(item.target.tabId);
       continue;
     }
     ask(item.payload, item.target, item.view).catch((error) => console.warn("Proffer: ask failed", error));
@@ -121,7 +130,7 @@ async function askQueued() {
 function dropQueuedForTab(tabId) {
   return serialized(async () => {
     const queued = await loadQueued();
-    for (const [key, item] of Object.entries(queued)) if (item.tabId === tabId) delete queued[key];
+    for (const [key, item] of Object.entries(queued)) if (item.target.tabId === tabId) delete queued[key];
     await chrome.storage.session.set({ queued });
   });
 }
@@ -323,7 +332,7 @@ async function applyAutofill(result, target, timing, expect) {
 async function openApproval(key, record, target) {
   const url = chrome.runtime.getURL(`${APPROVAL_PAGE}?request=${encodeURIComponent(key)}`);
   const win = await chrome.windows.create({ url, type: "popup", focused: true, ...WINDOW_SIZE });
-  await putApproval(key, { ...record, tabId: target.tabId, frameId: target.frameId, target, windowId: win.id });
+  await putApproval(key, { ...record, target, windowId: win.id });
 }
 
 // --- from Proffer's own pages (approval window, popup) ------------------------------------------------
@@ -358,7 +367,7 @@ async function approvalDecide({ request: key, approvals: chosen, never = [], app
       await decline(record, "closed");
       throw new CompanionError("page_changed", PAGE_CHANGED);
     }
-    if (chosen.length) await noteShared(record.tabId, record.target.topOrigin);
+    if (chosen.length) await noteShared(record.target.tabId, record.target.topOrigin);
     await settleOffered(record);
     const released = await request("fill.approve", {
       request_id: record.result.request_id,
@@ -376,8 +385,9 @@ async function approvalDecide({ request: key, approvals: chosen, never = [], app
 
 async function decline(record, reason) {
   if (record && (record.kind === "offer" || record.kind === "locked")) {
-    const wait = await noteDeclined(record.tabId, record.target.topOrigin);
-    await wakeAfter(wait + 100, record.tabId, record.target.topOrigin); // what the tab showed meanwhile is asked about then
+    const { tabId, topOrigin } = record.target;
+    const wait = await noteDeclined(tabId, topOrigin);
+    await wakeAfter(wait + 100, tabId, topOrigin); // what the tab showed meanwhile is asked about then
   }
   if (!record || record.kind !== "offer") return { recorded: 0 };
   await settleOffered(record);
@@ -424,7 +434,7 @@ async function approvalRetry({ request: key }) {
   }
   await settle(record.view, [...result.autofilled, ...(result.boxes || [])].map((v) => v.index), expect);
   const next = { kind: "offer", result, flags: approvalFlags(record.payload.page), expect, view: record.view };
-  await putApproval(result.request_id, { ...next, tabId: record.tabId, frameId: record.frameId, target: record.target, windowId: record.windowId });
+  await putApproval(result.request_id, { ...next, target: record.target, windowId: record.windowId });
   return { request: result.request_id };
 }
 

@@ -41,6 +41,7 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
   const windows = new Map();
   let windowId = 100;
   const companion = []; // every message the worker sent the companion
+  const vault = { locked: false };
   const toPages = []; // every message the worker sent a content script
 
   globalThis.setTimeout = (fn, ms = 0) => {
@@ -77,7 +78,9 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
       onMessage, onDisconnect,
       postMessage(message) {
         companion.push(clone(message));
-        const reply = { v: 1, id: message.id, ok: true, result: answer(message) };
+        const reply = vault.locked && message.type === "fill.request"
+          ? { v: 1, id: message.id, ok: false, error: { code: "vault_locked", message: "The vault is locked." } }
+          : { v: 1, id: message.id, ok: true, result: answer(message) };
         Promise.resolve().then(() => onMessage.listeners.forEach((fn) => fn(clone(reply))));
       },
       disconnect() {
@@ -149,7 +152,7 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
   }
 
   return {
-    session, alarms, windows, companion, toPages,
+    session, alarms, windows, companion, toPages, vault,
     get now() {
       return clock;
     },
@@ -189,6 +192,12 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
         alarms.delete(alarm.name);
         for (const fn of chrome.alarms.onAlarm.listeners) fn({ ...alarm });
       }
+      await idle();
+    },
+
+    /** The person closes a window. */
+    async closeWindow(id) {
+      await chrome.windows.remove(id);
       await idle();
     },
 

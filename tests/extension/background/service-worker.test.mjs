@@ -76,3 +76,44 @@ describe("a form held back by a cooldown is asked about when the cooldown ends",
     assert.ok(alarm.scheduledTime >= until && alarm.scheduledTime <= until + 1000, `${alarm.scheduledTime - until} ms late`);
   });
 });
+
+describe("an approval or a queued form names its document once, in its target", () => {
+  const TARGET = { tabId: 7, frameId: 0, documentId: "doc-top", frameOrigin: SHOP, topOrigin: SHOP };
+  const FRAME_TARGET = { tabId: 7, frameId: 3, documentId: "doc-frame", frameOrigin: SHOP, topOrigin: SHOP };
+  const stored = (records) => Object.values(records).map((r) => ({ keys: Object.keys(r).sort(), target: r.target }));
+
+  test("an open approval and a form queued behind it", async () => {
+    await browser.startWorker();
+    await browser.formSeen(TOP);
+    await browser.formSeen(FRAME);
+    assert.deepEqual(stored(browser.session.approvals), [{ keys: ["expect", "flags", "kind", "result", "target", "view", "windowId"], target: TARGET }]);
+    assert.deepEqual(stored(browser.session.queued), [{ keys: ["payload", "target", "view"], target: FRAME_TARGET }]);
+  });
+
+  test("a locked vault's window, and the offer that replaces it once the person has unlocked", async () => {
+    browser.vault.locked = true;
+    await browser.startWorker();
+    assert.deepEqual(await browser.formSeen(TOP), { ok: true, result: { status: "vault_locked" } });
+    assert.deepEqual(stored(browser.session.approvals), [{ keys: ["code", "kind", "payload", "target", "view", "windowId"], target: TARGET }]);
+    browser.vault.locked = false;
+    const [key] = Object.keys(browser.session.approvals);
+    const retried = await browser.fromApprovalWindow({ type: "approval.retry", request: key });
+    assert.equal(retried.ok, true, JSON.stringify(retried));
+    assert.deepEqual(Object.keys(browser.session.approvals), [retried.result.request]);
+    assert.deepEqual(stored(browser.session.approvals), [{ keys: ["expect", "flags", "kind", "result", "target", "view", "windowId"], target: TARGET }]);
+  });
+
+  test("a queued form from a version before targets is dropped when the queue is read, and the rest goes on", async () => {
+    browser.session.queued = { "7:5": { tabId: 7, frameId: 5, payload: { page: { top_origin: SHOP } }, view: "7:5:old" } };
+    await browser.startWorker();
+    await browser.formSeen(TOP);
+    await browser.formSeen(FRAME);
+    // The person closes the window: the queue is read, the old record dropped, the frame's form asked about
+    // when the cooldown ends.
+    const [windowId] = browser.windows.keys();
+    await browser.closeWindow(windowId);
+    await browser.advance(COOLDOWN_MS + 200);
+    assert.deepEqual(asked(), [TOP.url, FRAME.url]);
+    assert.deepEqual(Object.keys(browser.session.queued), []);
+  });
+});
