@@ -1,9 +1,14 @@
 """The in-memory index the dashboard reads: built once on open, kept current on append, never on disk.
 
 It holds one light row per entry — no labels, origins or terms — plus running aggregates (per site, the
-site × field-type grid, per-day counts, fingerprints, the latest value per (site, value id)), so that every
-view is either a lookup or one pass over plain tuples, well under 100 ms at 100,000 entries. Full entries
-are read back from disk by position when a page of them is shown (``store``).
+site × field-type grid, per-day counts, fingerprints, the values each site was given), so that every view is
+either a lookup or one pass over plain tuples, well under 100 ms at 100,000 entries. Full entries are read
+back from disk by position when a page of them is shown (``store``).
+
+An "undelivered" entry says which fields of an earlier release the page never took. It is a *withdrawal*:
+those fields leave the aggregates of what sites were given (the grid, fingerprints, the values given) as if
+they had never been released, and are remembered per release (``not_received``) for the views that list
+it. The release's own row stays as it is: values did leave Proffer, and the timeline shows both entries.
 
 Strings from entries are interned: a year of history has few distinct sites, purposes and field types, so
 100,000 rows share them instead of holding 100,000 copies.
@@ -15,11 +20,13 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from companion.ledger.model import RELEASED, Decision, utc_stamp
+
+UNDELIVERED = Decision.UNDELIVERED.value
 
 T = TypeVar("T")
 Bucket = Literal["day", "week", "month"]
@@ -43,7 +50,8 @@ class SiteSummary(BaseModel):
     entries: int
     released: int  # entries where values went to the site
     refused: int  # entries where the person or a standing decision said no
-    field_types: tuple[str, ...]  # the types the site was given, sorted
+    field_types: tuple[str, ...]  # the types the site was given (and its pages took), sorted
+    undelivered: int = 0  # entries saying the page did not take values released to it
 
 
 class GridRow(BaseModel):
@@ -57,7 +65,8 @@ class GridRow(BaseModel):
 
 
 class Grid(BaseModel):
-    """Who knows what: sites (rows) × field types (columns), released disclosures only.
+    """Who knows what: sites (rows) × field types (columns), released disclosures only, less the fields the
+    page did not take.
 
     Columns are parallel tuples rather than a model per cell: sites × types cells would cost tens of ms to
     build as models, and the grid must stay fast with hundreds of sites.
@@ -103,6 +112,22 @@ class _SiteTally:
     entries: int = 0
     released: int = 0
     refused: int = 0
+    undelivered: int = 0
+
+
+class Withdrawal(NamedTuple):
+    """What an "undelivered" entry takes back: fields of the release ``release_id``, each as (its position
+    among that entry's fields, value id, fingerprint), copied from the release by the companion."""
+
+    release_id: str
+    fields: tuple[tuple[int, str | None, str | None], ...]
+
+    @classmethod
+    def of(cls, document: Mapping[str, Any]) -> Withdrawal:
+        return cls(
+            document["release_id"],
+            tuple([(f["position"], f.get("value_id"), f.get("fingerprint")) for f in document["fields"]]),
+        )
 
 
 def to_stamp(moment: datetime | date) -> str:
@@ -121,7 +146,10 @@ def bucket_start(day: date, bucket: Bucket) -> date:
 
 
 class LedgerIndex:
-    def __init__(self) -> None:
+    def __init__(self, *, withdraw: bool = True) -> None:
+        """``withdraw=False`` keeps releases whole and only collects the withdrawals (``export_segment``): a
+        segment's summary is merged first and its withdrawals applied after, whichever segment their releases
+        are in."""
         self.rows: list[Row] = []  # rows[i].seq == i + 1
         self._by_id: dict[str, int] = {}
         self._by_site: dict[str, list[int]] = {}
@@ -130,7 +158,12 @@ class LedgerIndex:
         self._sites: dict[str, _SiteTally] = {}
         self._grid: dict[str, dict[str, list[Any]]] = {}  # site -> type -> [times, last_given]
         self._days: dict[str, list[int]] = {}  # "YYYY-MM-DD" -> [released, refused]
-        self._latest_value: dict[tuple[str, str], tuple[str | None, int]] = {}  # (site, value_id) -> (fp, pos)
+        # (site, value_id) -> ([fingerprint, ...], [position, ...]): every time the site was given that value, in
+        # order, so that when the page did not take the latest one, the one before is the site's copy.
+        self._given: dict[tuple[str, str], tuple[list[str | None], list[int]]] = {}
+        self._not_received: dict[int, set[int]] = {}  # release position -> positions of its fields not taken
+        self._withdraw = withdraw
+        self._withdrawals: list[Withdrawal] = []  # collected, not applied (withdraw=False)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -190,14 +223,90 @@ class LedgerIndex:
                         cell[1] = stamp
                 fingerprint = f.get("fingerprint")
                 if fingerprint:
+                    fingerprint = intern(fingerprint)
                     self._by_fingerprint.setdefault(fingerprint, []).append(position)
                 value_id = f.get("value_id")
                 if value_id:
-                    self._latest_value[(site, value_id)] = (fingerprint, position)
+                    given = self._given.get((site, value_id))
+                    if given is None:
+                        self._given[(site, value_id)] = ([fingerprint], [position])
+                    else:
+                        given[0].append(fingerprint)
+                        given[1].append(position)
+        elif decision == UNDELIVERED:
+            tally.undelivered += 1
+            if self._withdraw:
+                self.withdraw(Withdrawal.of(document))
+            else:
+                self._withdrawals.append(Withdrawal.of(document))
         else:
             tally.refused += 1
             day[1] += 1
         return row
+
+    def withdraw(self, withdrawal: Withdrawal) -> None:
+        """Take fields of a release the page did not take out of what its site was given.
+
+        The result does not depend on when it is applied, right after the release or after later entries
+        (a summary's segment merged whole): every aggregate it touches is recomputed from the rows, not
+        rolled back. A release this index does not hold, or a field already withdrawn, is left alone."""
+        position = self._by_id.get(withdrawal.release_id)
+        if position is None:
+            return
+        row = self.rows[position]
+        if row.decision not in RELEASED:
+            return
+        gone = self._not_received.setdefault(position, set())
+        for place, value_id, fingerprint in withdrawal.fields:
+            if not 0 <= place < len(row.types) or place in gone:
+                continue
+            gone.add(place)
+            self._ungrid(row.site, row.types[place], position)
+            found = self._by_fingerprint.get(fingerprint) if fingerprint else None
+            if found is not None and position in found:
+                found.remove(position)
+                if not found:
+                    del self._by_fingerprint[fingerprint]
+            given = self._given.get((row.site, value_id)) if value_id else None
+            if given is not None:
+                fingerprints, positions = given
+                at = [i for i, p in enumerate(positions) if p == position]
+                if at:
+                    i = next((i for i in at if fingerprints[i] == fingerprint), at[-1])
+                    del fingerprints[i], positions[i]
+                if not positions:
+                    del self._given[(row.site, value_id)]
+        if not gone:
+            del self._not_received[position]
+
+    def _ungrid(self, site: str, field_type: str, position: int) -> None:
+        """One time fewer that ``site`` got ``field_type``; when that was its last, the one before is."""
+        cells = self._grid.get(site, {})
+        cell = cells.get(field_type)
+        if cell is None:
+            return
+        cell[0] -= 1
+        if cell[0] <= 0:
+            del cells[field_type]
+            if not cells:
+                del self._grid[site]
+            return
+        if cell[1] != self.rows[position].time:
+            return
+        rows, not_received = self.rows, self._not_received
+        cell[1] = max(
+            (
+                rows[p].time
+                for p in self._by_site[site]
+                if rows[p].decision in RELEASED
+                and any(t == field_type and i not in not_received.get(p, ()) for i, t in enumerate(rows[p].types))
+            ),
+            default=cell[1],
+        )
+
+    def not_received(self, position: int) -> frozenset[int]:
+        """Positions of the fields of the entry at ``position`` that its page did not take."""
+        return frozenset(self._not_received.get(position, ()))
 
     # --- per-segment state, for summaries ----------------------------------------------------------------
 
@@ -220,16 +329,21 @@ class LedgerIndex:
             "by_site": self._by_site,
             "by_type": self._by_type,
             "by_fingerprint": self._by_fingerprint,
-            "sites": {s: [t.first_seen, t.last_seen, t.entries, t.released, t.refused] for s, t in self._sites.items()},
+            "sites": {
+                s: [t.first_seen, t.last_seen, t.entries, t.released, t.refused, t.undelivered]
+                for s, t in self._sites.items()
+            },
             "grid": self._grid,
             "days": self._days,
-            "latest": [[site, value_id, fp, pos] for (site, value_id), (fp, pos) in self._latest_value.items()],
+            "given": [[site, value_id, fps, positions] for (site, value_id), (fps, positions) in self._given.items()],
+            "withdrawals": [[w.release_id, [list(f) for f in w.fields]] for w in self._withdrawals],
         }
         return columns, state
 
     def merge_segment(self, columns: Mapping[str, list[Any]], state: Mapping[str, Any], segment: int) -> None:
         """Append a whole segment from its summary: the same result as ``add`` for each of its entries, at a
-        fraction of the cost (one Row per entry; the aggregates are merged, not rebuilt)."""
+        fraction of the cost (one Row per entry; the aggregates are merged, not rebuilt). The summary's
+        aggregates hold its releases whole; its withdrawals are applied last."""
         intern = sys.intern
         base = len(self.rows)
         rows, by_id = self.rows, self._by_id
@@ -268,16 +382,17 @@ class LedgerIndex:
         ):
             for key, positions in state[name].items():
                 target.setdefault(intern(key), []).extend([base + p for p in positions])
-        for site, (first_seen, last_seen, entries, released, refused) in state["sites"].items():
+        for site, (first_seen, last_seen, entries, released, refused, undelivered) in state["sites"].items():
             tally = self._sites.get(site)
             if tally is None:
-                self._sites[intern(site)] = _SiteTally(first_seen, last_seen, entries, released, refused)
+                self._sites[intern(site)] = _SiteTally(first_seen, last_seen, entries, released, refused, undelivered)
             else:
                 tally.first_seen = min(tally.first_seen, first_seen)
                 tally.last_seen = max(tally.last_seen, last_seen)
                 tally.entries += entries
                 tally.released += released
                 tally.refused += refused
+                tally.undelivered += undelivered
         for site, cells in state["grid"].items():
             mine = self._grid.setdefault(intern(site), {})
             for field_type, (times, last) in cells.items():
@@ -291,8 +406,12 @@ class LedgerIndex:
             counts = self._days.setdefault(day, [0, 0])
             counts[0] += released
             counts[1] += refused
-        for site, value_id, fingerprint, position in state["latest"]:
-            self._latest_value[(intern(site), value_id)] = (fingerprint, base + position)  # later segments win
+        for site, value_id, fingerprints, positions in state["given"]:
+            given = self._given.setdefault((intern(site), value_id), ([], []))
+            given[0].extend([intern(fp) if fp else fp for fp in fingerprints])
+            given[1].extend([base + p for p in positions])  # after the earlier segments': still in order
+        for release_id, fields in state["withdrawals"]:
+            self.withdraw(Withdrawal(release_id, tuple([tuple(f) for f in fields])))
 
     # --- views ---------------------------------------------------------------------------------------------
 
@@ -368,6 +487,7 @@ class LedgerIndex:
             released=t.released,
             refused=t.refused,
             field_types=tuple(sorted(self._grid.get(site, {}))),
+            undelivered=t.undelivered,
         )
 
     def grid(self) -> Grid:
@@ -387,9 +507,13 @@ class LedgerIndex:
         return Grid.model_construct(field_types=types, rows=tuple(rows))
 
     def released_positions(self, site: str) -> list[int]:
-        """The site's entries that released values to it, oldest first."""
-        rows = self.rows
-        return [p for p in self._by_site.get(site, ()) if rows[p].decision in RELEASED]
+        """The site's entries that released values to it, oldest first; not those whose page took none."""
+        rows, not_received = self.rows, self._not_received
+        return [
+            p
+            for p in self._by_site.get(site, ())
+            if rows[p].decision in RELEASED and len(not_received.get(p, ())) < len(rows[p].types)
+        ]
 
     def fingerprint_positions(self, fingerprint: str) -> list[int]:
         """Released entries that carried this value, newest first."""
@@ -407,9 +531,11 @@ class LedgerIndex:
         return [(start, counts[0], counts[1]) for start, counts in sorted(totals.items())]
 
     def stale(self, current: Mapping[str, str]) -> list[tuple[str, str, str | None, int]]:
-        """(site, value_id, fingerprint given, position) where ``current[value_id]`` differs or is gone."""
+        """(site, value_id, fingerprint given, position) where ``current[value_id]`` differs or is gone, for
+        the latest copy of each value a site got (and its page took)."""
         found = []
-        for (site, value_id), (fingerprint, position) in self._latest_value.items():
+        for (site, value_id), (fingerprints, positions) in self._given.items():
+            fingerprint, position = fingerprints[-1], positions[-1]
             now = current.get(value_id)
             if now is None or (fingerprint is not None and now != fingerprint):
                 found.append((site, value_id, fingerprint, position))

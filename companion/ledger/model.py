@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Decision(StrEnum):
@@ -16,6 +16,17 @@ class Decision(StrEnum):
     DECLINED = "declined"  # the person declined, or closed the window
     UNTICKED = "unticked"  # offered, but the person left it unticked while approving others
     NEVER = "never"  # withheld by a standing "never"
+    UNDELIVERED = "undelivered"  # released, but the page did not take it (the extension's report after the fill)
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
+def later() -> Any:
+    """A key added after the first ledgers were written: left out of an entry that does not use it, so every
+    older entry dumps back exactly as it was stored (the JSON Lines export is re-checked against the chain)."""
+    return Field(default=None, exclude_if=_absent)
 
 
 class DisclosedField(BaseModel):
@@ -25,6 +36,10 @@ class DisclosedField(BaseModel):
     label: str = ""  # the page's label for it, as the person saw it in the window
     value_id: str | None = None  # which vault value, by id (None for refusals of no particular value)
     fingerprint: str | None = None  # keyed fingerprint of the value: matches without keeping the value
+    # In an "undelivered" entry only: the field's place among the fields of the release it corrects, and why
+    # the page did not take it (a reason from the extension's closed set, e.g. "field_changed").
+    position: int | None = later()
+    reason: str | None = later()
 
 
 class LedgerDraft(BaseModel):
@@ -42,6 +57,19 @@ class LedgerDraft(BaseModel):
     terms: str = ""  # the terms in force (e.g. "approved once in the approval window")
     browser: str = ""
     request_id: str = ""
+    release_id: str | None = later()  # "undelivered" only: the id of the entry that released those values
+
+    @model_validator(mode="after")
+    def _undelivered_names_its_release(self) -> LedgerDraft:
+        """An "undelivered" entry says which release it corrects, and where and why for every field; no other
+        entry says any of that."""
+        undelivered = self.decision is Decision.UNDELIVERED
+        if undelivered != (self.release_id is not None):
+            raise ValueError("release_id goes with an undelivered entry, and only with one")
+        for f in self.fields:
+            if undelivered != (f.position is not None and f.position >= 0 and bool(f.reason)):
+                raise ValueError("every field of an undelivered entry has its position and reason; no other field does")
+        return self
 
 
 class LedgerEntry(LedgerDraft):
@@ -93,7 +121,9 @@ class Disclosure(NamedTuple):
     decision: str
 
     @classmethod
-    def from_document(cls, document: Mapping[str, Any]) -> Disclosure:
+    def from_document(cls, document: Mapping[str, Any], not_received: Collection[int] = ()) -> Disclosure:
+        """``not_received``: positions of the entry's fields the page did not take, left out."""
+        fields = [f for i, f in enumerate(document["fields"]) if i not in not_received]
         return cls(
             document["seq"],
             document["site"],
@@ -101,7 +131,7 @@ class Disclosure(NamedTuple):
             document["origin"],
             document["path"],
             document["purpose"],
-            tuple([FieldGiven(f["type"], f.get("label", "")) for f in document["fields"]]),
+            tuple([FieldGiven(f["type"], f.get("label", "")) for f in fields]),
             document["decision"],
         )
 

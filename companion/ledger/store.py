@@ -338,17 +338,25 @@ class Ledger:
             return [self._read(self._index.rows[p]) for p in positions]
 
     def disclosures(self, site: str) -> list[Disclosure]:
-        """Every entry that released values to ``site``, oldest first, as a request to the shop lists it.
+        """Every entry that released values to ``site``, oldest first, as a request to the shop lists it:
+        without the fields its page did not take (and without an entry whose page took none).
 
         Each record is read back and authenticated like any other, but not made into a ``LedgerEntry``: the
         busiest shop has thousands, and that validation was half the cost of reading them."""
         with self._mutex:
             keys = self._require_keys()
-            rows = self._index.rows
+            index = self._index
             return [
-                Disclosure.from_document(self._read_document(keys, rows[p]))
-                for p in self._index.released_positions(site)
+                Disclosure.from_document(self._read_document(keys, index.rows[p]), index.not_received(p))
+                for p in index.released_positions(site)
             ]
+
+    def not_received(self, entry_id: str) -> frozenset[int]:
+        """Positions of the fields of a release that its page did not take (from later "undelivered" entries)."""
+        with self._mutex:
+            self._require_keys()
+            position = self._index.position(entry_id)
+            return frozenset() if position is None else self._index.not_received(position)
 
     def activity(self, bucket: Bucket) -> list[tuple[date, int, int]]:
         """(bucket start, released, refused) per day, ISO week (from Monday) or month, oldest first."""

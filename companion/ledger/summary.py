@@ -27,7 +27,7 @@ from companion.ledger import disk
 from companion.ledger.index import LedgerIndex
 from companion.storage import atomic_write
 
-FORMAT = 2
+FORMAT = 3  # 3: per-site undelivered counts, every value given, withdrawals
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def write_summary(
     folder: Path, keys: disk.LedgerKeys, segment: int, entries: list[tuple[dict[str, Any], int, int]]
 ) -> None:
     """Summarize a closed segment from its entries as (document, offset, length), in order."""
-    index = LedgerIndex()
+    index = LedgerIndex(withdraw=False)
     for document, offset, length in entries:
         index.add(document, segment, offset, length)
     columns, state = index.export_segment()

@@ -37,6 +37,23 @@ def make_draft(
     )
 
 
+def make_undelivered(release, *places, reason="field_changed") -> LedgerDraft:
+    """What the companion appends when the page did not take fields ``places`` of the entry ``release``."""
+    return LedgerDraft(
+        site=release.site,
+        origin=release.origin,
+        path=release.path,
+        frame_origin=release.frame_origin,
+        purpose=release.purpose,
+        fields=tuple(release.fields[i].model_copy(update={"position": i, "reason": reason}) for i in places),
+        decision=Decision.UNDELIVERED,
+        terms="released, but not written into the page",
+        browser=release.browser,
+        request_id=release.request_id,
+        release_id=release.id,
+    )
+
+
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # a Monday
 
 

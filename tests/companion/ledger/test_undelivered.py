@@ -1,0 +1,172 @@
+"""An "undelivered" entry: values left Proffer, but the page did not take some of them. The release stays on
+record; what the site is said to have (the grid, its page, search, stale copies, requests) no longer counts
+those fields."""
+
+import io
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from companion.ledger import summary as summary_module
+from companion.ledger.chain import entry_hash
+from companion.ledger.export import write_jsonl
+from companion.ledger.model import Decision
+from companion.ledger.store import Ledger
+
+from .conftest import at, make_draft, make_undelivered
+
+EMAIL_TEL = (("email", "e1", "fp-e1"), ("tel", "t1", "fp-t1"))
+
+
+@pytest.fixture
+def shop(ledger):
+    """alpha got email and tel once; later a release of email (a new value) and tel, whose page took neither."""
+    first = ledger.append(make_draft("alpha.example", fields=EMAIL_TEL), now=at(0))
+    second = ledger.append(
+        make_draft("alpha.example", fields=(("email", "e1", "fp-e1-new"), ("tel", "t1", "fp-t1"))), now=at(5)
+    )
+    return first, second
+
+
+def test_the_entry_names_the_release_and_each_field_with_its_reason(ledger, shop):
+    _, second = shop
+    entry = ledger.append(make_undelivered(second, 1, reason="invisible"), now=at(5.001))
+    assert entry.decision is Decision.UNDELIVERED and entry.release_id == second.id
+    assert [(f.type, f.position, f.reason, f.fingerprint) for f in entry.fields] == [("tel", 1, "invisible", "fp-t1")]
+    assert not entry.released
+    assert ledger.entry(entry.id) == entry  # read back exactly, sealed like every entry
+
+
+def test_older_entries_dump_exactly_as_stored_without_the_new_keys(ledger, shop):
+    undelivered = ledger.append(make_undelivered(shop[1], 0), now=at(6))
+    out = io.StringIO()
+    write_jsonl(ledger.entries(), out)
+    documents = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert "release_id" not in documents[0] and all("reason" not in f for f in documents[0]["fields"])
+    assert documents[2]["release_id"] == shop[1].id and documents[2]["fields"][0]["reason"] == "field_changed"
+    assert all(entry_hash(d) == d["hash"] for d in documents)
+    assert documents[2]["hash"] == undelivered.hash
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"release_id": None},  # undelivered, but of no release
+        {"decision": Decision.ONCE},  # a release claiming to correct another
+    ],
+)
+def test_a_draft_must_say_what_it_corrects(shop, change):
+    draft = make_undelivered(shop[1], 0)
+    with pytest.raises(ValidationError, match="release_id"):
+        draft.model_validate({**draft.model_dump(), **change})
+
+
+def test_every_undelivered_field_has_its_position_and_reason_and_no_other_field_does(shop):
+    draft = make_undelivered(shop[1], 0)
+    no_reason = draft.model_dump()
+    no_reason["fields"][0]["reason"] = None
+    with pytest.raises(ValidationError, match="position and reason"):
+        draft.model_validate(no_reason)
+    stray = make_draft().model_dump()
+    stray["fields"][0]["reason"] = "field_changed"
+    stray["fields"][0]["position"] = 0
+    with pytest.raises(ValidationError, match="position and reason"):
+        draft.model_validate(stray)
+
+
+def test_who_knows_what_leaves_out_what_the_page_did_not_take(ledger, shop):
+    first, second = shop
+    ledger.append(make_draft("beta.example", fields=(("email", "e1", "fp-e1"),)), now=at(6))
+    before = ledger.who_knows_what()
+    assert before.field_types == ("email", "tel") and before.rows[0].times == (2, 2)
+    ledger.append(make_undelivered(second, 0, 1), now=at(5.001))
+    grid = ledger.who_knows_what()
+    alpha = grid.rows[0]
+    assert alpha.site == "alpha.example"
+    assert alpha.times == (1, 1)
+    assert alpha.last_given == (first.time, first.time)  # the one before is the last time it got them
+
+
+def test_a_site_whose_pages_took_nothing_has_nothing(ledger):
+    only = ledger.append(make_draft("alpha.example", fields=EMAIL_TEL), now=at(0))
+    ledger.append(make_undelivered(only, 0, 1, reason="wrong_origin"), now=at(0.001))
+    assert ledger.who_knows_what().rows == ()
+    alpha = ledger.site("alpha.example")
+    assert alpha.field_types == () and (alpha.entries, alpha.released, alpha.refused, alpha.undelivered) == (2, 1, 0, 1)
+    assert ledger.disclosures("alpha.example") == []
+    assert ledger.search_fingerprint("fp-e1") == []
+    assert ledger.stale({"e1": "fp-other"}) == []  # it never had a copy to be out of date
+
+
+def test_the_rest_of_a_release_still_counts(ledger, shop):
+    first, second = shop
+    ledger.append(make_undelivered(second, 0), now=at(5.001))  # email not taken, tel taken
+    assert ledger.who_knows_what().rows[0].last_given == (first.time, second.time)
+    assert ledger.not_received(second.id) == {0} and ledger.not_received(first.id) == frozenset()
+    listed = ledger.disclosures("alpha.example")
+    assert [(d.seq, [f.type for f in d.fields]) for d in listed] == [(1, ["email", "tel"]), (2, ["tel"])]
+    assert [e.seq for e in ledger.search_fingerprint("fp-e1-new")] == []
+    assert [e.seq for e in ledger.search_fingerprint("fp-t1")] == [2, 1]
+
+
+def test_a_value_the_page_did_not_take_leaves_the_sites_older_copy_stale(ledger, shop):
+    first, second = shop
+    current = {"e1": "fp-e1-new", "t1": "fp-t1"}
+    assert ledger.stale(current) == []  # alpha's latest email is the new one
+    ledger.append(make_undelivered(second, 0), now=at(5.001))
+    stale = ledger.stale(current)
+    assert [(s.site, s.value_id, s.entry_id, s.given) for s in stale] == [("alpha.example", "e1", first.id, first.time)]
+
+
+def test_a_withdrawal_is_applied_once_and_only_to_a_release(ledger, shop):
+    _, second = shop
+    ledger.append(make_undelivered(second, 1), now=at(5.001))
+    ledger.append(make_undelivered(second, 1), now=at(5.002))  # said twice: counted once
+    assert ledger.who_knows_what().rows[0].times == (2, 1)
+    refusal = ledger.append(make_draft("alpha.example", decision=Decision.DECLINED), now=at(7))
+    ledger.append(make_undelivered(refusal, 0), now=at(7.001))  # a refusal released nothing to take back
+    assert ledger.who_knows_what().rows[0].times == (2, 1)
+
+
+def test_the_timeline_keeps_both_entries_and_the_decision_filter_finds_the_correction(ledger, shop):
+    undelivered = ledger.append(make_undelivered(shop[1], 0), now=at(5.001))
+    assert [e.seq for e in ledger.query(site="alpha.example").items] == [3, 2, 1]
+    assert ledger.query(decision="undelivered").items == [undelivered]
+    assert ledger.query(field_type="email").total == 3
+
+
+def test_a_withdrawal_in_a_later_segment_survives_reopening_from_summaries(folder, key):
+    ledger = Ledger.open(folder, key, segment_entries=3)
+    release = ledger.append(make_draft("alpha.example", fields=EMAIL_TEL), now=at(0))
+    for day in (1, 2, 3):
+        ledger.append(make_draft("beta.example"), now=at(day))
+    ledger.append(make_undelivered(release, 1), now=at(4))  # segment 2; its release is in segment 1
+    for day in (5, 6):
+        ledger.append(make_draft("beta.example"), now=at(day))  # segment 2 closes: summarized
+    ledger.close()
+    reopened = Ledger.open(folder, key, segment_entries=3)
+    try:
+        assert summary_module.summary_path(folder, 2).exists()
+        assert reopened.site("alpha.example").field_types == ("email",)
+        assert reopened.not_received(release.id) == {1}
+    finally:
+        reopened.close()
+
+
+def test_summaries_of_the_format_before_are_read_past_and_rewritten(folder, key, monkeypatch):
+    """A ledger summarized by an older Proffer opens the same: its summaries are not trusted, but rebuilt."""
+    monkeypatch.setattr(summary_module, "FORMAT", 2)
+    old = Ledger.open(folder, key, segment_entries=3)
+    written = [old.append(make_draft("alpha.example", fields=EMAIL_TEL), now=at(i)) for i in range(7)]
+    old.close()
+    monkeypatch.setattr(summary_module, "FORMAT", 3)
+    ledger = Ledger.open(folder, key, segment_entries=3)
+    try:
+        assert list(ledger.entries()) == written
+        assert ledger.who_knows_what().rows[0].times == (7, 7)
+    finally:
+        ledger.close()
+    keys = summary_module.disk.LedgerKeys(key)
+    data = summary_module.disk.segment_path(folder, 1).read_bytes()
+    assert summary_module.read_summary(folder, keys, 1, data) is not None  # rewritten in the new format
