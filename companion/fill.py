@@ -12,6 +12,14 @@ approve that frame's origin explicitly. Nor is a plain-http page (loopback aside
 "always" is only offered, in the window that warns about plain http. Every release and every refusal
 becomes a ledger entry, with the decision that caused it.
 
+A release is recorded when the values leave the companion, but the page may still not take them: the
+content script refuses a value whose control changed, hid or turned into a password box since, a document of
+another origin gets nothing, and a document may be gone. ``report`` hears from the service worker what the
+page did with one release (the standing decisions' at ``request``, or the person's at ``approve``) and
+appends an "undelivered" entry for the fields it did not take, so the ledger never says a shop got a value
+it did not. A report can only take fields back, never release, change or re-record anything: it is good
+once, for the frame that asked, for a minute after the release, and only for fields of that release.
+
 Marketing and loyalty prompts are planned by ``companion.prompts`` from the person's standing preferences:
 consent boxes are never offered a value, only unticked (or an opt-out ticked) in the refusing direction,
 and declined enrolment or newsletter forms are offered nothing. A loyalty-number field with nothing in the
@@ -33,7 +41,7 @@ from companion.core import Core
 from companion.decisions import Choice
 from companion.fields.classify import PageUnderstanding, understand
 from companion.fields.safety import assess_page
-from companion.ledger.model import Decision, DisclosedField, LedgerDraft
+from companion.ledger.model import Decision, DisclosedField, LedgerDraft, LedgerEntry
 from companion.prompts import plan_prompts
 from companion.protocol import ErrorCode, ProtocolError
 from companion.protocol.messages import (
@@ -43,6 +51,8 @@ from companion.protocol.messages import (
     FillDeclinePayload,
     FillDeclineResult,
     FilledValue,
+    FillReportPayload,
+    FillReportResult,
     FillRequestPayload,
     FillRequestResult,
     KeepOffer,
@@ -55,6 +65,7 @@ from companion.tokens import MEMBERSHIP
 from companion.vault import InvalidProfile
 
 REQUEST_TTL_SECONDS = 15 * 60
+REPORT_TTL_SECONDS = 60  # the service worker reports right after the fill: a release is reportable this long
 UNDERSTOOD_PAGES = 64  # classifications kept for pages seen again (descriptors only, never a value)
 MAX_PENDING = 64
 SETTLED = "already decided on this page"  # a page that floods requests only pushes out its own older ones
@@ -64,6 +75,7 @@ TERMS = {
     Decision.NEVER: "withheld by the person's standing decision never to share this with the site",
     Decision.UNTICKED: "offered in Proffer's approval window and left unticked by the person",
     Decision.DECLINED: "declined by the person in Proffer's approval window",
+    Decision.UNDELIVERED: "released by Proffer, but not written into the page (the reason is given per field)",
 }
 TERMS_CLOSED = "approval window closed by the person: declined"
 
@@ -85,6 +97,16 @@ class KeepTicket:
     frame_origin: str
     fields: frozenset[int]
     created: float
+
+
+@dataclass(frozen=True)
+class Release:
+    """Values that left the companion for one request, until the page's report on them (or a minute)."""
+
+    pending: PendingFill  # the request they were released for: site, page, frame, purpose, browser
+    entry_id: str  # the ledger entry that recorded the release
+    fields: dict[int, tuple[int, DisclosedField]]  # page index -> (place among that entry's fields, the field)
+    released: float
 
 
 @dataclass
@@ -112,8 +134,9 @@ class FillService:
         self._pending: dict[str, PendingFill] = {}
         self._understood: OrderedDict[bytes, PageUnderstanding] = OrderedDict()
         self._keep: dict[str, KeepTicket] = {}
+        self._released: dict[tuple[str, Decision], Release] = {}  # (request id, once or always) -> the release
 
-    # --- the three messages ---
+    # --- the messages ---
 
     def request(self, payload: FillRequestPayload, browser: str = "") -> FillRequestResult:
         vault, decisions = self.core.vault, self.core.decisions
@@ -203,7 +226,8 @@ class FillService:
                 )
             )
         if always:
-            self._record(pending, Decision.ALWAYS, always)
+            entry = self._record(pending, Decision.ALWAYS, always)
+            self._remember_release(pending, Decision.ALWAYS, entry, released)
         if withheld:
             self._record(pending, Decision.NEVER, withheld)
         for refusal in prompts.refusals:
@@ -252,7 +276,8 @@ class FillService:
         for index in sorted(never):
             decisions.set(pending.site, pending.offered[index].token, Choice.NEVER, purpose=pending.purpose)
         if disclosed:
-            self._record(pending, Decision.ONCE, disclosed)
+            entry = self._record(pending, Decision.ONCE, disclosed)
+            self._remember_release(pending, Decision.ONCE, entry, released)
         refused = {
             Decision.NEVER: [i for i in sorted(pending.offered) if i in never],
             Decision.UNTICKED: [i for i in sorted(pending.offered) if i not in approved and i not in never],
@@ -269,6 +294,33 @@ class FillService:
         terms = TERMS[Decision.DECLINED] if payload.reason == "declined" else TERMS_CLOSED
         self._record(pending, Decision.DECLINED, refused, terms)
         return FillDeclineResult(request_id=payload.request_id, recorded=len(refused))
+
+    def report(self, payload: FillReportPayload) -> FillReportResult:
+        """Record which values of one release the page did not take, and why.
+
+        Every index must be one the release wrote to the ledger (filled or refused, never both, never twice);
+        one bad index voids the whole report and nothing is recorded, and the release stays reportable. A
+        report that is accepted ends the release's reportability, whatever it says.
+        """
+        self._expire()
+        key = (payload.request_id, Decision(payload.release))
+        release = self._released.get(key)
+        if release is None or release.pending.frame_origin != payload.frame_origin:
+            raise ProtocolError(ErrorCode.UNKNOWN_REQUEST)
+        named = [*payload.filled, *(r.index for r in payload.refused)]
+        for index in named:
+            if index not in release.fields:
+                raise ProtocolError(ErrorCode.NOT_OFFERED, f"field {index} was not released in this request")
+        if len(set(named)) != len(named):
+            raise ProtocolError(ErrorCode.BAD_REQUEST, "a field is reported on twice")
+        undelivered = []
+        for refused in sorted(payload.refused, key=lambda r: release.fields[r.index][0]):
+            place, given = release.fields[refused.index]
+            undelivered.append(given.model_copy(update={"position": place, "reason": refused.reason}))
+        if undelivered:
+            self._record(release.pending, Decision.UNDELIVERED, undelivered, release_id=release.entry_id)
+        del self._released[key]
+        return FillReportResult(request_id=payload.request_id, recorded=len(undelivered))
 
     def keep(self, payload: WalletKeepPayload) -> WalletKeepResult:
         """Keep a typed loyalty number in the wallet, for the site of the request that found the field.
@@ -292,9 +344,10 @@ class FillService:
         return WalletKeepResult(site=ticket.site, program=payload.program, kept=kept)
 
     def forget_all(self) -> None:
-        """Called when the vault locks: offers made while it was open are void."""
+        """Called when the vault locks: offers made while it was open are void, and releases unreportable."""
         self._pending.clear()
         self._keep.clear()
+        self._released.clear()
 
     # --- helpers ---
 
@@ -376,8 +429,9 @@ class FillService:
         fields: list[DisclosedField],
         terms: str | None = None,
         purpose: str | None = None,
-    ) -> None:
-        self.core.ledger.append(
+        release_id: str | None = None,
+    ) -> LedgerEntry:
+        return self.core.ledger.append(
             LedgerDraft(
                 site=pending.site,
                 origin=pending.origin,
@@ -389,8 +443,19 @@ class FillService:
                 terms=terms or TERMS[decision],
                 browser=pending.browser,
                 request_id=pending.request_id,
+                release_id=release_id,
             )
         )
+
+    def _remember_release(
+        self, pending: PendingFill, decision: Decision, entry: LedgerEntry, values: list[FilledValue]
+    ) -> None:
+        """Keep what ``entry`` recorded, by page index, for the report on it; ``values`` are in its order."""
+        self._expire()
+        while len(self._released) >= MAX_PENDING:
+            self._released.pop(next(iter(self._released)))
+        fields = {v.index: (place, given) for place, (v, given) in enumerate(zip(values, entry.fields, strict=True))}
+        self._released[(pending.request_id, decision)] = Release(pending, entry.id, fields, self.clock())
 
     def _remember(self, pending: PendingFill) -> None:
         self._expire()
@@ -413,3 +478,6 @@ class FillService:
             del self._pending[request_id]
         for keep_id in [k for k, t in self._keep.items() if t.created < cutoff]:
             del self._keep[keep_id]
+        report_cutoff = self.clock() - REPORT_TTL_SECONDS
+        for key in [k for k, r in self._released.items() if r.released < report_cutoff]:
+            del self._released[key]

@@ -19,6 +19,7 @@ from companion.protocol import PROTOCOL_VERSION
 from companion.protocol.messages import (
     FillApprovePayload,
     FillDeclinePayload,
+    FillReportPayload,
     FillRequestPayload,
     PingResult,
     SiteAutofillPayload,
@@ -77,6 +78,10 @@ def fill_decline(ctx: Context, payload: FillDeclinePayload) -> BaseModel:
     return ctx.fills.decline(payload)
 
 
+def fill_report(ctx: Context, payload: FillReportPayload) -> BaseModel:
+    return ctx.fills.report(payload)
+
+
 def wallet_keep(ctx: Context, payload: WalletKeepPayload) -> BaseModel:
     return ctx.fills.keep(payload)
 
@@ -122,6 +127,7 @@ HANDLERS: dict[str, Callable[[Context, Any], BaseModel]] = {
     "fill.request": fill_request,
     "fill.approve": fill_approve,
     "fill.decline": fill_decline,
+    "fill.report": fill_report,
     "wallet.keep": wallet_keep,
     "site.summary": site_summary,
     "site.forget": site_forget,

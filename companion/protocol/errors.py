@@ -41,7 +41,7 @@ ERROR_CODES: dict[ErrorCode, str] = {
     ErrorCode.VAULT_LOCKED: "The vault is locked: unlock it in the dashboard, the popup or the CLI.",
     ErrorCode.WRONG_PASSPHRASE: "The passphrase does not open the vault; nothing was changed.",
     ErrorCode.UNKNOWN_REQUEST: "The request id or keep id is unknown, already answered, expired or from another site.",
-    ErrorCode.NOT_OFFERED: "A field was approved that the companion did not offer in this request.",
+    ErrorCode.NOT_OFFERED: "A field was approved or reported on that this request did not offer or release.",
     ErrorCode.INTERNAL_ERROR: "The companion failed unexpectedly; see its log.",
 }
 

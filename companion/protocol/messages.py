@@ -209,6 +209,58 @@ class FillDeclineResult(WireModel):
     recorded: int
 
 
+# Why the page did not take a released value: the content script's reasons (extension/content/fill.js
+# REASONS, and content.js's "field_changed" and "wrong_origin"), "document_gone" when no document answered,
+# and "other" for a reason the service worker does not know (it maps any such to "other" before sending).
+FillRefusal = Literal[
+    "field_changed",
+    "wrong_origin",
+    "document_gone",
+    "no_such_field",
+    "duplicate_index",
+    "bad_entry",
+    "not_a_field",
+    "detached",
+    "invisible",
+    "disabled",
+    "readonly",
+    "never_filled_type",
+    "payment_card",
+    "one_time_code",
+    "bad_value",
+    "empty_value",
+    "value_not_accepted",
+    "no_matching_option",
+    "option_disabled",
+    "cannot_untick_radio",
+    "page_reverted_change",
+    "longer_than_field_allows",
+    "other",
+]
+
+
+class RefusedField(WireModel):
+    index: Annotated[int, Field(ge=0)]
+    reason: FillRefusal
+
+
+class FillReportPayload(WireModel):
+    """What the page did with values the companion released: it can only say that some were not written."""
+
+    request_id: RequestId
+    frame_origin: Origin  # must match the request's
+    # Which release: the standing decisions' ("always", in the fill.request answer) or the person's ("once",
+    # in the fill.approve answer). Each is reported on at most once, within a minute of the release.
+    release: Literal["always", "once"]
+    filled: Annotated[list[Annotated[int, Field(ge=0)]], Field(max_length=MAX_FIELDS)] = []
+    refused: Annotated[list[RefusedField], Field(max_length=MAX_FIELDS)] = []
+
+
+class FillReportResult(WireModel):
+    request_id: str
+    recorded: int  # released fields now recorded as not received by the page
+
+
 class WalletKeepPayload(WireModel):
     keep_id: RequestId  # from the fill.request answer that found the loyalty field
     frame_origin: Origin  # must match that request's
@@ -280,6 +332,11 @@ MESSAGE_TYPES: dict[str, MessageSpec] = {
     ),
     "fill.decline": MessageSpec(
         FillDeclinePayload, FillDeclineResult, "The person declined or closed the window: record the refusal."
+    ),
+    "fill.report": MessageSpec(
+        FillReportPayload,
+        FillReportResult,
+        "After a fill: which released values the page did not take, and why; recorded in the ledger.",
     ),
     "wallet.keep": MessageSpec(
         WalletKeepPayload,

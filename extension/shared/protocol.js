@@ -16,7 +16,7 @@ export const ERROR_CODES = Object.freeze({
   "vault_locked": "The vault is locked: unlock it in the dashboard, the popup or the CLI.",
   "wrong_passphrase": "The passphrase does not open the vault; nothing was changed.",
   "unknown_request": "The request id or keep id is unknown, already answered, expired or from another site.",
-  "not_offered": "A field was approved that the companion did not offer in this request.",
+  "not_offered": "A field was approved or reported on that this request did not offer or release.",
   "internal_error": "The companion failed unexpectedly; see its log."
 });
 
@@ -336,6 +336,127 @@ export const MESSAGE_TYPES = Object.freeze({
       "type": "object"
     },
     "summary": "The person declined or closed the window: record the refusal."
+  },
+  "fill.report": {
+    "payload": {
+      "$defs": {
+        "RefusedField": {
+          "additionalProperties": false,
+          "properties": {
+            "index": {
+              "minimum": 0,
+              "title": "Index",
+              "type": "integer"
+            },
+            "reason": {
+              "enum": [
+                "field_changed",
+                "wrong_origin",
+                "document_gone",
+                "no_such_field",
+                "duplicate_index",
+                "bad_entry",
+                "not_a_field",
+                "detached",
+                "invisible",
+                "disabled",
+                "readonly",
+                "never_filled_type",
+                "payment_card",
+                "one_time_code",
+                "bad_value",
+                "empty_value",
+                "value_not_accepted",
+                "no_matching_option",
+                "option_disabled",
+                "cannot_untick_radio",
+                "page_reverted_change",
+                "longer_than_field_allows",
+                "other"
+              ],
+              "title": "Reason",
+              "type": "string"
+            }
+          },
+          "required": [
+            "index",
+            "reason"
+          ],
+          "title": "RefusedField",
+          "type": "object"
+        }
+      },
+      "additionalProperties": false,
+      "description": "What the page did with values the companion released: it can only say that some were not written.",
+      "properties": {
+        "filled": {
+          "default": [],
+          "items": {
+            "minimum": 0,
+            "type": "integer"
+          },
+          "maxItems": 2000,
+          "title": "Filled",
+          "type": "array"
+        },
+        "frame_origin": {
+          "maxLength": 2048,
+          "title": "Frame Origin",
+          "type": "string"
+        },
+        "refused": {
+          "default": [],
+          "items": {
+            "$ref": "#/$defs/RefusedField"
+          },
+          "maxItems": 2000,
+          "title": "Refused",
+          "type": "array"
+        },
+        "release": {
+          "enum": [
+            "always",
+            "once"
+          ],
+          "title": "Release",
+          "type": "string"
+        },
+        "request_id": {
+          "maxLength": 64,
+          "minLength": 16,
+          "pattern": "^[A-Za-z0-9_-]+$",
+          "title": "Request Id",
+          "type": "string"
+        }
+      },
+      "required": [
+        "request_id",
+        "frame_origin",
+        "release"
+      ],
+      "title": "FillReportPayload",
+      "type": "object"
+    },
+    "result": {
+      "additionalProperties": false,
+      "properties": {
+        "recorded": {
+          "title": "Recorded",
+          "type": "integer"
+        },
+        "request_id": {
+          "title": "Request Id",
+          "type": "string"
+        }
+      },
+      "required": [
+        "request_id",
+        "recorded"
+      ],
+      "title": "FillReportResult",
+      "type": "object"
+    },
+    "summary": "After a fill: which released values the page did not take, and why; recorded in the ledger."
   },
   "fill.request": {
     "payload": {

@@ -45,7 +45,7 @@ test("envelopes: requests and both kinds of answers", () => {
 test("the error table and message table are exported", () => {
   assert.ok(ERROR_CODES.vault_locked);
   assert.deepEqual(Object.keys(MESSAGE_TYPES).sort(), [
-    "fill.approve", "fill.decline", "fill.request", "site.autofill", "site.forget", "site.summary", "system.ping",
-    "vault.lock", "vault.status", "vault.unlock", "wallet.keep",
+    "fill.approve", "fill.decline", "fill.report", "fill.request", "site.autofill", "site.forget", "site.summary",
+    "system.ping", "vault.lock", "vault.status", "vault.unlock", "wallet.keep",
   ]);
 });

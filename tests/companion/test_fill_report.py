@@ -1,0 +1,179 @@
+"""``fill.report``: after a fill, the service worker says which released values the page did not take. The
+ledger then says so, and stops counting them as the shop's; a report can take fields back and nothing else."""
+
+import pytest
+
+from companion.appkeys import CONTEXT
+from companion.dashboard.ledger_views import grid_data
+from companion.decisions import Choice
+from tests.companion.conftest import PASSPHRASE
+from tests.companion.test_native_api import FIELDS, FORMS, PAGE, message, offer_for, post, request_fill, unlocked
+
+
+async def approve(companion, result, indexes=(0, 1)):
+    approvals = [{"index": i, "value_id": offer_for(result, i)} for i in indexes]
+    body = {"request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "approvals": approvals}
+    _, answer = await post(companion, message("fill.approve", body))
+    assert answer["ok"], answer
+    return answer["result"]
+
+
+def report(result, *, filled=(), refused=(), release="once", frame_origin=PAGE["frame_origin"]):
+    return message(
+        "fill.report",
+        {
+            "request_id": result["request_id"],
+            "frame_origin": frame_origin,
+            "release": release,
+            "filled": list(filled),
+            "refused": [{"index": i, "reason": reason} for i, reason in refused],
+        },
+    )
+
+
+async def released_once(companion):
+    """The person approved email (0) and first name (1); returns (core, the request's result)."""
+    core = await unlocked(companion)
+    result = await request_fill(companion)
+    await approve(companion, result)
+    return core, result
+
+
+async def test_fields_the_page_refused_are_recorded_as_not_received_with_their_reasons(companion):
+    core, result = await released_once(companion)
+    once = core.ledger.query(decision="once").items[0]
+    _, answer = await post(companion, report(result, filled=[1], refused=[(0, "field_changed")]))
+    assert answer["ok"], answer
+    assert answer["result"] == {"request_id": result["request_id"], "recorded": 1}
+    [entry] = core.ledger.query(decision="undelivered").items
+    assert entry.release_id == once.id and entry.request_id == result["request_id"]
+    assert (entry.site, entry.frame_origin, entry.purpose) == (once.site, once.frame_origin, once.purpose)
+    [field] = entry.fields
+    email = next(f for f in once.fields if f.type == "email")
+    assert (field.type, field.reason, field.position) == ("email", "field_changed", once.fields.index(email))
+    assert (field.value_id, field.fingerprint, field.label) == (email.value_id, email.fingerprint, email.label)
+    # Sealed like every entry: the value itself is nowhere in it, only its keyed fingerprint.
+    released_email = next(o["value"] for o in result["fields"][0]["offers"] if o["value_id"] == email.value_id)
+    assert released_email not in entry.model_dump_json()
+
+
+async def test_who_knows_what_no_longer_counts_a_value_the_page_refused(companion):
+    core, result = await released_once(companion)
+    assert grid_data(core.ledger)["field_types"] == ("email", "given-name")
+    await post(companion, report(result, filled=[1], refused=[(0, "invisible")]))
+    grid = grid_data(core.ledger)
+    assert grid["field_types"] == ("given-name",)
+    assert core.ledger.site("example.co.uk").field_types == ("given-name",)
+    assert core.ledger.search_fingerprint(core.vault.fingerprint("ada.marker-7431@example.org")) == []
+
+
+async def test_everything_written_records_nothing_and_closes_the_release(companion):
+    core, result = await released_once(companion)
+    before = len(core.ledger)
+    _, answer = await post(companion, report(result, filled=[0, 1]))
+    assert answer["result"]["recorded"] == 0 and len(core.ledger) == before
+    _, again = await post(companion, report(result, refused=[(0, "field_changed")]))
+    assert again["error"]["code"] == "unknown_request"  # a release is reported on once
+    assert len(core.ledger) == before
+
+
+async def test_a_report_is_accepted_once(companion):
+    core, result = await released_once(companion)
+    _, first = await post(companion, report(result, refused=[(0, "field_changed")]))
+    assert first["ok"]
+    _, replay = await post(companion, report(result, refused=[(1, "field_changed")]))
+    assert replay["error"]["code"] == "unknown_request"
+    assert core.ledger.query(decision="undelivered").total == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"request_id": "A" * 24}, "unknown_request"),  # forged
+        ({"frame_origin": "https://evil.example"}, "unknown_request"),  # another frame's
+        ({"release": "always"}, "unknown_request"),  # this request released nothing by a standing decision
+    ],
+)
+async def test_a_report_for_no_release_of_that_frame_is_refused(companion, change, code):
+    core, result = await released_once(companion)
+    body = report(result, refused=[(0, "field_changed")])
+    body["payload"].update(change)
+    _, answer = await post(companion, body)
+    assert answer["error"]["code"] == code
+    assert core.ledger.query(decision="undelivered").total == 0
+
+
+async def test_a_report_before_the_person_approved_anything_is_refused(companion):
+    core = await unlocked(companion)
+    result = await request_fill(companion)  # offered, not yet approved: nothing released
+    _, answer = await post(companion, report(result, refused=[(0, "field_changed")]))
+    assert answer["error"]["code"] == "unknown_request"
+    assert len(core.ledger) == 0
+
+
+@pytest.mark.parametrize(
+    ("filled", "refused", "code"),
+    [
+        ([], [(2, "field_changed")], "not_offered"),  # offered, left unticked: never released
+        ([], [(4, "invisible")], "not_offered"),  # the hidden field: never offered
+        ([99], [(0, "invisible")], "not_offered"),  # not in the request at all
+        ([0], [(0, "invisible")], "bad_request"),  # both filled and refused
+        ([], [(0, "invisible"), (0, "disabled")], "bad_request"),  # refused twice
+    ],
+)
+async def test_a_report_naming_anything_but_the_released_fields_is_refused_whole(companion, filled, refused, code):
+    core, result = await released_once(companion)
+    _, answer = await post(companion, report(result, filled=filled, refused=refused))
+    assert answer["error"]["code"] == code
+    assert core.ledger.query(decision="undelivered").total == 0
+    _, honest = await post(companion, report(result, refused=[(0, "invisible")]))
+    assert honest["ok"], "a refused report does not use up the release"
+
+
+@pytest.mark.parametrize("reason", ["made_up", "", "FIELD_CHANGED", None, 3])
+async def test_reasons_are_from_a_closed_set(companion, reason):
+    core, result = await released_once(companion)
+    body = report(result, refused=[(0, "x")])
+    body["payload"]["refused"][0]["reason"] = reason
+    _, answer = await post(companion, body)
+    assert answer["error"]["code"] == "bad_request" and "reason" in answer["error"]["message"]
+    assert core.ledger.query(decision="undelivered").total == 0
+
+
+async def test_a_report_comes_within_a_minute_of_the_release(companion):
+    core, result = await released_once(companion)
+    fills = companion.app[CONTEXT].fills
+    later = fills.clock() + 61
+    fills.clock = lambda: later
+    _, answer = await post(companion, report(result, refused=[(0, "field_changed")]))
+    assert answer["error"]["code"] == "unknown_request"
+    assert core.ledger.query(decision="undelivered").total == 0
+
+
+async def test_locking_the_vault_ends_every_release_s_reportability(companion):
+    core, result = await released_once(companion)
+    core.lock()
+    core.unlock(PASSPHRASE)
+    _, answer = await post(companion, report(result, refused=[(0, "field_changed")]))
+    assert answer["error"]["code"] == "unknown_request"
+
+
+async def test_values_filled_by_a_standing_decision_are_reported_on_as_their_own_release(companion):
+    core = await unlocked(companion)
+    first = await request_fill(companion)
+    email = offer_for(first, 0)
+    core.decisions.set(first["site"], "email", Choice.ALWAYS, purpose=first["purpose"], value_id=email)
+    _, answer = await post(companion, message("fill.request", {"page": PAGE, "forms": FORMS, "fields": FIELDS}))
+    result = answer["result"]
+    assert [v["index"] for v in result["autofilled"]] == [0]
+    always = core.ledger.query(decision="always").items[0]
+    _, wrong = await post(companion, report(result, refused=[(0, "wrong_origin")]))  # "once": not this release
+    assert wrong["error"]["code"] == "unknown_request"
+    _, answer = await post(companion, report(result, refused=[(0, "wrong_origin")], release="always"))
+    assert answer["ok"] and answer["result"]["recorded"] == 1
+    [entry] = core.ledger.query(decision="undelivered").items
+    assert entry.release_id == always.id and [(f.type, f.reason) for f in entry.fields] == [("email", "wrong_origin")]
+    # The same request's later approval is a release of its own, reported on by itself.
+    await approve(companion, result, indexes=(1,))
+    _, answer = await post(companion, report(result, filled=[1]))
+    assert answer["ok"] and answer["result"]["recorded"] == 0
