@@ -10,6 +10,7 @@
 import "../shared/runtime-messages.js";
 import { CompanionError, request } from "./native-client.js";
 import { forgetTabCooldowns, heldBack, noteDeclined, noteShared } from "./cooldown.js";
+import { reportFill } from "./fill-report.js";
 import { approvalFlags, otherDocument, pageForRequest, sendToDocument, stillThere, targetOf } from "./page-info.js";
 import { applyPrompts, forgetFrame, forgetTab, loyaltyTyped, watchLoyalty } from "./prompts.js";
 import { serialQueue } from "./serial.js";
@@ -319,11 +320,13 @@ async function applyAutofill(result, target, timing, expect) {
   const values = expecting(result.autofilled, expect);
   const report = await sendToDocument(target, { type: M.FILL_APPLY, values });
   timing.autofilledAt = now(); // the values are in the page; the badge below is the browser's chrome
-  if (!report || report.wrongOrigin) {
+  const { request_id: requestId, frame_origin: frameOrigin, autofilled } = result;
+  await reportFill(request, { requestId, frameOrigin, release: "always", values: autofilled, report });
+  if (!report || !report.filled.length) {
     await showBadge("!", `the page changed before Proffer could fill it: nothing was filled`);
     return 0;
   }
-  const n = result.autofilled.length;
+  const n = report.filled.length;
   await showBadge(String(n), `filled ${n} field(s) on ${result.site} by your standing decisions`, "#1f6f5c");
   return n;
 }
@@ -377,6 +380,8 @@ async function approvalDecide({ request: key, approvals: chosen, never = [], app
       approved_frame_origin: approvedFrameOrigin,
     });
     const report = await sendToDocument(record.target, { type: M.FILL_APPLY, values: expecting(released.values, record.expect) });
+    const { request_id: requestId, frame_origin: frameOrigin } = record.result;
+    await reportFill(request, { requestId, frameOrigin, release: "once", values: released.values, report });
     return { filled: report ? report.filled.length : 0, report };
   } finally {
     await closeWindowOf(record);

@@ -1,0 +1,149 @@
+// After a fill the service worker tells the companion which released values the page did not take
+// (`fill.report`): extension/background/fill-report.js builds the report, and the service worker sends it on
+// both paths, the values a standing decision released at once and those the person approved.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { fillReport, reportFill } from "../../../extension/background/fill-report.js";
+import { MESSAGE_TYPES } from "../../../extension/shared/protocol.js";
+import { validate } from "../../../extension/shared/schema.js";
+import { answerFor, installChrome } from "./fake-chrome.mjs";
+
+const REQUEST_ID = "Qm9uam91ciBsZSBtb25kZQ";
+const SHOP = "https://shop.example";
+const released = [{ index: 0, value: "ada@example.org" }, { index: 2, value: "Ada" }];
+const base = { requestId: REQUEST_ID, frameOrigin: SHOP, release: "once", values: released };
+
+function valid(payload) {
+  assert.deepEqual(validate(MESSAGE_TYPES["fill.report"].payload, payload), []);
+  return payload;
+}
+
+test("the page's answer becomes the report: written and refused indexes, with reasons", () => {
+  const report = { filled: [2], refused: [{ index: 0, reason: "field_changed" }] };
+  assert.deepEqual(valid(fillReport({ ...base, report })), {
+    request_id: REQUEST_ID,
+    frame_origin: SHOP,
+    release: "once",
+    filled: [2],
+    refused: [{ index: 0, reason: "field_changed" }],
+  });
+});
+
+test("no document answered: every released value is reported as not taken", () => {
+  const payload = valid(fillReport({ ...base, release: "always", report: null }));
+  assert.deepEqual(payload.refused, [{ index: 0, reason: "document_gone" }, { index: 2, reason: "document_gone" }]);
+  assert.deepEqual(payload.filled, []);
+  assert.equal(payload.release, "always");
+});
+
+test("a document of another origin refused everything, and says so", () => {
+  const report = { filled: [], refused: [{ index: 0, reason: "wrong_origin" }, { index: 2, reason: "wrong_origin" }], wrongOrigin: true };
+  assert.deepEqual(valid(fillReport({ ...base, report })).refused.map((r) => r.reason), ["wrong_origin", "wrong_origin"]);
+});
+
+test("a reason the companion does not know goes as 'other'; indexes not released, or said twice, are left out", () => {
+  const report = {
+    filled: [2, 2, 7],
+    refused: [{ index: 0, reason: "made_up_by_a_page" }, { index: null, reason: "bad_entry" }, { index: 2, reason: "invisible" }, { index: 9, reason: "invisible" }],
+  };
+  const payload = valid(fillReport({ ...base, report }));
+  assert.deepEqual(payload.filled, [2]);
+  assert.deepEqual(payload.refused, [{ index: 0, reason: "other" }]);
+});
+
+test("every reason the content script gives is one the companion accepts", async () => {
+  const { default: fill } = await import("../../../extension/content/fill.js");
+  const accepted = MESSAGE_TYPES["fill.report"].payload.$defs.RefusedField.properties.reason.enum;
+  for (const reason of [...Object.values(fill.REASONS), "field_changed", "wrong_origin"]) {
+    assert.ok(accepted.includes(reason), `${reason} is not in the companion's closed set`);
+  }
+});
+
+test("reportFill sends fill.report, sends nothing for an empty release, and never throws", async () => {
+  const sent = [];
+  await reportFill(async (type, payload) => sent.push([type, payload]), { ...base, report: { filled: [0, 2], refused: [] } });
+  await reportFill(async (type, payload) => sent.push([type, payload]), { ...base, values: [], report: null });
+  assert.deepEqual(sent.map(([type]) => type), ["fill.report"]);
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    assert.equal(await reportFill(async () => { throw new Error("companion gone"); }, { ...base, report: null }), null);
+  } finally {
+    console.warn = warn;
+  }
+});
+
+// --- the service worker itself, with a fake browser and a fake companion --------------------------------
+
+const fake = installChrome();
+await import("../../../extension/background/service-worker.js");
+
+const FIELDS = [
+  { index: 0, tag: "input", type: "email", name: "email", id: "email" },
+  { index: 1, tag: "input", type: "text", name: "fname", id: "fname" },
+];
+
+function formSeen(tabId) {
+  const sender = { id: fake.id, tab: { id: tabId, url: `${SHOP}/checkout` }, frameId: 0, url: `${SHOP}/checkout`, origin: SHOP, documentId: `doc-${tabId}` };
+  const payload = { page: { url: `${SHOP}/checkout`, top_origin: SHOP, frame_origin: SHOP, title: "Checkout" }, forms: [], fields: FIELDS };
+  return fake.send({ type: "form.seen", payload }, sender);
+}
+
+function reportsSent() {
+  return fake.companion.received.filter((m) => m.type === "fill.report").map((m) => m.payload);
+}
+
+test("the worker reports on values a standing decision filled at once", async () => {
+  fake.companion.answers["fill.request"] = answerFor.autofilled(REQUEST_ID, SHOP, [{ index: 0, value: "ada@example.org" }]);
+  fake.page.apply = () => ({ filled: [], refused: [{ index: 0, reason: "field_changed" }] });
+  const answer = await formSeen(7);
+  assert.equal(answer.ok, true, JSON.stringify(answer));
+  assert.deepEqual(reportsSent().at(-1), {
+    request_id: REQUEST_ID,
+    frame_origin: SHOP,
+    release: "always",
+    filled: [],
+    refused: [{ index: 0, reason: "field_changed" }],
+  });
+  assert.equal(fake.badge.text, "!", "nothing was filled, and the badge says so");
+});
+
+// The page asks about its email box; the person approves the one value on offer in the window.
+async function approveEmail(tabId, requestId) {
+  fake.companion.answers["fill.request"] = answerFor.offer(requestId, SHOP, [{ index: 0, value_id: "email:1", value: "ada@example.org" }]);
+  fake.companion.answers["fill.approve"] = { request_id: requestId, values: [{ index: 0, value: "ada@example.org" }] };
+  const asked = await formSeen(tabId);
+  assert.deepEqual(asked, { ok: true, result: { status: "asking" } });
+  return fake.fromExtensionPage({ type: "approval.decide", request: requestId, approvals: [{ index: 0, value_id: "email:1" }] });
+}
+
+test("the worker reports on the values the person approved, after writing them", async () => {
+  const requestId = "QXBwcm92ZWQgb25jZSBoZXJl";
+  const applied = [];
+  fake.page.apply = (values) => {
+    applied.push(values);
+    return values.length ? { filled: [], refused: [{ index: 0, reason: "invisible" }] } : { filled: [], refused: [] };
+  };
+  const decided = await approveEmail(8, requestId);
+  assert.equal(decided.ok, true, JSON.stringify(decided));
+  assert.deepEqual(applied.map((v) => v.length), [0, 1], "asked whether the document is there, then filled");
+  const types = fake.companion.received.map((m) => m.type);
+  assert.ok(types.lastIndexOf("fill.report") > types.lastIndexOf("fill.approve"));
+  assert.deepEqual(reportsSent().at(-1), {
+    request_id: requestId,
+    frame_origin: SHOP,
+    release: "once",
+    filled: [],
+    refused: [{ index: 0, reason: "invisible" }],
+  });
+});
+
+test("values approved for a document that went away meanwhile are reported as not taken", async () => {
+  fake.page.apply = (values) => {
+    if (values.length) throw new Error("Could not establish connection. Receiving end does not exist.");
+    return { filled: [], refused: [] };
+  };
+  await approveEmail(9, "R29uZSBiZWZvcmUgdGhlIGZpbGw");
+  assert.deepEqual(reportsSent().at(-1).refused, [{ index: 0, reason: "document_gone" }]);
+});
