@@ -158,9 +158,10 @@ class LedgerIndex:
         self._sites: dict[str, _SiteTally] = {}
         self._grid: dict[str, dict[str, list[Any]]] = {}  # site -> type -> [times, last_given]
         self._days: dict[str, list[int]] = {}  # "YYYY-MM-DD" -> [released, refused]
-        # (site, value_id) -> ([fingerprint, ...], [position, ...]): every time the site was given that value, in
-        # order, so that when the page did not take the latest one, the one before is the site's copy.
-        self._given: dict[tuple[str, str], tuple[list[str | None], list[int]]] = {}
+        # (site, value_id) -> [[fingerprint, [position, ...]], ...]: every time the site was given that value, in
+        # order, so that when the page did not take the latest one, the one before is the site's copy. Runs of
+        # one fingerprint (a value is given many times between two edits) keep it to one int a time.
+        self._given: dict[tuple[str, str], list[list[Any]]] = {}
         self._not_received: dict[int, set[int]] = {}  # release position -> positions of its fields not taken
         self._withdraw = withdraw
         self._withdrawals: list[Withdrawal] = []  # collected, not applied (withdraw=False)
@@ -227,12 +228,13 @@ class LedgerIndex:
                     self._by_fingerprint.setdefault(fingerprint, []).append(position)
                 value_id = f.get("value_id")
                 if value_id:
-                    given = self._given.get((site, value_id))
-                    if given is None:
-                        self._given[(site, value_id)] = ([fingerprint], [position])
+                    runs = self._given.get((site, value_id))
+                    if runs is None:
+                        self._given[(site, value_id)] = [[fingerprint, [position]]]
+                    elif runs[-1][0] == fingerprint:
+                        runs[-1][1].append(position)
                     else:
-                        given[0].append(fingerprint)
-                        given[1].append(position)
+                        runs.append([fingerprint, [position]])
         elif decision == UNDELIVERED:
             tally.undelivered += 1
             if self._withdraw:
@@ -267,14 +269,14 @@ class LedgerIndex:
                 found.remove(position)
                 if not found:
                     del self._by_fingerprint[fingerprint]
-            given = self._given.get((row.site, value_id)) if value_id else None
-            if given is not None:
-                fingerprints, positions = given
-                at = [i for i, p in enumerate(positions) if p == position]
-                if at:
-                    i = next((i for i in at if fingerprints[i] == fingerprint), at[-1])
-                    del fingerprints[i], positions[i]
-                if not positions:
+            runs = self._given.get((row.site, value_id)) if value_id else None
+            if runs is not None:
+                found_run = next((r for r in reversed(runs) if r[0] == fingerprint and position in r[1]), None)
+                if found_run is not None:
+                    found_run[1].remove(position)
+                    if not found_run[1]:
+                        runs.remove(found_run)
+                if not runs:
                     del self._given[(row.site, value_id)]
         if not gone:
             del self._not_received[position]
@@ -335,7 +337,7 @@ class LedgerIndex:
             },
             "grid": self._grid,
             "days": self._days,
-            "given": [[site, value_id, fps, positions] for (site, value_id), (fps, positions) in self._given.items()],
+            "given": [[site, value_id, runs] for (site, value_id), runs in self._given.items()],
             "withdrawals": [[w.release_id, [list(f) for f in w.fields]] for w in self._withdrawals],
         }
         return columns, state
@@ -406,10 +408,18 @@ class LedgerIndex:
             counts = self._days.setdefault(day, [0, 0])
             counts[0] += released
             counts[1] += refused
-        for site, value_id, fingerprints, positions in state["given"]:
-            given = self._given.setdefault((intern(site), value_id), ([], []))
-            given[0].extend([intern(fp) if fp else fp for fp in fingerprints])
-            given[1].extend([base + p for p in positions])  # after the earlier segments': still in order
+        given = self._given
+        for site, value_id, runs in state["given"]:
+            key = (intern(site), value_id)
+            shifted = [[fp and intern(fp), [base + p for p in positions]] for fp, positions in runs]
+            mine = given.get(key)
+            if mine is None:
+                given[key] = shifted
+            elif mine[-1][0] == shifted[0][0]:  # after the earlier segments' runs: still in order
+                mine[-1][1].extend(shifted[0][1])
+                mine.extend(shifted[1:])
+            else:
+                mine.extend(shifted)
         for release_id, fields in state["withdrawals"]:
             self.withdraw(Withdrawal(release_id, tuple([tuple(f) for f in fields])))
 
@@ -534,8 +544,8 @@ class LedgerIndex:
         """(site, value_id, fingerprint given, position) where ``current[value_id]`` differs or is gone, for
         the latest copy of each value a site got (and its page took)."""
         found = []
-        for (site, value_id), (fingerprints, positions) in self._given.items():
-            fingerprint, position = fingerprints[-1], positions[-1]
+        for (site, value_id), runs in self._given.items():
+            fingerprint, position = runs[-1][0], runs[-1][1][-1]
             now = current.get(value_id)
             if now is None or (fingerprint is not None and now != fingerprint):
                 found.append((site, value_id, fingerprint, position))
