@@ -6,6 +6,10 @@ involved) and the query parameters, and returns what the template shows; the han
 core's worker thread and render. Everything from shops (site names, labels, purposes, paths) reaches the
 templates as data and is escaped there (autoescape); links carry it only through ``urlencode``.
 
+A release whose page did not take some values (an "undelivered" entry after it, from the extension's report
+on the fill) is shown with those fields marked "not received", and the undelivered entry names each one's
+reason in words; neither counts on the "who knows what" grid.
+
 A pasted value for search is POSTed, never put in a URL (history, logs), and only its keyed fingerprint is
 compared: the ledger never held the value itself.
 
@@ -41,6 +45,25 @@ PAGE_SIZE = 50  # entries per page, on the timeline and on a site's page
 CHART_BUCKETS = 24
 FILTERS = ("site", "field_type", "purpose", "decision", "since", "until")
 REQUEST_KINDS = ("access", "erasure")
+# Why a page did not take a value (the reasons of PROTOCOL.md's fill.report), as the person reads them.
+NOT_TAKEN = {
+    "field_changed": "the page had put another box in its place",
+    "wrong_origin": "the frame had moved to another site",
+    "document_gone": "the page had gone",
+    "invisible": "the box was hidden",
+    "disabled": "the box was disabled",
+    "readonly": "the box was read-only",
+    "detached": "the box had been removed",
+    "no_such_field": "the box had been removed",
+    "never_filled_type": "the box had become a password or hidden box",
+    "payment_card": "the box had become a payment card box",
+    "one_time_code": "the box had become a one-time code box",
+    "value_not_accepted": "the box would not take that value",
+    "longer_than_field_allows": "the box was too short for it",
+    "no_matching_option": "no choice in the list matched",
+    "option_disabled": "that choice was disabled",
+    "page_reverted_change": "the page undid it",
+}
 
 
 def site_link(site: str, **extra: str | int) -> str:
@@ -95,7 +118,7 @@ def timeline_data(ledger: Ledger, params: Mapping[str, str]) -> dict[str, Any]:
     active = {k: v for k, v in filters.items() if v}
     grid = ledger.who_knows_what()
     return {
-        "entries": [entry_view(e) for e in page.items],
+        "entries": [entry_view(e, ledger) for e in page.items],
         **paging(number, page.total, lambda n: "/ledger?" + urlencode({**active, "page": n})),
         "filters": filters,
         "errors": errors,
@@ -108,12 +131,21 @@ def timeline_data(ledger: Ledger, params: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def entry_view(entry: LedgerEntry) -> dict[str, Any]:
+def entry_view(entry: LedgerEntry, ledger: Ledger) -> dict[str, Any]:
+    not_received = ledger.not_received(entry.id) if entry.released else frozenset()
     return {
         "entry": entry,
         "site_link": site_link(entry.site),
         "receipt_link": f"/ledger/receipt/{entry.id}" if entry.released else None,
         "when": entry.time[:19].replace("T", " ") + " UTC",
+        "fields": [
+            {
+                "field": f,
+                "not_received": i in not_received,
+                "reason": NOT_TAKEN.get(f.reason, f"the page refused it ({f.reason})") if f.reason else None,
+            }
+            for i, f in enumerate(entry.fields)
+        ],
     }
 
 
@@ -155,7 +187,7 @@ def site_data(ledger: Ledger, site: str, decisions: list[Any], params: Mapping[s
     return {
         "site": site,
         "summary": ledger.site(site),
-        "entries": [entry_view(e) for e in page.items],
+        "entries": [entry_view(e, ledger) for e in page.items],
         **paging(number, page.total, lambda n: site_link(site, page=n)),
         "decisions": decisions,
         "request_links": {kind: request_link(site, kind) for kind in REQUEST_KINDS},
@@ -226,7 +258,7 @@ def search_data(ledger: Ledger, vault: Vault, value: str) -> dict[str, Any]:
     sites = list(dict.fromkeys(e.site for e in found))
     return {
         "searched": True,
-        "results": [entry_view(e) for e in found],
+        "results": [entry_view(e, ledger) for e in found],
         "sites": [{"site": s, "link": site_link(s)} for s in sites],
     }
 

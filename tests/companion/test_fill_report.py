@@ -7,6 +7,7 @@ from companion.appkeys import CONTEXT
 from companion.dashboard.ledger_views import grid_data
 from companion.decisions import Choice
 from tests.companion.conftest import PASSPHRASE
+from tests.companion.dashboard.test_security import login
 from tests.companion.test_native_api import FIELDS, FORMS, PAGE, message, offer_for, post, request_fill, unlocked
 
 
@@ -177,3 +178,18 @@ async def test_values_filled_by_a_standing_decision_are_reported_on_as_their_own
     await approve(companion, result, indexes=(1,))
     _, answer = await post(companion, report(result, filled=[1]))
     assert answer["ok"] and answer["result"]["recorded"] == 0
+
+
+async def test_the_dashboard_shows_the_value_as_not_received_and_not_known(companion):
+    _, result = await released_once(companion)
+    await post(companion, report(result, filled=[1], refused=[(0, "field_changed")]))
+    await login(companion)
+    grid = await (await companion.get("/ledger/who-knows-what")).text()
+    header = grid[grid.index('id="grid"') : grid.index("</thead>")]
+    assert "given-name" in header and ">email<" not in header
+    timeline = await (await companion.get("/ledger")).text()
+    assert "undelivered" in timeline and "not received: the page had put another box in its place" in timeline
+    assert 'class="field not-received"' in timeline  # the release itself marks the email it could not deliver
+    site = await (await companion.get("/ledger/site?site=example.co.uk")).text()
+    summary = site[site.index('id="site-summary"') : site.index("</p>", site.index('id="site-summary"'))]
+    assert "its page did not take" in summary and "<strong>given-name</strong>" in summary

@@ -51,6 +51,26 @@ def always_share_email(context, shop):
     return page
 
 
+def approve_while_the_page_swaps_the_email_box(context, shop):
+    """The person approves email and first name; meanwhile the page puts the phone box where the email box
+    was (same position, another control). Returns the page once the first name is filled."""
+    page, window = open_checkout(context, shop)
+    tick(window, "email", "given-name")
+    page.evaluate("""() => {
+      const email = document.getElementById('email');
+      email.parentNode.insertBefore(document.getElementById('phone'), email);
+    }""")
+    window.click("#approve")
+    wait_until(lambda: page.input_value("#ship-given-name") == "Ada", what="the unchanged control filled")
+    return page
+
+
+def ledger_with(person, decision):
+    """The whole ledger, once it holds an entry of ``decision``; None before."""
+    entries = person.ledger()
+    return entries if any(e["decision"] == decision for e in entries) else None
+
+
 def dashboard_text(context, person):
     page = context.new_page()
     page.goto(person.dashboard + "/unlock")
@@ -87,17 +107,38 @@ def test_a_control_swapped_in_after_approval_gets_nothing(playwright, person, sh
     with person.companion():
         person.unlock()
         with browser(playwright, person) as (context, _worker):
-            page, window = open_checkout(context, shop)
-            tick(window, "email", "given-name")
-            # The page puts the phone box where the email box was: same position, another control.
-            page.evaluate("""() => {
-              const email = document.getElementById('email');
-              email.parentNode.insertBefore(document.getElementById('phone'), email);
-            }""")
-            window.click("#approve")
-            wait_until(lambda: page.input_value("#ship-given-name") == "Ada", what="the unchanged control filled")
+            page = approve_while_the_page_swaps_the_email_box(context, shop)
             page.wait_for_timeout(300)
             assert page.input_value("#phone") == "" and page.input_value("#email") == ""
+
+
+def test_a_value_the_page_did_not_take_is_recorded_as_not_received_and_not_known(playwright, person, shop):
+    """The ledger records a release before the values reach the page; when the page swaps a control in
+    between, the extension's report makes the ledger say the shop never got that value, and the dashboard's
+    "who knows what" stops counting it."""
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page = approve_while_the_page_swaps_the_email_box(context, shop)
+            entries = wait_until(lambda: ledger_with(person, "undelivered"), what="the undelivered entry")
+            once = next(e for e in entries if e["decision"] == "once")
+            [undelivered] = [e for e in entries if e["decision"] == "undelivered"]
+            assert undelivered["release_id"] == once["id"]
+            email_place = [f["type"] for f in once["fields"]].index("email")
+            assert [(f["type"], f["position"], f["reason"]) for f in undelivered["fields"]] == [
+                ("email", email_place, "field_changed")
+            ]
+            assert page.input_value("#email") == "" and page.input_value("#phone") == ""
+            dash = context.new_page()
+            dash.goto(person.dashboard + "/unlock?next=/ledger/who-knows-what")
+            dash.fill("#passphrase", PASSPHRASE)
+            dash.click("#unlock-submit")
+            dash.wait_for_url(re.compile(r".*/ledger/who-knows-what$"))
+            columns = dash.locator("#grid thead th").all_inner_texts()
+            assert columns == ["Site", "shipping given-name"]  # the email the page did not take is not counted
+            dash.goto(person.dashboard + "/ledger")
+            assert "the page had put another box in its place" in dash.inner_text("#timeline")
+            assert dash.locator("#timeline .field.not-received").count() == 1
 
 
 def test_decline_fills_nothing_and_records_the_refusal(playwright, person, shop):
