@@ -39,6 +39,8 @@ CSV_COLUMNS = (
     "request_id",
     "prev_hash",
     "hash",
+    "release_id",  # an "undelivered" entry's release, and why the page did not take each field
+    "reasons",
 )
 LIST_SEPARATOR = " | "  # between a multi-field entry's fields, in field order
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -69,6 +71,8 @@ def csv_row(entry: LedgerEntry) -> list[str]:
         entry.request_id,
         entry.prev_hash,
         entry.hash,
+        entry.release_id or "",
+        LIST_SEPARATOR.join(f.reason or "" for f in fields) if entry.release_id else "",
     ]
     return [spreadsheet_safe(cell) for cell in row]
 

@@ -2,6 +2,7 @@
 record; what the site is said to have (the grid, its page, search, stale copies, requests) no longer counts
 those fields."""
 
+import csv
 import io
 import json
 
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 
 from companion.ledger import summary as summary_module
 from companion.ledger.chain import entry_hash
-from companion.ledger.export import write_jsonl
+from companion.ledger.export import CSV_COLUMNS, write_csv, write_jsonl
 from companion.ledger.model import Decision
 from companion.ledger.store import Ledger
 
@@ -47,6 +48,20 @@ def test_older_entries_dump_exactly_as_stored_without_the_new_keys(ledger, shop)
     assert documents[2]["release_id"] == shop[1].id and documents[2]["fields"][0]["reason"] == "field_changed"
     assert all(entry_hash(d) == d["hash"] for d in documents)
     assert documents[2]["hash"] == undelivered.hash
+
+
+def test_the_csv_export_names_the_release_and_the_reasons(ledger, shop):
+    undelivered = ledger.append(make_undelivered(shop[1], 0, 1, reason="invisible"), now=at(6))
+    out = io.StringIO()
+    write_csv(ledger.entries(), out)
+    rows = [dict(zip(CSV_COLUMNS, row, strict=True)) for row in list(csv.reader(io.StringIO(out.getvalue())))[1:]]
+    assert (rows[2]["decision"], rows[2]["release_id"], rows[2]["reasons"]) == (
+        "undelivered",
+        shop[1].id,
+        "invisible | invisible",
+    )
+    assert rows[2]["hash"] == undelivered.hash
+    assert (rows[0]["release_id"], rows[0]["reasons"]) == ("", "")  # a release: neither
 
 
 @pytest.mark.parametrize(
