@@ -68,6 +68,12 @@ export async function heldBack() {
   };
 }
 
+/** When the cooldown of this tab and top origin ends (epoch ms), or 0 if it is not cooling now. */
+export async function coolingUntil(tabId, topOrigin) {
+  const entry = (await loadCooldowns())[keyOf(tabId, topOrigin)];
+  return entry && Date.now() < entry.until ? entry.until : 0;
+}
+
 /** Forget the cooldowns of a tab that is gone. */
 export function forgetTabCooldowns(tabId) {
   return serialized(async () => {

@@ -9,7 +9,7 @@
 
 import "../shared/runtime-messages.js";
 import { CompanionError, request } from "./native-client.js";
-import { forgetTabCooldowns, heldBack, noteDeclined, noteShared } from "./cooldown.js";
+import { coolingUntil, forgetTabCooldowns, heldBack, noteDeclined, noteShared } from "./cooldown.js";
 import { reportFill } from "./fill-report.js";
 import { approvalFlags, otherDocument, pageForRequest, sendToDocument, stillThere, targetOf } from "./page-info.js";
 import { applyPrompts, forgetFrame, forgetTab, loyaltyTyped, watchLoyalty } from "./prompts.js";
@@ -117,7 +117,9 @@ function takeReadyQueued() {
   });
 }
 
+// Returns the targets asked about.
 async function askQueued() {
+  const asked = [];
   for (const item of await takeReadyQueued()) {
     // A queued form waited while its frame could navigate: ask only if the document that sent it is there.
     if (!(await stillThere(item.target))) {
@@ -125,7 +127,9 @@ async function askQueued() {
       continue;
     }
     ask(item.payload, item.target, item.view).catch((error) => console.warn("Proffer: ask failed", error));
+    asked.push(item.target);
   }
+  return asked;
 }
 
 function dropQueuedForTab(tabId) {
@@ -490,6 +494,33 @@ async function vaultLock() {
   return state;
 }
 
+// The popup's "a form on this page is waiting" and its "Ask now" (cooldown.js). The popup names the tab it
+// was opened on and that tab's top origin; the answer speaks of that pair only, and only of whether a form
+// from it is held back by a cooldown and until when, never of what the form is.
+async function heldBackUntil({ tabId, origin }) {
+  if (!Number.isInteger(tabId) || typeof origin !== "string") {
+    throw new CompanionError("bad_request", "a tab id and its top origin are needed");
+  }
+  const queued = Object.values(await loadQueued());
+  if (!queued.some((item) => item.target.tabId === tabId && item.target.topOrigin === origin)) return 0;
+  return coolingUntil(tabId, origin);
+}
+
+async function waitingGet(message) {
+  const until = await heldBackUntil(message);
+  return until ? { waiting: true, askedIn: until - Date.now() } : { waiting: false };
+}
+
+// The person asked for the form now: the cooldown ends, and the streak with it, as when they share. Only
+// while a form from that tab and top origin waits for it: otherwise nothing changes. askQueued checks that
+// the form's document is still there, and asks only if the tab has no window open.
+async function waitingAsk(message) {
+  if (!(await heldBackUntil(message))) return { asked: false };
+  await noteShared(message.tabId, message.origin);
+  const asked = await askQueued();
+  return { asked: asked.some((target) => target.tabId === message.tabId) };
+}
+
 const TRUSTED_HANDLERS = {
   [M.APPROVAL_GET]: approvalGet,
   [M.APPROVAL_DECIDE]: approvalDecide,
@@ -501,6 +532,8 @@ const TRUSTED_HANDLERS = {
   [M.SITE_SUMMARY]: (message) => siteMessage("site.summary", message),
   [M.SITE_FORGET]: (message) => siteMessage("site.forget", message),
   [M.SITE_AUTOFILL]: (message) => siteMessage("site.autofill", message),
+  [M.WAITING_GET]: waitingGet,
+  [M.WAITING_ASK]: waitingAsk,
 };
 
 function fromExtensionPage(sender) {

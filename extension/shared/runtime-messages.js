@@ -19,4 +19,6 @@ globalThis.ProfferMessages = Object.freeze({
   SITE_SUMMARY: "site.summary",
   SITE_FORGET: "site.forget",
   SITE_AUTOFILL: "site.autofill",
+  WAITING_GET: "waiting.get", // the popup: is a form of this tab and top origin held back by a cooldown?
+  WAITING_ASK: "waiting.ask", // the person's "Ask now": end that cooldown and ask about the form at once
 });

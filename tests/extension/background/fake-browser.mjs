@@ -14,6 +14,7 @@
 const EXTENSION_ID = "ikcpjlmgjjaclpjfbepdglpcamkpgehj";
 const WORKER = new URL("../../../extension/background/service-worker.js", import.meta.url);
 const APPROVAL_PAGE = `chrome-extension://${EXTENSION_ID}/approval/approval.html`;
+const POPUP_PAGE = `chrome-extension://${EXTENSION_ID}/popup/popup.html`;
 
 let lives = 0; // a module URL is evaluated once per process: each life of the worker needs its own
 
@@ -202,17 +203,23 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
     },
 
     /** A content script's form.seen, from a document of a tab's frame. */
-    formSeen({ tabId, frameId, documentId, url, topUrl = url, fields }) {
-      const origin = new URL(url).origin;
-      return send(
-        { type: "form.seen", payload: { page: { title: "Checkout" }, forms: [], fields } },
-        { tab: { id: tabId, url: topUrl }, frameId, documentId, url, origin },
-      );
+    formSeen(document) {
+      return this.fromContentScript(document, { type: "form.seen", payload: { page: { title: "Checkout" }, forms: [], fields: document.fields } });
+    },
+
+    /** Any message from a content script in a document of a tab's frame: the sender record is the browser's. */
+    fromContentScript({ tabId, frameId, documentId, url, topUrl = url }, message) {
+      return send(message, { tab: { id: tabId, url: topUrl }, frameId, documentId, url, origin: new URL(url).origin });
     },
 
     /** A message from Proffer's approval window. */
     fromApprovalWindow(message) {
       return send(message, { url: `${APPROVAL_PAGE}?request=${encodeURIComponent(message.request)}`, frameId: 0 });
+    },
+
+    /** A message from Proffer's toolbar popup (an extension page in no tab). */
+    fromPopup(message) {
+      return send(message, { url: POPUP_PAGE, origin: `chrome-extension://${EXTENSION_ID}` });
     },
 
     restore() {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
 
 import { COOLDOWN_MS } from "../../../extension/background/cooldown.js";
-import { fakeBrowser } from "./fake-browser.mjs";
+import { fakeBrowser, idle } from "./fake-browser.mjs";
 
 const SHOP = "http://127.0.0.1:8001";
 const FIELDS = [{ index: 0, tag: "input", type: "email", name: "email", id: "email", label: "Email", visible: true }];
@@ -115,5 +115,70 @@ describe("an approval or a queued form names its document once, in its target", 
     await browser.advance(COOLDOWN_MS + 200);
     assert.deepEqual(asked(), [TOP.url, FRAME.url]);
     assert.deepEqual(Object.keys(browser.session.queued), []);
+  });
+});
+
+describe("the popup's \"Ask now\": a form held back by a cooldown, asked about when the person says so", () => {
+  const THIS_PAGE = { tabId: TOP.tabId, origin: SHOP };
+  const waiting = (on = THIS_PAGE) => browser.fromPopup({ type: "waiting.get", ...on });
+  const askNow = (on = THIS_PAGE) => browser.fromPopup({ type: "waiting.ask", ...on });
+
+  test("the popup sees the waiting form and how long it waits; Ask now asks at once and ends the streak", async () => {
+    await declineThenQueue();
+    await browser.advance(1000);
+    assert.deepEqual(await waiting(), { ok: true, result: { waiting: true, askedIn: COOLDOWN_MS - 1000 } });
+    assert.deepEqual(await askNow(), { ok: true, result: { asked: true } });
+    await idle();
+    assert.deepEqual(asked(), [TOP.url, FRAME.url], "asked before the cooldown ended");
+    assert.equal(browser.windows.size, 1, "its window is open");
+    assert.deepEqual(await waiting(), { ok: true, result: { waiting: false } });
+    // The streak ended, as when the person shares: the next decline holds back for the first cooldown again.
+    const [key] = Object.keys(browser.session.approvals);
+    await browser.fromApprovalWindow({ type: "approval.decline", request: key });
+    await browser.formSeen(TOP);
+    assert.deepEqual(await waiting(), { ok: true, result: { waiting: true, askedIn: COOLDOWN_MS } });
+  });
+
+  test("a content script cannot send either message: refused, the cooldown holds, nothing is asked", async () => {
+    await declineThenQueue();
+    for (const type of ["waiting.ask", "waiting.get"]) {
+      for (const document of [TOP, FRAME]) {
+        const answer = await browser.fromContentScript(document, { type, ...THIS_PAGE });
+        assert.deepEqual(answer, { ok: false, error: { code: "unknown_type", message: "message refused" } }, `${type} from ${document.url}`);
+      }
+    }
+    await browser.advance(COOLDOWN_MS - 500);
+    assert.deepEqual(asked(), [TOP.url], "still cooling");
+    assert.equal((await waiting()).result.waiting, true);
+  });
+
+  test("it speaks of the tab and top origin it names only", async () => {
+    await declineThenQueue();
+    for (const other of [{ tabId: 8, origin: SHOP }, { tabId: TOP.tabId, origin: "http://127.0.0.1:8002" }]) {
+      assert.deepEqual(await waiting(other), { ok: true, result: { waiting: false } }, JSON.stringify(other));
+      assert.deepEqual(await askNow(other), { ok: true, result: { asked: false } }, JSON.stringify(other));
+    }
+    assert.deepEqual(asked(), [TOP.url]);
+    assert.equal((await waiting()).result.waiting, true, "this page's cooldown still holds");
+    const bad = await askNow({ tabId: "7", origin: SHOP });
+    assert.equal(bad.error.code, "bad_request");
+  });
+
+  test("with nothing waiting, or a form that waits for an open window rather than a cooldown, nothing changes", async () => {
+    await browser.startWorker();
+    await browser.formSeen(TOP);
+    await browser.formSeen(FRAME); // queued behind the open window: no cooldown holds it
+    assert.deepEqual(await waiting(), { ok: true, result: { waiting: false } });
+    assert.deepEqual(await askNow(), { ok: true, result: { asked: false } });
+    const [key] = Object.keys(browser.session.approvals);
+    await browser.fromApprovalWindow({ type: "approval.decline", request: key });
+    assert.equal((await waiting()).result.waiting, true, "after the decline, the frame's form waits for the cooldown");
+    // A cooldown with no form waiting: Ask now does not end it.
+    await askNow();
+    await idle();
+    const [next] = Object.keys(browser.session.approvals);
+    await browser.fromApprovalWindow({ type: "approval.decline", request: next });
+    assert.deepEqual(await askNow(), { ok: true, result: { asked: false } });
+    assert.deepEqual(await browser.formSeen(TOP), { ok: true, result: { status: "queued" } }, "still cooling");
   });
 });
