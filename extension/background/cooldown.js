@@ -10,9 +10,14 @@
 // only not in a window that jumps up the moment they closed the last. Held-back forms wait in the tab's
 // queue (the newest per frame) and are asked about when the cooldown ends.
 //
+// The person sees that one waits, though, and need not wait with it: the toolbar popup says that a form of
+// its tab is held back and for how long, and its "Ask now" ends the cooldown of that tab and top origin and
+// asks at once. Only Proffer's own pages may send that (the worker's trusted handlers), so the page cannot,
+// and no page can open the popup: it is the person's click.
+//
 // The key is the top-level origin, not the registrable site: the worker has no Public Suffix List (that is
 // the companion's), and the top page decides what its frames show, so its origin is what is throttled.
-// Sharing anything ends the streak; so does ten minutes without a decline, or the tab closing.
+// Sharing anything ends the streak; so does "Ask now", ten minutes without a decline, or the tab closing.
 
 import { serialQueue } from "./serial.js";
 

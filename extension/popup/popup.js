@@ -1,4 +1,5 @@
-// The toolbar popup: is the companion reachable, is the vault open; lock it, open the dashboard; and for the
+// The toolbar popup: is the companion reachable, is the vault open; lock it, open the dashboard; for the
+// current tab, whether a form of its page waits for a cooldown after a decline, with "Ask now"; and for the
 // site in the current tab, its standing decisions, its last disclosures, auto-fill on/off, "forget this site".
 
 import "../shared/runtime-messages.js";
@@ -8,6 +9,7 @@ const M = globalThis.ProfferMessages;
 const statusLine = document.getElementById("status");
 const actions = document.getElementById("actions");
 const siteSection = document.getElementById("site");
+const waitingSection = document.getElementById("waiting");
 
 function webOrigin(url) {
   try {
@@ -18,11 +20,55 @@ function webOrigin(url) {
   }
 }
 
-async function currentOrigin() {
+async function currentTab() {
   // activeTab lets the popup read the URL of the tab it was opened on, and nothing more. Opened as a page of
-  // its own (no web page can open it: it is not web-accessible), it may be told the origin instead.
+  // its own (no web page can open it: it is not web-accessible), it may be told the tab and origin instead.
   const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
-  return webOrigin(tab && tab.url) || webOrigin(new URLSearchParams(location.search).get("origin"));
+  const origin = webOrigin(tab && tab.url);
+  if (origin) return { tabId: tab.id, origin };
+  const params = new URLSearchParams(location.search);
+  const tabId = Number.parseInt(params.get("tab"), 10);
+  return { tabId: Number.isInteger(tabId) ? tabId : null, origin: webOrigin(params.get("origin")) };
+}
+
+// A form of this tab's page held back by the cooldown after a decline (background/cooldown.js): say so, and
+// let the person ask about it now rather than when the cooldown ends.
+let countdown = null;
+
+function renderWaiting(state, tab) {
+  clearInterval(countdown);
+  waitingSection.hidden = !state.waiting;
+  if (!state.waiting) {
+    waitingSection.replaceChildren();
+    return;
+  }
+  const until = Date.now() + state.askedIn;
+  const text = el("p", { id: "waiting-text" });
+  const tick = () => {
+    const seconds = Math.ceil((until - Date.now()) / 1000);
+    if (seconds > 0) {
+      text.textContent = `A form on this page is waiting (asked again in ${seconds} s)`;
+    } else {
+      clearInterval(countdown);
+      refreshWaiting(tab); // the cooldown is over: the worker asks about the form now
+    }
+  };
+  const askNow = el("button", { type: "button", id: "ask-now" }, "Ask now");
+  askNow.addEventListener("click", async () => {
+    askNow.disabled = true;
+    clearInterval(countdown);
+    await sendToWorker({ type: M.WAITING_ASK, tabId: tab.tabId, origin: tab.origin });
+    refreshWaiting(tab);
+  });
+  waitingSection.replaceChildren(text, el("p", {}, askNow));
+  tick();
+  countdown = setInterval(tick, 1000);
+}
+
+async function refreshWaiting(tab) {
+  if (tab.tabId === null || !tab.origin) return renderWaiting({ waiting: false }, tab);
+  const answer = await sendToWorker({ type: M.WAITING_GET, tabId: tab.tabId, origin: tab.origin });
+  renderWaiting(answer.ok ? answer.result : { waiting: false }, tab);
 }
 
 function renderSite(summary, origin) {
@@ -62,6 +108,8 @@ async function refreshSite(origin) {
 }
 
 async function refresh() {
+  const tab = await currentTab();
+  refreshWaiting(tab); // a form waits in the worker whatever the companion's state
   const answer = await sendToWorker({ type: M.STATUS_GET });
   const status = answer.ok ? answer.result : { reachable: false, problem: answer.error.message };
   document.body.dataset.reachable = String(status.reachable);
@@ -89,7 +137,7 @@ async function refresh() {
       refresh();
     });
     actions.append(lock);
-    await refreshSite(await currentOrigin());
+    await refreshSite(tab.origin);
   }
 }
 

@@ -1,6 +1,8 @@
 """What the person sees and keeps: the popup's view of a site, the approval window by keyboard, and a data
 dir that holds no personal value in plaintext after a full scenario."""
 
+import json
+import re
 import time
 from pathlib import Path
 
@@ -157,3 +159,78 @@ def test_after_a_decline_the_page_cannot_open_the_next_window_at_once(playwright
             (again,) = windows()
             again.wait_for_selector("body[data-ready=true]")
             assert [t.strip("()") for t in again.locator(".field .type").all_inner_texts()] == ["tel"]
+
+
+def queued_tabs(worker):
+    """The tabs with a form waiting in the worker's queue."""
+    queued = worker.evaluate("async () => (await chrome.storage.session.get('queued')).queued || {}")
+    return [item["target"]["tabId"] for item in queued.values()]
+
+
+def from_content_script(page, message):
+    """``message`` sent to the worker by Proffer's own content script in ``page`` (its isolated world, reached
+    through the DevTools protocol): what the retailer's page could make it send."""
+    cdp = page.context.new_cdp_session(page)
+    top = cdp.send("Page.getFrameTree")["frameTree"]["frame"]["id"]
+    worlds = []
+
+    def created(event):
+        world = event["context"]
+        if world["origin"] == f"chrome-extension://{EXTENSION_ID}" and world["auxData"].get("frameId") == top:
+            worlds.append(world)
+
+    cdp.on("Runtime.executionContextCreated", created)
+    cdp.send("Runtime.enable")
+    wait_until(lambda: worlds or page.wait_for_timeout(50), what="the content script's world")
+    answer = cdp.send(
+        "Runtime.evaluate",
+        {
+            "expression": f"chrome.runtime.sendMessage({json.dumps(message)})",
+            "contextId": worlds[0]["id"],
+            "awaitPromise": True,
+            "returnByValue": True,
+        },
+    )
+    cdp.detach()
+    return answer["result"]["value"]
+
+
+def test_the_popup_shows_a_form_held_back_after_a_decline_and_ask_now_asks_at_once(playwright, person):
+    """After a decline the page's next form waits for a cooldown (extension/background/cooldown.js). The popup
+    says so for its tab, and the person's "Ask now" there asks at once; the page cannot send that itself."""
+    with person.companion(), static_server(free_port(), APPROVAL_FIXTURES) as site:
+        person.unlock()
+        with browser(playwright, person) as (context, worker):
+
+            def next_window():
+                return context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000)
+
+            page, window = start_chatting(context, site)
+            with window.expect_event("close"):
+                window.click("#decline")
+            with next_window() as info:
+                page.evaluate("addField()")  # asked about when the first cooldown (4 s) ends
+            with info.value.expect_event("close"):
+                info.value.click("#decline")
+            declined = time.monotonic()  # the second decline in a row: 8 s this time
+            page.evaluate("addField()")
+            (tab_id,) = wait_until(lambda: queued_tabs(worker), what="the new form to wait in the queue")
+
+            # The page's own content script cannot ask for it: refused, and the form still waits.
+            refused = from_content_script(page, {"type": "waiting.ask", "tabId": tab_id, "origin": site})
+            assert refused == {"ok": False, "error": {"code": "unknown_type", "message": "message refused"}}
+
+            popup = context.new_page()
+            popup.goto(f"chrome-extension://{EXTENSION_ID}/popup/popup.html?tab={tab_id}&origin={site}")
+            notice = popup.wait_for_selector("#waiting-text").inner_text()
+            seconds = re.fullmatch(r"A form on this page is waiting \(asked again in (\d+) s\)", notice)
+            assert seconds and 1 <= int(seconds[1]) <= 8, notice
+            with next_window() as info:
+                popup.click("#ask-now")
+            waited = time.monotonic() - declined
+            assert waited < 5, f"{waited:.1f} s after the decline: the 8 s cooldown was not ended"
+            again = info.value
+            again.wait_for_selector("body[data-ready=true]")
+            assert [t.strip("()") for t in again.locator(".field .type").all_inner_texts()] == ["tel"]
+            popup.wait_for_selector("#waiting", state="hidden")
+            assert queued_tabs(worker) == []

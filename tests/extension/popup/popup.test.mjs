@@ -1,0 +1,92 @@
+// extension/popup/popup.js in jsdom, with a stand-in chrome.*: the "a form on this page is waiting" notice
+// speaks of the tab the popup was opened on, and "Ask now" asks the worker about that tab only.
+import assert from "node:assert/strict";
+import { afterEach, test } from "node:test";
+import { readFileSync } from "node:fs";
+
+import { JSDOM } from "jsdom";
+
+const POPUP = new URL("../../../extension/popup/", import.meta.url);
+const HTML = readFileSync(new URL("popup.html", POPUP), "utf8").replace(/<script[^>]*><\/script>/, "");
+const NAMES = ["document", "location", "Node", "chrome", "setInterval", "clearInterval"];
+
+let dom;
+let opened = 0; // a module URL is evaluated once per process: each popup needs its own
+
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Open the popup on a tab (what chrome.tabs.query gives it) with a URL's query; `answers` plays the worker.
+ * Resolves to the page and every message the popup sent.
+ */
+async function openPopup({ tab, search = "", answers }) {
+  dom = new JSDOM(HTML, { url: `chrome-extension://ikcpjlmgjjaclpjfbepdglpcamkpgehj/popup/popup.html${search}` });
+  const sent = [];
+  const { window } = dom;
+  Object.assign(globalThis, {
+    document: window.document,
+    location: window.location,
+    Node: window.Node,
+    setInterval: window.setInterval.bind(window),
+    clearInterval: window.clearInterval.bind(window),
+    chrome: {
+      tabs: { query: async () => (tab ? [tab] : []) },
+      runtime: {
+        sendMessage: async (message) => {
+          sent.push(message);
+          return { ok: true, result: answers(message) };
+        },
+      },
+    },
+  });
+  opened += 1;
+  await import(`${new URL("popup.js", POPUP).href}?popup=${opened}`);
+  for (let i = 0; i < 20; i += 1) await settled();
+  return { $: (selector) => window.document.querySelector(selector), sent };
+}
+
+afterEach(() => {
+  dom.window.close(); // its timers with it
+  for (const name of NAMES) delete globalThis[name];
+});
+
+const unreachable = { reachable: false, problem: "no companion in this test" };
+
+test("on a web page's tab, the notice and Ask now name that tab and its origin, whatever the URL's query says", async () => {
+  let waiting = true;
+  const { $, sent } = await openPopup({
+    tab: { id: 7, url: "https://shop.example/checkout?step=2" },
+    search: "?tab=9&origin=https://other.example",
+    answers: (m) => (m.type === "waiting.get" ? (waiting ? { waiting: true, askedIn: 7200 } : { waiting: false })
+      : m.type === "waiting.ask" ? { asked: true } : unreachable),
+  });
+  assert.equal($("#waiting").hidden, false);
+  assert.equal($("#waiting-text").textContent, "A form on this page is waiting (asked again in 8 s)");
+  waiting = false;
+  $("#ask-now").click();
+  for (let i = 0; i < 20; i += 1) await settled();
+  const asks = sent.filter((m) => m.type.startsWith("waiting."));
+  assert.deepEqual(asks, [
+    { type: "waiting.get", tabId: 7, origin: "https://shop.example" },
+    { type: "waiting.ask", tabId: 7, origin: "https://shop.example" },
+    { type: "waiting.get", tabId: 7, origin: "https://shop.example" },
+  ]);
+  assert.equal($("#waiting").hidden, true, "asked: nothing waits any more");
+});
+
+test("opened as a page of its own, it may be told the tab and origin", async () => {
+  const { $, sent } = await openPopup({
+    tab: { id: 12 }, // the popup's own tab: no URL it may read
+    search: "?tab=9&origin=http://127.0.0.1:8001",
+    answers: (m) => (m.type === "waiting.get" ? { waiting: false } : unreachable),
+  });
+  assert.deepEqual(sent.filter((m) => m.type === "waiting.get"), [{ type: "waiting.get", tabId: 9, origin: "http://127.0.0.1:8001" }]);
+  assert.equal($("#waiting").hidden, true, "nothing waits: no notice, no button");
+  assert.equal($("#ask-now"), null);
+});
+
+test("with no web page and no tab named, it asks the worker nothing about waiting forms", async () => {
+  const { $, sent } = await openPopup({ tab: { id: 12 }, answers: () => unreachable });
+  assert.deepEqual(sent.map((m) => m.type), ["status.get"]);
+  assert.equal($("#waiting").hidden, true);
+});
