@@ -71,6 +71,20 @@ async function refreshWaiting(tab) {
   renderWaiting(answer.ok ? answer.result : { waiting: false }, tab);
 }
 
+// A ledger entry's decision as the person would say it (companion/ledger/model.py, Decision).
+const DECISION_WORDS = {
+  once: "shared once",
+  always: "shared by your standing decision",
+  declined: "declined",
+  unticked: "offered, not ticked",
+  never: "withheld (never share)",
+  undelivered: "released, but the page did not take",
+};
+
+function inWords(decision) {
+  return DECISION_WORDS[decision] || decision;
+}
+
 function renderSite(summary, origin) {
   const autofill = el("input", { type: "checkbox", id: "autofill", checked: summary.autofill });
   autofill.addEventListener("change", async () => {
@@ -89,7 +103,7 @@ function renderSite(summary, origin) {
     : el("p", { className: "muted", id: "site-decisions" }, "No standing decisions: Proffer asks each time.");
   const recent = summary.recent.length
     ? el("ul", { id: "site-recent" }, ...summary.recent.map((r) =>
-      el("li", {}, `${r.time.slice(0, 16).replace("T", " ")} — ${r.decision}: ${r.field_types.join(", ")}`)))
+      el("li", {}, `${r.time.slice(0, 16).replace("T", " ")} — ${inWords(r.decision)}: ${r.field_types.join(", ")}`)))
     : el("p", { className: "muted", id: "site-recent" }, "Nothing shared with this site yet.");
   siteSection.replaceChildren(
     el("h2", { id: "site-name" }, summary.site),

@@ -50,7 +50,7 @@ def test_popup_shows_the_sites_decisions_and_forgets_them(playwright, person, sh
             decisions = popup.inner_text("#site-decisions")
             assert "Always share" in decisions and "email" in decisions
             assert "Never share" in decisions and "tel" in decisions
-            assert "once" in popup.inner_text("#site-recent")
+            assert "shared once" in popup.inner_text("#site-recent")
             popup.click("#forget-site")
             popup.wait_for_selector("p#site-decisions")
             assert "asks each time" in popup.inner_text("#site-decisions")

@@ -90,3 +90,28 @@ test("with no web page and no tab named, it asks the worker nothing about waitin
   assert.deepEqual(sent.map((m) => m.type), ["status.get"]);
   assert.equal($("#waiting").hidden, true);
 });
+
+test("the last disclosures say in words what happened, a value the page did not take included", async () => {
+  const { $ } = await openPopup({
+    tab: { id: 7, url: "https://shop.example/checkout" },
+    answers: (m) => ({
+      "status.get": { reachable: true, vault: "unlocked", dashboard: "http://127.0.0.1:47615/" },
+      "site.summary": {
+        site: "shop.example",
+        autofill: false,
+        decisions: [],
+        recent: [
+          { time: "2026-11-24T10:01:00+00:00", decision: "undelivered", field_types: ["email"] },
+          { time: "2026-11-24T10:00:00+00:00", decision: "once", field_types: ["email", "given-name"] },
+        ],
+      },
+      "waiting.get": { waiting: false },
+    })[m.type] ?? unreachable,
+  });
+  const lines = [...document.querySelectorAll("#site-recent li")].map((li) => li.textContent);
+  assert.deepEqual(lines, [
+    "2026-11-24 10:01 — released, but the page did not take: email",
+    "2026-11-24 10:00 — shared once: email, given-name",
+  ]);
+  assert.equal($("#site-name").textContent, "shop.example");
+});
