@@ -44,6 +44,9 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
   const companion = []; // every message the worker sent the companion
   const vault = { locked: false };
   const toPages = []; // every message the worker sent a content script
+  const answers = {}; // the companion's result by message type (a value, or a function of the payload)
+  const page = { apply: null }; // the content script's answer to fill.apply, when a test sets one
+  const badge = { text: "" };
 
   globalThis.setTimeout = (fn, ms = 0) => {
     timerId += 1;
@@ -57,6 +60,7 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
 
   function answer(message) {
     const { id, type, payload } = message;
+    if (type in answers) return typeof answers[type] === "function" ? answers[type](payload) : answers[type];
     if (type === "fill.request") {
       const frame = payload.page.frame_origin;
       return {
@@ -69,6 +73,7 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
       };
     }
     if (type === "fill.decline") return { request_id: payload.request_id, recorded: 1 };
+    if (type === "fill.report") return { request_id: payload.request_id, recorded: payload.refused.length };
     throw new Error(`the fake companion does not answer ${type} (${id})`);
   }
 
@@ -128,14 +133,22 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
         onRemoved: event(),
       },
       tabs: {
-        // Every document is still there, on the origin it had: it fills what it is given.
+        // Every document is still there, on the origin it had: it fills what it is given, unless the test
+        // plays the page (`page.apply`, which may throw as the browser does for a document that is gone).
         sendMessage: async (tabId, message, options) => {
           toPages.push({ tabId, message: clone(message), options });
+          if (message.type === "fill.apply" && page.apply) return clone(page.apply(message.values || []));
           return { filled: (message.values || []).map((v) => v.index), refused: [] };
         },
         onRemoved: event(),
       },
-      action: { setBadgeText: async () => {}, setBadgeBackgroundColor: async () => {}, setTitle: async () => {} },
+      action: {
+        setBadgeText: async ({ text }) => {
+          badge.text = text;
+        },
+        setBadgeBackgroundColor: async () => {},
+        setTitle: async () => {},
+      },
     };
   }
 
@@ -153,7 +166,7 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
   }
 
   return {
-    session, alarms, windows, companion, toPages, vault,
+    session, alarms, windows, companion, toPages, vault, answers, page, badge,
     get now() {
       return clock;
     },

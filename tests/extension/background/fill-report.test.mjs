@@ -2,12 +2,12 @@
 // (`fill.report`): extension/background/fill-report.js builds the report, and the service worker sends it on
 // both paths, the values a standing decision released at once and those the person approved.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { after, test } from "node:test";
 
 import { fillReport, reportFill } from "../../../extension/background/fill-report.js";
 import { MESSAGE_TYPES } from "../../../extension/shared/protocol.js";
 import { validate } from "../../../extension/shared/schema.js";
-import { answerFor, installChrome } from "./fake-chrome.mjs";
+import { fakeBrowser } from "./fake-browser.mjs";
 
 const REQUEST_ID = "Qm9uam91ciBsZSBtb25kZQ";
 const SHOP = "https://shop.example";
@@ -74,29 +74,34 @@ test("reportFill sends fill.report, sends nothing for an empty release, and neve
   }
 });
 
-// --- the service worker itself, with a fake browser and a fake companion --------------------------------
+// --- the service worker itself, in a fake browser with a fake companion (fake-browser.mjs) ---------------
 
-const fake = installChrome();
-await import("../../../extension/background/service-worker.js");
+const browser = fakeBrowser();
+await browser.startWorker();
+after(() => browser.restore());
 
 const FIELDS = [
   { index: 0, tag: "input", type: "email", name: "email", id: "email" },
   { index: 1, tag: "input", type: "text", name: "fname", id: "fname" },
 ];
 
+function fillRequestAnswer(requestId, rest) {
+  return { request_id: requestId, site: "shop.example", origin: SHOP, frame_origin: SHOP, purpose: "checkout", ...rest };
+}
+
 function formSeen(tabId) {
-  const sender = { id: fake.id, tab: { id: tabId, url: `${SHOP}/checkout` }, frameId: 0, url: `${SHOP}/checkout`, origin: SHOP, documentId: `doc-${tabId}` };
-  const payload = { page: { url: `${SHOP}/checkout`, top_origin: SHOP, frame_origin: SHOP, title: "Checkout" }, forms: [], fields: FIELDS };
-  return fake.send({ type: "form.seen", payload }, sender);
+  return browser.formSeen({ tabId, frameId: 0, documentId: `doc-${tabId}`, url: `${SHOP}/checkout`, fields: FIELDS });
 }
 
 function reportsSent() {
-  return fake.companion.received.filter((m) => m.type === "fill.report").map((m) => m.payload);
+  return browser.companion.filter((m) => m.type === "fill.report").map((m) => m.payload);
 }
 
 test("the worker reports on values a standing decision filled at once", async () => {
-  fake.companion.answers["fill.request"] = answerFor.autofilled(REQUEST_ID, SHOP, [{ index: 0, value: "ada@example.org" }]);
-  fake.page.apply = () => ({ filled: [], refused: [{ index: 0, reason: "field_changed" }] });
+  browser.answers["fill.request"] = fillRequestAnswer(REQUEST_ID, {
+    fields: [], needs_approval: false, autofilled: [{ index: 0, value: "ada@example.org" }],
+  });
+  browser.page.apply = () => ({ filled: [], refused: [{ index: 0, reason: "field_changed" }] });
   const answer = await formSeen(7);
   assert.equal(answer.ok, true, JSON.stringify(answer));
   assert.deepEqual(reportsSent().at(-1), {
@@ -106,29 +111,33 @@ test("the worker reports on values a standing decision filled at once", async ()
     filled: [],
     refused: [{ index: 0, reason: "field_changed" }],
   });
-  assert.equal(fake.badge.text, "!", "nothing was filled, and the badge says so");
+  assert.equal(browser.badge.text, "!", "nothing was filled, and the badge says so");
 });
 
 // The page asks about its email box; the person approves the one value on offer in the window.
 async function approveEmail(tabId, requestId) {
-  fake.companion.answers["fill.request"] = answerFor.offer(requestId, SHOP, [{ index: 0, value_id: "email:1", value: "ada@example.org" }]);
-  fake.companion.answers["fill.approve"] = { request_id: requestId, values: [{ index: 0, value: "ada@example.org" }] };
+  browser.answers["fill.request"] = fillRequestAnswer(requestId, {
+    fields: [{ index: 0, type: "email", label: "Email", fillable: true, offers: [{ value_id: "email:1", value: "ada@example.org", label: "personal" }] }],
+    needs_approval: true,
+    autofilled: [],
+  });
+  browser.answers["fill.approve"] = { request_id: requestId, values: [{ index: 0, value: "ada@example.org" }] };
   const asked = await formSeen(tabId);
   assert.deepEqual(asked, { ok: true, result: { status: "asking" } });
-  return fake.fromExtensionPage({ type: "approval.decide", request: requestId, approvals: [{ index: 0, value_id: "email:1" }] });
+  return browser.fromApprovalWindow({ type: "approval.decide", request: requestId, approvals: [{ index: 0, value_id: "email:1" }] });
 }
 
 test("the worker reports on the values the person approved, after writing them", async () => {
   const requestId = "QXBwcm92ZWQgb25jZSBoZXJl";
   const applied = [];
-  fake.page.apply = (values) => {
+  browser.page.apply = (values) => {
     applied.push(values);
     return values.length ? { filled: [], refused: [{ index: 0, reason: "invisible" }] } : { filled: [], refused: [] };
   };
   const decided = await approveEmail(8, requestId);
   assert.equal(decided.ok, true, JSON.stringify(decided));
   assert.deepEqual(applied.map((v) => v.length), [0, 1], "asked whether the document is there, then filled");
-  const types = fake.companion.received.map((m) => m.type);
+  const types = browser.companion.map((m) => m.type);
   assert.ok(types.lastIndexOf("fill.report") > types.lastIndexOf("fill.approve"));
   assert.deepEqual(reportsSent().at(-1), {
     request_id: requestId,
@@ -140,7 +149,7 @@ test("the worker reports on the values the person approved, after writing them",
 });
 
 test("values approved for a document that went away meanwhile are reported as not taken", async () => {
-  fake.page.apply = (values) => {
+  browser.page.apply = (values) => {
     if (values.length) throw new Error("Could not establish connection. Receiving end does not exist.");
     return { filled: [], refused: [] };
   };
