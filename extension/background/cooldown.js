@@ -54,8 +54,8 @@ export function noteDeclined(tabId, topOrigin) {
   });
 }
 
-/** The person shared something: the streak ends. */
-export function noteShared(tabId, topOrigin) {
+/** The person shared something, or clicked "Ask now" in the popup: the cooldown and the streak end. */
+export function endCooldown(tabId, topOrigin) {
   return serialized(async () => {
     const cooldowns = await loadCooldowns();
     delete cooldowns[keyOf(tabId, topOrigin)];

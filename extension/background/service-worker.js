@@ -9,7 +9,7 @@
 
 import "../shared/runtime-messages.js";
 import { CompanionError, request } from "./native-client.js";
-import { coolingUntil, forgetTabCooldowns, heldBack, noteDeclined, noteShared } from "./cooldown.js";
+import { coolingUntil, endCooldown, forgetTabCooldowns, heldBack, noteDeclined } from "./cooldown.js";
 import { reportFill } from "./fill-report.js";
 import { approvalFlags, otherDocument, pageForRequest, sendToDocument, stillThere, targetOf } from "./page-info.js";
 import { applyPrompts, forgetFrame, forgetTab, loyaltyTyped, watchLoyalty } from "./prompts.js";
@@ -374,7 +374,7 @@ async function approvalDecide({ request: key, approvals: chosen, never = [], app
       await decline(record, "closed");
       throw new CompanionError("page_changed", PAGE_CHANGED);
     }
-    if (chosen.length) await noteShared(record.target.tabId, record.target.topOrigin);
+    if (chosen.length) await endCooldown(record.target.tabId, record.target.topOrigin);
     await settleOffered(record);
     const released = await request("fill.approve", {
       request_id: record.result.request_id,
@@ -516,7 +516,7 @@ async function waitingGet(message) {
 // the form's document is still there, and asks only if the tab has no window open.
 async function waitingAsk(message) {
   if (!(await heldBackUntil(message))) return { asked: false };
-  await noteShared(message.tabId, message.origin);
+  await endCooldown(message.tabId, message.origin);
   const asked = await askQueued();
   return { asked: asked.some((target) => target.tabId === message.tabId) };
 }
