@@ -19,7 +19,6 @@ from pathlib import Path
 from companion.commands.vault import PassphraseUnavailable, open_vault
 from companion.ledger.errors import LedgerError
 from companion.ledger.export import write_csv, write_jsonl
-from companion.ledger.model import LedgerEntry
 from companion.ledger.receipt import NotADisclosure, consent_receipt
 from companion.ledger.requests import build_request, mailto_link
 from companion.ledger.store import Ledger, verify_folder
@@ -147,22 +146,10 @@ def run_receipt(args: argparse.Namespace) -> int:
 def run_request(args: argparse.Namespace) -> int:
     ledger = _open(args)
     try:
-        entries = list(_all_for_site(ledger, args.site))
+        request = build_request(args.kind, args.site, ledger, name=args.name, contact=args.contact)
     finally:
         ledger.close()
-    request = build_request(args.kind, args.site, entries, name=args.name, contact=args.contact)
     print(f"Subject: {request.subject}\n\n{request.body}")
     if args.mailto:
         print(f"\n{mailto_link(args.mailto, request)}")
     return 0
-
-
-def _all_for_site(ledger: Ledger, site: str) -> list[LedgerEntry]:
-    found: list[LedgerEntry] = []
-    offset = 0
-    while True:
-        page = ledger.query(site=site, offset=offset, limit=1000)
-        found += page.items
-        offset += len(page.items)
-        if not page.items or offset >= page.total:
-            return found

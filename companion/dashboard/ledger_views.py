@@ -200,7 +200,7 @@ def request_data(ledger: Ledger, site: str, params: Mapping[str, str]) -> dict[s
     kind = params.get("kind", "access")
     if kind not in REQUEST_KINDS:
         kind = "access"
-    request = build_request(kind, site, ledger.disclosures(site))
+    request = build_request(kind, site, ledger)
     to = params.get("to", "").strip()
     mailto, mailto_error = None, None
     if to:

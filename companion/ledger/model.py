@@ -121,8 +121,9 @@ class Disclosure(NamedTuple):
     decision: str
 
     @classmethod
-    def from_document(cls, document: Mapping[str, Any], not_received: Collection[int] = ()) -> Disclosure:
-        """``not_received``: positions of the entry's fields the page did not take, left out."""
+    def from_document(cls, document: Mapping[str, Any], not_received: Collection[int]) -> Disclosure:
+        """``not_received``: positions of the entry's fields the page did not take, left out (required: a
+        disclosure read without them would say the shop got what its page never took)."""
         fields = [f for i, f in enumerate(document["fields"]) if i not in not_received]
         return cls(
             document["seq"],

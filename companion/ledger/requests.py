@@ -1,9 +1,12 @@
 """Requests the person can send a shop: access (GDPR Art. 15, CCPA right to know) and erasure (GDPR Art. 17,
 CCPA right to delete), listing exactly what the ledger says the shop was given, and when.
 
-The text is built from released entries only (refusals gave the shop nothing) and lists each disclosure:
-date and time (UTC), the page, the purpose and the field types with the labels the shop itself used — so the
-shop can find the records, and the person can see the request is complete. Values are not included: the
+The text lists what ``Ledger.disclosures`` says the shop was given, and nothing else: released entries only
+(refusals gave the shop nothing), less every field an "undelivered" entry says the page did not take — the
+same count as the dashboard's grid and site pages. ``build_request`` therefore takes the ledger, not entries:
+raw entries would list values the page never took, and the command line once did. For each disclosure it
+gives the date and time (UTC), the page, the purpose and the field types with the labels the shop itself
+used — so the shop can find the records, and the person can see the request is complete. Values are not included: the
 ledger does not keep them, and the person may not want to repeat them in an email; they can add what
 identifies them in the signature lines.
 
@@ -21,9 +24,9 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict
 
-from companion.ledger.model import Disclosure, LedgerEntry
+from companion.ledger.model import Disclosure
+from companion.ledger.store import Ledger
 
-Given = LedgerEntry | Disclosure  # the dashboard reads the lighter Disclosure; the text is the same from either
 RequestKind = Literal["access", "erasure"]
 MAILTO_BODY_LIMIT = 1800  # characters of encoded body, under common mail-client limits
 
@@ -70,16 +73,16 @@ OUTRO = (
 def build_request(
     kind: RequestKind,
     site: str,
-    entries: Sequence[Given],
+    ledger: Ledger,
     *,
     name: str = "",
     contact: str = "",
     today: date | None = None,
 ) -> ShopRequest:
-    """The request for ``site`` from its ledger entries (any order; refusals and other sites are left out)."""
+    """The request for ``site``, listing what the ledger says its pages took (``Ledger.disclosures``)."""
     if kind not in INTRO:
         raise ValueError("kind is 'access' or 'erasure'")
-    given = sorted((e for e in entries if e.site == site and e.released), key=lambda e: e.seq)
+    given = ledger.disclosures(site)
     head = f"To the data protection officer of {site},\n\n{INTRO[kind]}\n\n"
     tail = OUTRO.format(
         name=name or "[your name]",
@@ -103,13 +106,13 @@ def build_request(
     )
 
 
-def _line(entry: Given) -> str:
+def _line(entry: Disclosure) -> str:
     fields = ", ".join(f"{f.type} (“{f.label}”)" if f.label else f.type for f in entry.fields)
     when = entry.time[:16].replace("T", " ") + " UTC"
     return f"- {when}, on {entry.origin}{entry.path}, for {entry.purpose}: {fields}"
 
 
-def _summary(given: Sequence[Given]) -> str:
+def _summary(given: Sequence[Disclosure]) -> str:
     spans: dict[str, list[Any]] = {}  # field type -> [first, last, times]
     for entry in given:
         stamp = entry.time

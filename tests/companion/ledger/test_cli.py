@@ -7,13 +7,14 @@ import stat
 import pytest
 
 from companion.cli import main
+from companion.dashboard.ledger_views import request_data
 from companion.ledger import disk
 from companion.ledger.model import Decision
 from companion.ledger.store import Ledger
 from companion.settings import DataDir
 from companion.vault import Vault
 
-from .conftest import HOSTILE, at, make_draft
+from .conftest import HOSTILE, at, make_draft, make_undelivered
 
 PASSPHRASE = "correct horse battery staple, ledger edition"
 
@@ -32,12 +33,18 @@ def vault_home(tmp_path_factory):
     return data_dir, key, secret
 
 
-@pytest.fixture
-def populated(vault_home):
-    data_dir, key, secret = vault_home
+def fresh_ledger(vault_home):
+    """The module's vault with an empty ledger, open for appending."""
+    data_dir, key, _ = vault_home
     for path in data_dir.ledger_dir.glob("*"):
         path.unlink()
-    ledger = Ledger.open(data_dir.ledger_dir, key, segment_entries=2)
+    return Ledger.open(data_dir.ledger_dir, key, segment_entries=2)
+
+
+@pytest.fixture
+def populated(vault_home):
+    data_dir, _, secret = vault_home
+    ledger = fresh_ledger(vault_home)
     entries = [
         ledger.append(make_draft("alpha.example"), now=at(0)),
         ledger.append(make_draft("alpha.example", decision=Decision.DECLINED), now=at(1)),
@@ -132,3 +139,33 @@ def test_request(capsys, populated):
     assert out.startswith("Subject: Erasure request (GDPR Art. 17")
     assert "2026-01-05 09:00 UTC" in out and "2026-01-06" not in out  # the declined entry is not listed
     assert "mailto:dpo@alpha.example?subject=" in out
+
+
+@pytest.fixture
+def partly_taken(vault_home):
+    """alpha got email and tel at day 0 but its page did not take tel; at day 3 its page took nothing."""
+    data_dir, key, secret = vault_home
+    ledger = fresh_ledger(vault_home)
+    both = (("email", "e1", "fp-e1"), ("tel", "t1", "fp-t1"))
+    first = ledger.append(make_draft("alpha.example", fields=both), now=at(0))
+    ledger.append(make_undelivered(first, 1), now=at(0.001))
+    second = ledger.append(make_draft("alpha.example"), now=at(3))
+    ledger.append(make_undelivered(second, 0, reason="document_gone"), now=at(3.001))
+    ledger.close()
+    return data_dir, secret, key
+
+
+def test_request_lists_only_what_the_pages_took_as_the_dashboard_does(capsys, partly_taken):
+    data_dir, secret, key = partly_taken
+    code, out, _ = run(capsys, data_dir, secret, "request", "access", "alpha.example")
+    assert code == 0
+    assert "I gave alpha.example the following (1 times)" in out
+    assert "- 2026-01-05 09:00 UTC, on https://www.alpha.example/checkout, for checkout: email (“Email”)\n" in out
+    assert "tel" not in out.split("\n\n", 1)[1]  # not taken by the page: not the shop's
+    assert "2026-01-08" not in out  # a release whose page took nothing
+    ledger = Ledger.open(data_dir.ledger_dir, key, read_only=True)
+    try:
+        shown = request_data(ledger, "alpha.example", {"kind": "access"})["request"]
+    finally:
+        ledger.close()
+    assert out.startswith(f"Subject: {shown.subject}\n\n{shown.body.rsplit('Date:', 1)[0]}")

@@ -108,9 +108,9 @@ def test_no_receipt_for_a_refusal(entries):
 
 
 @pytest.mark.parametrize(("kind", "article"), [("access", "Article 15"), ("erasure", "Article 17")])
-def test_requests_list_exactly_what_was_given_and_when(entries, kind, article):
+def test_requests_list_exactly_what_was_given_and_when(ledger, entries, kind, article):
     request = build_request(
-        kind, "alpha.example", entries, name="Ada", contact="ada@example.org", today=date(2026, 3, 1)
+        kind, "alpha.example", ledger, name="Ada", contact="ada@example.org", today=date(2026, 3, 1)
     )
     assert request.disclosures == 2  # the declined entry and the other site are not listed
     assert article in request.body and "CCPA" in request.body
@@ -129,20 +129,21 @@ def test_requests_list_exactly_what_was_given_and_when(entries, kind, article):
     assert "- tel: 1 time, first 2026-01-05, last 2026-01-05" in request.short_body
 
 
-def test_request_for_a_site_that_got_nothing_says_so(entries):
-    request = build_request("access", "nobody.example", entries)
+def test_request_for_a_site_that_got_nothing_says_so(ledger, entries):
+    request = build_request("access", "nobody.example", ledger)
     assert request.disclosures == 0 and "no data given to nobody.example" in request.body
 
 
 def test_mailto_link_round_trips_and_falls_back_to_the_summary(ledger, entries):
-    request = build_request("erasure", "alpha.example", entries)
+    request = build_request("erasure", "alpha.example", ledger)
     link = mailto_link("privacy@alpha.example", request)
     parts = urlsplit(link)
     assert parts.scheme == "mailto" and unquote(parts.path) == "privacy@alpha.example"
     query = parse_qs(parts.query)
     assert query["subject"] == [request.subject] and query["body"] == [request.body]
     many = [ledger.append(make_draft("alpha.example"), now=at(10 + i)) for i in range(40)]
-    long_request = build_request("access", "alpha.example", entries + many)
+    long_request = build_request("access", "alpha.example", ledger)
+    assert long_request.disclosures == 2 + len(many)
     long_link = mailto_link("privacy@alpha.example", long_request)
     assert parse_qs(urlsplit(long_link).query)["body"] == [long_request.short_body]
     assert len(long_link) < MAILTO_BODY_LIMIT + 400

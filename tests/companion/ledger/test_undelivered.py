@@ -5,6 +5,7 @@ those fields."""
 import csv
 import io
 import json
+from datetime import date
 
 import pytest
 from pydantic import ValidationError
@@ -13,6 +14,7 @@ from companion.ledger import summary as summary_module
 from companion.ledger.chain import entry_hash
 from companion.ledger.export import CSV_COLUMNS, write_csv, write_jsonl
 from companion.ledger.model import Decision
+from companion.ledger.requests import build_request
 from companion.ledger.store import Ledger
 
 from .conftest import at, make_draft, make_undelivered
@@ -185,3 +187,16 @@ def test_summaries_of_the_format_before_are_read_past_and_rewritten(folder, key,
     keys = summary_module.disk.LedgerKeys(key)
     data = summary_module.disk.segment_path(folder, 1).read_bytes()
     assert summary_module.read_summary(folder, keys, 1, data) is not None  # rewritten in the new format
+
+
+def test_a_request_to_the_shop_lists_only_what_its_pages_took(ledger, shop):
+    _, second = shop
+    ledger.append(make_undelivered(second, 0), now=at(5.001))  # email not taken, tel taken
+    request = build_request("erasure", "alpha.example", ledger, today=date(2026, 3, 1))
+    assert request.disclosures == 2
+    assert "on https://www.alpha.example/checkout, for checkout: email (“Email”), tel (“Email”)\n" in request.body
+    assert "- 2026-01-10 09:00 UTC, on https://www.alpha.example/checkout, for checkout: tel (“Email”)\n" in (
+        request.body
+    )
+    assert "- email: 1 time, first 2026-01-05, last 2026-01-05" in request.short_body
+    assert "- tel: 2 times, first 2026-01-05, last 2026-01-10" in request.short_body
