@@ -132,6 +132,7 @@ def run_receipt(args: argparse.Namespace) -> int:
     ledger = _open(args)
     try:
         entry = ledger.entry(args.entry_id)
+        undelivered = ledger.undelivered(args.entry_id)
     finally:
         ledger.close()
     if entry is None:
@@ -139,7 +140,7 @@ def run_receipt(args: argparse.Namespace) -> int:
     options = {"jurisdiction": args.jurisdiction}
     if args.principal:
         options["principal_id"] = args.principal
-    print(json.dumps(consent_receipt(entry, **options), indent=2, ensure_ascii=False))
+    print(json.dumps(consent_receipt(entry, undelivered, **options), indent=2, ensure_ascii=False))
     return 0
 
 

@@ -8,7 +8,8 @@ templates as data and is escaped there (autoescape); links carry it only through
 
 A release whose page did not take some values (an "undelivered" entry after it, from the extension's report
 on the fill) is shown with those fields marked "not received", and the undelivered entry names each one's
-reason in words; neither counts on the "who knows what" grid.
+reason in words; neither counts on the "who knows what" grid, and the release's consent receipt names them
+as not collected (a release whose page took none of its values has no receipt).
 
 A pasted value for search is POSTed, never put in a URL (history, logs), and only its keyed fingerprint is
 compared: the ledger never held the value itself.
@@ -34,7 +35,7 @@ from aiohttp import web
 from companion.appkeys import CORE, run_on_worker
 from companion.dashboard.views import login_required
 from companion.ledger.export import write_csv, write_jsonl
-from companion.ledger.model import Decision, LedgerEntry
+from companion.ledger.model import Decision, LedgerEntry, why_not_taken
 from companion.ledger.receipt import NotADisclosure, consent_receipt
 from companion.ledger.requests import build_request, fits_mail_link, mailto_link
 from companion.ledger.store import Ledger
@@ -45,25 +46,6 @@ PAGE_SIZE = 50  # entries per page, on the timeline and on a site's page
 CHART_BUCKETS = 24
 FILTERS = ("site", "field_type", "purpose", "decision", "since", "until")
 REQUEST_KINDS = ("access", "erasure")
-# Why a page did not take a value (the reasons of PROTOCOL.md's fill.report), as the person reads them.
-NOT_TAKEN = {
-    "field_changed": "the page had put another box in its place",
-    "wrong_origin": "the frame had moved to another site",
-    "document_gone": "the page had gone",
-    "invisible": "the box was hidden",
-    "disabled": "the box was disabled",
-    "readonly": "the box was read-only",
-    "detached": "the box had been removed",
-    "no_such_field": "the box had been removed",
-    "never_filled_type": "the box had become a password or hidden box",
-    "payment_card": "the box had become a payment card box",
-    "one_time_code": "the box had become a one-time code box",
-    "value_not_accepted": "the box would not take that value",
-    "longer_than_field_allows": "the box was too short for it",
-    "no_matching_option": "no choice in the list matched",
-    "option_disabled": "that choice was disabled",
-    "page_reverted_change": "the page undid it",
-}
 
 
 def site_link(site: str, **extra: str | int) -> str:
@@ -133,16 +115,18 @@ def timeline_data(ledger: Ledger, params: Mapping[str, str]) -> dict[str, Any]:
 
 def entry_view(entry: LedgerEntry, ledger: Ledger) -> dict[str, Any]:
     not_received = ledger.not_received(entry.id) if entry.released else frozenset()
+    # A receipt for what was collected: none for a refusal, nor for a release its page took none of.
+    collected = entry.released and len(not_received) < len(entry.fields)
     return {
         "entry": entry,
         "site_link": site_link(entry.site),
-        "receipt_link": f"/ledger/receipt/{entry.id}" if entry.released else None,
+        "receipt_link": f"/ledger/receipt/{entry.id}" if collected else None,
         "when": entry.time[:19].replace("T", " ") + " UTC",
         "fields": [
             {
                 "field": f,
                 "not_received": i in not_received,
-                "reason": NOT_TAKEN.get(f.reason, f"the page refused it ({f.reason})") if f.reason else None,
+                "reason": why_not_taken(f.reason) if f.reason else None,
             }
             for i, f in enumerate(entry.fields)
         ],
@@ -358,11 +342,14 @@ async def export(request: web.Request) -> web.StreamResponse:
 @login_required
 async def receipt(request: web.Request) -> web.StreamResponse:
     entry_id = request.match_info["entry_id"]
-    entry = await run_on_worker(request.app, _ledger(request).entry, entry_id)
+    ledger = _ledger(request)
+    entry, undelivered = await run_on_worker(
+        request.app, lambda: (ledger.entry(entry_id), ledger.undelivered(entry_id))
+    )
     if entry is None:
         raise web.HTTPNotFound(text="no ledger entry has that id")
     try:
-        document = consent_receipt(entry, jurisdiction=request.query.get("jurisdiction", "unknown")[:64])
+        document = consent_receipt(entry, undelivered, jurisdiction=request.query.get("jurisdiction", "unknown")[:64])
     except NotADisclosure as exc:
         raise web.HTTPBadRequest(text=str(exc)) from None
     return web.Response(

@@ -17,6 +17,7 @@ Strings from entries are interned: a year of history has few distinct sites, pur
 from __future__ import annotations
 
 import sys
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -309,6 +310,15 @@ class LedgerIndex:
     def not_received(self, position: int) -> frozenset[int]:
         """Positions of the fields of the entry at ``position`` that its page did not take."""
         return frozenset(self._not_received.get(position, ()))
+
+    def undelivered_after(self, position: int) -> list[int]:
+        """The "undelivered" entries of the same site after the entry at ``position``, oldest first: those that
+        may correct it (which one names it is in the entry itself, read from disk)."""
+        if position not in self._not_received:
+            return []  # nothing of it was withdrawn: no entry names it
+        rows = self.rows
+        after = self._by_site[rows[position].site]
+        return [p for p in after[bisect_right(after, position) :] if rows[p].decision == UNDELIVERED]
 
     # --- per-segment state, for summaries ----------------------------------------------------------------
 

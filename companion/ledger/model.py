@@ -141,6 +141,32 @@ class Disclosure(NamedTuple):
         return self.decision in RELEASED
 
 
+# Why a page did not take a value (the reasons of PROTOCOL.md's fill.report), as the person reads them.
+NOT_TAKEN = {
+    "field_changed": "the page had put another box in its place",
+    "wrong_origin": "the frame had moved to another site",
+    "document_gone": "the page had gone",
+    "invisible": "the box was hidden",
+    "disabled": "the box was disabled",
+    "readonly": "the box was read-only",
+    "detached": "the box had been removed",
+    "no_such_field": "the box had been removed",
+    "never_filled_type": "the box had become a password or hidden box",
+    "payment_card": "the box had become a payment card box",
+    "one_time_code": "the box had become a one-time code box",
+    "value_not_accepted": "the box would not take that value",
+    "longer_than_field_allows": "the box was too short for it",
+    "no_matching_option": "no choice in the list matched",
+    "option_disabled": "that choice was disabled",
+    "page_reverted_change": "the page undid it",
+}
+
+
+def why_not_taken(reason: str) -> str:
+    """A reason from an "undelivered" field, in words (the dashboard's timeline, consent receipts)."""
+    return NOT_TAKEN.get(reason, f"the page refused it ({reason})")
+
+
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, UTC: string order is time order
 
 

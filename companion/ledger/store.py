@@ -358,6 +358,17 @@ class Ledger:
             position = self._index.position(entry_id)
             return frozenset() if position is None else self._index.not_received(position)
 
+    def undelivered(self, entry_id: str) -> list[LedgerEntry]:
+        """The "undelivered" entries that name the release ``entry_id``, oldest first: which of its fields the
+        page did not take, and why (a consent receipt says so)."""
+        with self._mutex:
+            self._require_keys()
+            position = self._index.position(entry_id)
+            if position is None:
+                return []
+            found = [self._read(self._index.rows[p]) for p in self._index.undelivered_after(position)]
+            return [e for e in found if e.release_id == entry_id]
+
     def activity(self, bucket: Bucket) -> list[tuple[date, int, int]]:
         """(bucket start, released, refused) per day, ISO week (from Monday) or month, oldest first."""
         with self._mutex:

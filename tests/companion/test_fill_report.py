@@ -1,6 +1,8 @@
 """``fill.report``: after a fill, the service worker says which released values the page did not take. The
 ledger then says so, and stops counting them as the shop's; a report can take fields back and nothing else."""
 
+import json
+
 import pytest
 
 from companion.appkeys import CONTEXT
@@ -8,6 +10,7 @@ from companion.dashboard.ledger_views import grid_data
 from companion.decisions import Choice
 from tests.companion.conftest import PASSPHRASE
 from tests.companion.dashboard.test_security import login
+from tests.companion.ledger.receipt_schemas import validate_receipt
 from tests.companion.test_native_api import FIELDS, FORMS, PAGE, message, offer_for, post, request_fill, unlocked
 
 
@@ -193,3 +196,29 @@ async def test_the_dashboard_shows_the_value_as_not_received_and_not_known(compa
     site = await (await companion.get("/ledger/site?site=example.co.uk")).text()
     summary = site[site.index('id="site-summary"') : site.index("</p>", site.index('id="site-summary"'))]
     assert "its page did not take" in summary and "<strong>given-name</strong>" in summary
+
+
+async def test_the_receipt_says_which_values_the_page_did_not_take(companion):
+    core, result = await released_once(companion)
+    once = core.ledger.query(decision="once").items[0]
+    await post(companion, report(result, filled=[1], refused=[(0, "field_changed")]))
+    await login(companion)
+    response = await companion.get(f"/ledger/receipt/{once.id}")
+    assert response.status == 200
+    receipt = json.loads(await response.text())
+    validate_receipt(receipt)
+    assert receipt["services"][0]["purposes"][0]["piiCategory"] == ["given-name"]
+    assert receipt["collectionMethod"].endswith(
+        "; not taken by the page, so not collected: email (the page had put another box in its place)"
+    )
+
+
+async def test_a_release_the_page_took_nothing_of_has_no_receipt(companion):
+    core, result = await released_once(companion)
+    once = core.ledger.query(decision="once").items[0]
+    await post(companion, report(result, refused=[(0, "document_gone"), (1, "document_gone")]))
+    await login(companion)
+    response = await companion.get(f"/ledger/receipt/{once.id}")
+    assert response.status == 400 and "took none" in await response.text()
+    timeline = await (await companion.get("/ledger")).text()
+    assert f"/ledger/receipt/{once.id}" not in timeline

@@ -152,11 +152,11 @@ def partly_taken(vault_home):
     second = ledger.append(make_draft("alpha.example"), now=at(3))
     ledger.append(make_undelivered(second, 0, reason="document_gone"), now=at(3.001))
     ledger.close()
-    return data_dir, secret, key
+    return data_dir, secret, key, (first, second)
 
 
 def test_request_lists_only_what_the_pages_took_as_the_dashboard_does(capsys, partly_taken):
-    data_dir, secret, key = partly_taken
+    data_dir, secret, key, _ = partly_taken
     code, out, _ = run(capsys, data_dir, secret, "request", "access", "alpha.example")
     assert code == 0
     assert "I gave alpha.example the following (1 times)" in out
@@ -169,3 +169,13 @@ def test_request_lists_only_what_the_pages_took_as_the_dashboard_does(capsys, pa
     finally:
         ledger.close()
     assert out.startswith(f"Subject: {shown.subject}\n\n{shown.body.rsplit('Date:', 1)[0]}")
+
+
+def test_receipt_says_what_the_page_did_not_take(capsys, partly_taken):
+    data_dir, secret, _, (first, second) = partly_taken
+    code, out, _ = run(capsys, data_dir, secret, "receipt", first.id)
+    receipt = json.loads(out)
+    assert code == 0 and receipt["services"][0]["purposes"][0]["piiCategory"] == ["email"]
+    assert receipt["collectionMethod"].endswith("not collected: tel (the page had put another box in its place)")
+    code, _, err = run(capsys, data_dir, secret, "receipt", second.id)
+    assert code == 2 and "took none" in err

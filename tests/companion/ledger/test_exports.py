@@ -56,7 +56,7 @@ def test_csv_has_one_row_per_entry_and_neutralises_formulas(ledger, entries):
 
 
 def test_receipt_is_valid_against_the_v1_1_schema(entries):
-    receipt = consent_receipt(entries[0], jurisdiction="GB", principal_id="ada@example.org")
+    receipt = consent_receipt(entries[0], [], jurisdiction="GB", principal_id="ada@example.org")
     validate_receipt(receipt)
     assert receipt["consentReceiptID"] == entries[0].id
     assert receipt["consentTimestamp"] == int(at(0).timestamp())
@@ -64,21 +64,21 @@ def test_receipt_is_valid_against_the_v1_1_schema(entries):
     purpose = receipt["services"][0]["purposes"][0]
     assert purpose["piiCategory"] == ["email", "tel"] and purpose["purpose"] == "checkout"
     assert purpose["purposeCategory"] == ["Contracted Service"]
-    standing = consent_receipt(entries[3])
+    standing = consent_receipt(entries[3], [])
     validate_receipt(standing)
     assert (
         "standing decision" in standing["collectionMethod"]
         and "revokes" in standing["services"][0]["purposes"][0]["termination"]
     )
-    validate_receipt(consent_receipt(entries[2]))  # hostile strings stay valid JSON strings
+    validate_receipt(consent_receipt(entries[2], []))  # hostile strings stay valid JSON strings
 
 
 def test_the_schema_check_itself_catches_a_broken_receipt(entries):
-    receipt = consent_receipt(entries[0])
+    receipt = consent_receipt(entries[0], [])
     del receipt["piiControllers"][0]["piiController"]
     with pytest.raises(jsonschema.ValidationError):
         validate_receipt(receipt)
-    receipt = consent_receipt(entries[0])
+    receipt = consent_receipt(entries[0], [])
     receipt["consentTimestamp"] = entries[0].time
     with pytest.raises(jsonschema.ValidationError):
         validate_receipt(receipt)
@@ -95,7 +95,7 @@ def test_the_schema_check_itself_catches_a_broken_receipt(entries):
     ],
 )
 def test_the_published_schema_itself_rejects_what_the_specification_forbids(entries, breakage):
-    receipt = consent_receipt(entries[0])
+    receipt = consent_receipt(entries[0], [])
     jsonschema.Draft4Validator(published()).validate(receipt)
     breakage(receipt)
     with pytest.raises(jsonschema.ValidationError):
@@ -104,7 +104,7 @@ def test_the_published_schema_itself_rejects_what_the_specification_forbids(entr
 
 def test_no_receipt_for_a_refusal(entries):
     with pytest.raises(NotADisclosure, match="declined"):
-        consent_receipt(entries[1])
+        consent_receipt(entries[1], [])
 
 
 @pytest.mark.parametrize(("kind", "article"), [("access", "Article 15"), ("erasure", "Article 17")])

@@ -14,10 +14,12 @@ from companion.ledger import summary as summary_module
 from companion.ledger.chain import entry_hash
 from companion.ledger.export import CSV_COLUMNS, write_csv, write_jsonl
 from companion.ledger.model import Decision
+from companion.ledger.receipt import NotADisclosure, consent_receipt
 from companion.ledger.requests import build_request
 from companion.ledger.store import Ledger
 
 from .conftest import at, make_draft, make_undelivered
+from .receipt_schemas import validate_receipt
 
 EMAIL_TEL = (("email", "e1", "fp-e1"), ("tel", "t1", "fp-t1"))
 
@@ -200,3 +202,53 @@ def test_a_request_to_the_shop_lists_only_what_its_pages_took(ledger, shop):
     )
     assert "- email: 1 time, first 2026-01-05, last 2026-01-05" in request.short_body
     assert "- tel: 2 times, first 2026-01-05, last 2026-01-10" in request.short_body
+
+
+GOLDEN_RECEIPT = (
+    '{"version": "KI-CR-v1.1.0", "jurisdiction": "GB", "consentTimestamp": 1767603600, "collectionMethod": "web form,'
+    ' values released through Proffer\'s approval window (chromium)", "consentReceiptID": "ID", "language": "en", '
+    '"piiPrincipalId": "urn:proffer:principal:self", "piiControllers": [{"piiController": "alpha.example", '
+    '"onBehalf": false, "contact": "unknown", "address": {}, "email": "unknown", "phone": "unknown", '
+    '"piiControllerUrl": "https://www.alpha.example"}], "policyUrl": "https://www.alpha.example", "services": '
+    '[{"service": "https://www.alpha.example/checkout", "purposes": [{"purpose": "checkout", "purposeCategory": '
+    '["Contracted Service"], "consentType": "EXPLICIT", "piiCategory": ["email", "tel"], "primaryPurpose": true, '
+    '"termination": "Given once, for this form only; Proffer will ask again next time.", "thirdPartyDisclosure": '
+    'false}]}], "sensitive": false, "spiCat": []}'
+)
+
+
+def test_a_receipt_of_a_release_nothing_was_withdrawn_from_is_as_it_always_was(ledger, shop):
+    first, second = shop
+    ledger.append(make_undelivered(second, 1), now=at(5.001))  # another release's correction
+    assert ledger.undelivered(first.id) == []
+    receipt = consent_receipt(first, ledger.undelivered(first.id), jurisdiction="GB")
+    assert json.dumps(receipt) == GOLDEN_RECEIPT.replace('"ID"', json.dumps(first.id))
+
+
+def test_a_receipt_names_the_fields_the_page_did_not_take_and_why(ledger, shop):
+    _, second = shop
+    ledger.append(make_draft("alpha.example"), now=at(5.0005))  # the site's other entries are not corrections
+    correction = ledger.append(make_undelivered(second, 1, reason="invisible"), now=at(5.001))
+    again = ledger.append(make_undelivered(second, 1, reason="field_changed"), now=at(5.002))  # the first counts
+    assert [e.id for e in ledger.undelivered(second.id)] == [correction.id, again.id]
+    receipt = consent_receipt(second, ledger.undelivered(second.id))
+    validate_receipt(receipt)
+    assert receipt["services"][0]["purposes"][0]["piiCategory"] == ["email"]
+    assert receipt["collectionMethod"] == (
+        "web form, values released through Proffer's approval window (chromium); "
+        "not taken by the page, so not collected: tel (the box was hidden)"
+    )
+
+
+def test_no_receipt_for_a_release_its_page_took_none_of(ledger, shop):
+    _, second = shop
+    ledger.append(make_undelivered(second, 0, 1, reason="document_gone"), now=at(5.001))
+    with pytest.raises(NotADisclosure, match="took none"):
+        consent_receipt(second, ledger.undelivered(second.id))
+
+
+def test_a_receipt_refuses_a_correction_of_another_entry(ledger, shop):
+    first, second = shop
+    correction = ledger.append(make_undelivered(second, 0), now=at(5.001))
+    with pytest.raises(ValueError, match="does not correct"):
+        consent_receipt(first, [correction])
