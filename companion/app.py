@@ -76,6 +76,7 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
     port = app[SETTINGS].port
     fills = FillService(core, own_origins=frozenset({f"http://127.0.0.1:{port}", f"http://localhost:{port}"}))
     core.vault.on_lock(fills.forget_all)
+    core.on_open(fills.record_held)
     core.vault.on_lock(lambda: end_sessions(app))
     app[CORE] = core
     app[CONTEXT] = Context(core=core, fills=fills, browser="")

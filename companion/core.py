@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 
 from companion.decisions import DecisionStore
 from companion.ledger.store import Ledger
@@ -24,6 +25,7 @@ class Core:
         self.vault = Vault(data_dir.vault_dir, autolock_seconds=_autolock_seconds(settings.autolock_minutes))
         self._ledger: Ledger | None = None
         self._decisions: DecisionStore | None = None
+        self._open_callbacks: list[Callable[[], None]] = []
         self.vault.on_lock(self._close_stores)
 
     @property
@@ -55,6 +57,11 @@ class Core:
         self.vault.create(passphrase)
         self._open_stores()
 
+    def on_open(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` each time the vault opens, once the ledger and decisions are open, before the
+        call that opened it returns (so before anything else on the worker thread reads them)."""
+        self._open_callbacks.append(callback)
+
     def set_autolock_minutes(self, minutes: int) -> None:
         """Lock after this many idle minutes from now on (0: never)."""
         self.vault.autolock_seconds = _autolock_seconds(minutes)
@@ -67,6 +74,11 @@ class Core:
             self._ledger = Ledger.open(self.data_dir.ledger_dir, self.vault.subkey("ledger"))
         if self._decisions is None:
             self._decisions = DecisionStore(self.data_dir.decisions_file, self.vault.sealer("decisions"))
+        for callback in self._open_callbacks:
+            try:
+                callback()
+            except Exception:
+                log.exception("an on-open callback failed; the vault is open regardless")
 
     def _close_stores(self) -> None:
         if self._ledger is not None:

@@ -20,6 +20,16 @@ appends an "undelivered" entry for the fields it did not take, so the ledger nev
 it did not. A report can only take fields back, never release, change or re-record anything: it is good
 once, for the frame that asked, for a minute after the release, and only for fields of that release.
 
+A lock of the vault voids every open offer (the offers hold the person's values) but not a release's
+reportability: what a release keeps for its report (``Release``: where the request came from, and each
+released field's type, page label, value id and keyed fingerprint) holds no personal value, so it is kept
+until its minute is up. Appending the "undelivered" entry does need what the lock takes away — the ledger's
+key, and the ledger with it — so a report accepted while the vault is locked is held in memory (values never
+were in it) and appended, with the time it arrived, when the vault next opens, before anything reads the
+ledger. Until then no view of the ledger can be shown, so none overstates; if the companion stops before the
+vault opens again, the correction is lost and the release stands as recorded (it is never written to disk
+unsealed, and there is no key to seal it with).
+
 Marketing and loyalty prompts are planned by ``companion.prompts`` from the person's standing preferences:
 consent boxes are never offered a value, only unticked (or an opt-out ticked) in the refusing direction,
 and declined enrolment or newsletter forms are offered nothing. A loyalty-number field with nothing in the
@@ -35,6 +45,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
+from datetime import UTC, datetime
 
 from companion.boxes import Box, as_entered, stand_ins
 from companion.core import Core
@@ -62,7 +74,7 @@ from companion.protocol.messages import (
 )
 from companion.sites import origin_of, path_of, site_of, trustworthy
 from companion.tokens import MEMBERSHIP
-from companion.vault import InvalidProfile
+from companion.vault import InvalidProfile, VaultLocked
 
 REQUEST_TTL_SECONDS = 15 * 60
 REPORT_TTL_SECONDS = 60  # the service worker reports right after the fill: a release is reportable this long
@@ -100,17 +112,9 @@ class KeepTicket:
 
 
 @dataclass(frozen=True)
-class Release:
-    """Values that left the companion for one request, until the page's report on them (or a minute)."""
+class Place:
+    """Where a request came from, as its ledger entries record it: no offer, no value."""
 
-    pending: PendingFill  # the request they were released for: site, page, frame, purpose, browser
-    entry_id: str  # the ledger entry that recorded the release
-    fields: dict[int, tuple[int, DisclosedField]]  # page index -> (place among that entry's fields, the field)
-    released: float
-
-
-@dataclass
-class PendingFill:
     request_id: str
     site: str
     origin: str
@@ -118,9 +122,33 @@ class PendingFill:
     frame_origin: str
     purpose: str
     browser: str
+
+
+@dataclass(frozen=True)
+class Release:
+    """Values that left the companion for one request, until the page's report on them (or a minute).
+
+    It holds no personal value (a ``DisclosedField`` has the value's id and keyed fingerprint, never the value),
+    so it outlives a lock of the vault: see the module's docstring."""
+
+    where: Place  # the request they were released for: site, page, frame, purpose, browser
+    entry_id: str  # the ledger entry that recorded the release
+    fields: dict[int, tuple[int, DisclosedField]]  # page index -> (place among that entry's fields, the field)
+    released: float
+
+
+@dataclass(frozen=True)
+class PendingFill(Place):
+    """A request with offers open: what the lock voids (its offers hold the person's values)."""
+
     created: float
     frame_approval: bool
     offered: dict[int, OfferedField] = field(default_factory=dict)
+
+    @property
+    def where(self) -> Place:
+        """The request's place alone, without its offers: what a release may keep past a lock."""
+        return Place(**{f.name: getattr(self, f.name) for f in dataclass_fields(Place)})
 
 
 class FillService:
@@ -135,6 +163,7 @@ class FillService:
         self._understood: OrderedDict[bytes, PageUnderstanding] = OrderedDict()
         self._keep: dict[str, KeepTicket] = {}
         self._released: dict[tuple[str, Decision], Release] = {}  # (request id, once or always) -> the release
+        self._held: list[tuple[LedgerDraft, datetime]] = []  # reports accepted while locked, and when they came
 
     # --- the messages ---
 
@@ -305,7 +334,7 @@ class FillService:
         self._expire()
         key = (payload.request_id, Decision(payload.release))
         release = self._released.get(key)
-        if release is None or release.pending.frame_origin != payload.frame_origin:
+        if release is None or release.where.frame_origin != payload.frame_origin:
             raise ProtocolError(ErrorCode.UNKNOWN_REQUEST)
         named = [*payload.filled, *(r.index for r in payload.refused)]
         for index in named:
@@ -318,7 +347,13 @@ class FillService:
             place, given = release.fields[refused.index]
             undelivered.append(given.model_copy(update={"position": place, "reason": refused.reason}))
         if undelivered:
-            self._record(release.pending, Decision.UNDELIVERED, undelivered, release_id=release.entry_id)
+            draft = self._draft(release.where, Decision.UNDELIVERED, undelivered, release_id=release.entry_id)
+            try:
+                ledger = self.core.ledger
+            except VaultLocked:
+                self._held.append((draft, datetime.now(UTC)))  # appended when the vault opens: ``record_held``
+            else:
+                ledger.append(draft)
         del self._released[key]
         return FillReportResult(request_id=payload.request_id, recorded=len(undelivered))
 
@@ -344,10 +379,16 @@ class FillService:
         return WalletKeepResult(site=ticket.site, program=payload.program, kept=kept)
 
     def forget_all(self) -> None:
-        """Called when the vault locks: offers made while it was open are void, and releases unreportable."""
+        """Called when the vault locks: offers and keep tickets made while it was open are void. Releases stay
+        reportable for their minute: they hold no value, and a report on them may only take fields back."""
         self._pending.clear()
         self._keep.clear()
-        self._released.clear()
+
+    def record_held(self) -> None:
+        """Called when the vault opens: append the reports accepted while it was locked, as of their arrival."""
+        held, self._held = self._held, []
+        for draft, arrived in held:
+            self.core.ledger.append(draft, now=arrived)
 
     # --- helpers ---
 
@@ -429,22 +470,30 @@ class FillService:
         fields: list[DisclosedField],
         terms: str | None = None,
         purpose: str | None = None,
-        release_id: str | None = None,
     ) -> LedgerEntry:
-        return self.core.ledger.append(
-            LedgerDraft(
-                site=pending.site,
-                origin=pending.origin,
-                path=pending.path,
-                frame_origin=pending.frame_origin,
-                purpose=purpose or pending.purpose,
-                fields=tuple(fields),
-                decision=decision,
-                terms=terms or TERMS[decision],
-                browser=pending.browser,
-                request_id=pending.request_id,
-                release_id=release_id,
-            )
+        return self.core.ledger.append(self._draft(pending.where, decision, fields, terms, purpose))
+
+    @staticmethod
+    def _draft(
+        where: Place,
+        decision: Decision,
+        fields: list[DisclosedField],
+        terms: str | None = None,
+        purpose: str | None = None,
+        release_id: str | None = None,
+    ) -> LedgerDraft:
+        return LedgerDraft(
+            site=where.site,
+            origin=where.origin,
+            path=where.path,
+            frame_origin=where.frame_origin,
+            purpose=purpose or where.purpose,
+            fields=tuple(fields),
+            decision=decision,
+            terms=terms or TERMS[decision],
+            browser=where.browser,
+            request_id=where.request_id,
+            release_id=release_id,
         )
 
     def _remember_release(
@@ -455,7 +504,7 @@ class FillService:
         while len(self._released) >= MAX_PENDING:
             self._released.pop(next(iter(self._released)))
         fields = {v.index: (place, given) for place, (v, given) in enumerate(zip(values, entry.fields, strict=True))}
-        self._released[(pending.request_id, decision)] = Release(pending, entry.id, fields, self.clock())
+        self._released[(pending.request_id, decision)] = Release(pending.where, entry.id, fields, self.clock())
 
     def _remember(self, pending: PendingFill) -> None:
         self._expire()

@@ -258,7 +258,7 @@ class FillReportPayload(WireModel):
 
 class FillReportResult(WireModel):
     request_id: str
-    recorded: int  # released fields now recorded as not received by the page
+    recorded: int  # released fields recorded as not received by the page (if the vault is locked: when it opens)
 
 
 class WalletKeepPayload(WireModel):

@@ -154,11 +154,55 @@ async def test_a_report_comes_within_a_minute_of_the_release(companion):
     assert core.ledger.query(decision="undelivered").total == 0
 
 
-async def test_locking_the_vault_ends_every_release_s_reportability(companion):
+async def test_a_report_after_a_lock_lands_in_the_ledger_when_the_vault_opens(companion):
+    core, result = await released_once(companion)
+    once = core.ledger.query(decision="once").items[0]
+    core.lock()
+    _, answer = await post(companion, report(result, filled=[1], refused=[(0, "field_changed")]))
+    assert answer["ok"] and answer["result"]["recorded"] == 1, answer
+    _, again = await post(companion, report(result, refused=[(1, "invisible")]))
+    assert again["error"]["code"] == "unknown_request"  # still once per release
+    core.unlock(PASSPHRASE)
+    [entry] = core.ledger.query(decision="undelivered").items
+    assert entry.release_id == once.id and [(f.type, f.reason) for f in entry.fields] == [("email", "field_changed")]
+    assert once.time < entry.time
+    assert core.ledger.site("example.co.uk").field_types == ("given-name",)
+    core.lock()
+    core.unlock(PASSPHRASE)
+    assert core.ledger.query(decision="undelivered").total == 1  # appended once
+
+
+async def test_a_report_after_a_lock_and_an_unlock_lands_at_once(companion):
     core, result = await released_once(companion)
     core.lock()
     core.unlock(PASSPHRASE)
     _, answer = await post(companion, report(result, refused=[(0, "field_changed")]))
+    assert answer["ok"]
+    assert core.ledger.query(decision="undelivered").total == 1
+
+
+async def test_what_a_release_keeps_across_a_lock_holds_no_value_and_lasts_its_minute(companion):
+    core, result = await released_once(companion)
+    fills = companion.app[CONTEXT].fills
+    core.lock()
+    values = [o["value"] for f in result["fields"] for o in f["offers"]]
+    assert values and not any(v in repr(fills.__dict__) for v in values)  # offers (and their values) are void
+    later = fills.clock() + 61
+    fills.clock = lambda: later
+    _, answer = await post(companion, report(result, refused=[(0, "field_changed")]))
+    assert answer["error"]["code"] == "unknown_request"
+    core.unlock(PASSPHRASE)
+    assert core.ledger.query(decision="undelivered").total == 0
+
+
+async def test_a_lock_still_voids_the_offers(companion):
+    core = await unlocked(companion)
+    result = await request_fill(companion)
+    core.lock()
+    core.unlock(PASSPHRASE)
+    approvals = [{"index": 0, "value_id": offer_for(result, 0)}]
+    body = {"request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "approvals": approvals}
+    _, answer = await post(companion, message("fill.approve", body))
     assert answer["error"]["code"] == "unknown_request"
 
 
