@@ -9,6 +9,13 @@ IP addresses and single-label hosts (localhost, a router's name) are their own s
 different program, so a decision given to one must not apply to another. The port is always written, the
 scheme's default included, so http and https on one address are two sites.
 
+Before that rule, such a site was the bare host (``127.0.0.1``, ``::1``, ``localhost``). Decisions and wallet
+sites saved that way match no page now, and are not migrated: a bare host says nothing of the port (every
+port of the address was that one site, so a decision given on one port was used on all of them), and a
+guessed port would let a standing "always" fill, without asking, whatever program listens there now
+(loopback http is auto-filled). ``portless`` finds them, so the dashboard shows them as stale, for the person
+to decide again on the page itself.
+
 The scheme is not part of a site: what decides whether a standing "always" may fill without asking is
 ``trustworthy``, checked on every fill.
 """
@@ -58,6 +65,12 @@ def site_of(origin_or_url: str) -> str:
         return ""
     name = f"[{host}]" if ip is not None and ip.version == 6 else host
     return f"{name}:{port}" if port else name
+
+
+def portless(site: str) -> bool:
+    """Whether ``site`` is a local address as sites were named before they had a port (a bare IP address or
+    single-label host): it matches no page now."""
+    return _ip(site) is not None or (bool(site) and "." not in site and ":" not in site)
 
 
 # W3C Secure Contexts' loopback ranges, spelled out: ``is_loopback`` itself counts IPv4-mapped addresses

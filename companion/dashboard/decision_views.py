@@ -13,6 +13,7 @@ from companion.appkeys import CORE, run_on_worker
 from companion.dashboard.views import login_required
 from companion.decisions import Choice, EnrollmentChoice, MarketingChoice, NewsletterChoice, PromptPreferences
 from companion.fields.classify import PURPOSES
+from companion.sites import portless
 
 
 @login_required
@@ -32,6 +33,7 @@ async def decisions_page(request: web.Request) -> web.StreamResponse:
             "by_site": by_site,
             "global_autofill": autofill.get("*", True),
             "site_autofill": {s: store.autofill_enabled(s) for s in by_site},
+            "stale_sites": {s for s in by_site if portless(s)},
             "purposes": PURPOSES,
             "prompts": store.preferences(),
         }

@@ -21,6 +21,7 @@ from multidict import MultiDictProxy
 from companion.appkeys import CORE, run_on_worker
 from companion.dashboard.security import start_session
 from companion.dashboard.views import login_required
+from companion.sites import portless
 from companion.vault import InvalidProfile, InvalidVcard, VaultError, VaultExists, VaultProfile, WrongPassphrase
 from companion.vault.geo import COUNTRIES
 
@@ -133,6 +134,7 @@ class FormView:
     item_id: str
     values: dict[str, str]
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def action(self) -> str:
@@ -171,6 +173,18 @@ def _from_form(section: str, form: MultiDictProxy, item_id: str) -> dict[str, An
     return values
 
 
+def _notes(section: str, item: dict[str, Any]) -> list[str]:
+    """What the person should know about a saved item: a membership site from before local sites had a port."""
+    if section != "memberships":
+        return []
+    return [
+        f"{site} has no port, so it matches no shop: local addresses are now told apart by port. Proffer does "
+        f"not guess which one; write the shop's, like {site}:8088."
+        for site in item.get("sites", [])
+        if portless(site)
+    ]
+
+
 def _views(profile: VaultProfile, failed: FormView | None = None) -> dict[str, list[FormView]]:
     data = profile.model_dump()
     views: dict[str, list[FormView]] = {}
@@ -179,7 +193,7 @@ def _views(profile: VaultProfile, failed: FormView | None = None) -> dict[str, l
             current = data[key]
             forms = [FormView(section, "main", _to_form(key, current) if current else {})]
         else:
-            forms = [FormView(section, item["id"], _to_form(key, item)) for item in data[key]]
+            forms = [FormView(section, item["id"], _to_form(key, item), notes=_notes(key, item)) for item in data[key]]
             forms.append(FormView(section, "new", {}))
         if failed is not None and failed.section.key == key:
             forms = [failed if f.item_id == failed.item_id else f for f in forms]

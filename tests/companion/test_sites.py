@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.sites import trustworthy
+from companion.sites import portless, trustworthy
 
 CASES = json.loads((Path(__file__).parents[1] / "fixtures" / "trustworthy-origins.json").read_text("utf-8"))["cases"]
 
@@ -17,3 +17,21 @@ CASES = json.loads((Path(__file__).parents[1] / "fixtures" / "trustworthy-origin
 @pytest.mark.parametrize("case", CASES, ids=[c["origin"] or "(empty)" for c in CASES])
 def test_trustworthy_follows_the_shared_table(case: dict) -> None:
     assert trustworthy(case["origin"]) is case["trustworthy"], case["why"]
+
+
+@pytest.mark.parametrize(
+    ("site", "stale"),
+    [
+        ("127.0.0.1", True),  # as site_of named local addresses before they had a port
+        ("::1", True),
+        ("192.168.1.20", True),
+        ("localhost", True),
+        ("127.0.0.1:8088", False),
+        ("[::1]:8000", False),
+        ("localhost:80", False),
+        ("example.co.uk", False),
+        ("", False),
+    ],
+)
+def test_portless_finds_local_sites_named_before_they_had_a_port(site: str, stale: bool) -> None:
+    assert portless(site) is stale

@@ -1,0 +1,50 @@
+"""Decisions and wallet sites saved under a bare local address, before local sites had their port.
+
+A bare ``127.0.0.1`` could be any port, and loopback http is filled without asking: they are not migrated to
+a guessed port, and the dashboard shows them as stale for the person to decide again on the page itself."""
+
+from companion.decisions import Choice
+from companion.vault.model import Membership
+from tests.companion.dashboard.test_security import login
+from tests.companion.test_native_api import fill_at, offer_for, unlocked
+
+
+async def saved_before_ports(companion):
+    """An "always" for email saved under the bare 127.0.0.1, and one under a site with its port."""
+    core = await unlocked(companion)
+    shop = await fill_at(companion, "http://127.0.0.1:8088")
+    email = offer_for(shop, 0)
+    core.decisions.set("127.0.0.1", "email", Choice.ALWAYS, purpose=shop["purpose"], value_id=email)
+    core.decisions.set("127.0.0.1:9999", "email", Choice.NEVER)
+    return core
+
+
+async def test_a_bare_local_decision_fills_no_port(companion):
+    await saved_before_ports(companion)
+    for origin in ("http://127.0.0.1:8088", "http://127.0.0.1:80"):
+        result = await fill_at(companion, origin)
+        assert result["autofilled"] == [] and offer_for(result, 0) is not None  # asked, not filled by a guess
+
+
+async def test_the_decisions_page_shows_a_bare_local_site_as_stale(companion):
+    await saved_before_ports(companion)
+    await login(companion)
+    page = await (await companion.get("/decisions")).text()
+    sections = {
+        s[s.index("<h2>") + 4 : s.index("</h2>")]: s for s in page.split('<section class="card site-decisions"')[1:]
+    }
+    assert set(sections) == {"127.0.0.1", "127.0.0.1:9999"}
+    assert 'class="notice stale-site"' in sections["127.0.0.1"] and "apply to no page now" in sections["127.0.0.1"]
+    assert "stale-site" not in sections["127.0.0.1:9999"]
+
+
+async def test_the_wallet_says_a_bare_local_site_matches_no_shop(companion):
+    core = await unlocked(companion)
+    old = Membership(program="Demo Rewards", number="DR-1", sites=["127.0.0.1", "shop.example"])
+    new = Membership(program="Port Rewards", number="PR-2", sites=["127.0.0.1:8088"])
+    core.vault.update(core.vault.profile().model_copy(update={"memberships": [old, new]}))
+    await login(companion)
+    page = await (await companion.get("/vault")).text()
+    assert f'id="notes-memberships-{old.id}"' in page
+    assert "127.0.0.1 has no port, so it matches no shop" in page and "like 127.0.0.1:8088" in page
+    assert f'id="notes-memberships-{new.id}"' not in page and "shop.example has no port" not in page
