@@ -18,6 +18,11 @@
 // The key is the top-level origin, not the registrable site: the worker has no Public Suffix List (that is
 // the companion's), and the top page decides what its frames show, so its origin is what is throttled.
 // Sharing anything ends the streak; so does "Ask now", ten minutes without a decline, or the tab closing.
+//
+// The end of a cooldown wakes the worker to ask about what waited (wakeAfter): a timer for the short
+// cooldowns, an alarm in case the browser stopped the worker meanwhile. A cooldown that ends early (the
+// person shared, clicked "Ask now", or closed the tab) takes both with it: they would only ask about what is
+// ready, but a wake-up for a cooldown that is over is noise, and a stale alarm would outlive the tab.
 
 import { serialQueue } from "./serial.js";
 
@@ -54,12 +59,14 @@ export function noteDeclined(tabId, topOrigin) {
   });
 }
 
-/** The person shared something, or clicked "Ask now" in the popup: the cooldown and the streak end. */
+/** The person shared something, or clicked "Ask now" in the popup: the cooldown and the streak end, and
+ * so does the wake-up set for the cooldown's end. */
 export function endCooldown(tabId, topOrigin) {
   return serialized(async () => {
     const cooldowns = await loadCooldowns();
     delete cooldowns[keyOf(tabId, topOrigin)];
     await chrome.storage.session.set({ cooldowns });
+    await stopWaking([keyOf(tabId, topOrigin)]);
   });
 }
 
@@ -79,11 +86,65 @@ export async function coolingUntil(tabId, topOrigin) {
   return entry && Date.now() < entry.until ? entry.until : 0;
 }
 
-/** Forget the cooldowns of a tab that is gone. */
+/** Forget the cooldowns of a tab that is gone, and their wake-ups. */
 export function forgetTabCooldowns(tabId) {
   return serialized(async () => {
     const cooldowns = await loadCooldowns();
-    for (const key of Object.keys(cooldowns)) if (key.startsWith(`${tabId} `)) delete cooldowns[key];
+    const gone = Object.keys(cooldowns).filter((key) => key.startsWith(`${tabId} `));
+    for (const key of gone) delete cooldowns[key];
     await chrome.storage.session.set({ cooldowns });
+    await stopWaking(gone);
   });
+}
+
+// --- the end of a cooldown ------------------------------------------------------------------------------
+//
+// What a tab showed during a cooldown waits in the queue until the cooldown ends. A timer alone would lose
+// it: the browser stops an idle worker (Chromium after 30 s without an event) and its timers with it, and
+// the queued form would wait for some unrelated event. An alarm wakes the worker (the worker's onAlarm,
+// registered at top level), but Chromium fires a packed MV3 extension's alarm no sooner than 30 s after it is
+// set (a minute in older versions; an unpacked one's after 1 s:
+// extensions/browser/api/alarms/alarms_api_constants.h), and most cooldowns are shorter (4 s, 8 s, …). So a
+// timer asks at the end of a short cooldown, while the worker that just handled the decline is almost
+// certainly still running, and the alarm is the durable backstop, on time for the longer ones. Firefox has the same API (the "alarms" permission; onAlarm wakes its background script), and MDN
+// names no minimum for it.
+
+const WAKE_ALARM = "cooldown-over";
+export const ALARM_MIN_MS = 30000;
+const timers = new Map(); // tab and top origin -> the timer of this life of the worker
+
+function alarmName(key) {
+  return `${WAKE_ALARM} ${key}`;
+}
+
+/** Is this one of the alarms wakeAfter sets? */
+export function isWakeAlarm(alarm) {
+  return alarm.name.startsWith(`${WAKE_ALARM} `);
+}
+
+/** Call `wake` in `ms`, and have an alarm wake the worker then too, for this tab and top origin. */
+export async function wakeAfter(ms, tabId, topOrigin, wake) {
+  const key = keyOf(tabId, topOrigin);
+  clearTimeout(timers.get(key)); // a later decline there replaces the wake-up with a later one
+  timers.set(key, setTimeout(() => {
+    timers.delete(key);
+    wake();
+  }, ms));
+  try {
+    await chrome.alarms.create(alarmName(key), { when: Date.now() + Math.max(ms, ALARM_MIN_MS) });
+  } catch (error) {
+    console.warn("Proffer: no alarm for the end of a cooldown", error); // the timer may still do
+  }
+}
+
+async function stopWaking(keys) {
+  for (const key of keys) {
+    clearTimeout(timers.get(key));
+    timers.delete(key);
+    try {
+      await chrome.alarms.clear(alarmName(key));
+    } catch (error) {
+      console.warn("Proffer: the alarm for the end of a cooldown stays", error); // it only asks what is ready
+    }
+  }
 }

@@ -9,7 +9,7 @@
 
 import "../shared/runtime-messages.js";
 import { CompanionError, request } from "./native-client.js";
-import { coolingUntil, endCooldown, forgetTabCooldowns, heldBack, noteDeclined } from "./cooldown.js";
+import { coolingUntil, endCooldown, forgetTabCooldowns, heldBack, isWakeAlarm, noteDeclined, wakeAfter } from "./cooldown.js";
 import { reportFill } from "./fill-report.js";
 import { approvalFlags, otherDocument, pageForRequest, sendToDocument, stillThere, targetOf } from "./page-info.js";
 import { applyPrompts, forgetFrame, forgetTab, loyaltyTyped, watchLoyalty } from "./prompts.js";
@@ -211,31 +211,6 @@ function takeApproval(key) {
   });
 }
 
-// --- the end of a cooldown (cooldown.js) ----------------------------------------------------------------
-//
-// What a tab showed during a cooldown waits in the queue until the cooldown ends. A timer alone would lose
-// it: the browser stops an idle worker (Chromium after 30 s without an event) and its timers with it, and
-// the queued form would wait for some unrelated event. An alarm wakes the worker (onAlarm, registered at top
-// level below), but Chromium fires a packed MV3 extension's alarm no sooner than 30 s after it is set (a
-// minute in older versions; an unpacked one's after 1 s: extensions/browser/api/alarms/alarms_api_constants.h),
-// and most cooldowns are shorter (4 s, 8 s, …). So a timer asks at the end of a short cooldown, while the
-// worker that just handled the decline is almost certainly still running, and the alarm is the durable
-// backstop, on time for the longer ones. Firefox has the same API (the "alarms" permission; onAlarm wakes
-// its background script), and MDN names no minimum for it.
-
-const WAKE_ALARM = "cooldown-over";
-const ALARM_MIN_MS = 30000;
-
-async function wakeAfter(ms, tabId, topOrigin) {
-  setTimeout(() => askQueued(), ms);
-  try {
-    // One alarm per tab and top origin: a later decline there replaces it with a later time.
-    await chrome.alarms.create(`${WAKE_ALARM} ${tabId} ${topOrigin}`, { when: Date.now() + Math.max(ms, ALARM_MIN_MS) });
-  } catch (error) {
-    console.warn("Proffer: no alarm for the end of a cooldown", error); // the timer may still do
-  }
-}
-
 // --- the toolbar badge says what state Proffer is in ---------------------------------------------------
 
 async function showBadge(text, title, color = "#a4262c") {
@@ -396,7 +371,7 @@ async function decline(record, reason) {
   if (record && (record.kind === "offer" || record.kind === "locked")) {
     const { tabId, topOrigin } = record.target;
     const wait = await noteDeclined(tabId, topOrigin);
-    await wakeAfter(wait + 100, tabId, topOrigin); // what the tab showed meanwhile is asked about then
+    await wakeAfter(wait + 100, tabId, topOrigin, () => askQueued()); // what the tab showed meanwhile is asked about then
   }
   if (!record || record.kind !== "offer") return { recorded: 0 };
   await settleOffered(record);
@@ -578,7 +553,7 @@ chrome.windows.onRemoved.addListener(async (windowId) => {
 
 // A cooldown ended, perhaps while the worker was stopped: ask about what its tab showed meanwhile.
 chrome.alarms.onAlarm.addListener((alarm) => {
-  if (alarm.name.startsWith(`${WAKE_ALARM} `)) askQueued().catch((error) => console.warn("Proffer: ask failed", error));
+  if (isWakeAlarm(alarm)) askQueued().catch((error) => console.warn("Proffer: ask failed", error));
 });
 
 chrome.tabs.onRemoved.addListener((tabId) => {

@@ -234,3 +234,5 @@ def test_the_popup_shows_a_form_held_back_after_a_decline_and_ask_now_asks_at_on
             assert [t.strip("()") for t in again.locator(".field .type").all_inner_texts()] == ["tel"]
             popup.wait_for_selector("#waiting", state="hidden")
             assert queued_tabs(worker) == []
+            # The cooldown is over: the alarm set for its end went with it (the window asked now is undecided).
+            assert worker.evaluate("async () => (await chrome.alarms.getAll()).map((a) => a.name)") == []

@@ -118,6 +118,7 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
         create: async (name, info) => {
           alarms.set(name, { name, scheduledTime: info.when ?? clock + info.delayInMinutes * 60000 });
         },
+        clear: async (name) => alarms.delete(name),
         onAlarm: event(),
       },
       windows: {
@@ -169,6 +170,10 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
     session, alarms, windows, companion, toPages, vault, answers, page, badge,
     get now() {
       return clock;
+    },
+    /** When the live worker's timers fall due (epoch ms), soonest first. */
+    get timers() {
+      return timers.map((t) => t.at).sort((a, b) => a - b);
     },
 
     async startWorker() {

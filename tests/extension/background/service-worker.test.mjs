@@ -139,6 +139,31 @@ describe("the popup's \"Ask now\": a form held back by a cooldown, asked about w
     assert.deepEqual(await waiting(), { ok: true, result: { waiting: true, askedIn: COOLDOWN_MS } });
   });
 
+  // Regression: Ask now ended the cooldown, but the timer and the alarm set for its end stayed, and fired
+  // later for a cooldown that was over.
+  test("Ask now takes the wake-ups set for the cooldown's end with it: no timer, no alarm", async () => {
+    const declinedAt = await declineThenQueue();
+    const wakeAt = (at) => at > declinedAt && at <= declinedAt + COOLDOWN_MS + 1000;
+    assert.equal(browser.timers.filter(wakeAt).length, 1, "a timer for the cooldown's end");
+    assert.equal(browser.alarms.size, 1, "and an alarm");
+    assert.deepEqual(await askNow(), { ok: true, result: { asked: true } });
+    await idle();
+    assert.deepEqual(browser.timers.filter(wakeAt), [], "the timer is cleared");
+    assert.deepEqual([...browser.alarms.keys()], [], "the alarm is cleared");
+    // The next decline sets them again, for its own cooldown.
+    const [key] = Object.keys(browser.session.approvals);
+    await browser.fromApprovalWindow({ type: "approval.decline", request: key });
+    assert.equal(browser.alarms.size, 1);
+  });
+
+  test("a tab that closes takes its wake-ups with it", async () => {
+    const declinedAt = await declineThenQueue();
+    for (const fn of globalThis.chrome.tabs.onRemoved.listeners) fn(TOP.tabId);
+    await idle();
+    assert.deepEqual(browser.timers.filter((at) => at > declinedAt), []);
+    assert.deepEqual([...browser.alarms.keys()], []);
+  });
+
   test("a content script cannot send either message: refused, the cooldown holds, nothing is asked", async () => {
     await declineThenQueue();
     for (const type of ["waiting.ask", "waiting.get"]) {
