@@ -103,11 +103,15 @@ export function forgetTabCooldowns(tabId) {
 // it: the browser stops an idle worker (Chromium after 30 s without an event) and its timers with it, and
 // the queued form would wait for some unrelated event. An alarm wakes the worker (the worker's onAlarm,
 // registered at top level), but Chromium fires a packed MV3 extension's alarm no sooner than 30 s after it is
-// set (a minute in older versions; an unpacked one's after 1 s:
-// extensions/browser/api/alarms/alarms_api_constants.h), and most cooldowns are shorter (4 s, 8 s, …). So a
-// timer asks at the end of a short cooldown, while the worker that just handled the decline is almost
-// certainly still running, and the alarm is the durable backstop, on time for the longer ones. Firefox has the same API (the "alarms" permission; onAlarm wakes its background script), and MDN
-// names no minimum for it.
+// set (an unpacked one's after 1 s: extensions/browser/api/alarms/alarms_api_constants.h), and most
+// cooldowns are shorter (4 s, 8 s, …). So a timer asks at the end of a short cooldown, while the worker
+// that just handled the decline is almost certainly still running, and the alarm is the durable backstop,
+// on time for the longer ones. Firefox has the same API (the "alarms" permission; onAlarm wakes its
+// background script), and MDN names no minimum for it.
+//
+// Before Chrome 120 that minimum was a minute, and an alarm set sooner fired after a minute
+// (developer.chrome.com/docs/extensions/reference/api/alarms): a worker stopped during a 32 s cooldown
+// would have asked half a minute late. Hence the manifest's minimum_chrome_version, 120.
 
 const WAKE_ALARM = "cooldown-over";
 export const ALARM_MIN_MS = 30000;
