@@ -18,7 +18,10 @@ another origin gets nothing, and a document may be gone. ``report`` hears from t
 page did with one release (the standing decisions' at ``request``, or the person's at ``approve``) and
 appends an "undelivered" entry for the fields it did not take, so the ledger never says a shop got a value
 it did not. A report can only take fields back, never release, change or re-record anything: it is good
-once, for the frame that asked, for a minute after the release, and only for fields of that release.
+once, for the frame that asked, for a minute after the release, and only for fields of that release. The
+consent boxes a request sets by the person's standing preferences are reported on the same way, as that
+request's "boxes": each change has its own ledger entry, and a box the page did not let go of gets an
+"undelivered" entry naming it, so the ledger never says a box was unticked that the page kept ticked.
 
 A lock of the vault voids every open offer (the offers hold the person's values) but not a release's
 reportability: what a release keeps for its report (``Release``: where the request came from, and each
@@ -54,7 +57,7 @@ from companion.decisions import Choice
 from companion.fields.classify import PageUnderstanding, understand
 from companion.fields.safety import assess_page
 from companion.ledger.model import Decision, DisclosedField, LedgerDraft, LedgerEntry
-from companion.prompts import plan_prompts
+from companion.prompts import TERMS_NOT_KEPT, plan_prompts
 from companion.protocol import ErrorCode, ProtocolError
 from companion.protocol.messages import (
     FieldVerdict,
@@ -78,6 +81,7 @@ from companion.vault import InvalidProfile, VaultLocked
 
 REQUEST_TTL_SECONDS = 15 * 60
 REPORT_TTL_SECONDS = 60  # the service worker reports right after the fill: a release is reportable this long
+BOXES = "boxes"  # a fill.report's release for the consent boxes a request set (the others are "once", "always")
 UNDERSTOOD_PAGES = 64  # classifications kept for pages seen again (descriptors only, never a value)
 MAX_PENDING = 64
 SETTLED = "already decided on this page"  # a page that floods requests only pushes out its own older ones
@@ -125,16 +129,26 @@ class Place:
 
 
 @dataclass(frozen=True)
+class Given:
+    """One field of a release, as the ledger recorded it."""
+
+    entry_id: str  # the ledger entry that recorded it
+    place: int  # its place among that entry's fields
+    field: DisclosedField
+
+
+@dataclass(frozen=True)
 class Release:
-    """Values that left the companion for one request, until the page's report on them (or a minute).
+    """What left the companion for one request, until the page's report on it (or a minute): values (the
+    standing decisions' or the person's, one ledger entry for all) or consent box changes (an entry each).
 
     It holds no personal value (a ``DisclosedField`` has the value's id and keyed fingerprint, never the value),
     so it outlives a lock of the vault: see the module's docstring."""
 
     where: Place  # the request they were released for: site, page, frame, purpose, browser
-    entry_id: str  # the ledger entry that recorded the release
-    fields: dict[int, tuple[int, DisclosedField]]  # page index -> (place among that entry's fields, the field)
+    fields: dict[int, Given]  # page index -> how the ledger recorded it
     released: float
+    terms: str  # of the "undelivered" entries a report on it appends
 
 
 @dataclass(frozen=True)
@@ -162,7 +176,7 @@ class FillService:
         self._pending: dict[str, PendingFill] = {}
         self._understood: OrderedDict[bytes, PageUnderstanding] = OrderedDict()
         self._keep: dict[str, KeepTicket] = {}
-        self._released: dict[tuple[str, Decision], Release] = {}  # (request id, once or always) -> the release
+        self._released: dict[tuple[str, str], Release] = {}  # (request id, once, always or boxes) -> the release
         self._held: list[tuple[LedgerDraft, datetime]] = []  # reports accepted while locked, and when they came
 
     # --- the messages ---
@@ -256,11 +270,16 @@ class FillService:
             )
         if always:
             entry = self._record(pending, Decision.ALWAYS, always)
-            self._remember_release(pending, Decision.ALWAYS, entry, released)
+            self._remember_release(pending, Decision.ALWAYS, self._given(entry, released))
         if withheld:
             self._record(pending, Decision.NEVER, withheld)
+        set_boxes: dict[int, Given] = {}
         for refusal in prompts.refusals:
-            self._record(pending, refusal.decision, list(refusal.fields), refusal.terms, purpose=refusal.purpose)
+            entry = self._record(pending, refusal.decision, list(refusal.fields), refusal.terms, refusal.purpose)
+            if refusal.box is not None:
+                set_boxes[refusal.box] = Given(entry.id, 0, entry.fields[0])
+        if set_boxes:
+            self._remember_release(pending, BOXES, set_boxes, TERMS_NOT_KEPT)
         if pending.offered:
             self._remember(pending)
         keep = self._keep_offer(pending, loyalty_fields) if loyalty_fields and not cross_origin else None
@@ -306,7 +325,7 @@ class FillService:
             decisions.set(pending.site, pending.offered[index].token, Choice.NEVER, purpose=pending.purpose)
         if disclosed:
             entry = self._record(pending, Decision.ONCE, disclosed)
-            self._remember_release(pending, Decision.ONCE, entry, released)
+            self._remember_release(pending, Decision.ONCE, self._given(entry, released))
         refused = {
             Decision.NEVER: [i for i in sorted(pending.offered) if i in never],
             Decision.UNTICKED: [i for i in sorted(pending.offered) if i not in approved and i not in never],
@@ -325,14 +344,15 @@ class FillService:
         return FillDeclineResult(request_id=payload.request_id, recorded=len(refused))
 
     def report(self, payload: FillReportPayload) -> FillReportResult:
-        """Record which values of one release the page did not take, and why.
+        """Record which values (or box changes) of one release the page did not take, and why.
 
         Every index must be one the release wrote to the ledger (filled or refused, never both, never twice);
         one bad index voids the whole report and nothing is recorded, and the release stays reportable. A
-        report that is accepted ends the release's reportability, whatever it says.
+        report that is accepted ends the release's reportability, whatever it says. One "undelivered" entry
+        is appended per ledger entry the refused fields came from: one for values, one per box.
         """
         self._expire()
-        key = (payload.request_id, Decision(payload.release))
+        key = (payload.request_id, payload.release)
         release = self._released.get(key)
         if release is None or release.where.frame_origin != payload.frame_origin:
             raise ProtocolError(ErrorCode.UNKNOWN_REQUEST)
@@ -342,12 +362,13 @@ class FillService:
                 raise ProtocolError(ErrorCode.NOT_OFFERED, f"field {index} was not released in this request")
         if len(set(named)) != len(named):
             raise ProtocolError(ErrorCode.BAD_REQUEST, "a field is reported on twice")
-        undelivered = []
-        for refused in sorted(payload.refused, key=lambda r: release.fields[r.index][0]):
-            place, given = release.fields[refused.index]
-            undelivered.append(given.model_copy(update={"position": place, "reason": refused.reason}))
-        if undelivered:
-            draft = self._draft(release.where, Decision.UNDELIVERED, undelivered, release_id=release.entry_id)
+        undelivered: dict[str, list[DisclosedField]] = {}  # by the entry that recorded them, in release order
+        for refused in sorted(payload.refused, key=lambda r: (release.fields[r.index].place, r.index)):
+            given = release.fields[refused.index]
+            taken_back = given.field.model_copy(update={"position": given.place, "reason": refused.reason})
+            undelivered.setdefault(given.entry_id, []).append(taken_back)
+        for entry_id, fields in undelivered.items():
+            draft = self._draft(release.where, Decision.UNDELIVERED, fields, release.terms, release_id=entry_id)
             try:
                 ledger = self.core.ledger
             except VaultLocked:
@@ -355,7 +376,7 @@ class FillService:
             else:
                 ledger.append(draft)
         del self._released[key]
-        return FillReportResult(request_id=payload.request_id, recorded=len(undelivered))
+        return FillReportResult(request_id=payload.request_id, recorded=sum(map(len, undelivered.values())))
 
     def keep(self, payload: WalletKeepPayload) -> WalletKeepResult:
         """Keep a typed loyalty number in the wallet, for the site of the request that found the field.
@@ -496,15 +517,20 @@ class FillService:
             release_id=release_id,
         )
 
+    @staticmethod
+    def _given(entry: LedgerEntry, values: list[FilledValue]) -> dict[int, Given]:
+        """What ``entry`` recorded, by page index; ``values`` are in its order."""
+        pairs = enumerate(zip(values, entry.fields, strict=True))
+        return {v.index: Given(entry.id, place, given) for place, (v, given) in pairs}
+
     def _remember_release(
-        self, pending: PendingFill, decision: Decision, entry: LedgerEntry, values: list[FilledValue]
+        self, pending: PendingFill, release: str, fields: dict[int, Given], terms: str = TERMS[Decision.UNDELIVERED]
     ) -> None:
-        """Keep what ``entry`` recorded, by page index, for the report on it; ``values`` are in its order."""
+        """Keep what left the companion, by page index, for the page's report on it."""
         self._expire()
         while len(self._released) >= MAX_PENDING:
             self._released.pop(next(iter(self._released)))
-        fields = {v.index: (place, given) for place, (v, given) in enumerate(zip(values, entry.fields, strict=True))}
-        self._released[(pending.request_id, decision)] = Release(pending.where, entry.id, fields, self.clock())
+        self._released[(pending.request_id, release)] = Release(pending.where, fields, self.clock(), terms)
 
     def _remember(self, pending: PendingFill) -> None:
         self._expire()

@@ -17,8 +17,11 @@ ledger entry, because a refusal is part of the record too.
 Only boxes the safety rules let Proffer touch are changed (visible, enabled), never in a frame of another
 origin (the person has not approved that frame, and nothing is written there unasked), and only in their
 refusing direction: Proffer never ticks an opt-in, a "join" box or a terms box for anyone.
-Terms boxes are left alone in every case. A page can lie about a box's state by redrawing it later; then
-the page, not the ledger, is wrong, and the content script's report says the write did not hold.
+Terms boxes are left alone in every case. The page may still refuse a change (the box is gone, disabled or
+hidden by then, or the page flips it back as it is clicked): the content script says so, and the service
+worker's ``fill.report`` for the request's "boxes" makes the ledger say the change did not happen (see
+``companion.fill``). A page that redraws a box later, after the content script saw its change hold, is not
+seen: then the page, not the ledger, is wrong.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ TERMS_TICKED_OPT_OUT = "'no marketing' box ticked by Proffer, by the person's st
 TERMS_UNTICKED_ENROLL = "pre-ticked loyalty enrolment unticked by Proffer, by the person's standing preference"
 TERMS_DECLINED_ENROLL = "loyalty programme enrolment declined quietly, by the person's standing preference"
 TERMS_NEVER_NEWSLETTER = "newsletter sign-up never filled, by the person's standing preference"
+TERMS_NOT_KEPT = "set by Proffer by the person's standing preference, but the page did not keep it (why: per field)"
 
 REASON_UNTICKED = "pre-ticked: unticked by your standing preference"
 REASON_TICKED = "ticked to refuse offers, by your standing preference"
@@ -55,6 +59,7 @@ class Refusal:
     decision: Decision
     terms: str
     fields: tuple[DisclosedField, ...]
+    box: int | None = None  # the consent box this entry says Proffer set (its index), for the page's report
 
 
 @dataclass
@@ -161,7 +166,7 @@ def _change(plan: PromptPlan, kind: str, label: str, index: int, purpose: str, c
         PromptHandled(kind=kind, action="ticked" if checked else "unticked", label=label[:300], fields=[index])
     )
     refused = (DisclosedField(type=kind, label=label),)
-    plan.refusals.append(Refusal(purpose=purpose, decision=Decision.NEVER, terms=terms, fields=refused))
+    plan.refusals.append(Refusal(purpose=purpose, decision=Decision.NEVER, terms=terms, fields=refused, box=index))
 
 
 def speaks_of_marketing(form: FormDescriptor | None) -> bool:

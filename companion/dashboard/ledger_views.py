@@ -9,7 +9,8 @@ templates as data and is escaped there (autoescape); links carry it only through
 A release whose page did not take some values (an "undelivered" entry after it, from the extension's report
 on the fill) is shown with those fields marked "not received", and the undelivered entry names each one's
 reason in words; neither counts on the "who knows what" grid, and the release's consent receipt names them
-as not collected (a release whose page took none of its values has no receipt).
+as not collected (a release whose page took none of its values has no receipt). A consent box Proffer set by
+the person's preference and the page did not let go of is marked "not done" the same way.
 
 A pasted value for search is POSTed, never put in a URL (history, logs), and only its keyed fingerprint is
 compared: the ledger never held the value itself.
@@ -39,6 +40,7 @@ from companion.ledger.model import Decision, LedgerEntry, why_not_taken
 from companion.ledger.receipt import NotADisclosure, consent_receipt
 from companion.ledger.requests import build_request, fits_mail_link, mailto_link
 from companion.ledger.store import Ledger
+from companion.tokens import CONSENT_TOKENS
 from companion.vault import Vault
 from companion.vault.tokens import membership_offer
 
@@ -114,7 +116,9 @@ def timeline_data(ledger: Ledger, params: Mapping[str, str]) -> dict[str, Any]:
 
 
 def entry_view(entry: LedgerEntry, ledger: Ledger) -> dict[str, Any]:
-    not_received = ledger.not_received(entry.id) if entry.released else frozenset()
+    # A release's values the page did not take, or the consent boxes Proffer set (refusals) it did not keep.
+    correctable = entry.released or entry.decision is Decision.NEVER
+    not_received = ledger.not_received(entry.id) if correctable else frozenset()
     # A receipt for what was collected: none for a refusal, nor for a release its page took none of.
     collected = entry.released and len(not_received) < len(entry.fields)
     return {
@@ -126,6 +130,7 @@ def entry_view(entry: LedgerEntry, ledger: Ledger) -> dict[str, Any]:
             {
                 "field": f,
                 "not_received": i in not_received,
+                "note": "not done" if f.type in CONSENT_TOKENS else "not received",  # a box is set, not given
                 "reason": why_not_taken(f.reason) if f.reason else None,
             }
             for i, f in enumerate(entry.fields)

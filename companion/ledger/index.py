@@ -9,6 +9,9 @@ An "undelivered" entry says which fields of an earlier release the page never to
 those fields leave the aggregates of what sites were given (the grid, fingerprints, the values given) as if
 they had never been released, and are remembered per release (``not_received``) for the views that list
 it. The release's own row stays as it is: values did leave Proffer, and the timeline shows both entries.
+An "undelivered" entry may also correct a consent box Proffer set by the person's preference (a "never"
+entry) that the page did not let go of: that box is remembered the same way, and nothing else changes,
+since a refusal counts towards nothing a site was given.
 
 Strings from entries are interned: a year of history has few distinct sites, purposes and field types, so
 100,000 rows share them instead of holding 100,000 copies.
@@ -28,6 +31,7 @@ from pydantic import BaseModel, ConfigDict
 from companion.ledger.model import RELEASED, Decision, utc_stamp
 
 UNDELIVERED = Decision.UNDELIVERED.value
+NEVER = Decision.NEVER.value
 
 T = TypeVar("T")
 Bucket = Literal["day", "week", "month"]
@@ -252,18 +256,22 @@ class LedgerIndex:
 
         The result does not depend on when it is applied, right after the release or after later entries
         (a summary's segment merged whole): every aggregate it touches is recomputed from the rows, not
-        rolled back. A release this index does not hold, or a field already withdrawn, is left alone."""
+        rolled back. A release this index does not hold, or a field already withdrawn, is left alone. The
+        box of a refusal (a consent box Proffer set) is only marked as not kept: it was in no aggregate."""
         position = self._by_id.get(withdrawal.release_id)
         if position is None:
             return
         row = self.rows[position]
-        if row.decision not in RELEASED:
+        released = row.decision in RELEASED
+        if not released and row.decision != NEVER:
             return
         gone = self._not_received.setdefault(position, set())
         for place, value_id, fingerprint in withdrawal.fields:
             if not 0 <= place < len(row.types) or place in gone:
                 continue
             gone.add(place)
+            if not released:
+                continue
             self._ungrid(row.site, row.types[place], position)
             found = self._by_fingerprint.get(fingerprint) if fingerprint else None
             if found is not None and position in found:

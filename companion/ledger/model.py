@@ -16,7 +16,8 @@ class Decision(StrEnum):
     DECLINED = "declined"  # the person declined, or closed the window
     UNTICKED = "unticked"  # offered, but the person left it unticked while approving others
     NEVER = "never"  # withheld by a standing "never"
-    UNDELIVERED = "undelivered"  # released, but the page did not take it (the extension's report after the fill)
+    # Released (or a consent box set by Proffer), but the page did not take it: the extension's report after the fill
+    UNDELIVERED = "undelivered"
 
 
 def _absent(value: object) -> bool:
@@ -57,7 +58,7 @@ class LedgerDraft(BaseModel):
     terms: str = ""  # the terms in force (e.g. "approved once in the approval window")
     browser: str = ""
     request_id: str = ""
-    release_id: str | None = later()  # "undelivered" only: the id of the entry that released those values
+    release_id: str | None = later()  # "undelivered" only: the entry that released those values (or set that box)
 
     @model_validator(mode="after")
     def _undelivered_names_its_release(self) -> LedgerDraft:

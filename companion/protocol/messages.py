@@ -245,20 +245,24 @@ class RefusedField(WireModel):
 
 
 class FillReportPayload(WireModel):
-    """What the page did with values the companion released: it can only say that some were not written."""
+    """What the page did with values the companion released, or with the consent boxes it set: it can only
+    say that some were not written."""
 
     request_id: RequestId
     frame_origin: Origin  # must match the request's
-    # Which release: the standing decisions' ("always", in the fill.request answer) or the person's ("once",
-    # in the fill.approve answer). Each is reported on at most once, within a minute of the release.
-    release: Literal["always", "once"]
+    # Which release: the standing decisions' values ("always", in the fill.request answer), the person's
+    # ("once", in the fill.approve answer), or the consent boxes the person's standing preferences set
+    # ("boxes", in the fill.request answer). Each is reported on at most once, within a minute of the release.
+    release: Literal["always", "once", "boxes"]
     filled: Annotated[list[Annotated[int, Field(ge=0)]], Field(max_length=MAX_FIELDS)] = []
     refused: Annotated[list[RefusedField], Field(max_length=MAX_FIELDS)] = []
 
 
 class FillReportResult(WireModel):
     request_id: str
-    recorded: int  # released fields recorded as not received by the page (if the vault is locked: when it opens)
+    # released fields (or set boxes) recorded as not received (not kept) by the page; if the vault is locked,
+    # they are recorded when it opens
+    recorded: int
 
 
 class WalletKeepPayload(WireModel):
@@ -336,7 +340,7 @@ MESSAGE_TYPES: dict[str, MessageSpec] = {
     "fill.report": MessageSpec(
         FillReportPayload,
         FillReportResult,
-        "After a fill: which released values the page did not take, and why; recorded in the ledger.",
+        "After a fill: which released values (or boxes set) the page did not take, and why; recorded in the ledger.",
     ),
     "wallet.keep": MessageSpec(
         WalletKeepPayload,

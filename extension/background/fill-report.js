@@ -4,7 +4,9 @@
 // may still refuse some (the control changed, hid, or became a password box; the document is of another
 // origin) or the document may be gone. Without this report the ledger would say the shop got values it
 // never did. The report names only indexes of that release, and reasons from the companion's closed set:
-// a reason the worker does not know goes as "other".
+// a reason the worker does not know goes as "other". The consent boxes the companion set by the person's
+// standing preferences are reported on the same way, as the request's "boxes" (prompts.js): a box the page
+// did not let go of is recorded as a change that did not happen.
 
 import { MESSAGE_TYPES } from "../shared/protocol.js";
 
@@ -13,8 +15,9 @@ const GONE = "document_gone"; // no document answered: nothing was written
 const OTHER = "other";
 
 /**
- * The `fill.report` payload for one release: `values` are what it released ([{index, value}]), `report`
- * the content script's answer to FILL_APPLY ({filled, refused}), or null when no document answered.
+ * The `fill.report` payload for one release: `values` are what it released ([{index, value}], or the boxes
+ * it set, [{index, checked}]), `report` the content script's answer to FILL_APPLY ({filled, refused}), or
+ * null when no document answered.
  */
 export function fillReport({ requestId, frameOrigin, release, values, report }) {
   const released = new Set(values.map((v) => v.index));

@@ -3,6 +3,9 @@
 // - Consent boxes the companion set by the person's standing preferences (a pre-ticked opt-in unticked, a
 //   "do NOT send offers" twin ticked) go to the frame that asked, and the badge says what was done: it is
 //   never silent. The approval window lists the same `handled` items; the ledger has an entry for each.
+//   What the content script could not set (the box gone, disabled, another document, the page flipping it
+//   back) goes back to the companion as the request's `fill.report` for "boxes", so the ledger says that
+//   change did not happen; the badge says so too.
 // - Loyalty-number fields the wallet has nothing for are watched by the content script. When the person
 //   types a number there, Proffer's own window asks whether to keep it; only their yes sends `wallet.keep`.
 //   The page never sees that window, and a number typed by the page's own scripts (an untrusted event) is
@@ -11,6 +14,8 @@
 // What must outlive the worker (which frames are watched, and for which keep ticket) is in storage.session.
 
 import "../shared/runtime-messages.js";
+import { reportFill } from "./fill-report.js";
+import { request } from "./native-client.js";
 import { otherDocument, pageForRequest, sendToDocument, targetOf } from "./page-info.js";
 import { serialQueue } from "./serial.js";
 
@@ -47,6 +52,8 @@ export async function applyPrompts(result, target, expect = {}) {
   if (result.boxes && result.boxes.length) {
     const entries = result.boxes.map((b) => ({ index: b.index, checked: b.checked, ...(expect[b.index] ? { expect: expect[b.index] } : {}) }));
     const report = await sendToDocument(target, { type: M.FILL_APPLY, values: entries });
+    const { request_id: requestId, frame_origin: frameOrigin, boxes } = result;
+    await reportFill(request, { requestId, frameOrigin, release: "boxes", values: boxes, report });
     if (!report) return 0; // the document that asked is gone: nothing was set
     if (report.wrongOrigin || (report.refused && report.refused.length)) {
       // The page would not let a box go (it re-ticked it, or hid it): the person should know.

@@ -78,7 +78,7 @@ const DECISION_WORDS = {
   declined: "declined",
   unticked: "offered, not ticked",
   never: "withheld (never share)",
-  undelivered: "released, but the page did not take",
+  undelivered: "sent, but the page did not take", // values released, or a consent box set by your preference
 };
 
 function inWords(decision) {

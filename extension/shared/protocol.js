@@ -387,7 +387,7 @@ export const MESSAGE_TYPES = Object.freeze({
         }
       },
       "additionalProperties": false,
-      "description": "What the page did with values the companion released: it can only say that some were not written.",
+      "description": "What the page did with values the companion released, or with the consent boxes it set: it can only\nsay that some were not written.",
       "properties": {
         "filled": {
           "default": [],
@@ -416,7 +416,8 @@ export const MESSAGE_TYPES = Object.freeze({
         "release": {
           "enum": [
             "always",
-            "once"
+            "once",
+            "boxes"
           ],
           "title": "Release",
           "type": "string"
@@ -456,7 +457,7 @@ export const MESSAGE_TYPES = Object.freeze({
       "title": "FillReportResult",
       "type": "object"
     },
-    "summary": "After a fill: which released values the page did not take, and why; recorded in the ledger."
+    "summary": "After a fill: which released values (or boxes set) the page did not take, and why; recorded in the ledger."
   },
   "fill.request": {
     "payload": {

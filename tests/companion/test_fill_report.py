@@ -8,10 +8,13 @@ import pytest
 from companion.appkeys import CONTEXT
 from companion.dashboard.ledger_views import grid_data
 from companion.decisions import Choice
+from companion.prompts import TERMS_NOT_KEPT
 from tests.companion.conftest import PASSPHRASE
 from tests.companion.dashboard.test_security import login
 from tests.companion.ledger.receipt_schemas import validate_receipt
 from tests.companion.test_native_api import FIELDS, FORMS, PAGE, message, offer_for, post, request_fill, unlocked
+from tests.companion.test_prompts import SHOP_A, SIGNUP, SIGNUP_FORMS, fill_request
+from tests.companion.test_prompts import unlocked as prompts_unlocked
 
 
 async def approve(companion, result, indexes=(0, 1)):
@@ -266,3 +269,94 @@ async def test_a_release_the_page_took_nothing_of_has_no_receipt(companion):
     assert response.status == 400 and "took none" in await response.text()
     timeline = await (await companion.get("/ledger")).text()
     assert f"/ledger/receipt/{once.id}" not in timeline
+
+
+# --- the consent boxes a request set by the person's standing preferences ----------------------------
+
+
+async def boxes_set(companion):
+    """A sign-up whose pre-ticked opt-in (2) is unticked and its opt-out twin (3) ticked; (core, result, the two
+    "never" entries that record the changes, in that order)."""
+    core = await prompts_unlocked(companion)
+    result = await fill_request(companion, SHOP_A, SIGNUP, SIGNUP_FORMS)
+    assert [b["index"] for b in result["boxes"]] == [2, 3]
+    opt_in, opt_out = reversed(core.ledger.query(decision="never").items)
+    return core, result, (opt_in, opt_out)
+
+
+def box_report(result, **kwargs):
+    return report(result, release="boxes", frame_origin=SHOP_A, **kwargs)
+
+
+# Regression: the ledger said a box was unticked when the page had ticked it again, or removed it.
+async def test_a_box_the_page_did_not_let_go_of_is_recorded_as_not_done(companion):
+    core, result, (opt_in, opt_out) = await boxes_set(companion)
+    _, answer = await post(companion, box_report(result, filled=[3], refused=[(2, "page_reverted_change")]))
+    assert answer["ok"], answer
+    assert answer["result"] == {"request_id": result["request_id"], "recorded": 1}
+    [entry] = core.ledger.query(decision="undelivered").items
+    assert entry.release_id == opt_in.id and entry.terms == TERMS_NOT_KEPT
+    assert [(f.type, f.label, f.position, f.reason) for f in entry.fields] == [
+        ("marketing-opt-in", opt_in.fields[0].label, 0, "page_reverted_change")
+    ]
+    assert core.ledger.not_received(opt_in.id) == {0} and core.ledger.not_received(opt_out.id) == frozenset()
+    assert core.ledger.site("lindenhof.example").field_types == ()  # a box set counts towards nothing given
+
+
+async def test_each_box_the_page_refused_gets_its_own_correction(companion):
+    core, result, (opt_in, opt_out) = await boxes_set(companion)
+    _, answer = await post(companion, box_report(result, refused=[(3, "detached"), (2, "disabled")]))
+    assert answer["result"]["recorded"] == 2
+    corrections = {e.release_id: e.fields[0].reason for e in core.ledger.query(decision="undelivered").items}
+    assert corrections == {opt_in.id: "disabled", opt_out.id: "detached"}
+
+
+@pytest.mark.parametrize(
+    ("change", "filled", "refused", "code"),
+    [
+        ({"frame_origin": "https://evil.example"}, [], [(2, "invisible")], "unknown_request"),  # another frame's
+        ({"request_id": "A" * 24}, [], [(2, "invisible")], "unknown_request"),  # forged
+        ({}, [], [(4, "invisible")], "not_offered"),  # the terms box: never set
+        ({}, [], [(1, "invisible")], "not_offered"),  # a text field: a box report is about boxes only
+        ({}, [2], [(2, "invisible")], "bad_request"),  # both set and refused
+        ({}, [], [(2, "made_up")], "bad_request"),  # reasons are from the closed set
+    ],
+)
+async def test_a_box_report_names_only_the_boxes_that_request_set(companion, change, filled, refused, code):
+    core, result, _ = await boxes_set(companion)
+    body = box_report(result, filled=filled, refused=refused)
+    body["payload"].update(change)
+    _, answer = await post(companion, body)
+    assert answer["error"]["code"] == code
+    assert core.ledger.query(decision="undelivered").total == 0
+
+
+async def test_a_box_report_is_accepted_once_and_within_a_minute(companion):
+    core, result, _ = await boxes_set(companion)
+    fills = companion.app[CONTEXT].fills
+    now = fills.clock()
+    fills.clock = lambda: now + 61
+    _, late = await post(companion, box_report(result, refused=[(2, "invisible")]))
+    assert late["error"]["code"] == "unknown_request"
+    result = await fill_request(companion, SHOP_A, SIGNUP, SIGNUP_FORMS)  # the page asks again: boxes set again
+    _, first = await post(companion, box_report(result, filled=[2, 3]))
+    assert first["ok"] and first["result"]["recorded"] == 0
+    _, replay = await post(companion, box_report(result, refused=[(2, "invisible")]))
+    assert replay["error"]["code"] == "unknown_request"
+    assert core.ledger.query(decision="undelivered").total == 0
+
+
+async def test_a_request_that_set_no_box_has_no_box_release(companion):
+    _, result = await released_once(companion)
+    _, answer = await post(companion, report(result, release="boxes", refused=[(0, "invisible")]))
+    assert answer["error"]["code"] == "unknown_request"
+
+
+async def test_the_dashboard_shows_the_box_change_as_not_done(companion):
+    _, result, _ = await boxes_set(companion)
+    await post(companion, box_report(result, filled=[3], refused=[(2, "page_reverted_change")]))
+    await login(companion)
+    timeline = await (await companion.get("/ledger")).text()
+    assert "not done: the page undid it" in timeline
+    assert timeline.count('class="field not-received"') == 1  # the opt-in's change, not its twin's
+    assert "not received" not in timeline

@@ -85,6 +85,46 @@ def test_a_pre_ticked_opt_in_is_unticked_its_twin_ticked_shown_and_recorded(play
             assert all("standing preference" in e["terms"] for e in refusals)
 
 
+# The shop's own script, there before the page's: it flips the opt-in back as it is clicked, and takes the
+# opt-out twin away as soon as anything announces focus on it (the content script does, before it clicks).
+STUBBORN_SHOP = """
+document.addEventListener("click", (event) => {
+  if (event.target.id === "signup-marketing") event.preventDefault();
+}, true);
+document.addEventListener("focus", (event) => {
+  if (event.target.id === "signup-no-offers") event.target.remove();
+}, true);
+"""
+
+
+# Regression: the ledger said Proffer had unticked and ticked both boxes when the page had kept neither change.
+def test_boxes_the_page_would_not_let_go_are_recorded_as_not_done(playwright, person, shop):
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, worker):
+            context.add_init_script(STUBBORN_SHOP)
+            page, window = open_with_window(context, f"{shop}/en/account/register")
+
+            def corrections():
+                entries = person.ledger()
+                found = [e for e in entries if e["decision"] == "undelivered"]
+                return (entries, found) if len(found) == 2 else None
+
+            entries, found = wait_until(corrections, what="the report on both boxes")
+            changes = {e["fields"][0]["type"]: e["id"] for e in entries if e["decision"] == "never"}
+            assert {e["release_id"]: [(f["position"], f["reason"]) for f in e["fields"]] for e in found} == {
+                changes["marketing-opt-in"]: [(0, "page_reverted_change")],
+                changes["marketing-opt-out"]: [(0, "detached")],
+            }
+            assert page.is_checked("#signup-marketing") and page.locator("#signup-no-offers").count() == 0
+            assert any("would not let Proffer untick" in t for t in badge_titles(worker))
+            window.click("#decline")
+            timeline = dashboard(context, person, "/ledger")
+            text = timeline.inner_text("#timeline")
+            assert "not done: the page undid it" in text and "not done: the box had been removed" in text
+            assert timeline.locator("#timeline .field.not-received").count() == 2
+
+
 def test_left_alone_when_the_person_prefers(playwright, person, shop):
     with person.companion():
         person.unlock()

@@ -252,3 +252,38 @@ def test_a_receipt_refuses_a_correction_of_another_entry(ledger, shop):
     correction = ledger.append(make_undelivered(second, 0), now=at(5.001))
     with pytest.raises(ValueError, match="does not correct"):
         consent_receipt(first, [correction])
+
+
+def box_change(site="alpha.example"):
+    """A pre-ticked opt-in Proffer unticked by the person's preference: a refusal of no particular value."""
+    return make_draft(site, decision=Decision.NEVER, fields=(("marketing-opt-in", None, None),), label="Offers")
+
+
+def test_a_box_change_the_page_did_not_keep_is_marked_and_nothing_else_moves(ledger, shop):
+    change = ledger.append(box_change(), now=at(6))
+
+    def counts():
+        site = ledger.site("alpha.example")
+        return site.released, site.refused, site.field_types, ledger.who_knows_what(), ledger.activity("day")
+
+    before = counts()
+    ledger.append(make_undelivered(change, 0, reason="page_reverted_change"), now=at(6.001))
+    assert ledger.not_received(change.id) == {0}
+    assert counts() == before
+
+
+def test_a_box_change_s_correction_survives_reopening_from_summaries(folder, key):
+    ledger = Ledger.open(folder, key, segment_entries=3)
+    change = ledger.append(box_change(), now=at(0))
+    for day in (1, 2, 3):
+        ledger.append(make_draft("beta.example"), now=at(day))
+    ledger.append(make_undelivered(change, 0, reason="detached"), now=at(4))  # segment 2; the change in segment 1
+    for day in (5, 6):
+        ledger.append(make_draft("beta.example"), now=at(day))
+    ledger.close()
+    reopened = Ledger.open(folder, key, segment_entries=3)
+    try:
+        assert summary_module.summary_path(folder, 2).exists()
+        assert reopened.not_received(change.id) == {0}
+    finally:
+        reopened.close()

@@ -156,3 +156,63 @@ test("values approved for a document that went away meanwhile are reported as no
   await approveEmail(9, "R29uZSBiZWZvcmUgdGhlIGZpbGw");
   assert.deepEqual(reportsSent().at(-1).refused, [{ index: 0, reason: "document_gone" }]);
 });
+
+// --- the consent boxes the companion set by the person's standing preferences --------------------------
+
+const BOXES = [{ index: 2, checked: false }, { index: 3, checked: true }];
+
+function boxesSet(requestId) {
+  browser.answers["fill.request"] = fillRequestAnswer(requestId, {
+    fields: [], needs_approval: false, autofilled: [], boxes: BOXES,
+    handled: [
+      { kind: "marketing-opt-in", action: "unticked", label: "Email me offers", fields: [2] },
+      { kind: "marketing-opt-out", action: "ticked", label: "Do NOT send me offers", fields: [3] },
+    ],
+  });
+}
+
+// Regression: the ledger said a box was unticked when the page had ticked it again, or removed it.
+test("the worker reports on the boxes it set: the one the page flipped back is not taken", async () => {
+  const requestId = "Qm94ZXMgc2V0IGJ5IHByZWZz";
+  boxesSet(requestId);
+  const applied = [];
+  browser.page.apply = (values) => {
+    applied.push(values.map((v) => [v.index, v.checked]));
+    return { filled: [3], refused: [{ index: 2, reason: "page_reverted_change" }] };
+  };
+  const answer = await formSeen(10);
+  assert.equal(answer.ok, true, JSON.stringify(answer));
+  assert.deepEqual(applied, [[[2, false], [3, true]]], "the boxes went to the page as the companion said");
+  assert.deepEqual(reportsSent().at(-1), {
+    request_id: requestId,
+    frame_origin: SHOP,
+    release: "boxes",
+    filled: [3],
+    refused: [{ index: 2, reason: "page_reverted_change" }],
+  });
+  assert.equal(browser.badge.text, "!", "the badge says the page would not let a box go");
+});
+
+test("boxes for a document that went away are reported as not set", async () => {
+  boxesSet("Qm94ZXMgZm9yIGEgZ29uZSBwYWdl");
+  browser.page.apply = () => {
+    throw new Error("Could not establish connection. Receiving end does not exist.");
+  };
+  await formSeen(11);
+  const report = reportsSent().at(-1);
+  assert.equal(report.release, "boxes");
+  assert.deepEqual(report.refused, [{ index: 2, reason: "document_gone" }, { index: 3, reason: "document_gone" }]);
+});
+
+test("boxes the page took are reported too, so the release is closed; no boxes, no report", async () => {
+  boxesSet("Qm94ZXMgYWxsIHRha2VuIGhlcmU");
+  browser.page.apply = (values) => ({ filled: values.map((v) => v.index), refused: [] });
+  await formSeen(12);
+  assert.deepEqual(reportsSent().at(-1), {
+    request_id: "Qm94ZXMgYWxsIHRha2VuIGhlcmU", frame_origin: SHOP, release: "boxes", filled: [2, 3], refused: [],
+  });
+  const before = reportsSent().length;
+  browser.answers["fill.request"] = fillRequestAnswer("Tm8gYm94ZXMgYXQgYWxsIGhlcmU", { fields: [], needs_approval: false, autofilled: [] });
+  await formSeen(13);
+  assert.equal(reportsSent().length, before);
+});

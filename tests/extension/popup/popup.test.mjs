@@ -110,7 +110,7 @@ test("the last disclosures say in words what happened, a value the page did not 
   });
   const lines = [...document.querySelectorAll("#site-recent li")].map((li) => li.textContent);
   assert.deepEqual(lines, [
-    "2026-11-24 10:01 — released, but the page did not take: email",
+    "2026-11-24 10:01 — sent, but the page did not take: email",
     "2026-11-24 10:00 — shared once: email, given-name",
   ]);
   assert.equal($("#site-name").textContent, "shop.example");
