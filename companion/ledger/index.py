@@ -53,7 +53,9 @@ class SiteSummary(BaseModel):
     first_seen: str
     last_seen: str
     entries: int
-    released: int  # entries where values went to the site
+    # releases whose page took at least one of their values: what the site got, as a request to it lists
+    # (``released_positions``); a release whose page took none of them counts under ``undelivered`` only
+    released: int
     refused: int  # entries where the person or a standing decision said no
     field_types: tuple[str, ...]  # the types the site was given (and its pages took), sorted
     undelivered: int = 0  # entries saying the page did not take values released to it
@@ -115,7 +117,7 @@ class _SiteTally:
     first_seen: str
     last_seen: str
     entries: int = 0
-    released: int = 0
+    released: int = 0  # less those whose page took nothing, once their withdrawals are applied
     refused: int = 0
     undelivered: int = 0
 
@@ -266,6 +268,7 @@ class LedgerIndex:
         if not released and row.decision != NEVER:
             return
         gone = self._not_received.setdefault(position, set())
+        took_some = len(gone) < len(row.types)
         for place, value_id, fingerprint in withdrawal.fields:
             if not 0 <= place < len(row.types) or place in gone:
                 continue
@@ -289,6 +292,10 @@ class LedgerIndex:
                     del self._given[(row.site, value_id)]
         if not gone:
             del self._not_received[position]
+        elif released and took_some and len(gone) == len(row.types):
+            # Its page took none of it: the site did not get values that time. Counted from the release's own
+            # fields, so the same whether this comes right after it or with a summarized segment.
+            self._sites[row.site].released -= 1
 
     def _ungrid(self, site: str, field_type: str, position: int) -> None:
         """One time fewer that ``site`` got ``field_type``; when that was its last, the one before is."""
@@ -333,7 +340,9 @@ class LedgerIndex:
     def export_segment(self) -> tuple[dict[str, list[Any]], dict[str, Any]]:
         """(columns of the rows, the aggregates) of an index holding one segment, JSON-ready.
 
-        Positions in the aggregates are local to the segment; ``merge_segment`` shifts them."""
+        Positions in the aggregates are local to the segment; ``merge_segment`` shifts them. The aggregates
+        hold releases whole, a site's count of releases included (as every summary format 3 has): the
+        withdrawals listed beside them take back, on merge, what the pages did not take."""
         rows = self.rows
         columns: dict[str, list[Any]] = {
             "id": [r.id for r in rows],

@@ -245,6 +245,17 @@ async def test_the_dashboard_shows_the_value_as_not_received_and_not_known(compa
     assert "its page did not take" in summary and "<strong>given-name</strong>" in summary
 
 
+async def test_a_site_whose_page_took_nothing_did_not_get_your_values(companion):
+    _, result = await released_once(companion)
+    await post(companion, report(result, refused=[(0, "document_gone"), (1, "document_gone")]))
+    await login(companion)
+    site = await (await companion.get("/ledger/site?site=example.co.uk")).text()
+    assert '<span id="site-released">it got your values 0 times</span>' in site
+    sites = await (await companion.get("/ledger/sites")).text()
+    row = sites[sites.index("example.co.uk</a>") : sites.index("</tr>", sites.index("example.co.uk</a>"))]
+    assert "<td>0</td><td>1</td><td>1</td><td>nothing</td>" in row  # got values 0, one unticked, not taken 1
+
+
 async def test_the_receipt_says_which_values_the_page_did_not_take(companion):
     core, result = await released_once(companion)
     once = core.ledger.query(decision="once").items[0]

@@ -112,10 +112,24 @@ def test_a_site_whose_pages_took_nothing_has_nothing(ledger):
     ledger.append(make_undelivered(only, 0, 1, reason="wrong_origin"), now=at(0.001))
     assert ledger.who_knows_what().rows == ()
     alpha = ledger.site("alpha.example")
-    assert alpha.field_types == () and (alpha.entries, alpha.released, alpha.refused, alpha.undelivered) == (2, 1, 0, 1)
+    assert alpha.field_types == () and (alpha.entries, alpha.released, alpha.refused, alpha.undelivered) == (2, 0, 0, 1)
     assert ledger.disclosures("alpha.example") == []
     assert ledger.search_fingerprint("fp-e1") == []
     assert ledger.stale({"e1": "fp-other"}) == []  # it never had a copy to be out of date
+
+
+def test_a_site_got_values_as_often_as_a_request_to_it_lists(ledger, shop):
+    """``released`` on a site's page counts the releases its pages took something of, each once."""
+    first, second = shop
+    ledger.append(make_undelivered(first, 1), now=at(5.001))  # took email, not tel: still got values
+    ledger.append(make_undelivered(second, 0), now=at(5.002))
+    assert ledger.site("alpha.example").released == 2
+    ledger.append(make_undelivered(second, 1), now=at(5.003))  # now took nothing of the second release
+    ledger.append(make_undelivered(second, 0, 1), now=at(5.004))  # said again: counted once
+    alpha = ledger.site("alpha.example")
+    assert (alpha.released, alpha.undelivered) == (1, 4)
+    assert alpha.released == len(ledger.disclosures("alpha.example"))
+    assert [s.released for s in ledger.sites()] == [1]
 
 
 def test_the_rest_of_a_release_still_counts(ledger, shop):
@@ -171,6 +185,35 @@ def test_a_withdrawal_in_a_later_segment_survives_reopening_from_summaries(folde
         assert reopened.not_received(release.id) == {1}
     finally:
         reopened.close()
+
+
+def test_a_release_its_page_took_nothing_of_is_not_counted_after_reopening_from_summaries(folder, key):
+    """Summaries keep a site's releases whole and list the withdrawals, applied on merge: the count comes out
+    the same from a summary written before the count left out such releases, as from one written now."""
+    ledger = Ledger.open(folder, key, segment_entries=3)
+    early = ledger.append(make_draft("alpha.example", fields=EMAIL_TEL), now=at(0))
+    ledger.append(make_undelivered(early, 0, 1), now=at(0.001))  # in the same segment as its release
+    late = ledger.append(make_draft("alpha.example", fields=EMAIL_TEL), now=at(1))
+    ledger.append(make_undelivered(late, 0), now=at(2))  # segment 2; its release in segment 1
+    ledger.append(make_undelivered(late, 1), now=at(2.001))
+    kept = ledger.append(make_draft("alpha.example", fields=EMAIL_TEL), now=at(3))
+    ledger.append(make_undelivered(kept, 1), now=at(3.001))  # segment 3, left open
+    ledger.close()
+    keys = summary_module.disk.LedgerKeys(key)
+    first = summary_module.read_summary(folder, keys, 1, summary_module.disk.segment_path(folder, 1).read_bytes())
+    assert first.state["sites"]["alpha.example"][3] == 2  # releases whole, as format 3 has always kept them
+    merged = Ledger.open(folder, key, segment_entries=3)
+    rebuilt = Ledger.open(folder, key, read_only=True)
+    summary_module.summary_path(folder, 1).unlink()
+    summary_module.summary_path(folder, 2).unlink()
+    read_in_full = Ledger.open(folder, key, read_only=True)
+    try:
+        for opened in (merged, rebuilt, read_in_full):
+            alpha = opened.site("alpha.example")
+            assert (alpha.entries, alpha.released, alpha.undelivered) == (7, 1, 4)
+    finally:
+        for opened in (merged, rebuilt, read_in_full):
+            opened.close()
 
 
 def test_summaries_of_the_format_before_are_read_past_and_rewritten(folder, key, monkeypatch):
