@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from companion import __version__
 from companion.core import Core
 from companion.fill import FillService
+from companion.ledger.model import LedgerEntry
 from companion.protocol import PROTOCOL_VERSION
 from companion.protocol.messages import (
     FillApprovePayload,
@@ -100,12 +101,19 @@ def site_summary(ctx: Context, payload: SitePayload) -> SiteSummaryResult:
             SiteDecision(id=d.id, field_type=d.field_type, purpose=d.purpose, choice=d.choice.value)
             for d in decisions.list(site)
         ],
-        recent=[
-            SiteDisclosure(
-                time=str(e.time), purpose=e.purpose, decision=str(e.decision), field_types=[f.type for f in e.fields]
-            )
-            for e in recent
-        ],
+        recent=[_disclosure(ctx, e) for e in recent],
+    )
+
+
+def _disclosure(ctx: Context, entry: LedgerEntry) -> SiteDisclosure:
+    """One of the popup's last disclosures: a release says what its page took apart from what it did not."""
+    gone = ctx.core.ledger.not_received(entry.id) if entry.released else frozenset()
+    return SiteDisclosure(
+        time=entry.time,
+        purpose=entry.purpose,
+        decision=str(entry.decision),
+        field_types=[f.type for i, f in enumerate(entry.fields) if i not in gone],
+        not_taken=[f.type for i, f in enumerate(entry.fields) if i in gone],
     )
 
 

@@ -294,7 +294,10 @@ class SiteDisclosure(WireModel):
     time: str
     purpose: str
     decision: str
+    # The entry's field types; for a release, only those its page took (what the site got) ...
     field_types: list[str]
+    # ... and those it did not take, from later "undelivered" entries (empty for any other entry).
+    not_taken: list[str]
 
 
 class SiteSummaryResult(WireModel):

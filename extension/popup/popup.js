@@ -85,6 +85,13 @@ function inWords(decision) {
   return DECISION_WORDS[decision] || decision;
 }
 
+// An entry's fields as the companion sends them: for a release, what its page took, then what it did not.
+function fieldsInWords({ field_types: took, not_taken: notTaken }) {
+  if (!notTaken.length) return took.join(", ");
+  const missed = `not taken by the page: ${notTaken.join(", ")}`;
+  return took.length ? `${took.join(", ")} (${missed})` : `nothing (${missed})`;
+}
+
 function renderSite(summary, origin) {
   const autofill = el("input", { type: "checkbox", id: "autofill", checked: summary.autofill });
   autofill.addEventListener("change", async () => {
@@ -103,7 +110,7 @@ function renderSite(summary, origin) {
     : el("p", { className: "muted", id: "site-decisions" }, "No standing decisions: Proffer asks each time.");
   const recent = summary.recent.length
     ? el("ul", { id: "site-recent" }, ...summary.recent.map((r) =>
-      el("li", {}, `${r.time.slice(0, 16).replace("T", " ")} — ${inWords(r.decision)}: ${r.field_types.join(", ")}`)))
+      el("li", {}, `${r.time.slice(0, 16).replace("T", " ")} — ${inWords(r.decision)}: ${fieldsInWords(r)}`)))
     : el("p", { className: "muted", id: "site-recent" }, "Nothing shared with this site yet.");
   siteSection.replaceChildren(
     el("h2", { id: "site-name" }, summary.site),

@@ -1185,6 +1185,13 @@ export const MESSAGE_TYPES = Object.freeze({
               "title": "Field Types",
               "type": "array"
             },
+            "not_taken": {
+              "items": {
+                "type": "string"
+              },
+              "title": "Not Taken",
+              "type": "array"
+            },
             "purpose": {
               "title": "Purpose",
               "type": "string"
@@ -1198,7 +1205,8 @@ export const MESSAGE_TYPES = Object.freeze({
             "time",
             "purpose",
             "decision",
-            "field_types"
+            "field_types",
+            "not_taken"
           ],
           "title": "SiteDisclosure",
           "type": "object"
@@ -1349,6 +1357,13 @@ export const MESSAGE_TYPES = Object.freeze({
               "title": "Field Types",
               "type": "array"
             },
+            "not_taken": {
+              "items": {
+                "type": "string"
+              },
+              "title": "Not Taken",
+              "type": "array"
+            },
             "purpose": {
               "title": "Purpose",
               "type": "string"
@@ -1362,7 +1377,8 @@ export const MESSAGE_TYPES = Object.freeze({
             "time",
             "purpose",
             "decision",
-            "field_types"
+            "field_types",
+            "not_taken"
           ],
           "title": "SiteDisclosure",
           "type": "object"

@@ -256,6 +256,35 @@ async def test_a_site_whose_page_took_nothing_did_not_get_your_values(companion)
     assert "<td>0</td><td>1</td><td>1</td><td>nothing</td>" in row  # got values 0, one unticked, not taken 1
 
 
+async def recent_for_popup(companion):
+    """The last disclosures, newest first, less the offers left unticked (each approval has one)."""
+    _, answer = await post(companion, message("site.summary", {"origin": PAGE["top_origin"]}))
+    assert answer["ok"], answer
+    return [
+        (r["decision"], r["field_types"], r["not_taken"])
+        for r in answer["result"]["recent"]
+        if r["decision"] != "unticked"
+    ]
+
+
+async def test_the_popup_is_told_what_each_release_s_page_took_and_what_it_did_not(companion):
+    _, result = await released_once(companion)
+    assert (await recent_for_popup(companion))[-1] == ("once", ["email", "given-name"], [])
+    await post(companion, report(result, filled=[1], refused=[(0, "field_changed")]))
+    recent = await recent_for_popup(companion)
+    assert recent[0] == ("undelivered", ["email"], [])  # the correction names what it takes back
+    assert recent[-1] == ("once", ["given-name"], ["email"])
+    again = await request_fill(companion)
+    await approve(companion, again)
+    await post(companion, report(again, refused=[(0, "document_gone"), (1, "document_gone")]))
+    recent = await recent_for_popup(companion)
+    assert recent[:3] == [
+        ("undelivered", ["email", "given-name"], []),
+        ("once", [], ["email", "given-name"]),  # its page took nothing
+        ("undelivered", ["email"], []),
+    ]
+
+
 async def test_the_receipt_says_which_values_the_page_did_not_take(companion):
     core, result = await released_once(companion)
     once = core.ledger.query(decision="once").items[0]

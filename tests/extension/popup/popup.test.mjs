@@ -91,27 +91,42 @@ test("with no web page and no tab named, it asks the worker nothing about waitin
   assert.equal($("#waiting").hidden, true);
 });
 
-test("the last disclosures say in words what happened, a value the page did not take included", async () => {
+/** Open the popup, vault open, on shop.example, whose summary lists `recent`; resolves to the lines shown. */
+async function recentLines(recent) {
   const { $ } = await openPopup({
     tab: { id: 7, url: "https://shop.example/checkout" },
     answers: (m) => ({
       "status.get": { reachable: true, vault: "unlocked", dashboard: "http://127.0.0.1:47615/" },
-      "site.summary": {
-        site: "shop.example",
-        autofill: false,
-        decisions: [],
-        recent: [
-          { time: "2026-11-24T10:01:00+00:00", decision: "undelivered", field_types: ["email"] },
-          { time: "2026-11-24T10:00:00+00:00", decision: "once", field_types: ["email", "given-name"] },
-        ],
-      },
+      "site.summary": { site: "shop.example", autofill: false, decisions: [], recent },
       "waiting.get": { waiting: false },
     })[m.type] ?? unreachable,
   });
-  const lines = [...document.querySelectorAll("#site-recent li")].map((li) => li.textContent);
+  assert.equal($("#site-name").textContent, "shop.example");
+  return [...document.querySelectorAll("#site-recent li")].map((li) => li.textContent);
+}
+
+test("the last disclosures say in words what happened, a value the page did not take included", async () => {
+  const lines = await recentLines([
+    { time: "2026-11-24T10:01:00+00:00", decision: "undelivered", field_types: ["email"], not_taken: [] },
+    { time: "2026-11-24T10:00:00+00:00", decision: "once", field_types: ["email", "given-name"], not_taken: [] },
+  ]);
   assert.deepEqual(lines, [
     "2026-11-24 10:01 — sent, but the page did not take: email",
     "2026-11-24 10:00 — shared once: email, given-name",
   ]);
-  assert.equal($("#site-name").textContent, "shop.example");
+});
+
+test("a release says what its page took, and names what it did not take, as the companion tells it", async () => {
+  const lines = await recentLines([
+    { time: "2026-11-24T10:03:00+00:00", decision: "undelivered", field_types: ["email", "tel"], not_taken: [] },
+    { time: "2026-11-24T10:02:00+00:00", decision: "always", field_types: [], not_taken: ["email", "tel"] },
+    { time: "2026-11-24T10:01:00+00:00", decision: "undelivered", field_types: ["email"], not_taken: [] },
+    { time: "2026-11-24T10:00:00+00:00", decision: "once", field_types: ["given-name"], not_taken: ["email"] },
+  ]);
+  assert.deepEqual(lines, [
+    "2026-11-24 10:03 — sent, but the page did not take: email, tel",
+    "2026-11-24 10:02 — shared by your standing decision: nothing (not taken by the page: email, tel)",
+    "2026-11-24 10:01 — sent, but the page did not take: email",
+    "2026-11-24 10:00 — shared once: given-name (not taken by the page: email)",
+  ]);
 });
