@@ -73,6 +73,12 @@ def portless(site: str) -> bool:
     return _ip(site) is not None or (bool(site) and "." not in site and ":" not in site)
 
 
+def local(site: str) -> bool:
+    """Whether ``site`` is an IP address or single-label host (with its port, or bare as before): a site of its
+    own, with no subdomains. Registrable domains never hold a colon; these always do, or are ``portless``."""
+    return ":" in site or portless(site)
+
+
 # W3C Secure Contexts' loopback ranges, spelled out: ``is_loopback`` itself counts IPv4-mapped addresses
 # (::ffff:127.0.0.1) in newer Pythons only, and the extension's rule must not depend on the Python it meets.
 LOOPBACK_NETWORKS = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))

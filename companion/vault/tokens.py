@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from companion.sites import local
 from companion.tokens import CONTACT_HINTS, HOUSE_NUMBER, MEMBERSHIP, SECTION_HINTS, STREET_NAME, never_filled
 from companion.vault.geo import country_for_calling_code
 from companion.vault.model import Address, Email, Membership, PersonName, Phone, VaultProfile
@@ -238,8 +239,13 @@ def membership_offer(membership: Membership) -> VaultOffer:
 
 
 def site_matches(site: str, program_sites: list[str]) -> bool:
+    """Whether a program kept for ``program_sites`` is used on ``site``: that site or, for a registrable domain,
+    one under it. A local site (an address or host with its port) matches only itself: ``0.0.1:8080`` is no
+    parent of ``127.0.0.1:8080``, nor ``1:8080`` of ``10.0.0.1:8080``."""
     site = site.lower().removeprefix("www.")
-    return any(site == s or site.endswith("." + s) for s in program_sites)
+    if local(site):
+        return site in program_sites
+    return any(site == s or (site.endswith("." + s) and not local(s)) for s in program_sites)
 
 
 def offers_for(profile: VaultProfile, token: str) -> list[VaultOffer]:

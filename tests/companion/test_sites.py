@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.sites import portless, trustworthy
+from companion.sites import local, portless, trustworthy
 
 CASES = json.loads((Path(__file__).parents[1] / "fixtures" / "trustworthy-origins.json").read_text("utf-8"))["cases"]
 
@@ -35,3 +35,19 @@ def test_trustworthy_follows_the_shared_table(case: dict) -> None:
 )
 def test_portless_finds_local_sites_named_before_they_had_a_port(site: str, stale: bool) -> None:
     assert portless(site) is stale
+
+
+@pytest.mark.parametrize(
+    ("site", "is_local"),
+    [
+        ("127.0.0.1:8088", True),
+        ("[::1]:8000", True),
+        ("localhost:80", True),
+        ("127.0.0.1", True),  # bare, as named before sites had a port
+        ("localhost", True),
+        ("example.co.uk", False),
+        ("0.1", False),  # what site_of makes of a dotted name under a numeric top-level label: a domain
+    ],
+)
+def test_local_sites_are_addresses_and_single_label_hosts(site: str, is_local: bool) -> None:
+    assert local(site) is is_local

@@ -4,7 +4,7 @@ import pytest
 
 from companion.tokens import never_filled
 from companion.vault import Address, Birthday, Email, Membership, Organization, PersonName, Phone, Vault, VaultProfile
-from companion.vault.tokens import street_parts
+from companion.vault.tokens import site_matches, street_parts
 from tests.companion.vault.conftest import PASSPHRASE
 
 PROFILE = VaultProfile(
@@ -217,6 +217,33 @@ def test_memberships_for_a_site_include_its_subdomains_only(filled):
     assert [o.label for o in filled.memberships_for_site("shop.lindenhof.test")] == ["Lindenhof Club"]
     assert filled.memberships_for_site("notlindenhof.test") == []
     assert filled.memberships_for_site("evil.example") == []
+
+
+@pytest.mark.parametrize(
+    ("site", "program_sites", "matches"),
+    [
+        ("shop.lindenhof.test", ["lindenhof.test"], True),  # a registrable domain: its subdomains too
+        ("www.lindenhof.test", ["lindenhof.test"], True),
+        ("127.0.0.1:8080", ["127.0.0.1:8080"], True),  # a local site: itself
+        ("[::1]:8000", ["[::1]:8000"], True),
+        ("localhost:80", ["localhost:80"], True),
+        ("127.0.0.1:8080", ["0.0.1:8080"], False),  # an address has no parent
+        ("10.0.0.1:8080", ["1:8080"], False),
+        ("192.168.0.1:80", ["168.0.1:80"], False),
+        ("127.0.0.1:8080", ["127.0.0.1:8081"], False),  # nor another port
+        ("nas.10.0.0.1", ["10.0.0.1"], False),  # a bare address saved before sites had ports is no parent either
+        ("notlindenhof.test", ["lindenhof.test"], False),
+    ],
+)
+def test_a_local_site_matches_only_itself_and_a_domain_its_subdomains(site, program_sites, matches):
+    assert site_matches(site, program_sites) is matches
+
+
+def test_a_membership_kept_for_a_local_site_is_offered_on_that_site_only(filled):
+    club = Membership(program="Router Club", number="RC-7", sites=["0.1:8080"])
+    filled.update(PROFILE.model_copy(update={"memberships": [club]}))
+    assert filled.memberships_for_site("127.0.0.1:8080") == []
+    assert [o.value for o in filled.memberships_for_site("0.1:8080")] == ["RC-7"]
 
 
 def test_value_ids_are_unique_and_stable_across_reads(filled):
