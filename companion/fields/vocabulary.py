@@ -252,8 +252,9 @@ KEYWORDS: dict[str, str] = {
     + r"firm[ay]|"  # Czech, Slovak "firmy"
     + _W
     + r"firmen|unternehmen|entreprise|société|societe|"
-    r"empresa|azienda|ragione sociale|bedrijf|onderneming|nazwa firmy|företag|foretag|virksomhed|"
-    r"yritys|společnost|spolocnost|cégnév|cegnev|" + _w("cég") + r"|companie|компани|организац|"
+    r"empresa|azienda|ragione sociale|raison sociale|razao social|"  # a company's legal name (it, fr, pt)
+    r"bedrijf|onderneming|nazwa firmy|företag|foretag|virksomhed|"
+    r"yrity(?:s|ks)|společnost|spolocnost|cégnév|cegnev|" + _w("cég") + r"|companie|компани|организац|"
     r"εταιρ|şirket|sirket|会社|企業|公司|회사|الشركة|חברה|perusahaan|บริษัท|" + _w("business") + r"|" + _w("org"),
     "organization-title": r"job ?title|position|" + _w("funktion") + r"|fonction|cargo|ruolo|役職|职位",
     "street-address": "|".join(
@@ -336,13 +337,13 @@ KEYWORDS: dict[str, str] = {
             r"apartment|" + _w("apt") + r"|suite|" + _w("unit") + r"|" + _w("flat") + r"|" + _w("floor"),
             r"adresszusatz|zusatz|adresse 2|adresse ?ligne ?2|complément|complement",
             r"wohnung|stockwerk|etage",
-            r"appartement|bâtiment|batiment|escalier",
+            r"appartement|bâtiment|batiment|escalier|" + _w("porte"),  # French door (of a flat)
             r"dirección 2|direccion 2|piso|puerta|departamento|depto|escalera",
             r"indirizzo 2|interno|" + _W + r"scala|appartamento|presso",
-            r"endereço 2|complemento",
+            r"endereço 2|complemento|" + _w("andar"),  # Portuguese floor
             r"toevoeging|adresregel 2",
             r"lokal|mieszkani|numer lokalu|" + _w("m"),
-            r"stiege|boîte|boite",  # Austrian staircase, Belgian letter box
+            r"stiege|turnummer|boîte|boite",  # Austrian staircase and door ("Türnummer"), Belgian letter box
             r"lägenhet|" + _w("c ?o"),  # "c/o" reads "c o"
             r"lejlighed|etage",
             r"asunto|huoneisto",

@@ -501,6 +501,14 @@ def test_language_families(labels_and_names, expected):
         ("Directions to reach", "delivery-notes", True),
         ("Ponto de referência", "delivery-notes", True),  # Portuguese
         ("Comments for the courier", "delivery-notes", True),
+        # A company's legal name, and a Finnish noun in its genitive ("the company's name")
+        ("Razão social", "organization", True),  # Brazilian Portuguese
+        ("Raison sociale", "organization", True),  # French
+        ("Yrityksen nimi", "organization", True),
+        ("Yrityksen nimi", "name", False),  # not a person's name
+        ("Numéro de porte", "address-line2", True),  # French door (of a flat)
+        ("Andar", "address-line2", True),  # Portuguese floor
+        ("Türnummer", "address-line2", True),  # Austrian door number
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
@@ -552,6 +560,8 @@ def test_keyword_tables_hold_no_punctuation_the_text_never_has():
         ("Novedades", "Nové heslo", "new"),  # Czech "new", folded to "nove"
         ("Повідомлення", "Номер дома", "house-number"),  # Ukrainian "message" holds Russian "house"
         ("Escalate", "Scala", "address-line2"),
+        ("Supporter", "Porte", "address-line2"),  # French door, inside English and French words
+        ("Andare", "Andar", "address-line2"),  # Italian "to go"
     ],
 )
 def test_a_word_inside_another_word_names_nothing(unrelated, naming, kind):
