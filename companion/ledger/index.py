@@ -164,7 +164,8 @@ class LedgerIndex:
         self._by_fingerprint: dict[str, list[int]] = {}
         self._sites: dict[str, _SiteTally] = {}
         self._grid: dict[str, dict[str, list[Any]]] = {}  # site -> type -> [times, last_given]
-        self._days: dict[str, list[int]] = {}  # "YYYY-MM-DD" -> [released, refused]
+        # "YYYY-MM-DD" -> [released less those whose page took nothing, refused]
+        self._days: dict[str, list[int]] = {}
         # (site, value_id) -> [[fingerprint, [position, ...]], ...]: every time the site was given that value, in
         # order, so that when the page did not take the latest one, the one before is the site's copy. Runs of
         # one fingerprint (a value is given many times between two edits) keep it to one int a time.
@@ -293,9 +294,11 @@ class LedgerIndex:
         if not gone:
             del self._not_received[position]
         elif released and took_some and len(gone) == len(row.types):
-            # Its page took none of it: the site did not get values that time. Counted from the release's own
-            # fields, so the same whether this comes right after it or with a summarized segment.
+            # Its page took none of it: the site did not get values that time, nor was anything shared that
+            # day. Counted from the release's own fields and day, so the same whether this comes right after
+            # it or with a summarized segment.
             self._sites[row.site].released -= 1
+            self._days[row.time[:10]][0] -= 1
 
     def _ungrid(self, site: str, field_type: str, position: int) -> None:
         """One time fewer that ``site`` got ``field_type``; when that was its last, the one before is."""
@@ -341,8 +344,8 @@ class LedgerIndex:
         """(columns of the rows, the aggregates) of an index holding one segment, JSON-ready.
 
         Positions in the aggregates are local to the segment; ``merge_segment`` shifts them. The aggregates
-        hold releases whole, a site's count of releases included (as every summary format 3 has): the
-        withdrawals listed beside them take back, on merge, what the pages did not take."""
+        hold releases whole, the counts of releases per site and per day included (as every summary format 3
+        has): the withdrawals listed beside them take back, on merge, what the pages did not take."""
         rows = self.rows
         columns: dict[str, list[Any]] = {
             "id": [r.id for r in rows],
@@ -557,7 +560,8 @@ class LedgerIndex:
         return list(reversed(self._by_fingerprint.get(fingerprint, [])))
 
     def activity(self, bucket: Bucket) -> list[tuple[date, int, int]]:
-        """(bucket start, released, refused), oldest first; buckets with no entries are left out."""
+        """(bucket start, released, refused), oldest first; buckets with no entries are left out. ``released``
+        counts the releases whose page took at least one of their values, as a site's count does."""
         if bucket not in ("day", "week", "month"):
             raise ValueError("bucket is day, week or month")
         totals: dict[date, list[int]] = {}

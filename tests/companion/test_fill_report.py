@@ -2,6 +2,7 @@
 ledger then says so, and stops counting them as the shop's; a report can take fields back and nothing else."""
 
 import json
+import re
 
 import pytest
 
@@ -254,6 +255,9 @@ async def test_a_site_whose_page_took_nothing_did_not_get_your_values(companion)
     sites = await (await companion.get("/ledger/sites")).text()
     row = sites[sites.index("example.co.uk</a>") : sites.index("</tr>", sites.index("example.co.uk</a>"))]
     assert "<td>0</td><td>1</td><td>1</td><td>nothing</td>" in row  # got values 0, one unticked, not taken 1
+    timeline = await (await companion.get("/ledger")).text()
+    [bar] = re.findall(r"<title>(.*?)</title>", timeline[timeline.index('id="activity"') :])
+    assert bar.endswith(": 0 shared, 1 refused")  # the activity chart agrees
 
 
 async def recent_for_popup(companion):

@@ -132,6 +132,20 @@ def test_a_site_got_values_as_often_as_a_request_to_it_lists(ledger, shop):
     assert [s.released for s in ledger.sites()] == [1]
 
 
+def test_the_activity_chart_shares_only_the_releases_their_page_took_something_of(ledger, shop):
+    """The chart's "N shared" per day, week or month agrees with a site's count: a release whose page took
+    none of its values is taken off the day it was made, once, whenever the corrections come."""
+    first, second = shop  # days 0 and 5: the week of 2026-01-05
+    ledger.append(make_undelivered(first, 1), now=at(5.001))  # took email, not tel: still shared
+    ledger.append(make_undelivered(second, 0), now=at(5.002))
+    assert ledger.activity("week") == [(date(2026, 1, 5), 2, 0)]
+    ledger.append(make_undelivered(second, 1), now=at(12))  # a week later: the page took nothing of it
+    ledger.append(make_undelivered(second, 0, 1), now=at(12.001))  # said again: counted once
+    assert ledger.activity("day") == [(date(2026, 1, 5), 1, 0), (date(2026, 1, 10), 0, 0), (date(2026, 1, 17), 0, 0)]
+    assert ledger.activity("week") == [(date(2026, 1, 5), 1, 0), (date(2026, 1, 12), 0, 0)]
+    assert ledger.activity("month") == [(date(2026, 1, 1), 1, 0)]
+
+
 def test_the_rest_of_a_release_still_counts(ledger, shop):
     first, second = shop
     ledger.append(make_undelivered(second, 0), now=at(5.001))  # email not taken, tel taken
@@ -202,6 +216,7 @@ def test_a_release_its_page_took_nothing_of_is_not_counted_after_reopening_from_
     keys = summary_module.disk.LedgerKeys(key)
     first = summary_module.read_summary(folder, keys, 1, summary_module.disk.segment_path(folder, 1).read_bytes())
     assert first.state["sites"]["alpha.example"][3] == 2  # releases whole, as format 3 has always kept them
+    assert first.state["days"] == {"2026-01-05": [1, 0], "2026-01-06": [1, 0]}  # per day too
     merged = Ledger.open(folder, key, segment_entries=3)
     rebuilt = Ledger.open(folder, key, read_only=True)
     summary_module.summary_path(folder, 1).unlink()
@@ -211,6 +226,12 @@ def test_a_release_its_page_took_nothing_of_is_not_counted_after_reopening_from_
         for opened in (merged, rebuilt, read_in_full):
             alpha = opened.site("alpha.example")
             assert (alpha.entries, alpha.released, alpha.undelivered) == (7, 1, 4)
+            assert opened.activity("day") == [
+                (date(2026, 1, 5), 0, 0),  # early: its page took nothing, said in the same segment
+                (date(2026, 1, 6), 0, 0),  # late: its page took nothing, said in the next segment
+                (date(2026, 1, 7), 0, 0),  # only corrections
+                (date(2026, 1, 8), 1, 0),  # kept: its page took email
+            ]
     finally:
         for opened in (merged, rebuilt, read_in_full):
             opened.close()
