@@ -8,5 +8,6 @@ Modules, one job each:
 - ``verify``: reading a folder back, and naming the first problem and where it is.
 - ``index``: the in-memory index and the dashboard's view models.
 - ``store``: ``Ledger`` — open, append, close, verify and the read side; ``verify_folder`` for the CLI.
+- ``inbox``: corrections accepted while the vault is locked, sealed to a public key until the vault opens.
 - ``export``, ``receipt``, ``requests``: CSV/JSON Lines, Kantara consent receipts, GDPR/CCPA requests.
 """
