@@ -27,11 +27,18 @@ A lock of the vault voids every open offer (the offers hold the person's values)
 reportability: what a release keeps for its report (``Release``: where the request came from, and each
 released field's type, page label, value id and keyed fingerprint) holds no personal value, so it is kept
 until its minute is up. Appending the "undelivered" entry does need what the lock takes away — the ledger's
-key, and the ledger with it — so a report accepted while the vault is locked is held in memory (values never
-were in it) and appended, with the time it arrived, when the vault next opens, before anything reads the
-ledger. Until then no view of the ledger can be shown, so none overstates; if the companion stops before the
-vault opens again, the correction is lost and the release stands as recorded (it is never written to disk
-unsealed, and there is no key to seal it with).
+key, and the ledger with it — so a report accepted while the vault is locked goes to the ledger's inbox
+(``companion.ledger.inbox``): sealed on disk to a key only the open vault has, so a restart loses nothing, and
+appended, with the time it arrived, when the vault next opens, before anything reads the ledger. Until then no
+view of the ledger can be shown, so none overstates. Without an inbox key (a vault from before the inbox,
+until its next open makes one) or a writable inbox, such a report is held in memory only, as it was before
+the inbox, and lost if the companion stops first.
+
+Anyone who can write the data dir can seal a record to the inbox's public key, so a held report is checked
+again when it is appended (``record_held``): every entry must take back fields of a release the ledger has,
+for its request, as copies of what that release recorded, or the record is set aside; and a release already
+corrected in the ledger (a crash between appending a held report and removing its record) is not corrected
+twice.
 
 Marketing and loyalty prompts are planned by ``companion.prompts`` from the person's standing preferences:
 consent boxes are never offered a value, only unticked (or an opt-out ticked) in the refusing direction,
@@ -43,6 +50,7 @@ wallet (``keep``), bound to this request's site and frame, only after their yes 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import time
 from collections import OrderedDict
@@ -56,6 +64,7 @@ from companion.core import Core
 from companion.decisions import Choice
 from companion.fields.classify import PageUnderstanding, understand
 from companion.fields.safety import assess_page
+from companion.ledger.inbox import HeldReport, HeldReportRefused
 from companion.ledger.model import Decision, DisclosedField, LedgerDraft, LedgerEntry
 from companion.prompts import TERMS_NOT_KEPT, plan_prompts
 from companion.protocol import ErrorCode, ProtocolError
@@ -78,6 +87,8 @@ from companion.protocol.messages import (
 from companion.sites import origin_of, path_of, site_of, trustworthy
 from companion.tokens import MEMBERSHIP
 from companion.vault import InvalidProfile, VaultLocked
+
+log = logging.getLogger(__name__)
 
 REQUEST_TTL_SECONDS = 15 * 60
 REPORT_TTL_SECONDS = 60  # the service worker reports right after the fill: a release is reportable this long
@@ -177,7 +188,6 @@ class FillService:
         self._understood: OrderedDict[bytes, PageUnderstanding] = OrderedDict()
         self._keep: dict[str, KeepTicket] = {}
         self._released: dict[tuple[str, str], Release] = {}  # (request id, once, always or boxes) -> the release
-        self._held: list[tuple[LedgerDraft, datetime]] = []  # reports accepted while locked, and when they came
 
     # --- the messages ---
 
@@ -367,14 +377,19 @@ class FillService:
             given = release.fields[refused.index]
             taken_back = given.field.model_copy(update={"position": given.place, "reason": refused.reason})
             undelivered.setdefault(given.entry_id, []).append(taken_back)
-        for entry_id, fields in undelivered.items():
-            draft = self._draft(release.where, Decision.UNDELIVERED, fields, release.terms, release_id=entry_id)
+        drafts = [
+            self._draft(release.where, Decision.UNDELIVERED, fields, release.terms, release_id=entry_id)
+            for entry_id, fields in undelivered.items()
+        ]
+        if drafts:
             try:
                 ledger = self.core.ledger
             except VaultLocked:
-                self._held.append((draft, datetime.now(UTC)))  # appended when the vault opens: ``record_held``
+                # Appended when the vault opens (``record_held``); on disk before this report is answered.
+                self.core.inbox.hold(HeldReport(datetime.now(UTC), tuple(drafts)))
             else:
-                ledger.append(draft)
+                for draft in drafts:
+                    ledger.append(draft)
         del self._released[key]
         return FillReportResult(request_id=payload.request_id, recorded=sum(map(len, undelivered.values())))
 
@@ -407,9 +422,22 @@ class FillService:
 
     def record_held(self) -> None:
         """Called when the vault opens: append the reports accepted while it was locked, as of their arrival."""
-        held, self._held = self._held, []
-        for draft, arrived in held:
-            self.core.ledger.append(draft, now=arrived)
+        self.core.deliver_held(self._append_held)
+
+    def _append_held(self, held: HeldReport) -> None:
+        """Append one held report's entries, checked as ``report`` checked them (see the module's docstring)."""
+        ledger = self.core.ledger
+        for draft in held.drafts:
+            if not _takes_back(ledger.entry(draft.release_id or ""), draft):
+                raise HeldReportRefused(
+                    f"it names a release ({draft.release_id}) the ledger does not have for that request, "
+                    "or fields that release did not record"
+                )
+        for draft in held.drafts:
+            if ledger.undelivered(draft.release_id or ""):
+                log.info("a held report on %s was in the ledger already: not appended again", draft.release_id)
+                continue
+            ledger.append(draft, now=held.arrived)
 
     # --- helpers ---
 
@@ -556,3 +584,20 @@ class FillService:
         report_cutoff = self.clock() - REPORT_TTL_SECONDS
         for key in [k for k, r in self._released.items() if r.released < report_cutoff]:
             del self._released[key]
+
+
+def _takes_back(release: LedgerEntry | None, correction: LedgerDraft) -> bool:
+    """Whether ``correction`` could be a report's on ``release``: the same request, place and frame, and each of
+    its fields a copy of the release's at its position (``FillService.report`` makes them so)."""
+    if release is None or release.decision not in (Decision.ONCE, Decision.ALWAYS, Decision.NEVER):
+        return False
+    where = (release.request_id, release.site, release.origin, release.path, release.frame_origin)
+    if where != (correction.request_id, correction.site, correction.origin, correction.path, correction.frame_origin):
+        return False
+    given = release.fields
+    return all(
+        f.position is not None
+        and f.position < len(given)
+        and given[f.position] == f.model_copy(update={"position": None, "reason": None})
+        for f in correction.fields
+    )

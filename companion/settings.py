@@ -83,6 +83,11 @@ class DataDir:
         return self.root / "ledger"
 
     @property
+    def inbox_dir(self) -> Path:
+        """Fill reports accepted while the vault was locked, sealed until it opens (``companion.ledger.inbox``)."""
+        return self.root / "ledger-inbox"
+
+    @property
     def host_dir(self) -> Path:
         """Where `proffer install-host` writes the native host's launcher."""
         return self.root / "native-host"

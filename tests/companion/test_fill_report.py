@@ -2,15 +2,22 @@
 ledger then says so, and stops counting them as the shop's; a report can take fields back and nothing else."""
 
 import json
+import logging
 import re
+import shutil
+from datetime import UTC, datetime
 
 import pytest
 
-from companion.appkeys import CONTEXT
+from companion.app import init_app
+from companion.appkeys import CONTEXT, CORE
 from companion.dashboard.ledger_views import grid_data
 from companion.decisions import Choice
+from companion.ledger.inbox import HeldReport, Inbox
+from companion.ledger.model import LedgerDraft
 from companion.prompts import TERMS_NOT_KEPT
-from tests.companion.conftest import PASSPHRASE
+from companion.settings import Settings
+from tests.companion.conftest import PASSPHRASE, free_port
 from tests.companion.dashboard.test_security import login
 from tests.companion.ledger.receipt_schemas import validate_receipt
 from tests.companion.test_native_api import FIELDS, FORMS, PAGE, message, offer_for, post, request_fill, unlocked
@@ -208,6 +215,174 @@ async def test_a_lock_still_voids_the_offers(companion):
     body = {"request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "approvals": approvals}
     _, answer = await post(companion, message("fill.approve", body))
     assert answer["error"]["code"] == "unknown_request"
+
+
+# --- held while locked: sealed in the ledger's inbox, so a restart loses nothing ---------------------------
+
+
+async def restarted(aiohttp_client, data_dir):
+    """Another companion over the same data dir, started locked: nothing of the first one's memory."""
+    port = free_port()
+    client = await aiohttp_client(init_app(data_dir, Settings(port=port)), server_kwargs={"port": port})
+    client.token = data_dir.read_token()
+    return client.app[CORE]
+
+
+def inbox_files(data_dir, pattern="*.sealed"):
+    return sorted(data_dir.inbox_dir.glob(pattern))
+
+
+async def released_twice(companion):
+    """Two releases of email and first name, on two requests; (core, their two results)."""
+    core, first = await released_once(companion)
+    second = await request_fill(companion)
+    await approve(companion, second)
+    return core, (first, second)
+
+
+async def report_held(companion, data_dir, body):
+    """Post a report while the vault is locked; the record it left in the inbox."""
+    before = set(inbox_files(data_dir))
+    _, answer = await post(companion, body)
+    assert answer["ok"] and answer["result"]["recorded"] == 1, answer
+    [record] = set(inbox_files(data_dir)) - before
+    return record
+
+
+async def test_a_report_while_locked_is_sealed_on_disk_and_a_restarted_companion_appends_it(
+    companion, aiohttp_client, data_dir
+):
+    core, result = await released_once(companion)
+    once = core.ledger.query(decision="once").items[0]
+    email = next(f for f in once.fields if f.type == "email")
+    core.lock()
+    arrived = datetime.now(UTC)
+    record = await report_held(companion, data_dir, report(result, filled=[1], refused=[(0, "field_changed")]))
+    answered = datetime.now(UTC)
+    sealed = record.read_bytes()
+    readable = (email.label, email.type, email.fingerprint, email.value_id, once.site, once.request_id, "field_changed")
+    for clear in readable:
+        assert clear.encode() not in sealed, clear
+    assert oct(record.stat().st_mode & 0o777) == "0o600"
+
+    core = await restarted(aiohttp_client, data_dir)
+    core.unlock(PASSPHRASE)
+    [entry] = core.ledger.query(decision="undelivered").items
+    assert entry.release_id == once.id and [(f.type, f.reason) for f in entry.fields] == [("email", "field_changed")]
+    assert arrived <= entry.moment <= answered  # when the report came, not when the vault opened
+    assert core.ledger.site("example.co.uk").field_types == ("given-name",)
+    assert inbox_files(data_dir) == [] and inbox_files(data_dir, "*.unreadable") == []
+
+
+async def test_a_torn_or_garbage_record_is_set_aside_and_the_others_are_appended(
+    companion, aiohttp_client, data_dir, caplog
+):
+    core, (first, second) = await released_twice(companion)
+    core.lock()
+    await report_held(companion, data_dir, report(first, refused=[(0, "field_changed")]))
+    torn = await report_held(companion, data_dir, report(second, refused=[(1, "invisible")]))
+    torn.write_bytes(torn.read_bytes()[:-7])  # the last record, cut short
+    garbage = data_dir.inbox_dir / "00000000deadbeef.sealed"
+    garbage.write_bytes(b"not a record at all")
+
+    core = await restarted(aiohttp_client, data_dir)
+    with caplog.at_level(logging.ERROR):
+        core.unlock(PASSPHRASE)
+    assert core.vault.state == "unlocked"
+    [entry] = core.ledger.query(decision="undelivered").items
+    assert entry.request_id == first["request_id"]
+    assert inbox_files(data_dir) == []
+    assert [p.name for p in inbox_files(data_dir, "*.unreadable")] == sorted(
+        p.name.replace(".sealed", ".unreadable") for p in (torn, garbage)
+    )
+    assert torn.name in caplog.text and garbage.name in caplog.text
+
+
+async def test_a_vault_from_before_the_inbox_holds_reports_in_memory_until_its_next_open_makes_the_key(
+    companion, data_dir, caplog
+):
+    core, (first, second) = await released_twice(companion)
+    once = core.ledger.query(decision="once").items[-1]
+    core.lock()
+    # As a data dir from before the inbox, in a companion that has not opened it since: no key pair anywhere.
+    shutil.rmtree(data_dir.inbox_dir)
+    core.inbox = Inbox(data_dir.inbox_dir)
+    arrived = datetime.now(UTC)
+    with caplog.at_level(logging.WARNING):
+        _, answer = await post(companion, report(first, refused=[(0, "field_changed")]))
+    assert answer["ok"] and answer["result"]["recorded"] == 1
+    assert "in memory only" in caplog.text
+    assert not data_dir.inbox_dir.exists()  # nothing on disk
+
+    core.unlock(PASSPHRASE)
+    assert (data_dir.inbox_dir / "key.pub").exists()  # made at the open
+    [entry] = core.ledger.query(decision="undelivered").items
+    assert entry.release_id == once.id and arrived <= entry.moment
+    core.lock()
+    await report_held(companion, data_dir, report(second, refused=[(0, "field_changed")]))  # on disk from now on
+
+
+async def test_a_held_report_is_appended_once_even_if_its_record_outlives_the_append(
+    companion, aiohttp_client, data_dir
+):
+    core, result = await released_once(companion)
+    core.lock()
+    record = await report_held(companion, data_dir, report(result, refused=[(0, "field_changed")]))
+    sealed = record.read_bytes()
+    core = await restarted(aiohttp_client, data_dir)
+    core.unlock(PASSPHRASE)
+    assert core.ledger.query(decision="undelivered").total == 1
+    core.lock()
+    record.write_bytes(sealed)  # a crash after the append, before the record was removed
+    core = await restarted(aiohttp_client, data_dir)
+    core.unlock(PASSPHRASE)
+    assert core.ledger.query(decision="undelivered").total == 1
+    assert inbox_files(data_dir) == []
+
+
+async def test_a_report_held_on_disk_is_not_held_in_memory_as_well(companion, data_dir):
+    core, result = await released_once(companion)
+    core.lock()
+    record = await report_held(companion, data_dir, report(result, refused=[(0, "field_changed")]))
+    record.unlink()  # the one place it was held
+    core.unlock(PASSPHRASE)
+    assert core.ledger.query(decision="undelivered").total == 0
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param({"release_id": "00000000-0000-4000-8000-000000000000"}, id="no-such-release"),
+        pytest.param({"request_id": None}, id="another-request-s-release"),
+        pytest.param({"label": "Fake"}, id="a-field-it-did-not-release"),
+        pytest.param({"position": 5}, id="a-place-it-does-not-have"),
+    ],
+)
+async def test_a_record_anyone_could_seal_is_set_aside_unless_it_takes_back_what_its_release_recorded(
+    companion, aiohttp_client, data_dir, forge
+):
+    core, (first, _) = await released_twice(companion)
+    second_release, first_release = core.ledger.query(decision="once").items
+    core.lock()
+    # The inbox's public key is on disk in clear: whoever can write the data dir can seal a record to it. This
+    # one is a copy of a real correction of the first release, sent at the second (not corrected yet).
+    await report_held(companion, data_dir, report(first, refused=[(0, "field_changed")]))
+    core.unlock(PASSPHRASE)
+    [real] = core.ledger.query(decision="undelivered").items
+    core.lock()
+    field = real.fields[0].model_copy(update={k: v for k, v in forge.items() if k in ("label", "position")})
+    changes = {"release_id": second_release.id, "request_id": second_release.request_id, "fields": (field,)}
+    changes.update({k: v for k, v in forge.items() if k == "release_id"})
+    if "request_id" in forge:
+        changes["request_id"] = first_release.request_id
+    forged = LedgerDraft.model_validate({**real.model_dump(include=set(LedgerDraft.model_fields)), **changes})
+    Inbox(data_dir.inbox_dir).hold(HeldReport(datetime.now(UTC), (forged,)))
+
+    core = await restarted(aiohttp_client, data_dir)
+    core.unlock(PASSPHRASE)
+    assert core.ledger.query(decision="undelivered").total == 1
+    assert core.ledger.not_received(second_release.id) == frozenset()
+    assert inbox_files(data_dir) == [] and len(inbox_files(data_dir, "*.unreadable")) == 1
 
 
 async def test_values_filled_by_a_standing_decision_are_reported_on_as_their_own_release(companion):
