@@ -64,6 +64,7 @@ from companion.core import Core
 from companion.decisions import Choice
 from companion.fields.classify import PageUnderstanding, understand
 from companion.fields.safety import assess_page
+from companion.ledger.errors import LedgerCorrupt
 from companion.ledger.inbox import HeldReport, HeldReportRefused
 from companion.ledger.model import Decision, DisclosedField, LedgerDraft, LedgerEntry
 from companion.prompts import TERMS_NOT_KEPT, plan_prompts
@@ -427,6 +428,9 @@ class FillService:
     def _append_held(self, held: HeldReport) -> None:
         """Append one held report's entries, checked as ``report`` checked them (see the module's docstring)."""
         ledger = self.core.ledger
+        if ledger.problem is not None:
+            # Nothing can be appended, and the releases past the damage are not indexed: keep it for later.
+            raise LedgerCorrupt(f"the ledger is damaged, held reports wait: {ledger.problem.message}")
         for draft in held.drafts:
             if not _takes_back(ledger.entry(draft.release_id or ""), draft):
                 raise HeldReportRefused(

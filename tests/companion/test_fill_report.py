@@ -13,6 +13,7 @@ from companion.app import init_app
 from companion.appkeys import CONTEXT, CORE
 from companion.dashboard.ledger_views import grid_data
 from companion.decisions import Choice
+from companion.ledger import disk
 from companion.ledger.inbox import HeldReport, Inbox
 from companion.ledger.model import LedgerDraft
 from companion.prompts import TERMS_NOT_KEPT
@@ -338,6 +339,19 @@ async def test_a_held_report_is_appended_once_even_if_its_record_outlives_the_ap
     core.unlock(PASSPHRASE)
     assert core.ledger.query(decision="undelivered").total == 1
     assert inbox_files(data_dir) == []
+
+
+async def test_a_damaged_ledger_leaves_held_reports_held_for_a_later_open(companion, aiohttp_client, data_dir):
+    core, result = await released_once(companion)
+    core.lock()
+    record = await report_held(companion, data_dir, report(result, refused=[(0, "field_changed")]))
+    segment = disk.segment_path(data_dir.ledger_dir, 1)
+    lines = segment.read_bytes().splitlines(keepends=True)
+    segment.write_bytes(b"".join(lines[1:]))  # the first entry deleted: nothing after it is read
+    core = await restarted(aiohttp_client, data_dir)
+    core.unlock(PASSPHRASE)
+    assert core.ledger.problem is not None and core.vault.state == "unlocked"
+    assert inbox_files(data_dir) == [record] and inbox_files(data_dir, "*.unreadable") == []
 
 
 async def test_a_report_held_on_disk_is_not_held_in_memory_as_well(companion, data_dir):
