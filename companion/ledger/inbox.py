@@ -40,11 +40,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import json
 import logging
 import os
 import re
 import secrets
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -162,6 +164,24 @@ def open_record(private: X25519PrivateKey, blob: bytes, name: str) -> bytes:
         ) from None
 
 
+def _read_file(path: Path) -> bytes:
+    """A record file's bytes. Whoever can write the folder can put anything under a record's name: a link is
+    not followed, and a pipe or device is not read (it could block the open, or never end)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise RecordUnreadable("a link, not a record") from None
+        raise
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise RecordUnreadable("not a regular file")
+        data = f.read(MAX_RECORD_BYTES + 1)
+    if len(data) > MAX_RECORD_BYTES:
+        raise RecordUnreadable(f"more than {MAX_RECORD_BYTES} bytes, far more than a report")
+    return data
+
+
 class Inbox:
     """Reports accepted while the vault is locked: sealed on disk, or in memory while there is no key pair."""
 
@@ -276,10 +296,7 @@ class Inbox:
                 continue
             name = path.name if unfinished is None else unfinished.group(1)
             try:
-                size = path.stat().st_size
-                if size > MAX_RECORD_BYTES:
-                    raise RecordUnreadable(f"{size} bytes, far more than a report")
-                report = HeldReport.parse(open_record(private, path.read_bytes(), name))
+                report = HeldReport.parse(open_record(private, _read_file(path), name))
             except RecordUnreadable as exc:
                 what = "a write cut short (its report was never answered)" if unfinished else "it"
                 why = f"{what} could not be read back: {exc}"

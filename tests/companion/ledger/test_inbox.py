@@ -4,6 +4,7 @@ once, oldest first, and anything that does not read set aside rather than lost o
 import logging
 import os
 import stat
+import threading
 
 import pytest
 
@@ -131,6 +132,26 @@ def test_a_write_cut_short_is_set_aside_and_one_cut_before_its_rename_is_deliver
     assert [p.name for p in inbox.folder.iterdir() if p.name != "key.pub"] == [
         cut_path.name.replace(".sealed", ".unreadable")
     ]
+
+
+def test_a_link_or_a_pipe_under_a_record_s_name_is_set_aside_unread(tmp_path, ledger, inbox, inbox_key):
+    kept = report(ledger, 2)
+    inbox.hold(kept)
+    elsewhere = Inbox(tmp_path / "elsewhere")
+    elsewhere.publish(inbox_key)
+    elsewhere.hold(report(ledger, 1))  # a good record, but not in the inbox: a link must not bring it in
+    [outside] = records(elsewhere)
+    (inbox.folder / outside.name).symlink_to(outside)
+    os.mkfifo(inbox.folder / "00000000000000ff.sealed")  # reading it would wait for a writer for ever
+    got = []
+    reader = threading.Thread(target=lambda: got.append(delivered(Inbox(inbox.folder), inbox_key)), daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    assert not reader.is_alive() and got == [[kept]]
+    assert sorted(p.name for p in records(inbox, "*.unreadable")) == sorted(
+        [outside.name.replace(".sealed", ".unreadable"), "00000000000000ff.unreadable"]
+    )
+    assert outside.exists()
 
 
 def test_a_record_sealed_to_another_key_is_set_aside(ledger, tmp_path, inbox, inbox_key):
