@@ -31,8 +31,9 @@ never half a record under a record's name.
 
 **Reading** (``deliver``). Every record, and every temp file a crash left behind (the torn last record: a
 write cut short, whose report was never answered), is opened; those that authenticate and parse are handed
-over oldest first, and each is removed once its entries are appended. One that does not is renamed
-``.unreadable``, named in the log, and the others go on. Whoever appends makes the hand-over idempotent (see
+over oldest first, and each is removed once its entries are appended. One that does not (or is not a
+regular file: a link is not followed, a pipe not read) is renamed ``.unreadable``, named in the log, and the
+others go on. Whoever appends makes the hand-over idempotent (see
 ``companion.fill``), so a crash between appending a report and removing its record duplicates nothing.
 """
 
@@ -101,7 +102,8 @@ class HeldReport:
 
     def dump(self) -> bytes:
         document = {"arrived": self.arrived.isoformat(), "drafts": [d.model_dump(mode="json") for d in self.drafts]}
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        # ASCII, as the ledger's own records: a page's label may hold a lone surrogate, which UTF-8 cannot encode.
+        return json.dumps(document, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
     @classmethod
     def parse(cls, data: bytes) -> HeldReport:

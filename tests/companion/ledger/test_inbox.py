@@ -18,7 +18,7 @@ from companion.ledger.inbox import (
     seal_record,
 )
 
-from .conftest import at, make_draft, make_undelivered
+from .conftest import HOSTILE, at, make_draft, make_undelivered
 
 LABEL = "Inbox-Marker-Label"
 
@@ -247,6 +247,13 @@ def test_a_damaged_key_file_leaves_reports_in_memory_not_lost(tmp_path, ledger, 
     assert "damaged" in caplog.text and records(inbox) == []
     inbox.publish(inbox_key)
     assert delivered(inbox, inbox_key) == [held]
+
+
+def test_whatever_a_page_put_in_a_label_comes_back_exactly(ledger, inbox, inbox_key):
+    held = report(ledger, label=HOSTILE + "\ud800 lone surrogate")
+    inbox.hold(held)
+    assert len(records(inbox)) == 1  # on disk, not fallen back to memory
+    assert delivered(Inbox(inbox.folder), inbox_key) == [held]
 
 
 def test_only_undelivered_entries_with_a_time_zone_are_held(ledger):
