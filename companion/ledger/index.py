@@ -11,7 +11,8 @@ they had never been released, and are remembered per release (``not_received``) 
 it. The release's own row stays as it is: values did leave Proffer, and the timeline shows both entries.
 An "undelivered" entry may also correct a consent box Proffer set by the person's preference (a "never"
 entry) that the page did not let go of: that box is remembered the same way, and nothing else changes,
-since a refusal counts towards nothing a site was given.
+since a refusal counts towards nothing a site was given. A site counts the two apart (``not_taken``,
+``boxes_not_done``): a box the page would not let Proffer set is no value it did not take.
 
 Strings from entries are interned: a year of history has few distinct sites, purposes and field types, so
 100,000 rows share them instead of holding 100,000 copies.
@@ -58,7 +59,8 @@ class SiteSummary(BaseModel):
     released: int
     refused: int  # entries where the person or a standing decision said no
     field_types: tuple[str, ...]  # the types the site was given (and its pages took), sorted
-    undelivered: int = 0  # entries saying the page did not take values released to it
+    not_taken: int = 0  # releases whose page did not take some or all of their values
+    boxes_not_done: int = 0  # consent boxes Proffer set by the person's preference that the page would not let go of
 
 
 class GridRow(BaseModel):
@@ -119,7 +121,10 @@ class _SiteTally:
     entries: int = 0
     released: int = 0  # less those whose page took nothing, once their withdrawals are applied
     refused: int = 0
-    undelivered: int = 0
+    # Counted as withdrawals are applied, each release or box once however often it is corrected; so never in a
+    # summary, whose withdrawals are applied on merge.
+    not_taken: int = 0
+    boxes_not_done: int = 0
 
 
 class Withdrawal(NamedTuple):
@@ -244,7 +249,6 @@ class LedgerIndex:
                     else:
                         runs.append([fingerprint, [position]])
         elif decision == UNDELIVERED:
-            tally.undelivered += 1
             if self._withdraw:
                 self.withdraw(Withdrawal.of(document))
             else:
@@ -269,6 +273,7 @@ class LedgerIndex:
         if not released and row.decision != NEVER:
             return
         gone = self._not_received.setdefault(position, set())
+        first = not gone
         took_some = len(gone) < len(row.types)
         for place, value_id, fingerprint in withdrawal.fields:
             if not 0 <= place < len(row.types) or place in gone:
@@ -293,11 +298,17 @@ class LedgerIndex:
                     del self._given[(row.site, value_id)]
         if not gone:
             del self._not_received[position]
-        elif released and took_some and len(gone) == len(row.types):
+            return
+        tally = self._sites[row.site]
+        if first and released:
+            tally.not_taken += 1
+        elif first:
+            tally.boxes_not_done += 1
+        if released and took_some and len(gone) == len(row.types):
             # Its page took none of it: the site did not get values that time, nor was anything shared that
             # day. Counted from the release's own fields and day, so the same whether this comes right after
             # it or with a summarized segment.
-            self._sites[row.site].released -= 1
+            tally.released -= 1
             self._days[row.time[:10]][0] -= 1
 
     def _ungrid(self, site: str, field_type: str, position: int) -> None:
@@ -344,8 +355,9 @@ class LedgerIndex:
         """(columns of the rows, the aggregates) of an index holding one segment, JSON-ready.
 
         Positions in the aggregates are local to the segment; ``merge_segment`` shifts them. The aggregates
-        hold releases whole, the counts of releases per site and per day included (as every summary format 3
-        has): the withdrawals listed beside them take back, on merge, what the pages did not take."""
+        hold releases whole, the counts of releases per site and per day included (as every summary since format
+        3 has): the withdrawals listed beside them take back, on merge, what the pages did not take, and a site's
+        corrections are counted from them there (since format 4)."""
         rows = self.rows
         columns: dict[str, list[Any]] = {
             "id": [r.id for r in rows],
@@ -361,10 +373,7 @@ class LedgerIndex:
             "by_site": self._by_site,
             "by_type": self._by_type,
             "by_fingerprint": self._by_fingerprint,
-            "sites": {
-                s: [t.first_seen, t.last_seen, t.entries, t.released, t.refused, t.undelivered]
-                for s, t in self._sites.items()
-            },
+            "sites": {s: [t.first_seen, t.last_seen, t.entries, t.released, t.refused] for s, t in self._sites.items()},
             "grid": self._grid,
             "days": self._days,
             "given": [[site, value_id, runs] for (site, value_id), runs in self._given.items()],
@@ -414,17 +423,16 @@ class LedgerIndex:
         ):
             for key, positions in state[name].items():
                 target.setdefault(intern(key), []).extend([base + p for p in positions])
-        for site, (first_seen, last_seen, entries, released, refused, undelivered) in state["sites"].items():
+        for site, (first_seen, last_seen, entries, released, refused) in state["sites"].items():
             tally = self._sites.get(site)
             if tally is None:
-                self._sites[intern(site)] = _SiteTally(first_seen, last_seen, entries, released, refused, undelivered)
+                self._sites[intern(site)] = _SiteTally(first_seen, last_seen, entries, released, refused)
             else:
                 tally.first_seen = min(tally.first_seen, first_seen)
                 tally.last_seen = max(tally.last_seen, last_seen)
                 tally.entries += entries
                 tally.released += released
                 tally.refused += refused
-                tally.undelivered += undelivered
         for site, cells in state["grid"].items():
             mine = self._grid.setdefault(intern(site), {})
             for field_type, (times, last) in cells.items():
@@ -527,7 +535,8 @@ class LedgerIndex:
             released=t.released,
             refused=t.refused,
             field_types=tuple(sorted(self._grid.get(site, {}))),
-            undelivered=t.undelivered,
+            not_taken=t.not_taken,
+            boxes_not_done=t.boxes_not_done,
         )
 
     def grid(self) -> Grid:

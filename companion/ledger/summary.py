@@ -7,9 +7,9 @@ column and its aggregates (no labels, origins or terms) — sealed with AES-256-
 bound by the associated data to the segment number and by a SHA-256 inside to the segment file's exact
 bytes. Open then merges each closed segment's part instead of rebuilding it entry by entry.
 
-A summary is a cache, never the record: if it is missing, damaged, or the segment's bytes differ from what
-it was made from, ``open`` reads the segment line by line instead (and writes a fresh summary), and
-``verify`` never uses summaries at all.
+A summary is a cache, never the record: if it is missing, damaged, of another ``FORMAT``, or the segment's
+bytes differ from what it was made from, ``open`` reads the segment line by line instead (and writes a fresh
+summary), and ``verify`` never uses summaries at all.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ from companion.ledger import disk
 from companion.ledger.index import LedgerIndex
 from companion.storage import atomic_write
 
-FORMAT = 3  # 3: per-site undelivered counts, every value given, withdrawals
+# 3: per-site counts of corrections, every value given, withdrawals. 4: a site's corrections counted from the
+# withdrawals on merge, values not taken apart from consent boxes not set (format 3 counted both as one).
+FORMAT = 4
 
 
 @dataclass(frozen=True)

@@ -432,7 +432,8 @@ async def test_the_dashboard_shows_the_value_as_not_received_and_not_known(compa
     assert 'class="field not-received"' in timeline  # the release itself marks the email it could not deliver
     site = await (await companion.get("/ledger/site?site=example.co.uk")).text()
     summary = site[site.index('id="site-summary"') : site.index("</p>", site.index('id="site-summary"'))]
-    assert "its page did not take" in summary and "<strong>given-name</strong>" in summary
+    assert '<span id="site-not-taken">1 time its page did not take values Proffer shared</span>' in summary
+    assert "<strong>given-name</strong>" in summary and "site-boxes-not-done" not in summary
 
 
 async def test_a_site_whose_page_took_nothing_did_not_get_your_values(companion):
@@ -443,7 +444,7 @@ async def test_a_site_whose_page_took_nothing_did_not_get_your_values(companion)
     assert '<span id="site-released">it got your values 0 times</span>' in site
     sites = await (await companion.get("/ledger/sites")).text()
     row = sites[sites.index("example.co.uk</a>") : sites.index("</tr>", sites.index("example.co.uk</a>"))]
-    assert "<td>0</td><td>1</td><td>1</td><td>nothing</td>" in row  # got values 0, one unticked, not taken 1
+    assert "<td>0</td><td>1</td><td>1</td><td>0</td><td>nothing</td>" in row  # got 0, 1 unticked, 1 not taken, 0 boxes
     timeline = await (await companion.get("/ledger")).text()
     [bar] = re.findall(r"<title>(.*?)</title>", timeline[timeline.index('id="activity"') :])
     assert bar.endswith(": 0 shared, 1 refused")  # the activity chart agrees
@@ -593,3 +594,17 @@ async def test_the_dashboard_shows_the_box_change_as_not_done(companion):
     assert "not done: the page undid it" in timeline
     assert timeline.count('class="field not-received"') == 1  # the opt-in's change, not its twin's
     assert "not received" not in timeline
+
+
+async def test_a_site_counts_boxes_it_would_not_let_proffer_set_apart_from_values_not_taken(companion):
+    """A box the page would not let go of is no value the page did not take: the site's page says which."""
+    _, result, _ = await boxes_set(companion)
+    await post(companion, box_report(result, refused=[(2, "page_reverted_change"), (3, "detached")]))
+    await login(companion)
+    site = await (await companion.get("/ledger/site?site=lindenhof.example")).text()
+    summary = site[site.index('id="site-summary"') : site.index("</p>", site.index('id="site-summary"'))]
+    assert '<span id="site-boxes-not-done">2 consent boxes its page would not let Proffer set</span>' in summary
+    assert "site-not-taken" not in summary and "did not take" not in summary
+    sites = await (await companion.get("/ledger/sites")).text()
+    row = sites[sites.index("lindenhof.example</a>") : sites.index("</tr>", sites.index("lindenhof.example</a>"))]
+    assert "<td>0</td><td>2</td><td>0</td><td>2</td><td>nothing</td>" in row  # 2 refused, 0 not taken, 2 boxes

@@ -112,7 +112,8 @@ def test_a_site_whose_pages_took_nothing_has_nothing(ledger):
     ledger.append(make_undelivered(only, 0, 1, reason="wrong_origin"), now=at(0.001))
     assert ledger.who_knows_what().rows == ()
     alpha = ledger.site("alpha.example")
-    assert alpha.field_types == () and (alpha.entries, alpha.released, alpha.refused, alpha.undelivered) == (2, 0, 0, 1)
+    assert alpha.field_types == ()
+    assert (alpha.entries, alpha.released, alpha.refused, alpha.not_taken, alpha.boxes_not_done) == (2, 0, 0, 1, 0)
     assert ledger.disclosures("alpha.example") == []
     assert ledger.search_fingerprint("fp-e1") == []
     assert ledger.stale({"e1": "fp-other"}) == []  # it never had a copy to be out of date
@@ -127,7 +128,7 @@ def test_a_site_got_values_as_often_as_a_request_to_it_lists(ledger, shop):
     ledger.append(make_undelivered(second, 1), now=at(5.003))  # now took nothing of the second release
     ledger.append(make_undelivered(second, 0, 1), now=at(5.004))  # said again: counted once
     alpha = ledger.site("alpha.example")
-    assert (alpha.released, alpha.undelivered) == (1, 4)
+    assert (alpha.released, alpha.not_taken) == (1, 2)  # two releases had values not taken, however often said
     assert alpha.released == len(ledger.disclosures("alpha.example"))
     assert [s.released for s in ledger.sites()] == [1]
 
@@ -215,7 +216,7 @@ def test_a_release_its_page_took_nothing_of_is_not_counted_after_reopening_from_
     ledger.close()
     keys = summary_module.disk.LedgerKeys(key)
     first = summary_module.read_summary(folder, keys, 1, summary_module.disk.segment_path(folder, 1).read_bytes())
-    assert first.state["sites"]["alpha.example"][3] == 2  # releases whole, as format 3 has always kept them
+    assert first.state["sites"]["alpha.example"][3] == 2  # releases whole, as summaries have kept them since format 3
     assert first.state["days"] == {"2026-01-05": [1, 0], "2026-01-06": [1, 0]}  # per day too
     merged = Ledger.open(folder, key, segment_entries=3)
     rebuilt = Ledger.open(folder, key, read_only=True)
@@ -225,7 +226,7 @@ def test_a_release_its_page_took_nothing_of_is_not_counted_after_reopening_from_
     try:
         for opened in (merged, rebuilt, read_in_full):
             alpha = opened.site("alpha.example")
-            assert (alpha.entries, alpha.released, alpha.undelivered) == (7, 1, 4)
+            assert (alpha.entries, alpha.released, alpha.not_taken) == (7, 1, 3)
             assert opened.activity("day") == [
                 (date(2026, 1, 5), 0, 0),  # early: its page took nothing, said in the same segment
                 (date(2026, 1, 6), 0, 0),  # late: its page took nothing, said in the next segment
@@ -237,22 +238,48 @@ def test_a_release_its_page_took_nothing_of_is_not_counted_after_reopening_from_
             opened.close()
 
 
-def test_summaries_of_the_format_before_are_read_past_and_rewritten(folder, key, monkeypatch):
-    """A ledger summarized by an older Proffer opens the same: its summaries are not trusted, but rebuilt."""
-    monkeypatch.setattr(summary_module, "FORMAT", 2)
-    old = Ledger.open(folder, key, segment_entries=3)
-    written = [old.append(make_draft("alpha.example", fields=EMAIL_TEL), now=at(i)) for i in range(7)]
-    old.close()
-    monkeypatch.setattr(summary_module, "FORMAT", 3)
+def as_format_3(folder, key, segment):
+    """Rewrite a segment's summary as Proffer wrote it in format 3: each site's tally ends with its count of
+    "undelivered" entries, a box's and a value's alike."""
+    keys = summary_module.disk.LedgerKeys(key)
+    path, aad = summary_module.summary_path(folder, segment), summary_module._aad(segment)
+    blob = path.read_bytes()
+    nonce = blob[: summary_module.disk.NONCE_BYTES]
+    body = json.loads(keys.summary.decrypt(nonce, blob[len(nonce) :], aad))
+    columns = body["columns"]
+    for site, tally in body["state"]["sites"].items():
+        decisions = [d for s, d in zip(columns["site"], columns["decision"], strict=True) if s == site]
+        tally.append(decisions.count("undelivered"))
+    body["format"] = 3
+    path.write_bytes(nonce + keys.summary.encrypt(nonce, json.dumps(body).encode(), aad))
+
+
+def test_a_summary_of_format_3_is_read_past_and_rewritten(folder, key):
+    """Format 3 counted a box the page would not let Proffer set as a value not taken: a ledger summarized then
+    opens with the two apart, read from its records, and its summaries are written again in the new format."""
     ledger = Ledger.open(folder, key, segment_entries=3)
-    try:
-        assert list(ledger.entries()) == written
-        assert ledger.who_knows_what().rows[0].times == (7, 7)
-    finally:
-        ledger.close()
+    release = ledger.append(make_draft("alpha.example", fields=EMAIL_TEL), now=at(0))
+    change = ledger.append(box_change(), now=at(0.001))
+    ledger.append(make_undelivered(change, 0, reason="page_reverted_change"), now=at(0.002))
+    ledger.append(make_undelivered(release, 1), now=at(0.003))  # segment 2; its release in segment 1
+    for day in (1, 2, 3):
+        ledger.append(make_draft("beta.example"), now=at(day))  # segments 1 and 2 closed and summarized
+    written = list(ledger.entries())
+    ledger.close()
+    for segment in (1, 2):
+        as_format_3(folder, key, segment)
     keys = summary_module.disk.LedgerKeys(key)
     data = summary_module.disk.segment_path(folder, 1).read_bytes()
-    assert summary_module.read_summary(folder, keys, 1, data) is not None  # rewritten in the new format
+    assert summary_module.read_summary(folder, keys, 1, data) is None  # not trusted: read in full
+    reopened = Ledger.open(folder, key, segment_entries=3)
+    try:
+        assert list(reopened.entries()) == written
+        alpha = reopened.site("alpha.example")
+        assert (alpha.entries, alpha.released, alpha.refused, alpha.not_taken, alpha.boxes_not_done) == (4, 1, 1, 1, 1)
+    finally:
+        reopened.close()
+    rewritten = summary_module.read_summary(folder, keys, 1, data)
+    assert rewritten is not None and len(rewritten.state["sites"]["alpha.example"]) == 5  # the new format
 
 
 def test_a_request_to_the_shop_lists_only_what_its_pages_took(ledger, shop):
@@ -336,6 +363,22 @@ def test_a_box_change_the_page_did_not_keep_is_marked_and_nothing_else_moves(led
     assert counts() == before
 
 
+def test_a_site_counts_boxes_the_page_would_not_let_proffer_set_apart_from_values_it_did_not_take(ledger, shop):
+    """A box is no value: a site's page says how often its pages did not take values, and how many boxes they
+    would not let Proffer set, each once however often it is said."""
+    _, second = shop
+    opt_in, join = ledger.append(box_change(), now=at(6)), ledger.append(box_change(), now=at(6.0001))
+    ledger.append(make_undelivered(opt_in, 0, reason="page_reverted_change"), now=at(6.001))
+    ledger.append(make_undelivered(join, 0, reason="detached"), now=at(6.002))
+    ledger.append(make_undelivered(join, 0, reason="detached"), now=at(6.003))  # said again: counted once
+    alpha = ledger.site("alpha.example")
+    assert (alpha.not_taken, alpha.boxes_not_done) == (0, 2)
+    ledger.append(make_undelivered(second, 1), now=at(6.004))
+    alpha = ledger.site("alpha.example")
+    assert (alpha.not_taken, alpha.boxes_not_done) == (1, 2)
+    assert ledger.sites() == [alpha]
+
+
 def test_a_box_change_s_correction_survives_reopening_from_summaries(folder, key):
     ledger = Ledger.open(folder, key, segment_entries=3)
     change = ledger.append(box_change(), now=at(0))
@@ -349,5 +392,7 @@ def test_a_box_change_s_correction_survives_reopening_from_summaries(folder, key
     try:
         assert summary_module.summary_path(folder, 2).exists()
         assert reopened.not_received(change.id) == {0}
+        alpha = reopened.site("alpha.example")
+        assert (alpha.not_taken, alpha.boxes_not_done) == (0, 1)
     finally:
         reopened.close()
