@@ -169,7 +169,7 @@ class LedgerIndex:
         self._by_fingerprint: dict[str, list[int]] = {}
         self._sites: dict[str, _SiteTally] = {}
         self._grid: dict[str, dict[str, list[Any]]] = {}  # site -> type -> [times, last_given]
-        # "YYYY-MM-DD" -> [released less those whose page took nothing, refused]
+        # "YYYY-MM-DD" -> [released less those whose page took nothing, refused]; a day of corrections only is [0, 0]
         self._days: dict[str, list[int]] = {}
         # (site, value_id) -> [[fingerprint, [position, ...]], ...]: every time the site was given that value, in
         # order, so that when the page did not take the latest one, the one before is the site's copy. Runs of
@@ -569,8 +569,10 @@ class LedgerIndex:
         return list(reversed(self._by_fingerprint.get(fingerprint, [])))
 
     def activity(self, bucket: Bucket) -> list[tuple[date, int, int]]:
-        """(bucket start, released, refused), oldest first; buckets with no entries are left out. ``released``
-        counts the releases whose page took at least one of their values, as a site's count does."""
+        """(bucket start, released, refused), oldest first. ``released`` counts the releases whose page took at
+        least one of their values, as a site's count does. A bucket with nothing shared or refused is left out:
+        one with no entries, and one whose entries are only corrections or releases whose page took nothing
+        (which the chart would draw as an empty bar, "0 shared, 0 refused")."""
         if bucket not in ("day", "week", "month"):
             raise ValueError("bucket is day, week or month")
         totals: dict[date, list[int]] = {}
@@ -578,7 +580,7 @@ class LedgerIndex:
             slot = totals.setdefault(bucket_start(date.fromisoformat(day), bucket), [0, 0])
             slot[0] += released
             slot[1] += refused
-        return [(start, counts[0], counts[1]) for start, counts in sorted(totals.items())]
+        return [(start, shared, refused) for start, (shared, refused) in sorted(totals.items()) if shared or refused]
 
     def stale(self, current: Mapping[str, str]) -> list[tuple[str, str, str | None, int]]:
         """(site, value_id, fingerprint given, position) where ``current[value_id]`` differs or is gone, for
