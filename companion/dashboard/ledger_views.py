@@ -40,6 +40,7 @@ from companion.ledger.model import Decision, LedgerEntry, why_not_taken
 from companion.ledger.receipt import NotADisclosure, consent_receipt
 from companion.ledger.requests import build_request, fits_mail_link, mailto_link
 from companion.ledger.store import Ledger
+from companion.sites import portless
 from companion.tokens import CONSENT_TOKENS
 from companion.vault import Vault
 from companion.vault.tokens import membership_offer
@@ -170,11 +171,15 @@ def sites_data(ledger: Ledger) -> dict[str, Any]:
 
 def site_data(ledger: Ledger, site: str, decisions: list[Any], params: Mapping[str, str]) -> dict[str, Any]:
     """One site: its summary, a page of everything it got and when (newest first), its standing decisions,
-    and links to the requests to send it. The requests are not built here: see ``request_data``."""
+    and links to the requests to send it. The requests are not built here: see ``request_data``.
+
+    A bare local address (``127.0.0.1``) is a site as Proffer named it before local sites had a port: its
+    entries are history, kept as recorded (the ledger is append-only and chained), and the page says so."""
     number = page_number(params)
     page = ledger.query(site=site, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     return {
         "site": site,
+        "portless": portless(site),
         "summary": ledger.site(site),
         "entries": [entry_view(e, ledger) for e in page.items],
         **paging(number, page.total, lambda n: site_link(site, page=n)),

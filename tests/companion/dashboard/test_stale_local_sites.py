@@ -1,11 +1,15 @@
-"""Decisions and wallet sites saved under a bare local address, before local sites had their port.
+"""Decisions, wallet sites and ledger entries saved under a bare local address, before local sites had their
+port.
 
 A bare ``127.0.0.1`` could be any port, and loopback http is filled without asking: they are not migrated to
-a guessed port, and the dashboard shows them as stale for the person to decide again on the page itself."""
+a guessed port, and the dashboard shows them as stale for the person to decide again on the page itself. The
+ledger's entries are history, append-only and chained: kept as recorded, and the site's page says why the
+address stands there without a port."""
 
 from companion.decisions import Choice
 from companion.vault.model import Membership
 from tests.companion.dashboard.test_security import login
+from tests.companion.ledger.conftest import make_draft
 from tests.companion.test_native_api import fill_at, offer_for, unlocked
 
 
@@ -48,3 +52,23 @@ async def test_the_wallet_says_a_bare_local_site_matches_no_shop(companion):
     assert f'id="notes-memberships-{old.id}"' in page
     assert "127.0.0.1 has no port, so it matches no shop" in page and "like 127.0.0.1:8088" in page
     assert f'id="notes-memberships-{new.id}"' not in page and "shop.example has no port" not in page
+
+
+def local_entry(site):
+    """A release at the demo shop on 127.0.0.1:8088, recorded under ``site``."""
+    origin = "http://127.0.0.1:8088"
+    return make_draft(site).model_copy(update={"origin": origin, "frame_origin": origin})
+
+
+async def test_the_ledger_says_a_bare_local_site_s_entries_are_from_before_ports(companion):
+    core = await saved_before_ports(companion)
+    recorded = core.ledger.append(local_entry("127.0.0.1"))  # as an older Proffer recorded it
+    core.ledger.append(local_entry("127.0.0.1:8088"))
+    await login(companion)
+    page = await (await companion.get("/ledger/site?site=127.0.0.1")).text()
+    notice = page[page.index('id="site-portless"') : page.index("</p>", page.index('id="site-portless"'))]
+    assert "before Proffer told the programs on a local address" in notice and "kept as they were recorded" in notice
+    assert "standing decisions below apply to no page now" in notice  # the "always" saved under the bare address
+    assert 'id="site-count">1 entry' in page and core.ledger.entry(recorded.id) == recorded  # shown, not rewritten
+    with_port = await (await companion.get("/ledger/site?site=127.0.0.1:8088")).text()
+    assert 'id="site-count">1 entry' in with_port and "site-portless" not in with_port
