@@ -169,6 +169,10 @@ class LedgerIndex:
         self._by_fingerprint: dict[str, list[int]] = {}
         self._sites: dict[str, _SiteTally] = {}
         self._grid: dict[str, dict[str, list[Any]]] = {}  # site -> type -> [times, last_given]
+        # (site, type) whose last_given may be too late: the release it came from was withdrawn. Worked out again
+        # when the grid is read, one pass over each such site's rows, not once per withdrawal (open applies
+        # thousands of withdrawals, most of them on a site's latest release).
+        self._unsure_last: set[tuple[str, str]] = set()
         # "YYYY-MM-DD" -> [released less those whose page took nothing, refused]; a day of corrections only is [0, 0]
         self._days: dict[str, list[int]] = {}
         # (site, value_id) -> [[fingerprint, [position, ...]], ...]: every time the site was given that value, in
@@ -233,8 +237,9 @@ class LedgerIndex:
                     cells[field_type] = [1, stamp]
                 else:
                     cell[0] += 1
-                    if stamp > cell[1]:
+                    if stamp >= cell[1]:
                         cell[1] = stamp
+                        self._unsure_last.discard((site, field_type))  # no earlier time can be the last now
                 fingerprint = f.get("fingerprint")
                 if fingerprint:
                     fingerprint = intern(fingerprint)
@@ -322,19 +327,30 @@ class LedgerIndex:
             del cells[field_type]
             if not cells:
                 del self._grid[site]
-            return
-        if cell[1] != self.rows[position].time:
-            return
+            self._unsure_last.discard((site, field_type))
+        elif cell[1] == self.rows[position].time:
+            self._unsure_last.add((site, field_type))  # the one before is the last: see ``_settle_last``
+
+    def _settle_last(self) -> None:
+        """Work out again each unsure last_given: the latest release of that type to that site whose page took it."""
+        unsure: dict[str, set[str]] = {}
+        for site, field_type in self._unsure_last:
+            unsure.setdefault(site, set()).add(field_type)
+        self._unsure_last.clear()
         rows, not_received = self.rows, self._not_received
-        cell[1] = max(
-            (
-                rows[p].time
-                for p in self._by_site[site]
-                if rows[p].decision in RELEASED
-                and any(t == field_type and i not in not_received.get(p, ()) for i, t in enumerate(rows[p].types))
-            ),
-            default=cell[1],
-        )
+        for site, types in unsure.items():
+            latest: dict[str, str] = {}
+            for p in self._by_site[site]:
+                row = rows[p]
+                if row.decision not in RELEASED:
+                    continue
+                gone = not_received.get(p, ())
+                for i, field_type in enumerate(row.types):
+                    if field_type in types and i not in gone and row.time > latest.get(field_type, ""):
+                        latest[field_type] = row.time
+            cells = self._grid[site]
+            for field_type, stamp in latest.items():
+                cells[field_type][1] = stamp
 
     def not_received(self, position: int) -> frozenset[int]:
         """Positions of the fields of the entry at ``position`` that its page did not take."""
@@ -441,7 +457,9 @@ class LedgerIndex:
                     mine[intern(field_type)] = [times, last]
                 else:
                     cell[0] += times
-                    cell[1] = max(cell[1], last)
+                    if last >= cell[1]:
+                        cell[1] = last
+                        self._unsure_last.discard((site, field_type))
         for day, (released, refused) in state["days"].items():
             counts = self._days.setdefault(day, [0, 0])
             counts[0] += released
@@ -540,6 +558,8 @@ class LedgerIndex:
         )
 
     def grid(self) -> Grid:
+        if self._unsure_last:
+            self._settle_last()
         types = tuple(sorted({t for cells in self._grid.values() for t in cells}))
         rows = []
         for site in sorted(self._grid):
