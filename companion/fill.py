@@ -21,7 +21,9 @@ it did not. A report can only take fields back, never release, change or re-reco
 once, for the frame that asked, for a minute after the release, and only for fields of that release. The
 consent boxes a request sets by the person's standing preferences are reported on the same way, as that
 request's "boxes": each change has its own ledger entry, and a box the page did not let go of gets an
-"undelivered" entry naming it, so the ledger never says a box was unticked that the page kept ticked.
+"undelivered" entry naming it, so the ledger never says a box was unticked that the page kept ticked. A page
+may undo a box change later, before its form is sent: so the boxes that first report named as set may be
+reported on once more, at the form's submission, for as long as the request lives (``report``).
 
 A lock of the vault voids every open offer (the offers hold the person's values) but not a release's
 reportability: what a release keeps for its report (``Release``: where the request came from, and each
@@ -67,7 +69,7 @@ from companion.fields.safety import assess_page
 from companion.ledger.errors import LedgerCorrupt
 from companion.ledger.inbox import HeldReport, HeldReportRefused
 from companion.ledger.model import Decision, DisclosedField, LedgerDraft, LedgerEntry
-from companion.prompts import TERMS_NOT_KEPT, plan_prompts
+from companion.prompts import TERMS_NOT_KEPT, TERMS_NOT_KEPT_AT_SUBMIT, TERMS_SET_AGAIN, plan_prompts
 from companion.protocol import ErrorCode, ProtocolError
 from companion.protocol.messages import (
     FieldVerdict,
@@ -93,6 +95,10 @@ log = logging.getLogger(__name__)
 
 REQUEST_TTL_SECONDS = 15 * 60
 REPORT_TTL_SECONDS = 60  # the service worker reports right after the fill: a release is reportable this long
+# The boxes a request set may be reported on once more, as their form is sent: a person takes minutes over a
+# form, and the request's own lifetime bounds how long (the extension holds them a minute less, so that what it
+# sees before its end reaches the companion before this one's).
+SUBMIT_REPORT_TTL_SECONDS = REQUEST_TTL_SECONDS
 BOXES = "boxes"  # a fill.report's release for the consent boxes a request set (the others are "once", "always")
 UNDERSTOOD_PAGES = 64  # classifications kept for pages seen again (descriptors only, never a value)
 MAX_PENDING = 64
@@ -189,6 +195,7 @@ class FillService:
         self._understood: OrderedDict[bytes, PageUnderstanding] = OrderedDict()
         self._keep: dict[str, KeepTicket] = {}
         self._released: dict[tuple[str, str], Release] = {}  # (request id, once, always or boxes) -> the release
+        self._at_submit: dict[tuple[str, str], Release] = {}  # (request id, boxes) -> the boxes reported set
 
     # --- the messages ---
 
@@ -361,13 +368,20 @@ class FillService:
         one bad index voids the whole report and nothing is recorded, and the release stays reportable. A
         report that is accepted ends the release's reportability, whatever it says. One "undelivered" entry
         is appended per ledger entry the refused fields came from: one for values, one per box.
+
+        The first report on a request's boxes leaves those it named as set reportable once more, at the form's
+        submission (``stage`` "submit"), within the request's lifetime. That report can say of each only that
+        the page undid it and Proffer set it again (``restored``: one "never" entry for them all, saying so,
+        while the vault is open: a note, not a correction, it is not held through a lock), or that it was not
+        set again (``refused``: "undelivered", as above); never that a box is set that the ledger says is not.
         """
         self._expire()
         key = (payload.request_id, payload.release)
-        release = self._released.get(key)
+        reportable = self._at_submit if payload.stage == "submit" else self._released
+        release = reportable.get(key)
         if release is None or release.where.frame_origin != payload.frame_origin:
             raise ProtocolError(ErrorCode.UNKNOWN_REQUEST)
-        named = [*payload.filled, *(r.index for r in payload.refused)]
+        named = [*payload.filled, *payload.restored, *(r.index for r in payload.refused)]
         for index in named:
             if index not in release.fields:
                 raise ProtocolError(ErrorCode.NOT_OFFERED, f"field {index} was not released in this request")
@@ -391,8 +405,11 @@ class FillService:
             else:
                 for draft in drafts:
                     ledger.append(draft)
-        del self._released[key]
-        return FillReportResult(request_id=payload.request_id, recorded=sum(map(len, undelivered.values())))
+        noted = self._note_set_again(release, payload.restored)
+        del reportable[key]
+        if payload.release == BOXES and payload.stage == "fill":
+            self._hold_for_submit(key, release, payload.filled)
+        return FillReportResult(request_id=payload.request_id, recorded=sum(map(len, undelivered.values())) + noted)
 
     def keep(self, payload: WalletKeepPayload) -> WalletKeepResult:
         """Keep a typed loyalty number in the wallet, for the site of the request that found the field.
@@ -564,6 +581,29 @@ class FillService:
             self._released.pop(next(iter(self._released)))
         self._released[(pending.request_id, release)] = Release(pending.where, fields, self.clock(), terms)
 
+    def _note_set_again(self, release: Release, restored: list[int]) -> int:
+        """The boxes the page undid and Proffer set again as their form was sent: one "never" entry says so.
+        Only while the ledger is open: the note corrects nothing, and what the inbox holds through a lock is
+        corrections alone, checked as such when the vault opens (``_append_held``). Returns how many it noted."""
+        if not restored:
+            return 0
+        try:
+            ledger = self.core.ledger
+        except VaultLocked:
+            return 0
+        again = [release.fields[index].field for index in sorted(restored)]
+        ledger.append(self._draft(release.where, Decision.NEVER, again, TERMS_SET_AGAIN))
+        return len(restored)
+
+    def _hold_for_submit(self, key: tuple[str, str], release: Release, filled: list[int]) -> None:
+        """The boxes the first report on them named as set, kept for one report more at the form's submission."""
+        held = {index: release.fields[index] for index in filled}
+        if not held:
+            return
+        while len(self._at_submit) >= MAX_PENDING:
+            self._at_submit.pop(next(iter(self._at_submit)))
+        self._at_submit[key] = Release(release.where, held, release.released, TERMS_NOT_KEPT_AT_SUBMIT)
+
     def _remember(self, pending: PendingFill) -> None:
         self._expire()
         while len(self._pending) >= MAX_PENDING:
@@ -588,6 +628,9 @@ class FillService:
         report_cutoff = self.clock() - REPORT_TTL_SECONDS
         for key in [k for k, r in self._released.items() if r.released < report_cutoff]:
             del self._released[key]
+        submit_cutoff = self.clock() - SUBMIT_REPORT_TTL_SECONDS
+        for key in [k for k, r in self._at_submit.items() if r.released < submit_cutoff]:
+            del self._at_submit[key]
 
 
 def _takes_back(release: LedgerEntry | None, correction: LedgerDraft) -> bool:

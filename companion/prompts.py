@@ -20,8 +20,12 @@ refusing direction: Proffer never ticks an opt-in, a "join" box or a terms box f
 Terms boxes are left alone in every case. The page may still refuse a change (the box is gone, disabled or
 hidden by then, or the page flips it back as it is clicked): the content script says so, and the service
 worker's ``fill.report`` for the request's "boxes" makes the ledger say the change did not happen (see
-``companion.fill``). A page that redraws a box later, after the content script saw its change hold, is not
-seen: then the page, not the ledger, is wrong.
+``companion.fill``). A page may also undo a change later, after the content script saw it hold (a timer, a
+focus handler, its own submit handler): the content script holds the boxes it set until their form is sent
+(``extension/content/hold.js``), sets such a box again as it is, and one more report on the boxes, at the
+submission, makes the ledger say so: a box set again gets a "never" entry of its own (``TERMS_SET_AGAIN``),
+one it could not set again, or that the person changed themselves, an "undelivered" one. What a page does
+after the submission, or to a form it never submits, is not seen.
 """
 
 from __future__ import annotations
@@ -42,6 +46,14 @@ TERMS_UNTICKED_ENROLL = "pre-ticked loyalty enrolment unticked by Proffer, by th
 TERMS_DECLINED_ENROLL = "loyalty programme enrolment declined quietly, by the person's standing preference"
 TERMS_NEVER_NEWSLETTER = "newsletter sign-up never filled, by the person's standing preference"
 TERMS_NOT_KEPT = "set by Proffer by the person's standing preference, but the page did not keep it (why: per field)"
+TERMS_NOT_KEPT_AT_SUBMIT = (
+    "set by Proffer by the person's standing preference, but undone before the form was sent and not set again"
+    " (why: per field)"
+)
+TERMS_SET_AGAIN = (
+    "the page undid Proffer's change to this box before the form was sent; Proffer set it again as the form was"
+    " sent, by the person's standing preference"
+)
 
 REASON_UNTICKED = "pre-ticked: unticked by your standing preference"
 REASON_TICKED = "ticked to refuse offers, by your standing preference"

@@ -10,7 +10,8 @@ A release whose page did not take some values (an "undelivered" entry after it, 
 on the fill) is shown with those fields marked "not received", and the undelivered entry names each one's
 reason in words; neither counts on the "who knows what" grid, and the release's consent receipt names them
 as not collected (a release whose page took none of its values has no receipt). A consent box Proffer set by
-the person's preference and the page did not let go of is marked "not done" the same way.
+the person's preference and the page did not let go of is marked "not done" the same way. A box the page undid
+before its form was sent, which Proffer set again then, has an entry of its own that says so.
 
 A pasted value for search is POSTed, never put in a URL (history, logs), and only its keyed fingerprint is
 compared: the ledger never held the value itself.
@@ -40,6 +41,7 @@ from companion.ledger.model import Decision, LedgerEntry, why_not_taken
 from companion.ledger.receipt import NotADisclosure, consent_receipt
 from companion.ledger.requests import build_request, fits_mail_link, mailto_link
 from companion.ledger.store import Ledger
+from companion.prompts import TERMS_SET_AGAIN
 from companion.sites import portless
 from companion.tokens import CONSENT_TOKENS
 from companion.vault import Vault
@@ -49,6 +51,7 @@ PAGE_SIZE = 50  # entries per page, on the timeline and on a site's page
 CHART_BUCKETS = 24
 FILTERS = ("site", "field_type", "purpose", "decision", "since", "until")
 REQUEST_KINDS = ("access", "erasure")
+SET_AGAIN, UNDONE = "set again as the form was sent", "the page had undone it"
 
 
 def site_link(site: str, **extra: str | int) -> str:
@@ -122,6 +125,8 @@ def entry_view(entry: LedgerEntry, ledger: Ledger) -> dict[str, Any]:
     not_received = ledger.not_received(entry.id) if correctable else frozenset()
     # A receipt for what was collected: none for a refusal, nor for a release its page took none of.
     collected = entry.released and len(not_received) < len(entry.fields)
+    # A box the page undid before its form was sent, and Proffer set again then: its entry says so per box.
+    again = entry.decision is Decision.NEVER and entry.terms == TERMS_SET_AGAIN
     return {
         "entry": entry,
         "site_link": site_link(entry.site),
@@ -131,8 +136,8 @@ def entry_view(entry: LedgerEntry, ledger: Ledger) -> dict[str, Any]:
             {
                 "field": f,
                 "not_received": i in not_received,
-                "note": "not done" if f.type in CONSENT_TOKENS else "not received",  # a box is set, not given
-                "reason": why_not_taken(f.reason) if f.reason else None,
+                "note": SET_AGAIN if again else "not done" if f.type in CONSENT_TOKENS else "not received",
+                "reason": why_not_taken(f.reason) if f.reason else UNDONE if again else None,
             }
             for i, f in enumerate(entry.fields)
         ],

@@ -160,6 +160,7 @@ NOT_TAKEN = {
     "no_matching_option": "no choice in the list matched",
     "option_disabled": "that choice was disabled",
     "page_reverted_change": "the page undid it",
+    "changed_by_person": "you changed it yourself",
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from companion.protocol.envelope import WireModel
 
@@ -211,7 +211,9 @@ class FillDeclineResult(WireModel):
 
 # Why the page did not take a released value: the content script's reasons (extension/content/fill.js
 # REASONS, and content.js's "field_changed" and "wrong_origin"), "document_gone" when no document answered,
-# and "other" for a reason the service worker does not know (it maps any such to "other" before sending).
+# "changed_by_person" (a consent box the person changed themselves before the form was sent: only in a report
+# at the form's submission, see extension/content/hold.js), and "other" for a reason the service worker does
+# not know (it maps any such to "other" before sending).
 FillRefusal = Literal[
     "field_changed",
     "wrong_origin",
@@ -235,6 +237,7 @@ FillRefusal = Literal[
     "cannot_untick_radio",
     "page_reverted_change",
     "longer_than_field_allows",
+    "changed_by_person",
     "other",
 ]
 
@@ -254,14 +257,28 @@ class FillReportPayload(WireModel):
     # ("once", in the fill.approve answer), or the consent boxes the person's standing preferences set
     # ("boxes", in the fill.request answer). Each is reported on at most once, within a minute of the release.
     release: Literal["always", "once", "boxes"]
+    # When: right after the fill ("fill"), or, for "boxes" only and at most once more, as the form holding
+    # them was submitted ("submit"): which boxes the page had undone since and Proffer set again (`restored`),
+    # and which it could not set again or the person changed themselves (`refused`). A submit report says
+    # nothing is `filled`: it can only take a box change back, or note that the page tried.
+    stage: Literal["fill", "submit"] = "fill"
     filled: Annotated[list[Annotated[int, Field(ge=0)]], Field(max_length=MAX_FIELDS)] = []
+    restored: Annotated[list[Annotated[int, Field(ge=0)]], Field(max_length=MAX_FIELDS)] = []
     refused: Annotated[list[RefusedField], Field(max_length=MAX_FIELDS)] = []
+
+    @model_validator(mode="after")
+    def _submit_is_for_boxes_and_only_takes_back(self) -> FillReportPayload:
+        if self.stage == "fill" and (self.restored or any(r.reason == "changed_by_person" for r in self.refused)):
+            raise ValueError("restored boxes and the person's own changes are reported only at the form's submission")
+        if self.stage == "submit" and (self.release != "boxes" or self.filled):
+            raise ValueError("a report at the form's submission is about boxes, and names none as filled")
+        return self
 
 
 class FillReportResult(WireModel):
     request_id: str
-    # released fields (or set boxes) recorded as not received (not kept) by the page; if the vault is locked,
-    # they are recorded when it opens
+    # released fields (or set boxes) recorded as not received (not kept) by the page, and at a submission the
+    # boxes recorded as set again; if the vault is locked, they are recorded when it opens
     recorded: int
 
 

@@ -372,6 +372,7 @@ export const MESSAGE_TYPES = Object.freeze({
                 "cannot_untick_radio",
                 "page_reverted_change",
                 "longer_than_field_allows",
+                "changed_by_person",
                 "other"
               ],
               "title": "Reason",
@@ -427,6 +428,25 @@ export const MESSAGE_TYPES = Object.freeze({
           "minLength": 16,
           "pattern": "^[A-Za-z0-9_-]+$",
           "title": "Request Id",
+          "type": "string"
+        },
+        "restored": {
+          "default": [],
+          "items": {
+            "minimum": 0,
+            "type": "integer"
+          },
+          "maxItems": 2000,
+          "title": "Restored",
+          "type": "array"
+        },
+        "stage": {
+          "default": "fill",
+          "enum": [
+            "fill",
+            "submit"
+          ],
+          "title": "Stage",
           "type": "string"
         }
       },

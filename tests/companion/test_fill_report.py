@@ -16,7 +16,7 @@ from companion.decisions import Choice
 from companion.ledger import disk
 from companion.ledger.inbox import HeldReport, Inbox
 from companion.ledger.model import LedgerDraft
-from companion.prompts import TERMS_NOT_KEPT
+from companion.prompts import TERMS_NOT_KEPT, TERMS_NOT_KEPT_AT_SUBMIT, TERMS_SET_AGAIN
 from companion.settings import Settings
 from tests.companion.conftest import PASSPHRASE, free_port
 from tests.companion.dashboard.test_security import login
@@ -586,11 +586,15 @@ async def test_a_request_that_set_no_box_has_no_box_release(companion):
     assert answer["error"]["code"] == "unknown_request"
 
 
+async def timeline_after(companion, report):
+    await post(companion, report)
+    await login(companion)
+    return await (await companion.get("/ledger")).text()
+
+
 async def test_the_dashboard_shows_the_box_change_as_not_done(companion):
     _, result, _ = await boxes_set(companion)
-    await post(companion, box_report(result, filled=[3], refused=[(2, "page_reverted_change")]))
-    await login(companion)
-    timeline = await (await companion.get("/ledger")).text()
+    timeline = await timeline_after(companion, box_report(result, filled=[3], refused=[(2, "page_reverted_change")]))
     assert "not done: the page undid it" in timeline
     assert timeline.count('class="field not-received"') == 1  # the opt-in's change, not its twin's
     assert "not received" not in timeline
@@ -608,3 +612,141 @@ async def test_a_site_counts_boxes_it_would_not_let_proffer_set_apart_from_value
     sites = await (await companion.get("/ledger/sites")).text()
     row = sites[sites.index("lindenhof.example</a>") : sites.index("</tr>", sites.index("lindenhof.example</a>"))]
     assert "<td>0</td><td>2</td><td>0</td><td>2</td><td>nothing</td>" in row  # 2 refused, 0 not taken, 2 boxes
+
+
+# --- the boxes again, as their form is sent: the page undid a change after the content script saw it hold ---
+
+
+def at_submit(result, *, restored=(), refused=(), filled=()):
+    """The service worker's second report on a request's boxes, as the form that holds them is sent."""
+    body = box_report(result, filled=filled, refused=refused)
+    body["payload"].update(stage="submit", restored=list(restored))
+    return body
+
+
+async def boxes_held(companion):
+    """Both boxes set, and the first report on them in, saying both were."""
+    core, result, entries = await boxes_set(companion)
+    _, answer = await post(companion, box_report(result, filled=[2, 3]))
+    assert answer["ok"], answer
+    return core, result, entries
+
+
+# Regression: a page that ticked the opt-in again after Proffer unticked it (a timer, a focus handler, its own
+# submit handler) sent it ticked, and the ledger still said Proffer had unticked it.
+async def test_at_submission_a_box_set_again_is_noted_and_one_not_set_again_is_not_done(companion):
+    core, result, (opt_in, opt_out) = await boxes_held(companion)
+    before = len(core.ledger)
+    _, answer = await post(companion, at_submit(result, restored=[2], refused=[(3, "page_reverted_change")]))
+    assert answer["ok"], answer
+    assert answer["result"] == {"request_id": result["request_id"], "recorded": 2}
+    [again] = [e for e in core.ledger.query(decision="never").items if e.terms == TERMS_SET_AGAIN]
+    assert [(f.type, f.label, f.position, f.reason) for f in again.fields] == [
+        ("marketing-opt-in", opt_in.fields[0].label, None, None)
+    ]
+    assert again.request_id == result["request_id"]
+    [undone] = core.ledger.query(decision="undelivered").items
+    assert undone.release_id == opt_out.id and undone.terms == TERMS_NOT_KEPT_AT_SUBMIT
+    assert [(f.position, f.reason) for f in undone.fields] == [(0, "page_reverted_change")]
+    assert core.ledger.not_received(opt_in.id) == frozenset() and core.ledger.not_received(opt_out.id) == {0}
+    assert len(core.ledger) == before + 2
+    assert core.ledger.site("lindenhof.example").field_types == ()  # still nothing given
+
+
+async def test_a_report_at_submission_is_accepted_once(companion):
+    core, result, _ = await boxes_held(companion)
+    _, first = await post(companion, at_submit(result, restored=[2]))
+    assert first["ok"], first
+    before = len(core.ledger)
+    _, second = await post(companion, at_submit(result, refused=[(3, "invisible")]))
+    assert second["error"]["code"] == "unknown_request"
+    assert len(core.ledger) == before and core.ledger.query(decision="undelivered").total == 0
+
+
+async def test_a_report_at_submission_comes_within_the_request_s_lifetime(companion):
+    core, result, _ = await boxes_held(companion)
+    fills = companion.app[CONTEXT].fills
+    start = fills.clock()
+    fills.clock = lambda: start + 14 * 60  # long past the first report's minute, still within the request's life
+    _, within = await post(companion, at_submit(result, refused=[(3, "detached")], restored=[2]))
+    assert within["ok"], within
+    result = await fill_request(companion, SHOP_A, SIGNUP, SIGNUP_FORMS)  # the page asks again: boxes set again
+    _, first = await post(companion, box_report(result, filled=[2, 3]))
+    assert first["ok"], first
+    fills.clock = lambda: start + 14 * 60 + 15 * 60 + 1
+    before = len(core.ledger)
+    _, late = await post(companion, at_submit(result, refused=[(2, "page_reverted_change")]))
+    assert late["error"]["code"] == "unknown_request"
+    assert len(core.ledger) == before
+
+
+async def test_a_report_at_submission_while_locked_lands_its_corrections_when_the_vault_opens(companion):
+    core, result, (_, opt_out) = await boxes_held(companion)
+    core.lock()
+    _, answer = await post(companion, at_submit(result, restored=[2], refused=[(3, "page_reverted_change")]))
+    assert answer["ok"] and answer["result"]["recorded"] == 1, answer  # the correction; the note goes with the lock
+    core.unlock(PASSPHRASE)
+    [undone] = core.ledger.query(decision="undelivered").items
+    assert undone.release_id == opt_out.id and undone.terms == TERMS_NOT_KEPT_AT_SUBMIT
+    assert not [e for e in core.ledger.query(decision="never").items if e.terms == TERMS_SET_AGAIN]
+
+
+async def test_a_report_at_submission_needs_the_first_report(companion):
+    core, result, _ = await boxes_set(companion)
+    _, early = await post(companion, at_submit(result, refused=[(2, "page_reverted_change")]))
+    assert early["error"]["code"] == "unknown_request"
+    assert core.ledger.query(decision="undelivered").total == 0
+
+
+@pytest.mark.parametrize(
+    ("restored", "refused", "code"),
+    [
+        ([3], [], "not_offered"),  # the first report said the page never let this box go
+        ([], [(3, "page_reverted_change")], "not_offered"),  # ... and it is "not done" already
+        ([], [(4, "page_reverted_change")], "not_offered"),  # the terms box: never set
+        ([1], [], "not_offered"),  # a text field
+        ([2], [(2, "invisible")], "bad_request"),  # both set again and not
+    ],
+)
+async def test_a_report_at_submission_names_only_boxes_the_first_report_said_were_set(
+    companion, restored, refused, code
+):
+    core, result, _ = await boxes_set(companion)
+    first = box_report(result, filled=[2], refused=[(3, "detached")])
+    _, answer = await post(companion, first)
+    assert answer["ok"], answer
+    before = len(core.ledger)
+    _, answer = await post(companion, at_submit(result, restored=restored, refused=refused))
+    assert answer["error"]["code"] == code
+    assert len(core.ledger) == before
+    _, honest = await post(companion, at_submit(result, refused=[(2, "page_reverted_change")]))
+    assert honest["ok"], "a refused report does not use up the boxes' report at submission"
+
+
+@pytest.mark.parametrize(
+    ("payload", "why"),
+    [
+        ({"stage": "submit", "filled": [2]}, "a box the page undid cannot be said to be set again by 'filled'"),
+        ({"stage": "submit", "release": "once"}, "only boxes are reported on at submission"),
+        ({"restored": [2]}, "set again: only at submission"),
+        ({"refused": [{"index": 2, "reason": "changed_by_person"}]}, "the person's own change: only at submission"),
+    ],
+)
+async def test_a_report_that_would_mark_anything_done_is_refused(companion, payload, why):
+    core, result, _ = await boxes_held(companion)
+    body = at_submit(result)
+    body["payload"].update(payload)
+    if "stage" not in payload:
+        body["payload"]["stage"] = "fill"
+    before = len(core.ledger)
+    _, answer = await post(companion, body)
+    assert answer["error"]["code"] == "bad_request", why
+    assert len(core.ledger) == before
+
+
+async def test_the_dashboard_says_which_box_was_set_again_and_which_the_person_changed(companion):
+    _, result, _ = await boxes_held(companion)
+    timeline = await timeline_after(companion, at_submit(result, restored=[2], refused=[(3, "changed_by_person")]))
+    assert "set again as the form was sent: the page had undone it" in timeline
+    assert "not done: you changed it yourself" in timeline
+    assert timeline.count('class="field not-received"') == 1  # the opt-out twin's change, which the person undid
