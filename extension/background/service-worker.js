@@ -3,16 +3,16 @@
 // Treat it as disposable: listeners are registered at top level and everything that must outlive it
 // (open approvals) lives in storage.session, written through one promise chain.
 //
-// Senders are checked before handlers: content scripts (running in hostile pages) may send FORM_SEEN and
-// LOYALTY_TYPED and nothing else; every other message must come from one of Proffer's own extension
-// pages. Unknown types are refused loudly.
+// Senders are checked before handlers: content scripts (running in hostile pages) may send FORM_SEEN,
+// LOYALTY_TYPED and BOXES_SUBMITTED and nothing else; every other message must come from one of Proffer's
+// own extension pages. Unknown types are refused loudly.
 
 import "../shared/runtime-messages.js";
 import { CompanionError, request } from "./native-client.js";
 import { coolingUntil, endCooldown, forgetTabCooldowns, heldBack, isWakeAlarm, noteDeclined, wakeAfter } from "./cooldown.js";
 import { reportFill } from "./fill-report.js";
 import { approvalFlags, otherDocument, pageForRequest, sendToDocument, stillThere, targetOf } from "./page-info.js";
-import { applyPrompts, forgetFrame, forgetTab, loyaltyTyped, watchLoyalty } from "./prompts.js";
+import { applyPrompts, boxesSubmitted, forgetFrame, forgetTab, loyaltyTyped, watchLoyalty } from "./prompts.js";
 import { serialQueue } from "./serial.js";
 import { now, startFill } from "./timings.js";
 
@@ -221,10 +221,14 @@ async function showBadge(text, title, color = "#a4262c") {
 
 // --- from content scripts -----------------------------------------------------------------------------
 
-async function onFormSeen(message, sender) {
+function fromTab(sender, type) {
   if (!sender.tab || typeof sender.tab.id !== "number" || typeof sender.frameId !== "number") {
-    throw new CompanionError("bad_request", "form.seen must come from a tab");
+    throw new CompanionError("bad_request", `${type} must come from a tab`);
   }
+}
+
+async function onFormSeen(message, sender) {
+  fromTab(sender, M.FORM_SEEN);
   const payload = { ...message.payload, page: pageForRequest(message.payload && message.payload.page, sender) };
   const target = targetOf(sender, payload.page);
   const view = pageView(sender.tab.id, sender.frameId, sender.documentId || sender.url);
@@ -424,13 +428,17 @@ async function approvalRetry({ request: key }) {
 
 // The person typed a number into a shop's loyalty field: ask, in Proffer's own window, whether to keep it.
 async function onLoyaltyTyped(message, sender) {
-  if (!sender.tab || typeof sender.tab.id !== "number" || typeof sender.frameId !== "number") {
-    throw new CompanionError("bad_request", "loyalty.typed must come from a tab");
-  }
+  fromTab(sender, M.LOYALTY_TYPED);
   const record = await loyaltyTyped(message, sender);
   if (!record) return { status: "ignored" };
   await openApproval(`keep-${crypto.randomUUID()}`, record, targetOf(sender, pageForRequest(null, sender)));
   return { status: "asking" };
+}
+
+// A form was sent whose consent boxes Proffer set the page had undone meanwhile (prompts.js, content/hold.js).
+async function onBoxesSubmitted(message, sender) {
+  fromTab(sender, M.BOXES_SUBMITTED);
+  return { status: (await boxesSubmitted(message, sender)) ? "reported" : "ignored" };
 }
 
 // The person's answer in the keep window: only a yes reaches the companion, and it keeps the number for the
@@ -526,6 +534,8 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     work = onFormSeen(message, sender);
   } else if (message.type === M.LOYALTY_TYPED) {
     work = onLoyaltyTyped(message, sender);
+  } else if (message.type === M.BOXES_SUBMITTED) {
+    work = onBoxesSubmitted(message, sender);
   }
   if (!work) {
     console.warn(`Proffer refused a ${JSON.stringify(message.type)} message from ${sender.url}`);

@@ -5,6 +5,7 @@ globalThis.ProfferMessages = Object.freeze({
   // content script -> service worker (untrusted senders: the only types they may send)
   FORM_SEEN: "form.seen",
   LOYALTY_TYPED: "loyalty.typed", // the person typed a number into a watched loyalty field
+  BOXES_SUBMITTED: "boxes.submitted", // a form was sent whose consent boxes Proffer set had been undone meanwhile
   // service worker -> content script
   FILL_APPLY: "fill.apply",
   LOYALTY_WATCH: "loyalty.watch",

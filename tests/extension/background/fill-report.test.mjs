@@ -4,10 +4,11 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 
-import { fillReport, reportFill } from "../../../extension/background/fill-report.js";
+import { fillReport, reportAtSubmit, reportFill, submitReport } from "../../../extension/background/fill-report.js";
+import { HOLD_MS } from "../../../extension/background/prompts.js";
 import { MESSAGE_TYPES } from "../../../extension/shared/protocol.js";
 import { validate } from "../../../extension/shared/schema.js";
-import { fakeBrowser } from "./fake-browser.mjs";
+import { fakeBrowser, idle } from "./fake-browser.mjs";
 
 const REQUEST_ID = "Qm9uam91ciBsZSBtb25kZQ";
 const SHOP = "https://shop.example";
@@ -215,4 +216,105 @@ test("boxes the page took are reported too, so the release is closed; no boxes, 
   browser.answers["fill.request"] = fillRequestAnswer("Tm8gYm94ZXMgYXQgYWxsIGhlcmU", { fields: [], needs_approval: false, autofilled: [] });
   await formSeen(13);
   assert.equal(reportsSent().length, before);
+});
+
+// --- the boxes again, as their form is sent (content/hold.js): the one report at the submission ------------
+
+test("the report at the submission names only the boxes held, each once, with reasons from the closed set", () => {
+  const found = {
+    restored: [2, 2, 5],
+    refused: [{ index: 3, reason: "changed_by_person" }, { index: 2, reason: "invisible" }, { index: 7, reason: "invisible" }, null],
+  };
+  assert.deepEqual(valid(submitReport({ requestId: REQUEST_ID, frameOrigin: SHOP, boxes: [2, 3], found })), {
+    request_id: REQUEST_ID,
+    frame_origin: SHOP,
+    release: "boxes",
+    stage: "submit",
+    restored: [2],
+    refused: [{ index: 3, reason: "changed_by_person" }],
+  });
+  const made = submitReport({ requestId: REQUEST_ID, frameOrigin: SHOP, boxes: [2], found: { refused: [{ index: 2, reason: "by_the_page" }] } });
+  assert.deepEqual(valid(made).refused, [{ index: 2, reason: "other" }]);
+});
+
+test("reportAtSubmit sends nothing when no held box is named", async () => {
+  const sent = [];
+  const send = async (type, payload) => sent.push([type, payload]);
+  assert.equal(await reportAtSubmit(send, { requestId: REQUEST_ID, frameOrigin: SHOP, boxes: [2], found: { restored: [9] } }), null);
+  assert.equal(await reportAtSubmit(send, { requestId: REQUEST_ID, frameOrigin: SHOP, boxes: [2], found: null }), null);
+  assert.deepEqual(sent, []);
+});
+
+// Boxes set on tab `tabId`'s top document and held there; returns the hold's id, as the content script got it.
+async function boxesHeld(tabId, requestId, answer = { filled: [2, 3], refused: [] }) {
+  boxesSet(requestId);
+  browser.page.apply = () => answer;
+  await formSeen(tabId);
+  const applied = browser.toPages.filter((m) => m.tabId === tabId && m.message.type === "fill.apply").at(-1).message;
+  assert.deepEqual(applied.hold.ms, HOLD_MS);
+  return applied.hold.id;
+}
+
+function submitted(tabId, message, documentId = `doc-${tabId}`) {
+  return browser.fromContentScript({ tabId, frameId: 0, documentId, url: `${SHOP}/checkout` }, { type: "boxes.submitted", ...message });
+}
+
+// Regression: a page ticked its marketing box again after Proffer unticked it, and the ledger kept saying unticked.
+test("what the content script found as the form was sent goes to the companion once, as the boxes' report", async () => {
+  const requestId = "QXQgc3VibWlzc2lvbiB0aW1l";
+  const hold = await boxesHeld(20, requestId);
+  const refused = [{ index: 3, reason: "page_reverted_change" }, { index: 4, reason: "invisible" }];
+  assert.deepEqual(await submitted(20, { hold, restored: [2], refused }), { ok: true, result: { status: "reported" } });
+  assert.deepEqual(reportsSent().at(-1), {
+    request_id: requestId, frame_origin: SHOP, release: "boxes", stage: "submit",
+    restored: [2], refused: [{ index: 3, reason: "page_reverted_change" }],
+  });
+  assert.equal(browser.badge.text, "!", "the page would not let a box be set again: the person should know");
+  const before = reportsSent().length;
+  assert.deepEqual(await submitted(20, { hold, refused: [{ index: 2, reason: "invisible" }] }), { ok: true, result: { status: "ignored" } });
+  assert.equal(reportsSent().length, before, "once");
+});
+
+test("a box set again is reported, and the badge says the page had undone it", async () => {
+  const hold = await boxesHeld(21, "U2V0IGFnYWluIGF0IHNlbmQ");
+  browser.stopWorker();
+  await browser.startWorker(); // a new life of the worker: the hold is in storage.session, not in memory
+  assert.deepEqual(await submitted(21, { hold, restored: [2], refused: [] }), { ok: true, result: { status: "reported" } });
+  assert.deepEqual(reportsSent().at(-1).restored, [2]);
+  assert.equal(browser.badge.text, "✓");
+});
+
+test("only the document the hold was given to may use it, and only within its time", async () => {
+  const hold = await boxesHeld(22, "T25seSB0aGF0IGRvY3VtZW50");
+  const before = reportsSent().length;
+  const found = { hold, restored: [2] };
+  assert.equal((await submitted(22, found, "doc-another")).result.status, "ignored"); // the frame navigated
+  assert.equal((await browser.fromContentScript({ tabId: 22, frameId: 3, documentId: "doc-22", url: `${SHOP}/checkout` },
+    { type: "boxes.submitted", ...found })).result.status, "ignored"); // another frame
+  assert.equal((await submitted(23, found, "doc-22")).result.status, "ignored"); // another tab
+  assert.equal((await submitted(22, { hold: "made-up", restored: [2] })).result.status, "ignored");
+  assert.equal(reportsSent().length, before);
+  assert.equal((await submitted(22, found)).result.status, "reported", "none of those used the hold up");
+  const late = await boxesHeld(24, "UGFzdCB0aGUgaG9sZCB0aW1l");
+  await browser.advance(HOLD_MS + 1, { timers: false });
+  assert.equal((await submitted(24, { hold: late, restored: [2] })).result.status, "ignored");
+  assert.equal(reportsSent().length, before + 2, "the first report on the boxes of tab 24, and no other");
+});
+
+test("only boxes the first report said were set are held; none set, no hold", async () => {
+  const hold = await boxesHeld(25, "Tm90IHNldCBhdCBmaXJzdA", { filled: [3], refused: [{ index: 2, reason: "page_reverted_change" }] });
+  const before = reportsSent().length;
+  assert.equal((await submitted(25, { hold, restored: [2] })).result.status, "ignored");
+  assert.equal(reportsSent().length, before);
+  const none = await boxesHeld(26, "Tm9uZSBzZXQgYXQgYWxsIGhlcmU", { filled: [], refused: [{ index: 2, reason: "invisible" }, { index: 3, reason: "invisible" }] });
+  assert.ok(!(none in (browser.session.boxHolds || {})));
+});
+
+test("a hold is forgotten with its tab", async () => {
+  const hold = await boxesHeld(27, "Rm9yZ290dGVuIHdpdGggdGFi");
+  assert.ok(hold in browser.session.boxHolds);
+  // the browser closes the tab
+  for (const fn of globalThis.chrome.tabs.onRemoved.listeners) fn(27);
+  await idle();
+  assert.ok(!(hold in browser.session.boxHolds));
 });
