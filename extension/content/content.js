@@ -39,13 +39,7 @@
   // kind Proffer never touches (a password, hidden, card or one-time-code box: fill.js's own rule).
   const watched = new WeakSet();
   const MAX_NUMBER = 64;
-  const same = (a, b) => Array.isArray(a) && a.length === b.length && a.every((part, i) => part === b[i]);
-
-  function stillTheWatchedBox(element, index, expect) {
-    return globalThis.ProfferControls.controlsOf(document)[index] === element &&
-      same(expect, globalThis.ProfferExtract.controlIdentity(element)) &&
-      !globalThis.ProfferFill.kindRefusal(element);
-  }
+  const stillTheWatchedBox = (element, index, expect) => globalThis.ProfferHold.stillTheControl(element, index, expect);
 
   function watchLoyalty(entries) {
     if (!Array.isArray(entries)) return [];
@@ -70,15 +64,16 @@
   }
 
   // Values come with the identity ([tag, type, name, id]) of the control they were approved for; one whose
-  // control at that index is no longer that control is refused, never written somewhere else.
-  function applyValues(values) {
+  // control at that index is no longer that control is refused, never written somewhere else. The consent
+  // boxes the companion set (a FILL_APPLY with a `hold`) are held, those the page let go, until their form is
+  // sent (hold.js): what the page did to them by then goes to the service worker as BOXES_SUBMITTED.
+  function applyValues(values, hold) {
     const controls = globalThis.ProfferControls.controlsOf(document);
     const refused = [];
     const kept = [];
     for (const entry of Array.isArray(values) ? values : []) {
       const element = entry && Number.isInteger(entry.index) ? controls[entry.index] : null;
-      if (entry && entry.expect !== undefined && element &&
-          !same(entry.expect, globalThis.ProfferExtract.controlIdentity(element))) {
+      if (entry && entry.expect !== undefined && element && !globalThis.ProfferExtract.hasIdentity(element, entry.expect)) {
         refused.push({ index: entry.index, reason: "field_changed" });
       } else {
         kept.push(entry);
@@ -86,7 +81,19 @@
     }
     const report = globalThis.ProfferFill.fillFields(document, kept);
     report.refused.push(...refused);
+    if (hold && typeof hold.id === "string" && Number.isFinite(hold.ms)) holdBoxes(hold, kept, report.filled, controls);
     return report;
+  }
+
+  const MAX_HOLD_MS = 15 * 60 * 1000; // whatever the message says: the companion's request lifetime at most
+
+  function holdBoxes(hold, entries, filled, controls) {
+    const boxes = entries.filter((e) => typeof e.checked === "boolean" && filled.includes(e.index))
+      .map((e) => ({ index: e.index, checked: e.checked, expect: e.expect, element: controls[e.index] }));
+    globalThis.ProfferHold.holdBoxes(boxes, {
+      ms: Math.min(Math.max(hold.ms, 0), MAX_HOLD_MS),
+      report: (found) => chrome.runtime.sendMessage({ type: M.BOXES_SUBMITTED, hold: hold.id, ...found }).catch(() => {}),
+    });
   }
 
   // Values and watches are meant for the document that asked, and carry the origins it had. A frame keeps
@@ -110,7 +117,7 @@
   chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     if (sender.id !== chrome.runtime.id || !message) return false;
     if (message.type === M.FILL_APPLY) {
-      sendResponse(meantForThisDocument(message) ? applyValues(message.values) : refuseAll(message.values));
+      sendResponse(meantForThisDocument(message) ? applyValues(message.values, message.hold) : refuseAll(message.values));
     } else if (message.type === M.LOYALTY_WATCH) {
       if (!meantForThisDocument(message)) {
         sendResponse({ watching: [], reason: "wrong_origin" });

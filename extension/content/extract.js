@@ -627,8 +627,14 @@
     return [tag, controlType(el, tag), cut(attr(el, "name"), LIMITS.short), cut(attr(el, "id"), LIMITS.short)];
   }
 
+  // Has `el` the identity `expect` ([tag, type, name, id], as the service worker sent it)?
+  function hasIdentity(el, expect) {
+    const own = controlIdentity(el);
+    return Array.isArray(expect) && expect.length === own.length && expect.every((part, i) => part === own[i]);
+  }
+
   const api = Object.freeze({
-    CONTROL_SELECTOR, LIMITS, extractPage, watchForms, hiddenReason, textOf, controlIdentity,
+    CONTROL_SELECTOR, LIMITS, extractPage, watchForms, hiddenReason, textOf, controlIdentity, hasIdentity,
   });
   root.ProfferExtract = api;
   if (typeof module === "object" && module && module.exports) module.exports = api;

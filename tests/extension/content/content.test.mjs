@@ -5,9 +5,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 
-import { JSDOM } from "jsdom";
+import { JSDOM, VirtualConsole } from "jsdom";
 
-const SCRIPTS = ["shared/runtime-messages.js", "content/controls.js", "content/extract.js", "content/fill.js", "content/content.js"]
+import { hear, spyListeners } from "./spy.mjs";
+
+const SCRIPTS = ["shared/runtime-messages.js", "content/controls.js", "content/extract.js", "content/fill.js", "content/hold.js", "content/content.js"]
   .map((name) => readFileSync(new URL(`../../../extension/${name}`, import.meta.url), "utf8"));
 const EXTENSION_ID = "ikcpjlmgjjaclpjfbepdglpcamkpgehj";
 const SHOP = "http://127.0.0.1:8001";
@@ -15,7 +17,9 @@ const FORM = '<form><label>Email <input id="email" name="email" type="email"></l
   '<label>Rewards card <input id="rewards" name="rewards"></label></form>';
 
 function contentScript(body = FORM, url = `${SHOP}/checkout`) {
-  const dom = new JSDOM(`<!DOCTYPE html><html lang="en"><body>${body}</body></html>`, { url, runScripts: "outside-only" });
+  // jsdom does not navigate when a form is sent, and says so: only the page's own errors are worth hearing.
+  const virtualConsole = new VirtualConsole().forwardTo(console, { jsdomErrors: ["unhandled-exception"] });
+  const dom = new JSDOM(`<!DOCTYPE html><html lang="en"><body>${body}</body></html>`, { url, runScripts: "outside-only", virtualConsole });
   const { window } = dom;
   const sent = [];
   let listener = null;
@@ -94,21 +98,9 @@ describe("values go only into a document on the origins the person was asked abo
 const ORIGIN = { frame: SHOP, top: SHOP };
 const REWARDS = ["input", "text", "rewards", "rewards"];
 
-// Records the listeners the content script adds to inputs, so a test can call one as the browser would for
-// the person's own change (jsdom cannot make a trusted event).
-function spyListeners(window) {
-  const added = [];
-  const original = window.HTMLInputElement.prototype.addEventListener;
-  window.HTMLInputElement.prototype.addEventListener = function spy(type, listener, ...rest) {
-    added.push({ type, element: this, listener });
-    return original.call(this, type, listener, ...rest);
-  };
-  return added;
-}
-
 function personTypes(added, element, value) {
   element.value = value;
-  for (const a of added) if (a.element === element && a.type === "change") a.listener({ type: "change", isTrusted: true });
+  hear(added, element, "change");
 }
 
 // Regression: watches were bound by index only and never re-checked, so a page could shift the numbering or
@@ -177,5 +169,51 @@ describe("loyalty watches hold on to the control the companion named", () => {
     document.querySelector("form").prepend(document.createElement("input"));
     personTypes(added, $("#rewards"), "PX-4711");
     assert.deepEqual(sent, []);
+  });
+});
+
+// The consent boxes the companion set come with a `hold` from the service worker: held until their form is sent.
+describe("consent boxes Proffer set are held until their form is sent", () => {
+  const BOXES = '<form id="signup"><input type="checkbox" id="offers" name="newsletter" checked aria-label="Email me offers">' +
+    '<input type="checkbox" id="stubborn" name="partners" checked aria-label="Partner offers"></form>';
+  const UNTICK = [
+    { index: 0, checked: false, expect: ["input", "checkbox", "newsletter", "offers"] },
+    { index: 1, checked: false, expect: ["input", "checkbox", "partners", "stubborn"] },
+  ];
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+  test("a box the page ticks again is unticked as the form is sent, and the worker hears of it", async () => {
+    const { $, deliver, sent } = contentScript(BOXES);
+    $("#stubborn").addEventListener("click", (event) => event.preventDefault()); // refused at once: not held
+    const report = deliver({ type: "fill.apply", values: UNTICK, origin: ORIGIN, hold: { id: "hold-1", ms: 60000 } });
+    assert.deepEqual(report, { filled: [0], refused: [{ index: 1, reason: "page_reverted_change" }] });
+    sent.length = 0;
+    $("#offers").checked = true; // the page, later
+    $("#signup").requestSubmit();
+    assert.equal($("#offers").checked, false);
+    await settle();
+    assert.deepEqual(sent, [{ type: "boxes.submitted", hold: "hold-1", restored: [0], refused: [] }]);
+  });
+
+  test("boxes set without a hold, or values, are not held", async () => {
+    const { $, deliver, sent } = contentScript(BOXES);
+    deliver({ type: "fill.apply", values: UNTICK.slice(0, 1), origin: ORIGIN });
+    sent.length = 0;
+    $("#offers").checked = true;
+    $("#signup").requestSubmit();
+    await settle();
+    assert.equal($("#offers").checked, true);
+    assert.deepEqual(sent, []);
+  });
+
+  test("a hold for another origin holds nothing", async () => {
+    const { $, deliver, sent } = contentScript(BOXES);
+    const origin = { frame: "http://127.0.0.1:8002", top: "http://127.0.0.1:8002" };
+    assert.equal(deliver({ type: "fill.apply", values: UNTICK, origin, hold: { id: "hold-2", ms: 60000 } }).wrongOrigin, true);
+    $("#offers").checked = true;
+    $("#signup").requestSubmit();
+    await settle();
+    assert.equal($("#offers").checked, true);
+    assert.deepEqual(sent.filter((m) => m.type === "boxes.submitted"), []);
   });
 });
