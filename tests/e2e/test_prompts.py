@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 
 import pytest
 
@@ -123,6 +124,104 @@ def test_boxes_the_page_would_not_let_go_are_recorded_as_not_done(playwright, pe
             text = timeline.inner_text("#timeline")
             assert "not done: the page undid it" in text and "not done: the box had been removed" in text
             assert timeline.locator("#timeline .field.not-received").count() == 2
+
+
+# Shops that give in at first and undo Proffer's change later, their own script there before the page's. The
+# first ticks the opt-in again on a short timer once Proffer has unticked it (Proffer's click fires a change);
+# the second ticks it again in its own submit handler on the form, which runs after Proffer's look at the box in
+# the capture phase; the third ticks it again on the timer and from then on cancels every click on it.
+RETICK_LATER = """
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (box.id === "signup-marketing" && !box.checked) setTimeout(() => { box.checked = true; }, 50);
+}, true);
+"""
+RETICK_ON_SUBMIT = """
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("signup-form");
+  form.addEventListener("submit", () => { document.getElementById("signup-marketing").checked = true; });
+});
+"""
+RETICK_AND_HOLD = """
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (box.id !== "signup-marketing" || box.checked) return;
+  setTimeout(() => {
+    box.checked = true;
+    box.addEventListener("click", (click) => click.preventDefault());
+  }, 50);
+}, true);
+"""
+TERMS_SET_AGAIN = "Proffer set it again as the form was sent"
+
+
+@contextmanager
+def shop_that_undoes(playwright, person, shop, script):
+    """The shop's sign-up page with ``script`` there before its own, Proffer's window for it declined: (the
+    browser, the page)."""
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            context.add_init_script(script)
+            page, window = open_with_window(context, f"{shop}/en/account/register")
+            window.click("#decline")
+            if script is not RETICK_ON_SUBMIT:
+                wait_until(lambda: page.is_checked("#signup-marketing"), what="the shop to tick its box again")
+            yield context, page
+
+
+def sign_up(page):
+    """The person fills in the sign-up form by hand (the consent boxes left as they are) and sends it; returns
+    what the shop says it received for the marketing box and its "no offers" twin."""
+    page.fill("#signup-given-name", "Ada")
+    page.fill("#signup-family-name", "Lovelace")
+    page.fill("#signup-email", "ada@example.org")
+    page.fill("#signup-password", "a long enough password")
+    page.check("#signup-terms")
+    page.click("#create-account")
+    page.wait_for_selector("#thank-you")
+    return tuple(page.get_attribute(f"#received-{name}", "class") for name in ("newsletter", "no_partner_offers"))
+
+
+def after_the_report(person, wanted):
+    """(the opt-in's change entry, the entries ``wanted`` picks, every entry), once it picks one."""
+
+    def found():
+        entries = person.ledger()
+        return entries if any(map(wanted, entries)) else None
+
+    entries = wait_until(found, what="the report on the boxes at the submission")
+    [change] = [e for e in entries if e["decision"] == "never" and "unticked by Proffer" in e["terms"]]
+    return change, [e for e in entries if wanted(e)], entries
+
+
+# Regression: a shop that ticked its marketing box again after Proffer had unticked it (a timer, its own submit
+# handler) received it ticked, while the ledger said Proffer had unticked it.
+@pytest.mark.parametrize("script", [RETICK_LATER, RETICK_ON_SUBMIT], ids=["on-a-timer", "in-its-submit-handler"])
+def test_a_box_the_page_ticks_again_is_unticked_as_the_form_is_sent(playwright, person, shop, script):
+    with shop_that_undoes(playwright, person, shop, script) as (context, page):
+        newsletter, no_offers = sign_up(page)
+        assert newsletter == "not-given", "the shop received the marketing box ticked"
+        assert no_offers == "given"  # the twin Proffer ticked, which the page left alone
+        change, [note], entries = after_the_report(person, lambda e: TERMS_SET_AGAIN in e["terms"])
+        assert note["decision"] == "never" and note["request_id"] == change["request_id"]
+        assert [f["label"] for f in note["fields"]] == [f["label"] for f in change["fields"]]
+        assert not [e for e in entries if e["decision"] == "undelivered"]  # the change was honoured
+        text = dashboard(context, person, "/ledger").inner_text("#timeline")
+        assert "set again as the form was sent: the page had undone it" in text and "not done" not in text
+
+
+def test_a_box_the_page_ticks_again_and_holds_is_recorded_as_not_done(playwright, person, shop):
+    with shop_that_undoes(playwright, person, shop, RETICK_AND_HOLD) as (context, page):
+        newsletter, _ = sign_up(page)
+        assert newsletter == "given"  # the page would not let it go: what was sent, the ledger now says
+        change, [correction], entries = after_the_report(person, lambda e: e["decision"] == "undelivered")
+        assert correction["release_id"] == change["id"] and "not set again" in correction["terms"]
+        assert [(f["position"], f["reason"]) for f in correction["fields"]] == [(0, "page_reverted_change")]
+        assert not [e for e in entries if TERMS_SET_AGAIN in e["terms"]]
+        timeline = dashboard(context, person, "/ledger")
+        assert "not done: the page undid it" in timeline.inner_text("#timeline")
+        assert timeline.locator("#timeline .field.not-received").count() == 1
 
 
 def test_left_alone_when_the_person_prefers(playwright, person, shop):
