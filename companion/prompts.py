@@ -24,8 +24,9 @@ worker's ``fill.report`` for the request's "boxes" makes the ledger say the chan
 focus handler, its own submit handler): the content script holds the boxes it set until their form is sent
 (``extension/content/hold.js``), sets such a box again as it is, and one more report on the boxes, at the
 submission, makes the ledger say so: a box set again gets a "never" entry of its own (``TERMS_SET_AGAIN``),
-one it could not set again, or that the person changed themselves, an "undelivered" one. What a page does
-after the submission, or to a form it never submits, is not seen.
+one it could not set again, or that the person changed themselves, an "undelivered" one. Not seen: what a
+page does after the form's formdata event, a form it posts without a submit event or ``new FormData``, and
+anything after that one report or the hold's time (see docs/ARCHITECTURE.md).
 """
 
 from __future__ import annotations
