@@ -168,6 +168,25 @@ describe("a box the page undoes before the form is sent", () => {
   });
 });
 
+describe("a form in an open shadow root", () => {
+  // A submit event does not leave its shadow tree: the hold listens at the root the box lives in.
+  test("is held there as in the document", async () => {
+    const p = page('<div id="host"></div>');
+    const root = p.$("#host").attachShadow({ mode: "open" });
+    root.innerHTML = '<form><input type="checkbox" id="offers" name="newsletter" checked aria-label="Email me offers"></form>';
+    const box = root.querySelector("#offers");
+    const boxes = [{ index: 0, checked: false, expect: OFFERS, element: box }];
+    assert.deepEqual(plain(p.window.ProfferFill.fillFields(p.document, boxes)), { filled: [0], refused: [] });
+    const reports = [];
+    p.window.ProfferHold.holdBoxes(boxes, { ms: 60000, report: (found) => reports.push(plain(found)) });
+    box.checked = true;
+    root.querySelector("form").requestSubmit();
+    assert.equal(box.checked, false);
+    await tick();
+    assert.deepEqual(reports, [{ restored: [0], refused: [] }]);
+  });
+});
+
 describe("what is and is not a submission, and what is reported", () => {
   test("a submission the page cancels sets boxes again, and reports them with the next one that goes out", async () => {
     const p = page();
