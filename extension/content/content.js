@@ -39,7 +39,7 @@
   // kind Proffer never touches (a password, hidden, card or one-time-code box: fill.js's own rule).
   const watched = new WeakSet();
   const MAX_NUMBER = 64;
-  const stillTheWatchedBox = (element, index, expect) => globalThis.ProfferHold.stillTheControl(element, index, expect);
+  const { stillTheControl } = globalThis.ProfferHold;
 
   function watchLoyalty(entries) {
     if (!Array.isArray(entries)) return [];
@@ -48,13 +48,13 @@
     for (const entry of entries) {
       const index = entry && Number.isInteger(entry.index) ? entry.index : null;
       const element = index === null ? null : controls[index];
-      if (!element || element.tagName !== "INPUT" || !stillTheWatchedBox(element, index, entry.expect)) continue;
+      if (!element || element.tagName !== "INPUT" || !stillTheControl(element, index, entry.expect)) continue;
       watching.push(index);
       if (watched.has(element)) continue;
       watched.add(element);
       const { expect } = entry;
       element.addEventListener("change", (event) => {
-        if (!event.isTrusted || !stillTheWatchedBox(element, index, expect)) return;
+        if (!event.isTrusted || !stillTheControl(element, index, expect)) return;
         const number = String(element.value || "").trim();
         if (!number || number.length > MAX_NUMBER) return;
         chrome.runtime.sendMessage({ type: M.LOYALTY_TYPED, index, number }).catch(() => {});
