@@ -148,6 +148,7 @@ NOT_TAKEN = {
     "wrong_origin": "the frame had moved to another site",
     "document_gone": "the page had gone",
     "invisible": "the box was hidden",
+    "covered": "the page had drawn something over the box",
     "disabled": "the box was disabled",
     "readonly": "the box was read-only",
     "detached": "the box had been removed",

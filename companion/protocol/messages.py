@@ -224,6 +224,7 @@ FillRefusal = Literal[
     "not_a_field",
     "detached",
     "invisible",
+    "covered",
     "disabled",
     "readonly",
     "never_filled_type",

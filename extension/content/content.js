@@ -21,12 +21,41 @@
 
   function scan() {
     const payload = globalThis.ProfferExtract.extractPage(document, window);
+    recheckWhileCovered(payload);
     const sig = signature(payload);
     if (sig === lastSignature || !worthAsking(payload)) return;
     lastSignature = sig;
     chrome.runtime.sendMessage({ type: M.FORM_SEEN, payload }).catch(() => {
       // The service worker answers with a status; no answer means the extension is reloading.
     });
+  }
+
+  // A field another element is drawn over (a cookie banner, a sticky bar) is not offered. The page's own
+  // changes may not touch any control when the person clears it away (a banner removed, a page scrolled),
+  // so while a field is covered, the person's clicks, keys and scrolls have the page read again, once they
+  // pause: a field uncovered then is offered, its changed visibility making a new signature.
+  const RECHECK_EVENTS = ["click", "keyup", "scroll"];
+  const RECHECK_DELAY_MS = 400;
+  let recheckTimer = null;
+  let rechecking = false;
+
+  function recheckSoon(event) {
+    if (!event.isTrusted) return; // the page cannot make Proffer read it over and over
+    if (recheckTimer !== null) clearTimeout(recheckTimer);
+    recheckTimer = setTimeout(() => {
+      recheckTimer = null;
+      scan();
+    }, RECHECK_DELAY_MS);
+  }
+
+  function recheckWhileCovered(payload) {
+    const covered = payload.fields.some((f) => f.hidden_reason === "covered");
+    if (covered === rechecking) return;
+    rechecking = covered;
+    for (const type of RECHECK_EVENTS) {
+      if (covered) window.addEventListener(type, recheckSoon, { capture: true, passive: true });
+      else window.removeEventListener(type, recheckSoon, { capture: true });
+    }
   }
 
   // Loyalty-number fields the wallet has nothing for (the companion named them): when the person types a

@@ -1,6 +1,6 @@
 // The numbering of a page's form controls that every part of Proffer shares, the way up the tree from a
 // control when part of the page lives in shadow roots (web components), and the readings of computed
-// style that extraction and filling both judge visibility by.
+// style and of the browser's hit test that extraction and filling both judge visibility by.
 //
 // A classic script loaded before extract.js and fill.js (manifest.json); it defines
 // globalThis.ProfferControls, and module.exports under node.
@@ -119,9 +119,82 @@
       /^(rgb|color)\([^)]*\/\s*0(\.0+)?%?\s*\)$/.test(fill);
   }
 
+  // ---- covered by another element ----------------------------------------------------------------------
+  //
+  // A field can pass every style check and still be out of sight: the page draws another element over it.
+  // The browser's own hit test says what is on top at the field's centre. What may sit there without hiding
+  // it: the field itself, one of its labels (a floating label), and anything that paints nothing (a
+  // transparent wrapper); elements with pointer-events: none are not hit at all (a placeholder drawn by the
+  // page). What hides it: an element with a background of half opacity or more, a background image, or a
+  // picture (a loaded img, video, canvas, svg, iframe), itself seen. Only a centre inside the viewport can
+  // be tested; a field scrolled out of view is taken as not covered.
+
+  const PICTURES = new Set(["video", "canvas", "svg", "iframe", "object", "embed", "picture"]);
+  const COVER_OPACITY = 0.1; // an element fainter than this hides nothing (the same floor as for fields)
+  const COVER_ALPHA = 0.5; // a background at least this opaque hides what is under it
+
+  /** The alpha of a computed colour ("rgba(0, 0, 0, 0.5)", "rgb(0 0 0 / 50%)", "transparent"). */
+  function colourAlpha(colour) {
+    if (!colour || colour === "transparent") return 0;
+    const m = /^(?:rgba?|color)\(([^)]*)\)$/.exec(colour);
+    if (!m) return 1;
+    const parts = m[1].split(/[\s,/]+/).filter(Boolean);
+    const alpha = parts.length >= 4 ? parts[parts.length - 1] : "1";
+    const value = Number.parseFloat(alpha);
+    if (Number.isNaN(value)) return 1;
+    return alpha.endsWith("%") ? value / 100 : value;
+  }
+
+  /** Whether `node` is `el` or one of the elements `el` is drawn inside, across shadow hosts and slots. */
+  function holds(node, el) {
+    for (let n = el; n; n = renderedParent(n)) if (n === node) return true;
+    return false;
+  }
+
+  function seen(node, win) {
+    let opacity = 1;
+    for (let n = node; n && n.nodeType === 1; n = renderedParent(n)) {
+      const style = win.getComputedStyle(n);
+      const own = Number.parseFloat(style.opacity);
+      opacity *= (Number.isNaN(own) ? 1 : own) * filterOpacity(style.filter);
+      if (opacity < COVER_OPACITY) return false;
+    }
+    return win.getComputedStyle(node).visibility === "visible";
+  }
+
+  function paints(node, win) {
+    // An image that did not load draws nothing over the field (a blocked icon, a lazy one not yet fetched).
+    if (node.localName === "img") return node.naturalWidth > 0;
+    if (PICTURES.has(node.localName)) return true;
+    const style = win.getComputedStyle(node);
+    return (style.backgroundImage && style.backgroundImage !== "none") || colourAlpha(style.backgroundColor) >= COVER_ALPHA;
+  }
+
+  /**
+   * The element drawn over the centre of `el` that hides it from the person, or null. Needs a real layout
+   * (a browser, not jsdom): without elementFromPoint, or with the centre outside the viewport, null.
+   */
+  function coveredBy(el, win) {
+    const scope = el.getRootNode();
+    if (typeof scope.elementFromPoint !== "function") return null;
+    const rect = el.getBoundingClientRect();
+    const x = rect.left + rect.width / 2;
+    const y = rect.top + rect.height / 2;
+    if (!(x >= 0 && y >= 0 && x < win.innerWidth && y < win.innerHeight)) return null;
+    const hit = scope.elementFromPoint(x, y);
+    if (!hit || holds(hit, el) || el.contains(hit)) return null;
+    if (Array.from(el.labels || []).some((label) => label === hit || label.contains(hit))) return null;
+    // Between the hit and the nearest element that holds the field, anything that paints hides it; the
+    // elements that hold the field are drawn beneath it.
+    for (let node = hit; node && !holds(node, el); node = renderedParent(node)) {
+      if (paints(node, win) && seen(node, win)) return node;
+    }
+    return null;
+  }
+
   const api = Object.freeze({
     CONTROL_SELECTOR, MAX_SHADOW_ROOTS, shadowRootsOf, controlsOf, parentAcross, renderedParent, closestAcross,
-    byIdNear, filterOpacity, clipPathEmpty, textTransparent,
+    byIdNear, filterOpacity, clipPathEmpty, textTransparent, colourAlpha, coveredBy,
   });
   root.ProfferControls = api;
   if (typeof module === "object" && module && module.exports) module.exports = api;

@@ -17,8 +17,9 @@
 // - The page is hostile: every string is whitespace-collapsed and cut to the wire model's bounds
 //   (companion/protocol/messages.py), counts are capped, and nothing here throws on odd markup.
 // - Visibility is judged the way a person sees the page: display/visibility/opacity along the ancestors,
-//   zero or tiny size, off-screen, clipped by an ancestor, aria-hidden, inert. Without layout (jsdom) the
-//   geometric checks are skipped, because every box there measures 0x0.
+//   zero or tiny size, off-screen, clipped by an ancestor, aria-hidden, inert, and covered by another
+//   element drawn over it (controls.js). Without layout (jsdom) the geometric checks are skipped, because
+//   every box there measures 0x0.
 // - Speed: computed styles are cached per element for one extraction (ancestors are shared by many fields),
 //   label text comes from el.labels, and text walks stop at their length cap.
 (function (root) {
@@ -27,7 +28,7 @@
   // Loaded before this file in the page (manifest.json, companion/fields/runner.py); required under node.
   const Controls = root.ProfferControls || require("./controls.js");
   const { CONTROL_SELECTOR, closestAcross, parentAcross, renderedParent, byIdNear } = Controls;
-  const { filterOpacity, clipPathEmpty, textTransparent } = Controls;
+  const { filterOpacity, clipPathEmpty, textTransparent, coveredBy } = Controls;
   const LIMITS = Object.freeze({
     short: 300, // ShortText
     text: 2000, // Text
@@ -214,6 +215,9 @@
         if ((clip.x && overlapW < TINY_PX) || (clip.y && overlapH < TINY_PX)) return "clipped";
       }
     }
+    // Last, as it asks the browser's hit test: another element drawn over the field. A checkbox is left to
+    // its label (shops draw their own box over the real one).
+    if (!CHECKABLE.has(controlType(el, tag)) && coveredBy(el, ctx.win)) return "covered";
     return null;
   }
 
@@ -449,6 +453,7 @@
   function extractPage(doc, win) {
     const ctx = {
       doc,
+      win,
       facts: null,
       chain: null,
       layout: hasLayout(doc),

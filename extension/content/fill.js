@@ -19,10 +19,10 @@
 //   `change`, and React listens to `click` for checkboxes.
 // - The content script extracted the fields a moment ago, and the page may have changed them since (a
 //   hostile page can hide a field after the person approved it). So every fill re-checks: still in the
-//   document, visible, enabled, writable, and not a kind of field Proffer never fills (passwords, files,
-//   hidden inputs, payment cards, one-time codes), and checks again after the focus events, right before
-//   the write or the click, since the page's focus handlers run in between. A refusal carries a reason;
-//   nothing is ever read out of a field into the report.
+//   document, visible and not covered by another element, enabled, writable, and not a kind of field
+//   Proffer never fills (passwords, files, hidden inputs, payment cards, one-time codes), and checks again
+//   after the focus events, right before the write or the click, since the page's focus handlers run in
+//   between. A refusal carries a reason; nothing is ever read out of a field into the report.
 // - Selects are matched by option value or text: exact, then case-, accent- and punctuation-insensitive,
 //   then numerically ("03" = "3"), then ISO 3166-2 suffixes ("DE-BY" = "BY"), then as a month (number or
 //   name in English or the page's language), then as a country (code or name in English or the page's
@@ -33,7 +33,7 @@
   // The numbering of controls and the way up across shadow hosts, shared with extract.js (controls.js is
   // loaded before this file in the page; required under node).
   const Controls = root.ProfferControls || require("./controls.js");
-  const { closestAcross, renderedParent, filterOpacity, clipPathEmpty, textTransparent } = Controls;
+  const { closestAcross, renderedParent, filterOpacity, clipPathEmpty, textTransparent, coveredBy } = Controls;
 
   const REASONS = Object.freeze({
     NO_SUCH_FIELD: "no_such_field",
@@ -42,6 +42,7 @@
     NOT_A_FIELD: "not_a_field",
     DETACHED: "detached",
     INVISIBLE: "invisible",
+    COVERED: "covered",
     DISABLED: "disabled",
     READONLY: "readonly",
     NEVER_FILLED_TYPE: "never_filled_type",
@@ -152,9 +153,15 @@
     return null;
   }
 
-  // Why this element must not be written to now, or null when it may be.
+  // Why this element must not be written to now, or null when it may be. A box another element is drawn
+  // over is refused too (controls.js): the person would not see what went into it. A checkbox is left to
+  // its label, as in isVisible.
   function refusalFor(element, win) {
-    return stateRefusal(element) ?? (isVisible(element, win) ? null : REASONS.INVISIBLE);
+    const refusal = stateRefusal(element);
+    if (refusal) return refusal;
+    if (!isVisible(element, win)) return REASONS.INVISIBLE;
+    if (kindOf(element) !== "checkable" && hasLayout(win) && coveredBy(element, win)) return REASONS.COVERED;
+    return null;
   }
 
   // ---- writing ------------------------------------------------------------------------------------------

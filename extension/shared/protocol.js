@@ -359,6 +359,7 @@ export const MESSAGE_TYPES = Object.freeze({
                 "not_a_field",
                 "detached",
                 "invisible",
+                "covered",
                 "disabled",
                 "readonly",
                 "never_filled_type",

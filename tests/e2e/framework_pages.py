@@ -44,9 +44,10 @@ class FixtureHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve() -> Iterator[str]:
-    """Serve the pages from a thread of this process on a free port; yields the base URL."""
-    handler = functools.partial(FixtureHandler, directory=str(FIXTURES))
+def serve(directory: Path = FIXTURES) -> Iterator[str]:
+    """Serve the pages in ``directory`` (the framework pages unless told) from a thread of this process on a
+    free port; yields the base URL."""
+    handler = functools.partial(FixtureHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -37,6 +37,7 @@ EXPECTED = {
     "transparent-text": "invisible: transparent text",
     "aria-hidden": "invisible: aria-hidden",
     "inert": "invisible: inert",
+    "covered": "invisible: covered",
     "disabled": "disabled",
     "readonly": "readonly",
     "password": "password",
@@ -253,24 +254,55 @@ def test_requests_off_the_loopback_are_blocked(tmp_path, origins, playwright):
     assert result.blocked_requests == 2, "the two off-loopback requests, not the 127.0.0.1 one"
 
 
-def test_visibility_in_real_layout_custom_checkboxes_and_sr_only_text(tmp_path, playwright):
+def fields_of(html: str, tmp_path, playwright) -> dict:
+    """The descriptors of a page made of ``html``, as the runner behind `proffer fields` extracts them, by name."""
     from companion.fields.runner import PageRunner
 
-    page = tmp_path / "boxes.html"
-    page.write_text(
+    page = tmp_path / "page.html"
+    page.write_text(html)
+    with PageRunner(timeout_s=10, playwright=playwright) as runner:
+        result = runner.extract(str(page))
+    assert result.error is None
+    return {f.name: f for f in result.payload.fields}
+
+
+def test_visibility_in_real_layout_custom_checkboxes_and_sr_only_text(tmp_path, playwright):
+    by_name = fields_of(
         "<!doctype html><style>.box{position:absolute;opacity:0;width:1px;height:1px}</style><form>"
         "<input type=checkbox id=terms name=terms class=box><label for=terms>I accept the terms</label>"
         "<input type=checkbox id=sneaky name=sneaky class=box><label for=sneaky style='font-size:0'></label>"
         "<label>Email <input name=email type=email></label>"
         "<div style='height:3000px'></div><input name=below_fold>"
-        "</form>"
+        "</form>",
+        tmp_path,
+        playwright,
     )
-    with PageRunner(timeout_s=10, playwright=playwright) as runner:
-        result = runner.extract(str(page))
-    by_name = {f.name: f for f in result.payload.fields}
     assert (by_name["terms"].visible, by_name["terms"].hidden_reason) == (True, None), "drawn by its visible label"
     assert by_name["sneaky"].visible is False, "its label has no size either"
     assert by_name["email"].visible and by_name["below_fold"].visible, "below the fold is not hidden"
+
+
+def test_what_may_be_drawn_over_a_field_in_real_layout(tmp_path, playwright):
+    """The hit test's view of the overlays shops draw on purpose: none of these hides the field. A banner
+    over the form does."""
+    by_name = fields_of(
+        "<!doctype html><style>p{position:relative;margin:20px} p>*:not(input){position:absolute;left:0;top:0}"
+        ".flag{width:24px;height:100%;background:#ccc}</style><form>"
+        "<p><input id=float name=float><label for=float style='background:#fff'>Email</label></p>"
+        "<p><input name=hint><span style='pointer-events:none;background:#fff;width:100%'>Your name</span></p>"
+        "<p><input name=flagged style='padding-left:30px'><span class=flag></span></p>"
+        "<p><input name=glass><span style='width:100%;height:100%;background:rgba(0,0,0,.2)'></span></p>"
+        "<p><input name=wrapped><span style='width:100%;height:100%'><b>&nbsp;</b></span></p>"
+        "<p><input name=banner></p>"
+        "</form><div style='position:fixed;left:0;right:0;bottom:0;height:40%;background:#fff'>Cookies?</div>"
+        "<script>document.querySelector('[name=banner]').parentNode.style.marginTop = "
+        "(innerHeight * 0.75) + 'px'</script>",
+        tmp_path,
+        playwright,
+    )
+    reasons = {name: f.hidden_reason for name, f in by_name.items()}
+    shown = {"float": None, "hint": None, "flagged": None, "glass": None, "wrapped": None}
+    assert reasons == {**shown, "banner": "covered"}
 
 
 def test_watch_forms_notices_a_form_that_appears_later_in_real_chromium(tmp_path, playwright):

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from tests.e2e import framework_pages
 from tests.e2e.harness import PASSPHRASE, browser, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -304,3 +305,59 @@ def test_a_form_of_web_components_is_offered_and_filled_inside_their_shadow_root
             state = page.evaluate("window.fixtureState")
             assert (state["email"], state["name"]) == (EMAIL, ""), "kept by the component; the unticked name untouched"
             assert state["offers"] is False  # the pre-ticked "Send me offers", unticked by the standing preference
+
+
+def test_a_box_the_page_covers_after_approval_gets_nothing_and_the_ledger_says_why(playwright, person, shop):
+    """A page may draw an opaque panel over an approved box before the fill: the person would not see what
+    went in, so the box is refused at the last moment and the ledger says the page never got the value."""
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page, window = open_checkout(context, shop)
+            tick(window, "email", "given-name")
+            page.evaluate("""() => {
+              const email = document.getElementById('email');
+              const box = email.getBoundingClientRect();
+              const panel = document.createElement('div');
+              panel.textContent = 'Free delivery today';
+              Object.assign(panel.style, { position: 'fixed', background: '#fff', zIndex: 10,
+                left: box.left - 4 + 'px', top: box.top - 4 + 'px',
+                width: box.width + 8 + 'px', height: box.height + 8 + 'px' });
+              document.body.append(panel);
+            }""")
+            window.click("#approve")
+            wait_until(lambda: page.input_value("#ship-given-name") == "Ada", what="the uncovered box filled")
+            entries = wait_until(lambda: ledger_with(person, "undelivered"), what="the undelivered entry")
+            [undelivered] = [e for e in entries if e["decision"] == "undelivered"]
+            assert [(f["type"], f["reason"]) for f in undelivered["fields"]] == [("email", "covered")]
+            assert page.input_value("#email") == ""
+
+
+COOKIE_WALL = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Newsletter</title></head><body>
+<h1>Join our newsletter</h1>
+<form action="/join"><p><label for="email">Email</label> <input id="email" name="email" type="email"></p>
+<p><label for="given">First name</label> <input id="given" name="given"></p><button>Subscribe</button></form>
+<div id="cookies" style="position:fixed;inset:0;background:#fff">We use cookies.
+<button id="accept" onclick="this.parentNode.remove()">Accept</button></div></body></html>"""
+
+
+def test_a_form_under_a_cookie_banner_is_offered_once_the_person_closes_it(playwright, person, tmp_path):
+    """Fields under a banner are not offered (the person cannot see them); closing the banner changes no
+    control, so it is the person's click that has the page read again, and the form is offered then."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "join.html").write_text(COOKIE_WALL, encoding="utf-8")
+    with person.companion(), framework_pages.serve(site) as base:
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page = context.new_page()
+            page.goto(base + "/join.html")
+            page.wait_for_timeout(1500)
+            assert not [p for p in context.pages if "approval/approval.html" in p.url], "nothing visible to ask about"
+            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+                page.click("#accept")
+            window = info.value
+            window.wait_for_selector("body[data-ready=true]")
+            tick(window, "email")
+            window.click("#approve")
+            wait_until(lambda: page.input_value("#email") == EMAIL, what="the email, once uncovered")

@@ -280,6 +280,51 @@ test("geometry tricks, with layout stubbed: zero size, off-screen, clipped by an
   assert.deepEqual(reasons, { ok: null, zero: "zero size", away: "off-screen", clipped: "clipped" });
 });
 
+test("covered, with layout and the hit test stubbed: only what paints over a field's centre hides it", () => {
+  const win = load(`<form><input name=open><input name=banner><input name=ghost><input name=glass>
+    <span><input id=floating name=floating><label for=floating id=float>Email</label></span>
+    <input name=below><input type=checkbox name=box></form>
+    <div id=cookies style="background-color: rgb(255, 255, 255)"><p id=cookie_text>We use cookies</p></div>
+    <div id=faded style="background-color: rgb(255, 255, 255); opacity: 0">x</div>
+    <div id=dim style="background-color: rgba(0, 0, 0, 0.2)"><span id=dim_text>dim</span></div>`);
+  const doc = win.document;
+  Object.defineProperty(doc.documentElement, "clientWidth", { value: 1024 });
+  Object.defineProperty(doc.documentElement, "clientHeight", { value: 768 });
+  Object.defineProperty(doc.documentElement, "scrollHeight", { value: 3000 }); // a page longer than the window
+  const order = ["open", "banner", "ghost", "glass", "floating", "below", "box"];
+  win.Element.prototype.getBoundingClientRect = function () {
+    const row = order.indexOf(this.getAttribute("name"));
+    const top = this.getAttribute("name") === "below" ? 2000 : 40 * Math.max(row, 0);
+    return { left: 10, top, width: 200, height: 30, right: 210, bottom: top + 30, x: 10, y: top };
+  };
+  // What the browser would find on top at each row's centre.
+  const onTop = { open: null, banner: "#cookie_text", ghost: "#faded", glass: "#dim_text", floating: "#float", box: "#cookie_text" };
+  doc.elementFromPoint = (x, y) => {
+    assert.equal(x, 110, "the centre of the box");
+    const name = order[Math.floor(y / 40)];
+    return onTop[name] ? doc.querySelector(onTop[name]) : doc.querySelector(`[name=${name}]`);
+  };
+  const payload = extract(win);
+  const reasons = Object.fromEntries(payload.fields.map((f) => [f.name, f.hidden_reason]));
+  assert.deepEqual(reasons, {
+    open: null,
+    banner: "covered", // text inside an opaque banner: the banner hides it
+    ghost: null, // an opaque element no one sees hides nothing
+    glass: null, // a faint tint lets the field show through
+    floating: null, // its own label, drawn over it
+    below: null, // out of the viewport: the hit test cannot tell
+    box: null, // a checkbox is left to its label
+  });
+  assert.equal(byName(payload, "banner").visible, false);
+});
+
+test("a background colour's alpha, as computed styles write it", () => {
+  const { colourAlpha } = require("../../../extension/content/controls.js");
+  const cases = [["transparent", 0], ["rgba(0, 0, 0, 0)", 0], ["rgb(255, 255, 255)", 1], ["rgba(0, 0, 0, 0.5)", 0.5],
+    ["rgb(0 0 0 / 25%)", 0.25], ["color(srgb 1 1 1 / 0.4)", 0.4], ["", 0]];
+  for (const [colour, alpha] of cases) assert.equal(colourAlpha(colour), alpha, colour);
+});
+
 test("a custom checkbox hidden under its visible label counts as visible", () => {
   const win = load(`<form><input type=checkbox id=terms name=terms style="opacity:0"><label for=terms>I accept</label>
     <input type=checkbox id=sneaky name=sneaky style="opacity:0"><label for=sneaky style="display:none">x</label>

@@ -200,6 +200,21 @@ describe("the last line of defence", () => {
     assert.equal(Fill.fillField($("#x"), "Ada", window).ok, true);
   });
 
+  test("a field another element is drawn over is refused as covered (layout and hit test stubbed)", () => {
+    const { Fill, $, window, document } = page(`<input id="a" aria-label="a"><input id="b" aria-label="b">
+      <input type="checkbox" id="c" aria-label="c"><div id="cover" style="background-color: white">Sale!</div>`);
+    window.Element.prototype.getBoundingClientRect = () => ({ left: 0, top: 0, width: 100, height: 20, right: 100, bottom: 20 });
+    document.elementFromPoint = () => (covering ? $("#cover") : null);
+    let covering = false;
+    const seen = recordEvents($("#b"));
+    assert.deepEqual(Fill.fillField($("#a"), "Ada", window), { ok: true, reason: null });
+    covering = true;
+    assert.deepEqual(Fill.fillField($("#b"), "Ada", window), { ok: false, reason: "covered" });
+    assert.equal($("#b").value, "");
+    assert.deepEqual(seen, []);
+    assert.deepEqual(Fill.setChecked($("#c"), true, window), { ok: true, reason: null }, "a box is left to its label");
+  });
+
   test("a field hidden after the fill was approved is refused by fillFields", () => {
     const { Fill, $, document } = page('<input id="a" aria-label="a"><input id="b" aria-label="b">');
     $("#b").style.display = "none"; // the page hides the field between extraction and fill
