@@ -68,8 +68,8 @@ from companion.fields.classify import PageUnderstanding, understand
 from companion.fields.safety import assess_page
 from companion.ledger.errors import LedgerCorrupt
 from companion.ledger.inbox import HeldReport, HeldReportRefused
-from companion.ledger.model import Decision, DisclosedField, LedgerDraft, LedgerEntry
-from companion.prompts import TERMS_NOT_KEPT, TERMS_NOT_KEPT_AT_SUBMIT, TERMS_SET_AGAIN, plan_prompts
+from companion.ledger.model import TERMS_SET_AGAIN, Decision, DisclosedField, LedgerDraft, LedgerEntry
+from companion.prompts import TERMS_NOT_KEPT, TERMS_NOT_KEPT_AT_SUBMIT, plan_prompts
 from companion.protocol import ErrorCode, ProtocolError
 from companion.protocol.messages import (
     FieldVerdict,

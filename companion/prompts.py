@@ -23,10 +23,11 @@ worker's ``fill.report`` for the request's "boxes" makes the ledger say the chan
 ``companion.fill``). A page may also undo a change later, after the content script saw it hold (a timer, a
 focus handler, its own submit handler): the content script holds the boxes it set until their form is sent
 (``extension/content/hold.js``), sets such a box again as it is, and one more report on the boxes, at the
-submission, makes the ledger say so: a box set again gets a "never" entry of its own (``TERMS_SET_AGAIN``),
-one it could not set again, or that the person changed themselves, an "undelivered" one. Not seen: what a
-page does after the form's formdata event, a form it posts without a submit event or ``new FormData``, and
-anything after that one report or the hold's time (see docs/ARCHITECTURE.md).
+submission, makes the ledger say so: a box set again gets a "never" entry of its own, a note that refuses
+nothing more (``companion.ledger.model.TERMS_SET_AGAIN``), one it could not set again, or that the person
+changed themselves, an "undelivered" one. Not seen: what a page does after the form's formdata event, a form
+it posts without a submit event or ``new FormData``, and anything after that one report or the hold's time
+(see docs/ARCHITECTURE.md).
 """
 
 from __future__ import annotations
@@ -50,10 +51,6 @@ TERMS_NOT_KEPT = "set by Proffer by the person's standing preference, but the pa
 TERMS_NOT_KEPT_AT_SUBMIT = (
     "set by Proffer by the person's standing preference, but undone before the form was sent and not set again"
     " (why: per field)"
-)
-TERMS_SET_AGAIN = (
-    "the page undid Proffer's change to this box before the form was sent; Proffer set it again as the form was"
-    " sent, by the person's standing preference"
 )
 
 REASON_UNTICKED = "pre-ticked: unticked by your standing preference"

@@ -37,11 +37,10 @@ from aiohttp import web
 from companion.appkeys import CORE, run_on_worker
 from companion.dashboard.views import login_required
 from companion.ledger.export import write_csv, write_jsonl
-from companion.ledger.model import Decision, LedgerEntry, why_not_taken
+from companion.ledger.model import Decision, LedgerEntry, is_set_again_note, why_not_taken
 from companion.ledger.receipt import NotADisclosure, consent_receipt
 from companion.ledger.requests import build_request, fits_mail_link, mailto_link
 from companion.ledger.store import Ledger
-from companion.prompts import TERMS_SET_AGAIN
 from companion.sites import portless
 from companion.tokens import CONSENT_TOKENS
 from companion.vault import Vault
@@ -126,7 +125,7 @@ def entry_view(entry: LedgerEntry, ledger: Ledger) -> dict[str, Any]:
     # A receipt for what was collected: none for a refusal, nor for a release its page took none of.
     collected = entry.released and len(not_received) < len(entry.fields)
     # A box the page undid before its form was sent, and Proffer set again then: its entry says so per box.
-    again = entry.decision is Decision.NEVER and entry.terms == TERMS_SET_AGAIN
+    again = is_set_again_note(entry)
     return {
         "entry": entry,
         "site_link": site_link(entry.site),

@@ -98,6 +98,25 @@ class LedgerEntry(LedgerDraft):
 
 RELEASED = frozenset({Decision.ONCE, Decision.ALWAYS})
 
+# The terms of the note that the page undid Proffer's change to a consent box before its form was sent, and
+# Proffer set it again then (``companion.fill``). The text is what marks the note (hashed into each one, so it
+# never changes): the note is a "never" entry, to be read as one, but it refuses nothing the box's own entry did
+# not, so nothing counts it as a refusal (``is_set_again_note``).
+TERMS_SET_AGAIN = (
+    "the page undid Proffer's change to this box before the form was sent; Proffer set it again as the form was"
+    " sent, by the person's standing preference"
+)
+
+
+def is_set_again_note(entry: LedgerDraft | Mapping[str, Any]) -> bool:
+    """Whether ``entry`` (a model, or a document as stored) is a note that Proffer set a consent box again as
+    its form was sent: shown on the timeline, but not one more refusal, since the box's change already is one."""
+    if isinstance(entry, LedgerDraft):
+        decision, terms = entry.decision, entry.terms
+    else:
+        decision, terms = entry["decision"], entry.get("terms")
+    return decision == Decision.NEVER and terms == TERMS_SET_AGAIN
+
 
 class FieldGiven(NamedTuple):
     type: str

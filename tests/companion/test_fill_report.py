@@ -15,8 +15,8 @@ from companion.dashboard.ledger_views import grid_data
 from companion.decisions import Choice
 from companion.ledger import disk
 from companion.ledger.inbox import HeldReport, Inbox
-from companion.ledger.model import LedgerDraft
-from companion.prompts import TERMS_NOT_KEPT, TERMS_NOT_KEPT_AT_SUBMIT, TERMS_SET_AGAIN
+from companion.ledger.model import TERMS_SET_AGAIN, LedgerDraft
+from companion.prompts import TERMS_NOT_KEPT, TERMS_NOT_KEPT_AT_SUBMIT
 from companion.settings import Settings
 from tests.companion.conftest import PASSPHRASE, free_port
 from tests.companion.dashboard.test_security import login
