@@ -1,8 +1,10 @@
+import json
 import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from companion.ledger import disk, summary
 from companion.ledger.model import Decision, DisclosedField, LedgerDraft
 from companion.ledger.store import Ledger
 
@@ -19,6 +21,7 @@ def make_draft(
     purpose="checkout",
     label="Email",
     path="/checkout",
+    terms="approved once in the approval window",
 ) -> LedgerDraft:
     return LedgerDraft(
         site=site,
@@ -31,9 +34,16 @@ def make_draft(
             for t, value_id, fingerprint in fields
         ),
         decision=decision,
-        terms="approved once in the approval window",
+        terms=terms,
         browser="chromium",
         request_id="req-1",
+    )
+
+
+def box_change(site="alpha.example", **kwargs) -> LedgerDraft:
+    """A pre-ticked opt-in Proffer unticked by the person's preference: a refusal of no particular value."""
+    return make_draft(
+        site, decision=Decision.NEVER, fields=(("marketing-opt-in", None, None),), label="Offers", **kwargs
     )
 
 
@@ -52,6 +62,18 @@ def make_undelivered(release, *places, reason="field_changed") -> LedgerDraft:
         request_id=release.request_id,
         release_id=release.id,
     )
+
+
+def rewrite_summary(folder, key, segment, change) -> None:
+    """Let ``change`` edit a segment's summary body, sealed again as Proffer seals one: a summary as an older
+    Proffer wrote it."""
+    keys = disk.LedgerKeys(key)
+    path, aad = summary.summary_path(folder, segment), summary._aad(segment)
+    blob = path.read_bytes()
+    nonce = blob[: disk.NONCE_BYTES]
+    body = json.loads(keys.summary.decrypt(nonce, blob[len(nonce) :], aad))
+    change(body)
+    path.write_bytes(nonce + keys.summary.encrypt(nonce, json.dumps(body).encode(), aad))
 
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # a Monday

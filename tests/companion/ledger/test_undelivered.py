@@ -18,7 +18,7 @@ from companion.ledger.receipt import NotADisclosure, consent_receipt
 from companion.ledger.requests import build_request
 from companion.ledger.store import Ledger
 
-from .conftest import at, make_draft, make_undelivered
+from .conftest import at, box_change, make_draft, make_undelivered, rewrite_summary
 from .receipt_schemas import validate_receipt
 
 EMAIL_TEL = (("email", "e1", "fp-e1"), ("tel", "t1", "fp-t1"))
@@ -239,17 +239,15 @@ def test_a_release_its_page_took_nothing_of_is_not_counted_after_reopening_from_
 def as_format_3(folder, key, segment):
     """Rewrite a segment's summary as Proffer wrote it in format 3: each site's tally ends with its count of
     "undelivered" entries, a box's and a value's alike."""
-    keys = summary_module.disk.LedgerKeys(key)
-    path, aad = summary_module.summary_path(folder, segment), summary_module._aad(segment)
-    blob = path.read_bytes()
-    nonce = blob[: summary_module.disk.NONCE_BYTES]
-    body = json.loads(keys.summary.decrypt(nonce, blob[len(nonce) :], aad))
-    columns = body["columns"]
-    for site, tally in body["state"]["sites"].items():
-        decisions = [d for s, d in zip(columns["site"], columns["decision"], strict=True) if s == site]
-        tally.append(decisions.count("undelivered"))
-    body["format"] = 3
-    path.write_bytes(nonce + keys.summary.encrypt(nonce, json.dumps(body).encode(), aad))
+
+    def count_undelivered(body):
+        columns = body["columns"]
+        for site, tally in body["state"]["sites"].items():
+            decisions = [d for s, d in zip(columns["site"], columns["decision"], strict=True) if s == site]
+            tally.append(decisions.count("undelivered"))
+        body["format"] = 3
+
+    rewrite_summary(folder, key, segment, count_undelivered)
 
 
 def test_a_summary_of_format_3_is_read_past_and_rewritten(folder, key):
@@ -341,11 +339,6 @@ def test_a_receipt_refuses_a_correction_of_another_entry(ledger, shop):
     correction = ledger.append(make_undelivered(second, 0), now=at(5.001))
     with pytest.raises(ValueError, match="does not correct"):
         consent_receipt(first, [correction])
-
-
-def box_change(site="alpha.example"):
-    """A pre-ticked opt-in Proffer unticked by the person's preference: a refusal of no particular value."""
-    return make_draft(site, decision=Decision.NEVER, fields=(("marketing-opt-in", None, None),), label="Offers")
 
 
 def test_a_box_change_the_page_did_not_keep_is_marked_and_nothing_else_moves(ledger, shop):
