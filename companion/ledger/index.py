@@ -14,6 +14,10 @@ entry) that the page did not let go of: that box is remembered the same way, and
 since a refusal counts towards nothing a site was given. A site counts the two apart (``not_taken``,
 ``boxes_not_done``): a box the page would not let Proffer set is no value it did not take.
 
+A "never" entry that notes the page undid a box's change and Proffer set it again as the form was sent
+(``is_set_again_note``) has its row, as every entry, but is no refusal of its own: the box's change was the
+refusal, so a site's ``refused`` and the day's count it once.
+
 Strings from entries are interned: a year of history has few distinct sites, purposes and field types, so
 100,000 rows share them instead of holding 100,000 copies.
 """
@@ -29,7 +33,7 @@ from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from companion.ledger.model import RELEASED, Decision, utc_stamp
+from companion.ledger.model import RELEASED, Decision, is_set_again_note, utc_stamp
 
 UNDELIVERED = Decision.UNDELIVERED.value
 NEVER = Decision.NEVER.value
@@ -57,7 +61,9 @@ class SiteSummary(BaseModel):
     # releases whose page took at least one of their values: what the site got, as a request to it lists
     # (``released_positions``); a release whose page took none of them counts under ``undelivered`` only
     released: int
-    refused: int  # entries where the person or a standing decision said no
+    # entries where the person or a standing decision said no; not a note that Proffer set a box again, whose
+    # change is counted already
+    refused: int
     field_types: tuple[str, ...]  # the types the site was given (and its pages took), sorted
     not_taken: int = 0  # releases whose page did not take some or all of their values
     boxes_not_done: int = 0  # consent boxes Proffer set by the person's preference that the page would not let go of
@@ -258,7 +264,7 @@ class LedgerIndex:
                 self.withdraw(Withdrawal.of(document))
             else:
                 self._withdrawals.append(Withdrawal.of(document))
-        else:
+        elif not is_set_again_note(document):  # the note refuses nothing its box's own entry did not
             tally.refused += 1
             day[1] += 1
         return row

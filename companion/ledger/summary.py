@@ -29,7 +29,8 @@ from companion.storage import atomic_write
 
 # 3: per-site counts of corrections, every value given, withdrawals. 4: a site's corrections counted from the
 # withdrawals on merge, values not taken apart from consent boxes not set (format 3 counted both as one).
-FORMAT = 4
+# 5: a note that Proffer set a consent box again is no refusal, on its site or its day (format 4 counted it).
+FORMAT = 5
 
 
 @dataclass(frozen=True)

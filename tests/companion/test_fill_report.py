@@ -653,6 +653,25 @@ async def test_at_submission_a_box_set_again_is_noted_and_one_not_set_again_is_n
     assert core.ledger.site("lindenhof.example").field_types == ()  # still nothing given
 
 
+# Regression: the note that a box was set again is a "never" entry, and the site's refusals and the activity
+# chart counted the box twice, once for its change and once more for the note.
+async def test_a_box_set_again_is_counted_as_refused_once(companion):
+    core, result, _ = await boxes_held(companion)
+
+    def counts():
+        site = core.ledger.site("lindenhof.example")
+        return site.entries, site.refused, sum(refused for _, _, refused in core.ledger.activity("month"))
+
+    entries, refused, charted = counts()
+    assert refused == charted == 2  # the opt-in's change and its twin's
+    _, answer = await post(companion, at_submit(result, restored=[2, 3]))
+    assert answer["ok"] and answer["result"]["recorded"] == 2, answer
+    assert counts() == (entries + 1, 2, 2)  # one note for both boxes, and no more refusals
+    core.lock()
+    core.unlock(PASSPHRASE)  # the ledger read again from disk
+    assert counts() == (entries + 1, 2, 2)
+
+
 async def test_a_report_at_submission_is_accepted_once(companion):
     core, result, _ = await boxes_held(companion)
     _, first = await post(companion, at_submit(result, restored=[2]))
