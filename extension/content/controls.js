@@ -122,16 +122,20 @@
   // ---- covered by another element ----------------------------------------------------------------------
   //
   // A field can pass every style check and still be out of sight: the page draws another element over it.
-  // The browser's own hit test says what is on top at the field's centre. What may sit there without hiding
-  // it: the field itself, one of its labels (a floating label), and anything that paints nothing (a
-  // transparent wrapper); elements with pointer-events: none are not hit at all (a placeholder drawn by the
-  // page). What hides it: an element with a background of half opacity or more, a background image, or a
-  // picture (a loaded img, video, canvas, svg, iframe), itself seen. Only a centre inside the viewport can
-  // be tested; a field scrolled out of view is taken as not covered.
+  // The browser's own hit test says what is on top at a point. What may sit over a field without hiding
+  // it: the field's own labels (a floating label), and anything that paints nothing (a transparent wrapper);
+  // elements with pointer-events: none are not hit at all (a placeholder drawn by the page). What hides it:
+  // an element with a background of half opacity or more, a background image, or a picture (a loaded img,
+  // video, canvas, svg, iframe), itself seen. The centre is asked first; only when something hides it are
+  // four more points asked, and the field counts as covered only when every point inside the viewport is
+  // hidden: a banner over part of it, or an icon drawn at its edge, leaves it in sight. A field wholly
+  // outside the viewport cannot be tested, and is taken as not covered.
 
   const PICTURES = new Set(["video", "canvas", "svg", "iframe", "object", "embed", "picture"]);
   const COVER_OPACITY = 0.1; // an element fainter than this hides nothing (the same floor as for fields)
   const COVER_ALPHA = 0.5; // a background at least this opaque hides what is under it
+  // Where a field is looked at, as fractions of its box: the centre, then left, right, upper and lower.
+  const PROBES = [[0.5, 0.5], [0.15, 0.5], [0.85, 0.5], [0.5, 0.2], [0.5, 0.8]];
 
   /** The alpha of a computed colour ("rgba(0, 0, 0, 0.5)", "rgb(0 0 0 / 50%)", "transparent"). */
   function colourAlpha(colour) {
@@ -170,17 +174,8 @@
     return (style.backgroundImage && style.backgroundImage !== "none") || colourAlpha(style.backgroundColor) >= COVER_ALPHA;
   }
 
-  /**
-   * The element drawn over the centre of `el` that hides it from the person, or null. Needs a real layout
-   * (a browser, not jsdom): without elementFromPoint, or with the centre outside the viewport, null.
-   */
-  function coveredBy(el, win) {
-    const scope = el.getRootNode();
-    if (typeof scope.elementFromPoint !== "function") return null;
-    const rect = el.getBoundingClientRect();
-    const x = rect.left + rect.width / 2;
-    const y = rect.top + rect.height / 2;
-    if (!(x >= 0 && y >= 0 && x < win.innerWidth && y < win.innerHeight)) return null;
+  /** What hides `el` at the viewport point (x, y), or null when the person sees the field there. */
+  function coverAt(el, scope, win, x, y) {
     const hit = scope.elementFromPoint(x, y);
     if (!hit || holds(hit, el) || el.contains(hit)) return null;
     if (Array.from(el.labels || []).some((label) => label === hit || label.contains(hit))) return null;
@@ -190,6 +185,26 @@
       if (paints(node, win) && seen(node, win)) return node;
     }
     return null;
+  }
+
+  /**
+   * The element drawn over `el` that hides it from the person, or null. Needs a real layout (a browser, not
+   * jsdom): without elementFromPoint, or with the field outside the viewport, null.
+   */
+  function coveredBy(el, win) {
+    const scope = el.getRootNode();
+    if (typeof scope.elementFromPoint !== "function") return null;
+    const rect = el.getBoundingClientRect();
+    let cover = null;
+    for (const [fx, fy] of PROBES) {
+      const x = rect.left + rect.width * fx;
+      const y = rect.top + rect.height * fy;
+      if (!(x >= 0 && y >= 0 && x < win.innerWidth && y < win.innerHeight)) continue;
+      const found = coverAt(el, scope, win, x, y);
+      if (!found) return null;
+      cover = cover || found;
+    }
+    return cover;
   }
 
   const api = Object.freeze({

@@ -160,8 +160,17 @@
     const refusal = stateRefusal(element);
     if (refusal) return refusal;
     if (!isVisible(element, win)) return REASONS.INVISIBLE;
-    if (kindOf(element) !== "checkable" && hasLayout(win) && coveredBy(element, win)) return REASONS.COVERED;
+    if (kindOf(element) !== "checkable" && hasLayout(win) && stillCovered(element, win)) return REASONS.COVERED;
     return null;
+  }
+
+  // A sticky bar or a banner may be over a box only where the page happens to be scrolled to: the box is
+  // brought into view and looked at again. What still covers it then follows it (an overlay of the page's
+  // own making) or covers the whole window.
+  function stillCovered(element, win) {
+    if (!coveredBy(element, win)) return false;
+    element.scrollIntoView({ block: "center", inline: "nearest" });
+    return !!coveredBy(element, win);
   }
 
   // ---- writing ------------------------------------------------------------------------------------------

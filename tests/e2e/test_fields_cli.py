@@ -283,25 +283,25 @@ def test_visibility_in_real_layout_custom_checkboxes_and_sr_only_text(tmp_path, 
 
 
 def test_what_may_be_drawn_over_a_field_in_real_layout(tmp_path, playwright):
-    """The hit test's view of the overlays shops draw on purpose: none of these hides the field. A banner
-    over the form does."""
+    """The hit test's view of the overlays shops draw on purpose: none of these hides the field, nor does a
+    panel over the right part of it. A banner over the whole field does."""
     by_name = fields_of(
-        "<!doctype html><style>p{position:relative;margin:20px} p>*:not(input){position:absolute;left:0;top:0}"
+        "<!doctype html><style>p{position:relative;margin:20px;width:300px} input{width:100%;box-sizing:border-box}"
+        "p>*:not(input){position:absolute;left:0;top:0}"
         ".flag{width:24px;height:100%;background:#ccc}</style><form>"
         "<p><input id=float name=float><label for=float style='background:#fff'>Email</label></p>"
         "<p><input name=hint><span style='pointer-events:none;background:#fff;width:100%'>Your name</span></p>"
         "<p><input name=flagged style='padding-left:30px'><span class=flag></span></p>"
         "<p><input name=glass><span style='width:100%;height:100%;background:rgba(0,0,0,.2)'></span></p>"
         "<p><input name=wrapped><span style='width:100%;height:100%'><b>&nbsp;</b></span></p>"
-        "<p><input name=banner></p>"
-        "</form><div style='position:fixed;left:0;right:0;bottom:0;height:40%;background:#fff'>Cookies?</div>"
-        "<script>document.querySelector('[name=banner]').parentNode.style.marginTop = "
-        "(innerHeight * 0.75) + 'px'</script>",
+        "<p><input name=half><span style='left:40%;width:60%;height:100%;background:#fff'></span></p>"
+        "<p style='position:fixed;top:80%'><input name=banner></p>"
+        "</form><div style='position:fixed;left:0;right:0;bottom:0;height:40%;background:#fff'>Cookies?</div>",
         tmp_path,
         playwright,
     )
     reasons = {name: f.hidden_reason for name, f in by_name.items()}
-    shown = {"float": None, "hint": None, "flagged": None, "glass": None, "wrapped": None}
+    shown = {"float": None, "hint": None, "flagged": None, "glass": None, "wrapped": None, "half": None}
     assert reasons == {**shown, "banner": "covered"}
 
 

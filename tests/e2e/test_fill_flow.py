@@ -308,20 +308,20 @@ def test_a_form_of_web_components_is_offered_and_filled_inside_their_shadow_root
 
 
 def test_a_box_the_page_covers_after_approval_gets_nothing_and_the_ledger_says_why(playwright, person, shop):
-    """A page may draw an opaque panel over an approved box before the fill: the person would not see what
-    went in, so the box is refused at the last moment and the ledger says the page never got the value."""
+    """A page may draw an opaque panel over an approved box before the fill, one that moves with the page:
+    the person would not see what went in, so the box is refused at the last moment and the ledger says the
+    page never got the value."""
     with person.companion():
         person.unlock()
         with browser(playwright, person) as (context, _worker):
             page, window = open_checkout(context, shop)
             tick(window, "email", "given-name")
             page.evaluate("""() => {
-              const email = document.getElementById('email');
-              const box = email.getBoundingClientRect();
+              const box = document.getElementById('email').getBoundingClientRect();
               const panel = document.createElement('div');
               panel.textContent = 'Free delivery today';
-              Object.assign(panel.style, { position: 'fixed', background: '#fff', zIndex: 10,
-                left: box.left - 4 + 'px', top: box.top - 4 + 'px',
+              Object.assign(panel.style, { position: 'absolute', background: '#fff', zIndex: 10,
+                left: box.left + scrollX - 4 + 'px', top: box.top + scrollY - 4 + 'px',
                 width: box.width + 8 + 'px', height: box.height + 8 + 'px' });
               document.body.append(panel);
             }""")
@@ -331,6 +331,37 @@ def test_a_box_the_page_covers_after_approval_gets_nothing_and_the_ledger_says_w
             [undelivered] = [e for e in entries if e["decision"] == "undelivered"]
             assert [(f["type"], f["reason"]) for f in undelivered["fields"]] == [("email", "covered")]
             assert page.input_value("#email") == ""
+
+
+def test_a_box_under_a_sticky_bar_is_scrolled_into_view_and_filled(playwright, person, shop):
+    """A bar fixed to the top of the window covers whatever the page is scrolled under it; that box is not
+    hidden, only out of view: it is brought into view and filled."""
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            page, window = open_checkout(context, shop)
+            tick(window, "email")
+            page.evaluate("""() => {
+              const bar = document.createElement('div');
+              bar.textContent = 'Free delivery today';
+              Object.assign(bar.style, { position: 'fixed', left: 0, right: 0, top: 0, height: '120px',
+                background: '#fff', zIndex: 10 });
+              const room = document.createElement('div');
+              room.style.height = '3000px';
+              document.body.append(bar, room);
+              const email = document.getElementById('email');
+              scrollTo(0, email.getBoundingClientRect().top + scrollY - 40);
+            }""")
+            assert (
+                page.evaluate(
+                    "document.elementFromPoint(...(({left, top, width, height}) => "
+                    "[left + width / 2, top + height / 2])(document.getElementById('email')"
+                    ".getBoundingClientRect())).id"
+                )
+                != "email"
+            ), "the bar is over the box"
+            window.click("#approve")
+            wait_until(lambda: page.input_value("#email") == EMAIL, what="the email, scrolled into view")
 
 
 COOKIE_WALL = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Newsletter</title></head><body>

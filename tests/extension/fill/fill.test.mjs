@@ -200,19 +200,32 @@ describe("the last line of defence", () => {
     assert.equal(Fill.fillField($("#x"), "Ada", window).ok, true);
   });
 
-  test("a field another element is drawn over is refused as covered (layout and hit test stubbed)", () => {
+  test("a field another element is drawn over is refused as covered, after it was scrolled into view (stubbed)", () => {
     const { Fill, $, window, document } = page(`<input id="a" aria-label="a"><input id="b" aria-label="b">
-      <input type="checkbox" id="c" aria-label="c"><div id="cover" style="background-color: white">Sale!</div>`);
-    window.Element.prototype.getBoundingClientRect = () => ({ left: 0, top: 0, width: 100, height: 20, right: 100, bottom: 20 });
-    document.elementFromPoint = () => (covering ? $("#cover") : null);
-    let covering = false;
-    const seen = recordEvents($("#b"));
+      <input id="c" aria-label="c"><input type="checkbox" id="d" aria-label="d">
+      <div id="cover" style="background-color: white">Sale!</div>`);
+    let covered = new Set(); // the boxes the page has drawn over, where it is scrolled to now
+    const scrolled = [];
+    window.Element.prototype.scrollIntoView = function () {
+      scrolled.push(this.id);
+      if (this.id === "c") covered.delete("c"); // under a sticky bar: in view, it shows
+    };
+    // The hit test answers for the box last measured: the cover where the page drew one, else the box.
+    window.Element.prototype.getBoundingClientRect = function () {
+      const hit = covered.has(this.id);
+      document.elementFromPoint = () => (hit ? $("#cover") : this);
+      return { left: 0, top: 0, width: 100, height: 20, right: 100, bottom: 20 };
+    };
     assert.deepEqual(Fill.fillField($("#a"), "Ada", window), { ok: true, reason: null });
-    covering = true;
+    covered = new Set(["b", "c", "d"]);
+    const seen = recordEvents($("#b"));
     assert.deepEqual(Fill.fillField($("#b"), "Ada", window), { ok: false, reason: "covered" });
     assert.equal($("#b").value, "");
     assert.deepEqual(seen, []);
-    assert.deepEqual(Fill.setChecked($("#c"), true, window), { ok: true, reason: null }, "a box is left to its label");
+    assert.deepEqual(Fill.fillField($("#c"), "Ada", window), { ok: true, reason: null }, "uncovered once in view");
+    assert.equal($("#c").value, "Ada");
+    assert.deepEqual(Fill.setChecked($("#d"), true, window), { ok: true, reason: null }, "a box is left to its label");
+    assert.deepEqual(scrolled, ["b", "c"], "only a covered box is scrolled to, and the checkbox not at all");
   });
 
   test("a field hidden after the fill was approved is refused by fillFields", () => {
