@@ -124,7 +124,7 @@ class Ledger:
         ledger = cls(folder, keys, lock_fd, segment_entries)
         try:
             with _collector_paused():
-                ledger._load(scan(folder, keys, check_hashes=False, use_summaries=True))
+                ledger._load(scan(folder, keys, check_hashes=False, use_summaries=True, build_index=True))
         except BaseException:
             ledger.close()
             raise
@@ -145,16 +145,8 @@ class Ledger:
             if not found.has_head_file or found.checkpoint != checkpoint:
                 # New ledger, or an entry the last run wrote but did not checkpoint: checkpoint it now.
                 disk.create_head(head_path, keys, checkpoint)
-        records = iter(found.records)
-        pending = next(records, None)
-        for segment in found.segments:  # in order: summarized segments merged, the others entry by entry
-            summary = found.summaries.get(segment)
-            if summary is not None:
-                self._index.merge_segment(summary.columns, summary.state, segment)
-                continue
-            while pending is not None and pending.segment == segment:
-                self._index.add(pending.document, pending.segment, pending.offset, pending.length)
-                pending = next(records, None)
+        assert found.index is not None
+        self._index = found.index  # summarized segments merged as they were read, the others entry by entry
         self._tail_hash = found.tail_hash
         if found.segments:
             self._segment = found.segments[-1]

@@ -1,8 +1,10 @@
 """Reading a ledger folder back and saying exactly where it breaks.
 
 ``scan`` is the one reader: ``Ledger.open`` uses it to build the index (authenticating every record and the
-links between them), ``verify`` uses it with ``check_hashes`` to also recompute every hash. It stops at the
-first problem and keeps what came before it, so a damaged ledger can still be shown up to the damage.
+links between them, and merging each closed segment's summary into the index as soon as it is read, so that
+only one summary is ever in memory), ``verify`` uses it with ``check_hashes`` to also recompute every hash.
+It stops at the first problem and keeps what came before it, so a damaged ledger can still be shown up to
+the damage.
 
 What each kind of tampering looks like here:
 - a flipped byte or an edited record: AES-GCM authentication fails at (segment, seq) → ``edited``;
@@ -27,7 +29,8 @@ from pydantic import BaseModel, ConfigDict
 
 from companion.ledger import disk
 from companion.ledger.chain import GENESIS, entry_hash
-from companion.ledger.summary import SegmentSummary, read_summary
+from companion.ledger.index import LedgerIndex
+from companion.ledger.summary import read_summary
 
 ProblemKind = Literal[
     "edited", "deleted", "reordered", "truncated", "segment_missing", "segment_swapped", "checkpoint", "damaged"
@@ -62,10 +65,21 @@ class Located:
     document: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Span:
+    """Where a summarized segment sits in the chain: all ``scan`` keeps of its summary once it is merged."""
+
+    first_seq: int
+    count: int
+    last_hash: str
+
+
 @dataclass
 class Scan:
     records: list[Located] = field(default_factory=list)  # entries read line by line, in order
-    summaries: dict[int, SegmentSummary] = field(default_factory=dict)  # closed segments taken from summaries
+    summaries: dict[int, Span] = field(default_factory=dict)  # closed segments taken from summaries
+    # With ``build_index``: every entry before any problem, in order, the summarized segments merged as they were read.
+    index: LedgerIndex | None = None
     count: int = 0  # entries in order before any problem, however they were read
     tail_hash: str = GENESIS
     tail_segment: int = 0
@@ -92,10 +106,16 @@ class Scan:
         return VerifyReport(ok=self.problem is None, count=self.count, head_hash=self.tail_hash, problem=self.problem)
 
 
-def scan(folder: Path, keys: disk.LedgerKeys, *, check_hashes: bool, use_summaries: bool = False) -> Scan:
-    """Read the ledger folder back. ``use_summaries`` lets closed segments be taken from their sealed
-    summaries (``summary``) when those match the segment bytes exactly; ``verify`` never does."""
-    result = Scan()
+def scan(
+    folder: Path, keys: disk.LedgerKeys, *, check_hashes: bool, use_summaries: bool = False, build_index: bool = False
+) -> Scan:
+    """Read the ledger folder back. ``build_index`` builds ``Scan.index`` as it reads (``Ledger.open``).
+    ``use_summaries``, only with it, lets closed segments be taken from their sealed summaries (``summary``)
+    when those match the segment bytes exactly: each is merged into the index and dropped before the next is
+    read (all of them at once held more than twice what the index does). ``verify`` uses neither."""
+    if use_summaries and not build_index:
+        raise ValueError("summaries are only read into an index")
+    result = Scan(index=LedgerIndex() if build_index else None)
     # The checkpoint first, the segments after: a writer appends to a segment before it moves the checkpoint,
     # so read in this order a live ledger never looks shorter than its checkpoint (no false "truncated").
     slots = disk.read_slots(folder / disk.HEAD_FILE, keys)
@@ -110,7 +130,7 @@ def scan(folder: Path, keys: disk.LedgerKeys, *, check_hashes: bool, use_summari
         if checkpoint is not None and checkpoint.seq <= result.count and result.hash_of(checkpoint.seq) is None:
             # The checkpoint lags into the middle of a summarized segment (a power cut across a roll): only
             # the records themselves can say whether it matches.
-            return scan(folder, keys, check_hashes=check_hashes, use_summaries=False)
+            return scan(folder, keys, check_hashes=check_hashes, use_summaries=False, build_index=build_index)
         result.problem = _check_checkpoint(result, slots)
     return result
 
@@ -134,17 +154,16 @@ def _scan_segments(
                 message=f"segment file {disk.segment_path(Path(), missing).name} is missing "
                 f"(entries from #{result.count + 1} on are gone)",
             )
-        data = path.read_bytes()
         if use_summaries and number != numbers[-1]:
-            summary = read_summary(path.parent, keys, number, data)
-            if summary and summary.first_seq == result.count + 1 and summary.first_prev_hash == previous_hash:
-                result.summaries[number] = summary
-                result.count += summary.count
-                result.tail_hash = previous_hash = summary.last_hash
+            span = _merge_summary(result, path, keys, number, previous_hash)
+            if span is not None:
+                result.summaries[number] = span
+                result.count += span.count
+                result.tail_hash = previous_hash = span.last_hash
                 result.tail_segment = number
                 continue
             result.unsummarized.append(number)
-        lines = disk.split_lines(data)
+        lines = disk.split_lines(path.read_bytes())
         for line_number, (offset, line) in enumerate(lines, start=1):
             expected = result.count + 1
             where = f"segment {number}, line {line_number}"
@@ -180,10 +199,24 @@ def _scan_segments(
                 )
             previous_hash = document["hash"]
             result.records.append(Located(number, offset, len(line), document))
+            if result.index is not None:
+                result.index.add(document, number, offset, len(line))
             result.count += 1
             result.tail_hash = previous_hash
             result.tail_segment = number
     return None
+
+
+def _merge_summary(result: Scan, path: Path, keys: disk.LedgerKeys, number: int, previous_hash: str) -> Span | None:
+    """Merge the segment's summary into the index if it matches the segment's bytes and follows on from the
+    entries before it; None to read the segment line by line. The summary and the segment's bytes are
+    local here, so both are freed on return, before the next segment is read."""
+    assert result.index is not None
+    summary = read_summary(path.parent, keys, number, path.read_bytes())
+    if summary is None or summary.first_seq != result.count + 1 or summary.first_prev_hash != previous_hash:
+        return None
+    result.index.merge_segment(summary.columns, summary.state, number)
+    return Span(summary.first_seq, summary.count, summary.last_hash)
 
 
 def _sequence_numbers(segments: list[tuple[int, Path]]) -> set[int]:

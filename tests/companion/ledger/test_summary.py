@@ -1,5 +1,7 @@
 """Sealed segment summaries: they speed up open, and can never hide damage or stand in for the record."""
 
+import weakref
+
 from companion.ledger import disk
 from companion.ledger import verify as verify_module
 from companion.ledger.store import Ledger
@@ -139,3 +141,45 @@ def test_an_index_merged_from_summaries_answers_exactly_like_one_built_entry_by_
     finally:
         merged.close()
         rebuilt.close()
+
+
+def test_open_holds_one_summary_at_a_time(folder, key, monkeypatch):
+    """A summary is merged into the index and dropped before the next is read: holding all of them until the end
+    took open's peak to more than twice what the index holds (226 MB against 92 at 100,000 entries)."""
+    ledger = Ledger.open(folder, key, segment_entries=3)
+    fill(ledger, 14)
+    ledger.close()
+    read, alive = [], []
+    real = verify_module.read_summary
+
+    def watched(*args):
+        alive.append(sum(ref() is not None for ref in read))  # earlier summaries still in memory
+        summary = real(*args)
+        read.append(weakref.ref(summary))
+        return summary
+
+    monkeypatch.setattr(verify_module, "read_summary", watched)
+    opened = Ledger.open(folder, key, read_only=True)
+    opened.close()
+    assert len(read) == 4 and alive == [0, 0, 0, 0]
+    assert all(ref() is None for ref in read)
+
+
+def test_a_checkpoint_behind_inside_a_summarized_segment_is_checked_on_the_records(folder, key, monkeypatch):
+    """A power cut across a roll can leave the checkpoint inside a segment whose summary keeps only its last
+    hash: open reads every record again, into an index of its own, each entry in it once."""
+    ledger = Ledger.open(folder, key, segment_entries=3)
+    written = fill(ledger, 4)
+    head = (folder / disk.HEAD_FILE).read_bytes()  # the checkpoint of #4, the first entry of segment 2
+    written += [ledger.append(make_draft(), now=at(day)) for day in (4, 5, 6)]  # #7 closes segment 2: summarized
+    ledger.close()
+    (folder / disk.HEAD_FILE).write_bytes(head)
+    ledger, decrypted = open_counting_decrypts(folder, key, monkeypatch)
+    try:
+        assert ledger.problem is None
+        assert sorted(set(decrypted)) == list(range(1, 8))  # read again in full, summaries aside
+        assert len(ledger) == 7 and ledger.site("shop.example").entries == 7
+        assert ledger.query(limit=10).items == written[::-1]
+        assert ledger.append(make_draft()).seq == 8
+    finally:
+        ledger.close()
