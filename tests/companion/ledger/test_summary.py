@@ -1,9 +1,13 @@
 """Sealed segment summaries: they speed up open, and can never hide damage or stand in for the record."""
 
+import random
 import weakref
+
+import pytest
 
 from companion.ledger import disk
 from companion.ledger import verify as verify_module
+from companion.ledger.model import Decision
 from companion.ledger.store import Ledger
 from companion.ledger.summary import read_summary, summary_path
 
@@ -141,6 +145,77 @@ def test_an_index_merged_from_summaries_answers_exactly_like_one_built_entry_by_
     finally:
         merged.close()
         rebuilt.close()
+
+
+SITES = ("a.example", "b.example", "c.example")
+
+
+def write_history(folder, key, *, entries, segment_entries, seed):
+    """Releases and refusals to three sites, out of time order, with corrections of values and of consent boxes
+    (the undelivered entry in the release's segment or a later one), so that most segments are summarized."""
+    rng = random.Random(seed)
+    ledger = Ledger.open(folder, key, segment_entries=segment_entries)
+    correctable = []
+    try:
+        for _ in range(entries):
+            when, site = at(rng.uniform(0, 60)), rng.choice(SITES)
+            roll = rng.random()
+            if correctable and roll < 0.3:
+                entry = rng.choice(correctable)
+                places = rng.sample(range(len(entry.fields)), rng.randint(1, len(entry.fields)))
+                ledger.append(make_undelivered(entry, *places), now=when)
+            elif roll < 0.45:
+                box = make_draft(site, decision=Decision.NEVER, fields=(("marketing-opt-in", None, None),))
+                correctable.append(ledger.append(box, now=when))
+            else:
+                kinds = rng.sample(["email", "tel", "bday", "postal-code"], rng.randint(1, 3))
+                fields = tuple((t, f"v-{t}-{rng.randint(1, 2)}", f"fp-{t}-{rng.randint(1, 3)}") for t in kinds)
+                decision = rng.choice([Decision.ONCE, Decision.ALWAYS, Decision.DECLINED])
+                entry = ledger.append(make_draft(site, decision=decision, fields=fields), now=when)
+                if entry.released:
+                    correctable.append(entry)
+    finally:
+        ledger.close()
+
+
+def answers(folder, key):
+    """Everything the index answers, from a read-only open (which writes no summary)."""
+    ledger = Ledger.open(folder, key, read_only=True)
+    try:
+        entries = ledger.query(limit=1000).items
+        current = {"v-email-1": "fp-email-1", "v-tel-2": "fp-tel-3"}
+        return {
+            "entries": entries,
+            "sites": ledger.sites(),
+            "grid": ledger.who_knows_what(),
+            "activity": [ledger.activity(bucket) for bucket in ("day", "week", "month")],
+            "stale": ledger.stale(current),
+            "not received": {e.id: ledger.not_received(e.id) for e in entries},
+            "found": {fp: ledger.search_fingerprint(fp) for fp in {f.fingerprint for e in entries for f in e.fields}},
+            "disclosures": {site: ledger.disclosures(site) for site in SITES},
+        }
+    finally:
+        ledger.close()
+
+
+@pytest.mark.parametrize("missing", [(), (2,), (1, 4, 5), (3, 9)])
+def test_an_index_merged_summary_by_summary_answers_like_one_read_line_by_line(folder, key, missing):
+    """Open merges each closed segment's summary as soon as it has read it, between segments it reads line by
+    line (a summary missing or stale): the index is the same as one built from every record."""
+    write_history(folder, key, entries=57, segment_entries=5, seed=11)
+    merged = answers(folder, key)
+    for n in missing:
+        summary_path(folder, n).unlink()
+    mixed = answers(folder, key)
+    for n in range(1, 12):
+        summary_path(folder, n).unlink(missing_ok=True)
+    read_in_full = answers(folder, key)
+    assert merged == mixed == read_in_full
+    assert len(read_in_full["entries"]) == 57
+    corrected = [e for e in read_in_full["entries"] if e.decision is Decision.UNDELIVERED]
+    assert len({e.release_id for e in corrected}) > 5  # corrections of values and boxes, across segments
+    assert any(site.not_taken for site in read_in_full["sites"])
+    assert any(site.boxes_not_done for site in read_in_full["sites"])
 
 
 def test_open_holds_one_summary_at_a_time(folder, key, monkeypatch):
