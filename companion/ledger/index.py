@@ -409,6 +409,9 @@ class LedgerIndex:
         aggregates hold its releases whole; its withdrawals are applied last."""
         intern = sys.intern
         base = len(self.rows)
+        # One int object per position, which every list naming that position shares, as ``add`` shares its
+        # ``position``: ``base + p`` made a new int each time, 27 MB more at 100,000 entries.
+        at = list(range(base, base + len(columns["id"]) + 1))
         rows, by_id = self.rows, self._by_id
         for i, (entry_id, stamp, site, purpose, decision, types, offset, length) in enumerate(
             zip(
@@ -425,7 +428,7 @@ class LedgerIndex:
         ):
             rows.append(
                 Row(
-                    base + i + 1,
+                    at[i + 1],
                     entry_id,
                     stamp,
                     intern(site),
@@ -437,14 +440,14 @@ class LedgerIndex:
                     length,
                 )
             )
-            by_id[entry_id] = base + i
+            by_id[entry_id] = at[i]
         for name, target in (
             ("by_site", self._by_site),
             ("by_type", self._by_type),
             ("by_fingerprint", self._by_fingerprint),
         ):
             for key, positions in state[name].items():
-                target.setdefault(intern(key), []).extend([base + p for p in positions])
+                target.setdefault(intern(key), []).extend([at[p] for p in positions])
         for site, (first_seen, last_seen, entries, released, refused) in state["sites"].items():
             tally = self._sites.get(site)
             if tally is None:
@@ -473,7 +476,7 @@ class LedgerIndex:
         given = self._given
         for site, value_id, runs in state["given"]:
             key = (intern(site), value_id)
-            shifted = [[fp and intern(fp), [base + p for p in positions]] for fp, positions in runs]
+            shifted = [[fp and intern(fp), [at[p] for p in positions]] for fp, positions in runs]
             mine = given.get(key)
             if mine is None:
                 given[key] = shifted
