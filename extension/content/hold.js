@@ -60,6 +60,11 @@
 
   // The browser listed what the form sends before the box was set again: the list says it too now. Entries of
   // one name and value cannot be told apart by whoever receives them, so the first such one goes.
+  //
+  // In Firefox the content script sees the page's FormData through an Xray wrapper, which shows FormData's own
+  // methods (append, delete, forEach, its @@iterator) but not what the iterators its entries() and keys() return
+  // inherit from %IteratorPrototype%: they have next() and no Symbol.iterator, so `[...formData.entries()]`
+  // throws "is not iterable" there. forEach reads the list in both browsers.
   function amend(formData, element, checked) {
     const { name, value } = element;
     if (!name || !formData) return;
@@ -67,7 +72,8 @@
       formData.append(name, value);
       return;
     }
-    const entries = [...formData.entries()];
+    const entries = [];
+    formData.forEach((v, key) => entries.push([key, v]));
     const at = entries.findIndex(([key, v]) => key === name && v === value);
     if (at < 0) return;
     entries.splice(at, 1);

@@ -52,7 +52,7 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 // What the browser does as it sends the form: the submit event (a page handler may cancel it), then, unless
 // cancelled, the list of what the form sends, with a formdata event that may still change it.
-function send(p, { cancel = false } = {}) {
+function send(p, { cancel = false, seen } = {}) {
   const { window, $ } = p;
   const form = $("#signup");
   const cancelling = (event) => event.preventDefault();
@@ -61,16 +61,30 @@ function send(p, { cancel = false } = {}) {
   form.addEventListener("submit", (event) => { submitted = !event.defaultPrevented; }, { once: true });
   form.requestSubmit();
   form.removeEventListener("submit", cancelling);
-  return submitted ? formData(p, form) : null;
+  return submitted ? formData(p, form, seen) : null;
 }
 
-function formData(p, form) {
+// `seen`: how the content script sees the list (as it is, unless told).
+function formData(p, form, seen = (data) => data) {
   const { window } = p;
   const data = new window.FormData(form);
   const event = new window.Event("formdata", { bubbles: true });
-  event.formData = data;
+  event.formData = seen(data);
   form.dispatchEvent(event);
   return [...data.entries()].map(([name, value]) => `${name}=${value}`);
+}
+
+// A FormData as a Firefox content script sees the page's: FormData's own methods and its @@iterator are there,
+// but the iterators entries(), keys() and values() return have next() and nothing they would inherit from
+// %IteratorPrototype%, Symbol.iterator among them.
+function throughXray(data) {
+  const bare = (iterator) => ({ next: () => iterator.next() });
+  const seen = { [Symbol.iterator]: () => bare(data.entries()) };
+  for (const method of ["append", "delete", "get", "getAll", "has", "set", "forEach"]) {
+    seen[method] = (...args) => data[method](...args);
+  }
+  for (const method of ["entries", "keys", "values"]) seen[method] = () => bare(data[method]());
+  return seen;
 }
 
 // The person clicks the box (on it, its label, or by the keyboard): a trusted click, then the change it makes.
@@ -105,6 +119,22 @@ describe("a box the page undoes before the form is sent", () => {
     assert.deepEqual(sent, ["email=ada@example.org", "no_partner_offers=on"]);
     await tick();
     assert.deepEqual(reports, [{ restored: [1], refused: [] }]);
+  });
+
+  // Regression: in Firefox, the content script's `[...formData.entries()]` threw "is not iterable", and the form
+  // sent the box the page had ticked again in its submit handler (tests/e2e/test_firefox.py).
+  test("the list is amended as Firefox's content scripts see it, through an Xray wrapper", async () => {
+    const p = page();
+    const { reports } = setAndHold(p);
+    p.$("#signup").addEventListener("submit", () => {
+      p.$("#offers").checked = true;
+      p.$("#no-offers").checked = false;
+    });
+    const sent = send(p, { seen: throughXray });
+    assert.deepEqual([p.$("#offers").checked, p.$("#no-offers").checked], [false, true]);
+    assert.deepEqual(sent, ["email=ada@example.org", "no_partner_offers=on"]);
+    await tick();
+    assert.deepEqual(reports, [{ restored: [1, 2], refused: [] }]);
   });
 
   test("a box as Proffer set it is left alone, and nothing is reported", async () => {
