@@ -5,7 +5,8 @@ companion, and pages served from 127.0.0.1.
 The Chromium tests cover the flows in depth; these prove the same extension works where Firefox differs: a
 background page (scripts) instead of a service worker, moz-extension:// pages, why a native port closed
 (port.error, not runtime.lastError), windows.create and windows.onRemoved, and content scripts that see the
-page through Xray wrappers. Each test starts its own Firefox (a few seconds) for its own person."""
+page through Xray wrappers (filling framework controls, amending the FormData of a form being sent). Each test
+starts its own Firefox (a few seconds) for its own person."""
 
 import os
 from pathlib import Path
@@ -19,6 +20,7 @@ from tests.e2e.framework_pages import require_vendor
 from tests.e2e.harness import free_port, static_server, wait_until
 from tests.e2e.test_fields_cli import EXPECTED as TRICK_REASONS
 from tests.e2e.test_fill_flow import CHECKOUT, EMAIL
+from tests.e2e.test_prompts import RECEIVED, RETICK_ON_SUBMIT, SIGN_UP_TYPED, TERMS_SET_AGAIN, after_the_report
 
 pytestmark = pytest.mark.e2e
 
@@ -238,3 +240,31 @@ def test_a_form_of_web_components_is_filled_inside_their_shadow_roots(person, ff
         state = wait_until(lambda: ff.marionette.execute_script(rendered, sandbox=None), what="the components' render")
         assert (state["email"], state["name"]) == (EMAIL, "")
         assert state["offers"] is False  # the pre-ticked "Send me offers", unticked by the standing preference
+
+
+def test_a_box_the_page_ticks_again_in_its_submit_handler_is_sent_unticked(person, ff, shop):
+    """The shop ticks its marketing box again in its own submit handler, after Proffer unticked it by the
+    person's standing preference (test_prompts in Chromium). The content script sets it again at the formdata
+    event and takes it out of the FormData the page's event carries, which it reaches through an Xray wrapper."""
+    m = ff.marionette
+    with person.companion():
+        person.unlock()
+        open_form(ff, f"{shop}/en/account/register")
+        m.find_element(By.ID, "decline").click()
+        m.switch_to_window(ff.tab)
+        box = m.find_element(By.ID, "signup-marketing")
+        wait_until(lambda: not box.is_selected(), what="the pre-ticked box to be unticked")
+        m.execute_script(RETICK_ON_SUBMIT, sandbox=None)  # the page's own script: after load, as Marionette can
+        for selector, text in SIGN_UP_TYPED.items():
+            m.find_element(By.CSS_SELECTOR, selector).send_keys(text)
+        m.find_element(By.ID, "signup-terms").click()
+        m.find_element(By.ID, "create-account").click()
+        ff.wait_for_selector("#thank-you")
+        newsletter, no_offers = (m.find_element(By.CSS_SELECTOR, s).get_attribute("class") for s in RECEIVED)
+        assert newsletter == "not-given", "the shop received the marketing box ticked"
+        assert no_offers == "given"  # the twin Proffer ticked, which the page left alone
+        change, [note], entries = after_the_report(person, lambda e: TERMS_SET_AGAIN in e["terms"])
+        assert note["decision"] == "never" and note["request_id"] == change["request_id"]
+        assert note["browser"] == "firefox"
+        assert [f["label"] for f in note["fields"]] == [f["label"] for f in change["fields"]]
+        assert not [e for e in entries if e["decision"] == "undelivered"]  # the change was honoured
