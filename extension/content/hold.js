@@ -127,7 +127,13 @@
       const result = Fill.setChecked(element, checked);
       if (!result.ok) return { reason: result.reason };
       if (sends(element, form) !== checked) return { reason: Fill.REASONS.PAGE_REVERTED };
-      amend(formData, element, checked);
+      try {
+        amend(formData, element, checked);
+      } catch {
+        // The list already made could not be changed (a browser that will not let a content script at it):
+        // the box is set again on the page, but the form sends it as the page left it, and the ledger says so.
+        return { reason: Fill.REASONS.PAGE_REVERTED };
+      }
       return { restored: true };
     }
 

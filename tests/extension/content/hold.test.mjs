@@ -137,6 +137,18 @@ describe("a box the page undoes before the form is sent", () => {
     assert.deepEqual(reports, [{ restored: [1, 2], refused: [] }]);
   });
 
+  test("a list the content script cannot change is reported: the form sends the box as the page left it", async () => {
+    const p = page();
+    const { reports } = setAndHold(p);
+    p.$("#signup").addEventListener("submit", () => { p.$("#offers").checked = true; });
+    const locked = () => { throw new Error("Permission denied to access object"); };
+    const sent = send(p, { seen: (data) => ({ ...throughXray(data), forEach: locked, append: locked, delete: locked }) });
+    assert.equal(p.$("#offers").checked, false, "set again on the page all the same");
+    assert.deepEqual(sent, ["email=ada@example.org", "newsletter=on", "no_partner_offers=on"]);
+    await tick();
+    assert.deepEqual(reports, [{ restored: [], refused: [{ index: 1, reason: "page_reverted_change" }] }]);
+  });
+
   test("a box as Proffer set it is left alone, and nothing is reported", async () => {
     const p = page();
     const { reports } = setAndHold(p);
