@@ -10,6 +10,7 @@
 import "../shared/runtime-messages.js";
 import { el, sendToWorker } from "../shared/ui.js";
 import { armAfterDelay } from "./arming.js";
+import { skippedInWords } from "./reasons.js";
 
 const M = globalThis.ProfferMessages;
 const key = new URLSearchParams(location.search).get("request");
@@ -133,7 +134,7 @@ function renderOffer(view) {
   if (skipped.length) {
     form.append(el("details", { className: "skipped" },
       el("summary", {}, `${skipped.length} field(s) Proffer will not fill`),
-      el("ul", {}, ...skipped.map((f) => el("li", {}, `${f.label || f.type}: ${f.reason || "not fillable"}`)))));
+      el("ul", {}, ...skipped.map((f) => el("li", {}, `${f.label || f.type}: ${skippedInWords(f.reason)}`)))));
   }
   const approve = el("button", { type: "button", id: "approve", className: "primary" }, "Share ticked");
   const decline = el("button", { type: "button", id: "decline" }, "Decline");

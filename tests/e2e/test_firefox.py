@@ -169,7 +169,7 @@ def test_every_safety_trick_is_refused_for_the_reason_chromium_gives(person, ff)
             refused = [
                 e.get_property("textContent") for e in ff.marionette.find_elements(By.CSS_SELECTOR, ".skipped li")
             ]
-            if "given-name" not in offered_types(ff) or not any(r.endswith(f": {reason}") for r in refused):
+            if "given-name" not in offered_types(ff) or not any(r.endswith(f"({reason})") for r in refused):
                 wrong[trick] = (offered_types(ff), refused)
     assert wrong == {}
 
