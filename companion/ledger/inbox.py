@@ -33,8 +33,9 @@ never half a record under a record's name.
 write cut short, whose report was never answered), is opened; those that authenticate and parse are handed
 over oldest first, and each is removed once its entries are appended. One that does not (or is not a
 regular file: a link is not followed, a pipe not read) is renamed ``.unreadable``, named in the log, and the
-others go on. Whoever appends makes the hand-over idempotent (see
-``companion.fill``), so a crash between appending a report and removing its record duplicates nothing.
+others go on. Whoever appends makes the hand-over idempotent (see ``companion.fill``), so a crash between
+appending a report and removing its record duplicates nothing. ``set_aside`` counts the records set aside, by
+their names only (never opened), for the dashboard to say that the ledger lacks those corrections.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ MAX_RECORD_BYTES = 4 * 1024 * 1024  # a report is at most 1 MiB on the wire; any
 RECORD = re.compile(r"[0-9a-f]{16}\.sealed")
 # What ``atomic_write`` leaves of a record when it is cut short: ``.<record name>.<random>.tmp``.
 UNFINISHED = re.compile(r"\.([0-9a-f]{16}\.sealed)\.[a-z0-9_]+\.tmp")
+SET_ASIDE = re.compile(r"[0-9a-f]{16}\.unreadable")
 
 
 class RecordUnreadable(Exception):
@@ -255,6 +257,17 @@ class Inbox:
             if any(h.path is not None for h in held):
                 fsync_dir(self.folder)  # the removals and renames, so a crash does not bring records back
         return delivered
+
+    def set_aside(self) -> int | None:
+        """How many records were set aside as unreadable (or not fitting the ledger): counted by their names,
+        never opened. None when the folder cannot be listed, which is logged."""
+        try:
+            return sum(1 for path in self.folder.iterdir() if SET_ASIDE.fullmatch(path.name))
+        except FileNotFoundError:
+            return 0
+        except OSError as exc:
+            log.error("%s cannot be listed (%s): records set aside there are not counted", self.folder, exc)
+            return None
 
     # --- internals ---
 

@@ -262,3 +262,28 @@ def test_only_undelivered_entries_with_a_time_zone_are_held(ledger):
         HeldReport(at(0), (make_draft("inbox.example"),))
     with pytest.raises(ValueError, match="time zone"):
         HeldReport(at(0).replace(tzinfo=None), (make_undelivered(release, 0),))
+
+
+def test_records_set_aside_are_counted_by_name_and_never_opened(ledger, inbox, inbox_key):
+    assert Inbox(inbox.folder / "never-made").set_aside() == 0  # no inbox folder yet: nothing set aside
+    damaged, kept = report(ledger, 1), report(ledger, 2)
+    inbox.hold(damaged)
+    before = set(records(inbox))
+    inbox.hold(kept)
+    assert inbox.set_aside() == 0  # held, not set aside
+    [torn] = before
+    torn.write_bytes(torn.read_bytes()[:20])
+    os.mkfifo(inbox.folder / "00000000000000ff.sealed")  # set aside unread; opening it to count would block
+    (inbox.folder / "notes.unreadable").write_text("not a record's name")  # not one of the inbox's
+    assert delivered(Inbox(inbox.folder), inbox_key) == [kept]
+    assert inbox.set_aside() == 2 and Inbox(inbox.folder).set_aside() == 2  # from the folder, not from memory
+
+
+def test_a_folder_that_cannot_be_listed_gives_no_count_and_is_logged(inbox, caplog, monkeypatch):
+    def refused(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(type(inbox.folder), "iterdir", refused)
+    with caplog.at_level(logging.ERROR, logger="companion.ledger.inbox"):
+        assert inbox.set_aside() is None  # not known, which is not the same as none
+    assert str(inbox.folder) in caplog.text and "not counted" in caplog.text
