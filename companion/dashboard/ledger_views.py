@@ -13,6 +13,10 @@ as not collected (a release whose page took none of its values has no receipt). 
 the person's preference and the page did not let go of is marked "not done" the same way. A box the page undid
 before its form was sent, which Proffer set again then, has an entry of its own that says so.
 
+Corrections the ledger's inbox had to set aside (held while the vault was locked, then unreadable or not
+fitting the ledger) are counted by file name, never opened, and the timeline and the integrity page say how
+many there are and where: without them the ledger may overstate what some shops received.
+
 A pasted value for search is POSTed, never put in a URL (history, logs), and only its keyed fingerprint is
 compared: the ledger never held the value itself.
 
@@ -37,6 +41,7 @@ from aiohttp import web
 from companion.appkeys import CORE, run_on_worker
 from companion.dashboard.views import login_required
 from companion.ledger.export import write_csv, write_jsonl
+from companion.ledger.inbox import Inbox
 from companion.ledger.model import Decision, LedgerEntry, is_set_again_note, why_not_taken
 from companion.ledger.receipt import NotADisclosure, consent_receipt
 from companion.ledger.requests import build_request, fits_mail_link, mailto_link
@@ -84,8 +89,13 @@ def paging(number: int, total: int, link: Callable[[int], str]) -> dict[str, Any
 # --- pure data functions -------------------------------------------------------------------------------------
 
 
-def timeline_data(ledger: Ledger, params: Mapping[str, str]) -> dict[str, Any]:
-    """The filtered, paged timeline; bad filter values are named, not fatal."""
+def set_aside_data(inbox: Inbox) -> dict[str, Any]:
+    """How many corrections the inbox set aside (None: its folder could not be listed), and where they are."""
+    return {"count": inbox.set_aside(), "folder": str(inbox.folder)}
+
+
+def timeline_data(ledger: Ledger, params: Mapping[str, str], inbox: Inbox | None = None) -> dict[str, Any]:
+    """The filtered, paged timeline; bad filter values are named, not fatal. With ``inbox``, what it set aside."""
     filters = {k: params.get(k, "").strip() for k in FILTERS}
     errors: list[str] = []
     query: dict[str, Any] = {k: filters[k] for k in ("site", "field_type", "purpose") if filters[k]}
@@ -115,6 +125,7 @@ def timeline_data(ledger: Ledger, params: Mapping[str, str]) -> dict[str, Any]:
         "chart": activity_chart(ledger.activity("month")),
         "ledger_size": len(ledger),
         "problem": ledger.problem,  # damage found on open: shown, and nothing new is recorded until it is dealt with
+        "set_aside": set_aside_data(inbox) if inbox is not None else None,
     }
 
 
@@ -270,7 +281,8 @@ def _ledger(request: web.Request) -> Ledger:
 
 @login_required
 async def timeline(request: web.Request) -> web.StreamResponse:
-    data = await run_on_worker(request.app, timeline_data, _ledger(request), request.query)
+    core = request.app[CORE]
+    data = await run_on_worker(request.app, timeline_data, core.ledger, request.query, core.inbox)
     return aiohttp_jinja2.render_template("ledger_timeline.html", request, data)
 
 
@@ -376,8 +388,10 @@ async def receipt(request: web.Request) -> web.StreamResponse:
 @login_required
 async def verify(request: web.Request) -> web.StreamResponse:
     # Not on the core's worker: a full check takes seconds at 100,000 entries and must not hold up fills.
-    report = await asyncio.to_thread(_ledger(request).verify)
-    return aiohttp_jinja2.render_template("ledger_verify.html", request, {"report": report})
+    core = request.app[CORE]
+    report = await asyncio.to_thread(core.ledger.verify)
+    set_aside = await run_on_worker(request.app, set_aside_data, core.inbox)
+    return aiohttp_jinja2.render_template("ledger_verify.html", request, {"report": report, "set_aside": set_aside})
 
 
 def setup_routes(app: web.Application) -> None:
