@@ -15,7 +15,8 @@ port of the address was that one site, so a decision given on one port was used 
 guessed port would let a standing "always" fill, without asking, whatever program listens there now
 (loopback http is auto-filled). ``portless`` finds them, so the dashboard shows them as stale, for the person
 to decide again on the page itself. Ledger entries recorded under such a site stay as they are (the ledger is
-append-only and chained): the ledger's page for the site says they are from before ports.
+append-only and chained): the ledger's page for the site says they are from before ports, and its sites list
+and who-knows-what grid mark the site with the same words.
 
 The scheme is not part of a site: what decides whether a standing "always" may fill without asking is
 ``trustworthy``, checked on every fill.

@@ -181,7 +181,8 @@ def activity_chart(buckets: list[tuple[date, int, int]], width: int = 720, heigh
 
 
 def sites_data(ledger: Ledger) -> dict[str, Any]:
-    return {"sites": [{"summary": s, "link": site_link(s.site)} for s in ledger.sites()]}
+    """Every site, with its summary; a bare local address (see ``site_data``) is marked as from before ports."""
+    return {"sites": [{"summary": s, "link": site_link(s.site), "portless": portless(s.site)} for s in ledger.sites()]}
 
 
 def site_data(ledger: Ledger, site: str, decisions: list[Any], params: Mapping[str, str]) -> dict[str, Any]:
@@ -189,7 +190,8 @@ def site_data(ledger: Ledger, site: str, decisions: list[Any], params: Mapping[s
     and links to the requests to send it. The requests are not built here: see ``request_data``.
 
     A bare local address (``127.0.0.1``) is a site as Proffer named it before local sites had a port: its
-    entries are history, kept as recorded (the ledger is append-only and chained), and the page says so."""
+    entries are history, kept as recorded (the ledger is append-only and chained), and the page says so, led
+    by the short note (``portless_note`` in ledger_macros.html) that marks it on the sites list and the grid."""
     number = page_number(params)
     page = ledger.query(site=site, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     return {
@@ -235,7 +237,12 @@ def grid_data(ledger: Ledger) -> dict[str, Any]:
     return {
         "field_types": grid.field_types,
         "rows": [
-            {"site": row.site, "link": site_link(row.site), "cells": list(zip(row.times, row.last_given, strict=True))}
+            {
+                "site": row.site,
+                "link": site_link(row.site),
+                "portless": portless(row.site),  # marked as on the sites list
+                "cells": list(zip(row.times, row.last_given, strict=True)),
+            }
             for row in grid.rows
         ],
     }

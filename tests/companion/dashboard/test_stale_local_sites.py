@@ -72,3 +72,26 @@ async def test_the_ledger_says_a_bare_local_site_s_entries_are_from_before_ports
     assert 'id="site-count">1 entry' in page and core.ledger.entry(recorded.id) == recorded  # shown, not rewritten
     with_port = await (await companion.get("/ledger/site?site=127.0.0.1:8088")).text()
     assert 'id="site-count">1 entry' in with_port and "site-portless" not in with_port
+
+
+def rows_by_site(page, table_id):
+    """Each row of the table ``table_id``, by the site its link names."""
+    table = page[page.index(f'id="{table_id}"') : page.index("</table>", page.index(f'id="{table_id}"'))]
+    rows = table.split("<tr>")[2:]  # past the header row
+    return {row[: row.index("</a>")].rsplit(">", 1)[1]: row for row in rows}
+
+
+async def test_the_sites_list_and_the_grid_mark_a_bare_local_site_as_from_before_ports(companion):
+    core = await unlocked(companion)
+    core.ledger.append(local_entry("127.0.0.1"))  # as an older Proffer recorded it
+    core.ledger.append(local_entry("127.0.0.1:8088"))
+    core.ledger.append(make_draft("shop.example"))
+    await login(companion)
+    note = "local pages, from before sites had a port"
+    for path, table in (("/ledger/sites", "sites"), ("/ledger/who-knows-what", "grid")):
+        rows = rows_by_site(await (await companion.get(path)).text(), table)
+        assert set(rows) == {"127.0.0.1", "127.0.0.1:8088", "shop.example"}, path
+        assert 'class="muted portless-note">' + note in rows["127.0.0.1"], path
+        assert "portless-note" not in rows["127.0.0.1:8088"] and "portless-note" not in rows["shop.example"], path
+    site_page = await (await companion.get("/ledger/site?site=127.0.0.1")).text()
+    assert f'id="site-portless"><strong>{note.capitalize()}.</strong>' in site_page  # the same words, from one place
