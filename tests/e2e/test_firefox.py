@@ -19,7 +19,7 @@ from tests.e2e.firefox import FIREFOX, GECKO_ID, firefox
 from tests.e2e.framework_pages import require_vendor
 from tests.e2e.harness import free_port, static_server, wait_until
 from tests.e2e.test_fields_cli import EXPECTED as TRICK_REASONS
-from tests.e2e.test_fill_flow import CHECKOUT, EMAIL
+from tests.e2e.test_fill_flow import CHECKOUT, COOKIE_WALL, EMAIL
 from tests.e2e.test_prompts import RECEIVED, RETICK_ON_SUBMIT, SIGN_UP_TYPED, TERMS_SET_AGAIN, after_the_report
 
 pytestmark = pytest.mark.e2e
@@ -149,6 +149,30 @@ def test_a_hidden_second_email_is_neither_offered_nor_filled(person, ff):
         wait_until(lambda: ff.value("#email") == EMAIL, what="the visible email to be filled")
         assert ff.value("#given") == "Ada"
         assert ff.value("#trick") == ""
+
+
+def test_a_form_under_a_cookie_banner_is_offered_once_the_person_closes_it(person, ff, tmp_path):
+    """Firefox's hit test finds the banner over the form as Chromium's does; the person's click closing it
+    has the page read again."""
+    site_dir = tmp_path / "site"
+    site_dir.mkdir()
+    (site_dir / "join.html").write_text(COOKIE_WALL, encoding="utf-8")
+    with person.companion(), static_server(free_port(), site_dir) as site:
+        person.unlock()
+        known = set(ff.marionette.window_handles)
+        ff.marionette.switch_to_window(ff.tab)
+        ff.marionette.navigate(f"{site}/join.html")
+        ff.marionette.execute_script("return new Promise((done) => setTimeout(done, 1500))")
+        assert set(ff.marionette.window_handles) == known, "nothing visible to ask about"
+        ff.marionette.find_element(By.ID, "accept").click()
+        ff.wait_for_window(APPROVAL_PAGE, known)
+        ff.wait_for_selector("body[data-ready=true]")
+        wait_armed(ff)
+        assert "email" in offered_types(ff)
+        tick(ff, "email")
+        ff.marionette.find_element(By.ID, "approve").click()
+        ff.marionette.switch_to_window(ff.tab)
+        wait_until(lambda: ff.value("#email") == EMAIL, what="the email, once uncovered")
 
 
 def test_every_safety_trick_is_refused_for_the_reason_chromium_gives(person, ff):
