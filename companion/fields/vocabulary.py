@@ -286,7 +286,8 @@ KEYWORDS: dict[str, str] = {
             r"street",
             r"straße|strasse|" + _w("str"),
             r"\brue\b|" + _w("voie"),
-            r"calle|" + _w("via"),
+            # Italian "via" (street), not the "via" of "via e-mail", "via SMS" in many languages' consent texts
+            r"calle|" + _w("via") + r"(?! (?:e ?mail|sms|text|whatsapp|post))",
             r"\brua\b|logradouro",
             r"straat",
             r"ulica|" + _w("ul"),
@@ -375,7 +376,9 @@ KEYWORDS: dict[str, str] = {
             r"plaats|woonplaats|" + _W + r"stad|gemeente",
             r"miasto|miejscowo",
             r"stad$|" + _w("ort") + r"|postort|ortsnamn",
-            r"" + _w("by") + r"|postdistrikt|poststed|" + _w("sted"),
+            # Danish and Norwegian "by" (town) is a label alone or after the postcode ("Postnr. og by"); read
+            # anywhere, it was English's "by" ("By creating an account", "Pay by card", "Sort by").
+            r"^by$|^by omr|(?:og|postnr|postnummer) by$|postdistrikt|poststed|" + _w("sted"),
             r"kaupunki|postitoimipaikka|paikkakunta",
             r"město|mesto|obec",
             r"város|varos|település|helység",
@@ -533,8 +536,6 @@ KEYWORDS: dict[str, str] = {
     + _w("vuosi")
     + r"|"
     + _w("év")
-    + r"|"
-    + _w("an")
     + r"|год|έτος|"
     + _w("yıl")
     + r"|年|년|السنة|שנה|tahun",

@@ -509,6 +509,19 @@ def test_language_families(labels_and_names, expected):
         ("Numéro de porte", "address-line2", True),  # French door (of a flat)
         ("Andar", "address-line2", True),  # Portuguese floor
         ("Türnummer", "address-line2", True),  # Austrian door number
+        # English's article is not French's year: "an" was read as a year in every email box that said it
+        ("Enter an email to receive the order status", "year", False),
+        ("Please enter an address", "year", False),
+        ("Année", "year", True),
+        # Nor is its "by" the Danish and Norwegian town
+        ("By creating an account, you agree to our terms", "address-level2", False),
+        ("Pay by card", "address-level2", False),
+        ("By", "address-level2", True),
+        ("Postnr. og by", "address-level2", True),
+        # and the "via" of "via e-mail" is not the Italian street
+        ("Receive news and offers via e-mail", "street-name", False),
+        ("Jeg samtykker til at modtage henvendelser via e-mail", "street-name", False),
+        ("Via e numero civico", "street-name", True),
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
