@@ -288,8 +288,7 @@ def _ledger(request: web.Request) -> Ledger:
 
 @login_required
 async def timeline(request: web.Request) -> web.StreamResponse:
-    core = request.app[CORE]
-    data = await run_on_worker(request.app, timeline_data, core.ledger, request.query, core.inbox)
+    data = await run_on_worker(request.app, timeline_data, _ledger(request), request.query, request.app[CORE].inbox)
     return aiohttp_jinja2.render_template("ledger_timeline.html", request, data)
 
 
@@ -395,9 +394,8 @@ async def receipt(request: web.Request) -> web.StreamResponse:
 @login_required
 async def verify(request: web.Request) -> web.StreamResponse:
     # Not on the core's worker: a full check takes seconds at 100,000 entries and must not hold up fills.
-    core = request.app[CORE]
-    report = await asyncio.to_thread(core.ledger.verify)
-    set_aside = await run_on_worker(request.app, set_aside_data, core.inbox)
+    report = await asyncio.to_thread(_ledger(request).verify)
+    set_aside = await run_on_worker(request.app, set_aside_data, request.app[CORE].inbox)
     return aiohttp_jinja2.render_template("ledger_verify.html", request, {"report": report, "set_aside": set_aside})
 
 
