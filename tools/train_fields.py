@@ -241,7 +241,12 @@ def main() -> None:
     ap.add_argument("--iters", type=int, default=200)
     ap.add_argument("--prune", type=float, default=0.1)
     ap.add_argument("--threshold", type=float, default=0.6)
-    ap.add_argument("--predictions", type=Path, help="write the held-out predictions here (JSON Lines)")
+    ap.add_argument(
+        "--predictions",
+        type=Path,
+        help="write the held-out predictions here (JSON Lines), and what would be filled beside it "
+        "(NAME.as-filled.jsonl)",
+    )
     ap.add_argument(
         "--sweep",
         type=lambda v: [float(t) for t in v.split(",")],
@@ -285,8 +290,10 @@ def main() -> None:
                 for t in thresholds
             }
         if args.predictions:
-            rows = held_out[args.threshold]
-            args.predictions.write_text("".join(json.dumps(p) + "\n" for p in rows), encoding="utf-8")
+            filled_path = args.predictions.with_name(args.predictions.stem + ".as-filled.jsonl")
+            written = {args.predictions: held_out[args.threshold], filled_path: held_out_filled[args.threshold]}
+            for path, rows in written.items():
+                path.write_text("".join(json.dumps(p) + "\n" for p in rows), encoding="utf-8")
     if args.cv_only:
         print(json.dumps(report, indent=1) if args.json else report)
         return
