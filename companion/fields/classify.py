@@ -18,7 +18,8 @@ How a field gets its type:
    primary street field is ``address-line1`` when the form has a second address line, else
    ``street-address`` (a street name or house number box is part of that same line). Boxes for one
    part of the rest (apartment, floor, building) do not make the form a two-line one: that is how
-   the labelled corpus names them, and the primary box then still takes the whole street address.
+   the labelled corpus names them, and the primary box then still takes the whole street address. A
+   first or last name the box says is the cardholder's is the card's (``cc-given-name``), not the person's.
 
 Secrets and cards are *recognised* here (``cc-*``, passwords, ``one-time-code``) precisely so that the
 safety layer can refuse them: recognising is not filling. A row of four or more one-character boxes, or
@@ -69,6 +70,13 @@ _NUMBER_BOX_TYPES = frozenset({"text", "tel", "number", "search", ""})
 _ADDRESSED = ADDRESS_TYPES | {"name", "given-name", "family-name", "additional-name", "organization", "country"}
 _SECTION_KINDS = frozenset({"billing-section", "shipping-section"})
 _SECRET_CLASSES = frozenset({"password", "new-password", "current-password", "one-time-code", "cc-csc", "cc-number"})
+# The parts of a name as printed on a payment card, which is card data: Proffer neither keeps nor fills it.
+_CARD_HOLDER = {
+    "name": "cc-name",
+    "given-name": "cc-given-name",
+    "additional-name": "cc-additional-name",
+    "family-name": "cc-family-name",
+}
 
 
 @dataclass(frozen=True)
@@ -190,7 +198,7 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
     # The threshold guards against a value in the wrong box. A card or secret box gets no value at all
     # (the safety layer refuses it), so the model's best reading of one is reported on weaker evidence:
     # calling a box a card where it is not costs the same keystroke as naming nothing.
-    if (cls in _SECRET_CLASSES or cls in CARD_TOKENS) and sure >= NEVER_FILLED_FLOOR:
+    if (cls in _SECRET_CLASSES or cls in CARD_TOKENS or _on_card(cls, evidence)) and sure >= NEVER_FILLED_FLOOR:
         return _Guess(cls, sure, _reason(model, features, cls, field))
     # Unsure: the runner-up may still be right when the field names it in so many words (its own
     # autocomplete token, or its label or name saying that very kind); otherwise say nothing.
@@ -231,6 +239,12 @@ def _section(token: str, evidence: FieldEvidence, form_kinds: frozenset[str]) ->
     return None
 
 
+def _on_card(cls: str | None, evidence: FieldEvidence) -> bool:
+    """A part of a name the box says is the card's ("Cardholder first name"): the model reads the part, the
+    words say whose. It becomes the card's token (``_resolve``), so it is never filled."""
+    return cls in _CARD_HOLDER and "cc-name" in evidence.kinds
+
+
 def _resolve(
     cls: str | None, field: FieldDescriptor, evidence: FieldEvidence, form_classes: set[str], signup: bool
 ) -> tuple[str | None, str | None]:
@@ -254,6 +268,8 @@ def _resolve(
         return primary, (STREET_NAME if "house-number" in form_classes else None)
     if cls == "address-extra":
         return "address-line2", None
+    if _on_card(cls, evidence):
+        return _CARD_HOLDER[cls], None
     return cls, None
 
 

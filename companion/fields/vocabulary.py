@@ -99,7 +99,9 @@ KEYWORDS: dict[str, str] = {
         ]
     ),
     "tel-country-code": r"country ?code|dial ?code|calling ?code|phone ?prefix|prefix|prefisso|vorwahl land|"
-    r"landesvorwahl|indicatif|prefijo|código de país|codigo de pais|cod pais|landcode|landnummer|"
+    r"landesvorwahl|landervorwahl|indicatif|prefijo|código de país|codigo de pais|cod pais|landcode|landnummer|"
+    r"landekode|landskod|landsnummer|maatunnus|indicativo|codigo do pais|ulke kodu|kod kraju|orszagkod|"
+    r"κωδικος χωρας|kode negara|код країни|"
     r"kierunkowy|předvolba|predvolba|előhívó|код страны|国番号|国际区号|국가번호|رمز الدولة|"
     r"country calling|phonecode|phone code|dialcode|intl ?code|" + _w("cc") + r"|" + _w("isd"),
     "tel-area-code": r"area ?code|vorwahl|prefisso locale|código de área|codigo de area|indicatif régional|"

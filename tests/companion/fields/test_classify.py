@@ -522,6 +522,19 @@ def test_language_families(labels_and_names, expected):
         ("Receive news and offers via e-mail", "street-name", False),
         ("Jeg samtykker til at modtage henvendelser via e-mail", "street-name", False),
         ("Via e numero civico", "street-name", True),
+        # The code of a country a phone number starts with, as each language says it
+        ("Landekode", "tel-country-code", True),  # Danish, Norwegian
+        ("Landskod", "tel-country-code", True),  # Swedish
+        ("Maatunnus", "tel-country-code", True),  # Finnish
+        ("Ländervorwahl", "tel-country-code", True),  # German
+        ("Indicativo", "tel-country-code", True),  # Portuguese
+        ("Código do país", "tel-country-code", True),
+        ("Ülke kodu", "tel-country-code", True),  # Turkish
+        ("Kod kraju", "tel-country-code", True),  # Polish
+        ("Országkód", "tel-country-code", True),  # Hungarian
+        ("Κωδικός χώρας", "tel-country-code", True),  # Greek
+        ("Kode negara", "tel-country-code", True),  # Indonesian
+        ("Код країни", "tel-country-code", True),  # Ukrainian
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
@@ -641,6 +654,29 @@ def test_a_first_name_beside_the_email_of_a_newsletter_form():
 
 
 # --- Secrets and cards (recognised so that the safety layer refuses them) ------------------------------
+
+
+def test_the_name_on_the_card_is_card_data_and_the_billing_name_is_not():
+    # A checkout that asks for the cardholder's name in parts beside the billing address's own parts: the
+    # first are read as a card's (never filled), the second as the person's.
+    p = payload(
+        field("First name", "billing_firstname"),
+        field("Last name", "billing_lastname"),
+        field("Cardholder first name", "cardHolderFirstName"),
+        field("Cardholder last name", "cardHolderLastName"),
+        field("Card number", "cardNumber", inputmode="numeric"),
+        field("Karteninhaber Vorname", "inhaber_vorname"),
+        field("Karteninhaber Nachname", "inhaber_nachname"),
+    )
+    assert types(p) == [
+        "given-name",
+        "family-name",
+        "cc-given-name",
+        "cc-family-name",
+        "cc-number",
+        "cc-given-name",
+        "cc-family-name",
+    ]
 
 
 def test_card_fields_are_recognised_in_german():
