@@ -11,7 +11,8 @@ Order of the rules (the first that refuses names the reason):
 2. Controls that carry no typed value (buttons, files, ranges, colours) are not filled.
 3. Visibility: a field the person cannot see is never filled. If it looks like a hidden copy of a
    field that IS visible in the same form (a second email box behind display:none), the page may be
-   fishing for values a person would not knowingly give, and the reason says so.
+   fishing for values a person would not knowingly give, and the reason says so. A box that says it is
+   part of another address ("billing_firstname" beside a shipping one) is a folded section, not a copy.
 4. Disabled and read-only fields are not the person's to change.
 5. A field inside a frame whose origin differs from the top page's is refused unless that frame origin is
    in ``approved_frame_origins`` (the person approved it in the approval window, or the caller is building
@@ -28,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from companion.fields import text, vocabulary
 from companion.protocol.messages import FieldDescriptor, FillRequestPayload
 from companion.tokens import CARD_TOKENS, SECRET_TOKENS, parse_autocomplete
 
@@ -47,6 +49,7 @@ NO_TYPE = "no type"
 NO_VALUE_INPUT_TYPES = frozenset({"submit", "button", "reset", "image", "file", "range", "color"})
 # Input types whose kind alone tells what the field asks for, for spotting hidden copies.
 TELLING_INPUT_TYPES = frozenset({"email", "tel"})
+_SECTIONS = {"billing-section": "billing", "shipping-section": "shipping"}  # vocabulary kind -> section
 
 Verdict = tuple[bool, str | None]
 
@@ -67,7 +70,8 @@ class _FormKinds:
 
 
 def _kinds(field: FieldDescriptor, token: str | None) -> set[str]:
-    """What a field asks for, by every account: the classifier's token, the site's hint, the input type."""
+    """What a field asks for, by every account (the classifier's token, the site's hint, the input type),
+    each with the address the field itself says it belongs to: "given-name@billing", "email@"."""
     kinds: set[str] = set()
     if token:
         kinds.add(token)
@@ -76,7 +80,18 @@ def _kinds(field: FieldDescriptor, token: str | None) -> set[str]:
         kinds.add(hint.token)
     if field.tag == "input" and field.type in TELLING_INPUT_TYPES:
         kinds.add(field.type)
-    return kinds
+    section = (hint.section if hint else None) or _named_section(field)
+    return {f"{kind}@{section or ''}" for kind in kinds}
+
+
+def _named_section(field: FieldDescriptor) -> str | None:
+    """ "billing" or "shipping" when the field's programmer names say which address it is part of alone.
+
+    A checkout keeps its billing address folded away until the person unticks "same as shipping": those
+    boxes are hidden, but they are not copies of the shipping boxes the person sees."""
+    words = text.identifier(f"{field.name[:200]} {field.id[:200]}").split()
+    sections = vocabulary.kinds_in_words(words) & _SECTIONS.keys()
+    return _SECTIONS[next(iter(sections))] if len(sections) == 1 else None
 
 
 def _secret_or_card(field: FieldDescriptor, token: str | None) -> str | None:
@@ -112,7 +127,7 @@ def _judge(
         if field.type != "hidden" and form_kinds is not None:
             twins = _kinds(field, token) & form_kinds.visible.get(field.form_index, frozenset())
             if twins:
-                return False, f"{FISHING}: hidden second {sorted(twins)[0]} ({detail})"
+                return False, f"{FISHING}: hidden second {sorted(twins)[0].partition('@')[0]} ({detail})"
         return False, f"{INVISIBLE}: {detail}"
     if field.disabled:
         return False, DISABLED

@@ -88,6 +88,26 @@ def test_a_hidden_field_in_another_form_is_just_invisible():
     assert judge(hidden, "email", shown) == (False, "invisible: display:none")
 
 
+def test_a_folded_billing_address_is_not_a_copy_of_the_shipping_address_shown():
+    # "Billing address same as shipping" keeps the billing boxes hidden in the same form: each is hidden,
+    # not a copy of the shipping box beside it, whether its name or its autocomplete section says so. A box
+    # that names no address is not called a copy of one that names its own either.
+    hidden = "display:none (ancestor)"
+    shown = [field(0, name="shipping_firstname"), field(1, name="email", type="email")]
+    folded = [
+        field(2, name="billing_firstname", visible=False, hidden_reason=hidden),
+        field(3, name="first", autocomplete="billing given-name", visible=False, hidden_reason=hidden),
+        field(4, name="firstname", visible=False, hidden_reason=hidden),
+        field(5, name="shipping[first_name]", visible=False, hidden_reason=hidden),
+    ]
+    verdicts = assess_page(
+        payload(*shown, *folded), {0: "given-name", 1: "email", **dict.fromkeys(range(2, 6), "given-name")}
+    )
+    assert verdicts[2] == verdicts[3] == verdicts[4] == (False, f"invisible: {hidden}")
+    # A box of the shipping address shown, hidden once more, is still a copy.
+    assert verdicts[5] == (False, f"fishing: hidden second given-name ({hidden})")
+
+
 def test_plain_type_hidden_inputs_are_not_called_fishing():
     shown = field(0, type="email")
     carried = field(1, type="hidden", name="email", autocomplete="email", visible=False, hidden_reason="type=hidden")
