@@ -56,15 +56,17 @@ Verdict = tuple[bool, str | None]
 
 @dataclass(frozen=True)
 class _FormKinds:
-    """What the visible fields of each form ask for (form index, or None for fields outside forms)."""
+    """What the visible fields of each form ask for (form index, or None for fields outside forms), for
+    the forms that hide a box: no other form is looked at twice."""
 
     visible: Mapping[int | None, frozenset[str]]
 
     @classmethod
     def of(cls, payload: FillRequestPayload, tokens: Mapping[int, str | None]) -> _FormKinds:
+        hiding = {f.form_index for f in payload.fields if not f.visible and f.type != "hidden"}
         seen: dict[int | None, set[str]] = {}
         for field in payload.fields:
-            if field.visible:
+            if field.visible and field.form_index in hiding:
                 seen.setdefault(field.form_index, set()).update(_kinds(field, tokens.get(field.index)))
         return cls({form: frozenset(kinds) for form, kinds in seen.items()})
 
