@@ -12,7 +12,8 @@ Order of the rules (the first that refuses names the reason):
 3. Visibility: a field the person cannot see is never filled. If it looks like a hidden copy of a
    field that IS visible in the same form (a second email box behind display:none), the page may be
    fishing for values a person would not knowingly give, and the reason says so. A box that says it is
-   part of another address ("billing_firstname" beside a shipping one) is a folded section, not a copy.
+   part of another address ("billing_firstname" beside a shipping one) is a folded section, not a copy,
+   and a hidden box beside a visible list of the same kind is the widget for other countries.
 4. Disabled and read-only fields are not the person's to change.
 5. A field inside a frame whose origin differs from the top page's is refused unless that frame origin is
    in ``approved_frame_origins`` (the person approved it in the approval window, or the caller is building
@@ -73,7 +74,10 @@ class _FormKinds:
 
 def _kinds(field: FieldDescriptor, token: str | None) -> set[str]:
     """What a field asks for, by every account (the classifier's token, the site's hint, the input type),
-    each with the address the field itself says it belongs to: "given-name@billing", "email@"."""
+    each with the address the field itself says it belongs to and its tag: "given-name@billing/input".
+
+    The tag counts because a shop shows a list of states for some countries and a box for the others,
+    the one not needed hidden: a hidden state box beside a visible state list is that other widget."""
     kinds: set[str] = set()
     if token:
         kinds.add(token)
@@ -83,7 +87,7 @@ def _kinds(field: FieldDescriptor, token: str | None) -> set[str]:
     if field.tag == "input" and field.type in TELLING_INPUT_TYPES:
         kinds.add(field.type)
     section = (hint.section if hint else None) or _named_section(field)
-    return {f"{kind}@{section or ''}" for kind in kinds}
+    return {f"{kind}@{section or ''}/{field.tag}" for kind in kinds}
 
 
 def _named_section(field: FieldDescriptor) -> str | None:

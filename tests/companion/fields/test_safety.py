@@ -108,6 +108,16 @@ def test_a_folded_billing_address_is_not_a_copy_of_the_shipping_address_shown():
     assert verdicts[5] == (False, f"fishing: hidden second given-name ({hidden})")
 
 
+def test_the_state_box_for_other_countries_is_not_a_copy_of_the_state_list_shown():
+    # A shop shows a list of states for some countries and a text box for the rest, the other one hidden.
+    shown = field(0, tag="select", type="select-one", name="region_id")
+    other = field(1, name="region", visible=False, hidden_reason="display:none")
+    copy = field(2, tag="select", type="select-one", name="region_copy", visible=False, hidden_reason="display:none")
+    verdicts = assess_page(payload(shown, other, copy), dict.fromkeys(range(3), "address-level1"))
+    assert verdicts[1] == (False, "invisible: display:none")
+    assert verdicts[2] == (False, "fishing: hidden second address-level1 (display:none)")
+
+
 def test_plain_type_hidden_inputs_are_not_called_fishing():
     shown = field(0, type="email")
     carried = field(1, type="hidden", name="email", autocomplete="email", visible=False, hidden_reason="type=hidden")
