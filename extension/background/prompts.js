@@ -9,7 +9,9 @@
 // - The boxes the page let go are held by the content script until their form is sent (content/hold.js): a
 //   box the page undid meanwhile is set again then. What it found comes back as BOXES_SUBMITTED, for the
 //   hold this worker gave it, and goes to the companion as that request's one report at the submission
-//   (`stage: "submit"`), so the ledger says which boxes the page undid and whether they were set again.
+//   (`stage: "submit"`), so the ledger says which boxes the page undid and whether they were set again. The
+//   badge says it too, and still on the page that sending the form loads (tab-badge.js): that page would
+//   clear it.
 // - Loyalty-number fields the wallet has nothing for are watched by the content script. When the person
 //   types a number there, Proffer's own window asks whether to keep it; only their yes sends `wallet.keep`.
 //   The page never sees that window, and a number typed by the page's own scripts (an untrusted event) is
@@ -23,6 +25,7 @@ import { reportAtSubmit, reportFill } from "./fill-report.js";
 import { request } from "./native-client.js";
 import { otherDocument, pageForRequest, sendToDocument, targetOf } from "./page-info.js";
 import { serialQueue } from "./serial.js";
+import { showAcrossNavigation, showOnTab } from "./tab-badge.js";
 
 const M = globalThis.ProfferMessages;
 const MAX_NUMBER = 64;
@@ -75,12 +78,14 @@ export async function applyPrompts(result, target, expect = {}) {
     if (reported) await keepHold(hold.id, result, target, report.filled);
     if (report.wrongOrigin || (report.refused && report.refused.length)) {
       // The page would not let a box go (it re-ticked it, or hid it): the person should know.
-      await badge(tabId, "!", `${result.site} would not let Proffer untick a marketing box: check the form`, "#a4262c");
+      const title = `${result.site} would not let Proffer untick a marketing box: check the form`;
+      await showOnTab(tabId, notice("!", title, "#a4262c"));
       return 0;
     }
   }
   if (!handled.length) return 0;
-  await badge(tabId, "✓", `on ${result.site}, by your standing preferences: ${describeHandled(handled)}`, "#5b3f9e");
+  const title = `on ${result.site}, by your standing preferences: ${describeHandled(handled)}`;
+  await showOnTab(tabId, notice("✓", title, "#5b3f9e"));
   return handled.length;
 }
 
@@ -102,8 +107,8 @@ function keepHold(id, result, target, filled) {
 /**
  * From a content script: a form was sent whose held boxes the page had undone. Only the document the hold
  * was given to may report on it, once, within its time, and only on its boxes; the companion hears it as the
- * request's report at the submission, and the badge says what happened. Returns the companion's answer, or
- * null when there was nothing to report.
+ * request's report at the submission, and the badge says what happened, on the page the submission loads
+ * too. Returns the companion's answer, or null when there was nothing to report.
  */
 export async function boxesSubmitted(message, sender) {
   const id = message && message.hold;
@@ -126,18 +131,17 @@ export async function boxesSubmitted(message, sender) {
   const again = (message.restored || []).filter((index) => boxes.includes(index));
   if (undone.length) {
     const title = `${hold.site} undid Proffer's change to ${named(undone.map((r) => r.index))} and would not let it be set again: the form was sent so`;
-    await badge(hold.target.tabId, "!", title, "#a4262c");
+    await showAcrossNavigation(hold.target, notice("!", title, "#a4262c"));
   } else if (again.length) {
     const title = `${hold.site} undid Proffer's change to ${named(again)}: Proffer set it again as the form was sent`;
-    await badge(hold.target.tabId, "✓", title, "#5b3f9e");
+    await showAcrossNavigation(hold.target, notice("✓", title, "#5b3f9e"));
   }
   return answer;
 }
 
-async function badge(tabId, text, title, color) {
-  await chrome.action.setBadgeText({ text, tabId });
-  await chrome.action.setBadgeBackgroundColor({ color, tabId });
-  await chrome.action.setTitle({ title: `Proffer: ${title}`, tabId });
+// What a tab's badge says (tab-badge.js): a short text, its colour, and the title that says it in words.
+function notice(text, title, color) {
+  return { text, title: `Proffer: ${title}`, color };
 }
 
 /** Remember the loyalty fields of this answer and ask the document's content script to watch them. */

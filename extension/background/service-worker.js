@@ -14,6 +14,7 @@ import { reportFill } from "./fill-report.js";
 import { approvalFlags, otherDocument, pageForRequest, sendToDocument, stillThere, targetOf } from "./page-info.js";
 import { applyPrompts, boxesSubmitted, forgetFrame, forgetTab, loyaltyTyped, watchLoyalty } from "./prompts.js";
 import { serialQueue } from "./serial.js";
+import { forgetTabNotice, tabUpdated } from "./tab-badge.js";
 import { now, startFill } from "./timings.js";
 
 const M = globalThis.ProfferMessages;
@@ -566,9 +567,15 @@ chrome.alarms.onAlarm.addListener((alarm) => {
   if (isWakeAlarm(alarm)) askQueued().catch((error) => console.warn("Proffer: ask failed", error));
 });
 
+// A tab's next page committed or loaded: a notice said as its form was sent is shown there again (tab-badge.js).
+chrome.tabs.onUpdated.addListener((tabId, change) => {
+  tabUpdated(tabId, change).catch((error) => console.warn("Proffer: the tab's notice was not shown again", error));
+});
+
 chrome.tabs.onRemoved.addListener((tabId) => {
   dropQueuedForTab(tabId);
   dropSettledForTab(tabId);
   forgetTabCooldowns(tabId);
+  forgetTabNotice(tabId);
 });
 chrome.tabs.onRemoved.addListener((tabId) => forgetTab(tabId));

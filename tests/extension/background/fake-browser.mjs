@@ -46,7 +46,8 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
   const toPages = []; // every message the worker sent a content script
   const answers = {}; // the companion's result by message type (a value, or a function of the payload)
   const page = { apply: null }; // the content script's answer to fill.apply, when a test sets one
-  const badge = { text: "" };
+  const badge = { text: "" }; // the text last set, for any tab or for all
+  const tabBadges = new Map(); // tab id -> the tab's own {text, color, title}, which its next page clears
 
   globalThis.setTimeout = (fn, ms = 0) => {
     timerId += 1;
@@ -142,15 +143,21 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
           return { filled: (message.values || []).map((v) => v.index), refused: [] };
         },
         onRemoved: event(),
+        onUpdated: event(),
       },
       action: {
-        setBadgeText: async ({ text }) => {
+        setBadgeText: async ({ text, tabId }) => {
           badge.text = text;
+          ownBadge(tabId, { text });
         },
-        setBadgeBackgroundColor: async () => {},
-        setTitle: async () => {},
+        setBadgeBackgroundColor: async ({ color, tabId }) => ownBadge(tabId, { color }),
+        setTitle: async ({ title, tabId }) => ownBadge(tabId, { title }),
       },
     };
+  }
+
+  function ownBadge(tabId, values) {
+    if (tabId !== undefined) tabBadges.set(tabId, { ...tabBadges.get(tabId), ...values });
   }
 
   // A message to the worker, as chrome.runtime.sendMessage delivers it; resolves to the worker's answer.
@@ -211,6 +218,39 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
         alarms.delete(alarm.name);
         for (const fn of chrome.alarms.onAlarm.listeners) fn({ ...alarm });
       }
+      await idle();
+    },
+
+    /** What a tab's own badge says: {text, color, title}, or {} when the tab has none. */
+    badgeOf(tabId) {
+      return { ...tabBadges.get(tabId) };
+    },
+
+    /**
+     * A new top-level document of the tab commits, as Chromium does it: the tab's own badge is cleared, then
+     * the worker (woken if it is stopped) hears tabs.onUpdated with status "loading".
+     */
+    async navigate(tabId) {
+      tabBadges.delete(tabId);
+      await this.tabUpdated(tabId, { status: "loading" });
+    },
+
+    /** The tab's page has loaded: tabs.onUpdated with status "complete". */
+    async loaded(tabId) {
+      await this.tabUpdated(tabId, { status: "complete" });
+    },
+
+    /** The browser reports a change of the tab (tabs.onUpdated), waking the worker if it is stopped. */
+    async tabUpdated(tabId, change) {
+      if (!chrome) await this.startWorker();
+      for (const fn of chrome.tabs.onUpdated.listeners) fn(tabId, { ...change }, { id: tabId, ...change });
+      await idle();
+    },
+
+    /** The person closes a tab. */
+    async closeTab(tabId) {
+      tabBadges.delete(tabId);
+      for (const fn of chrome.tabs.onRemoved.listeners) fn(tabId);
       await idle();
     },
 

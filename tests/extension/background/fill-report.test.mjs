@@ -284,6 +284,20 @@ test("a box set again is reported, and the badge says the page had undone it", a
   assert.equal(browser.badge.text, "✓");
 });
 
+// Regression: sending the form loaded the shop's next page, and the browser cleared the badge with the page it was
+// set on, often before the person could see it.
+test("the badge that says so is on the page the form's sending loads, and on no page after it", async () => {
+  const hold = await boxesHeld(28, "U2VlbiBvbiB0aGUgbmV4dCBwYWdl");
+  assert.equal((await submitted(28, { hold, restored: [2], refused: [] })).result.status, "reported");
+  await browser.navigate(28);
+  await browser.loaded(28);
+  const { text, title } = browser.badgeOf(28);
+  assert.equal(text, "✓");
+  assert.match(title, /undid Proffer's change to "Email me offers": Proffer set it again as the form was sent/);
+  await browser.navigate(28);
+  assert.deepEqual(browser.badgeOf(28), {});
+});
+
 test("only the document the hold was given to may use it, and only within its time", async () => {
   const hold = await boxesHeld(22, "T25seSB0aGF0IGRvY3VtZW50");
   const before = reportsSent().length;
