@@ -51,11 +51,18 @@ def set_preferences(context, person, **choices):
     page.close()
 
 
-def badge_titles(worker):
-    """The toolbar button's title in every tab (Proffer has no "tabs" permission to read their URLs)."""
+def badges(worker):
+    """The toolbar button's badge text and title in every tab (Proffer has no "tabs" permission to read their
+    URLs)."""
     return worker.evaluate(
-        "async () => Promise.all((await chrome.tabs.query({})).map((t) => chrome.action.getTitle({tabId: t.id})))"
+        """async () => Promise.all((await chrome.tabs.query({})).map(async (t) =>
+            [await chrome.action.getBadgeText({tabId: t.id}), await chrome.action.getTitle({tabId: t.id})]))"""
     )
+
+
+def badge_titles(worker):
+    """The toolbar button's title in every tab."""
+    return [title for _, title in badges(worker)]
 
 
 def no_window_for(context, page, ms=1500):
@@ -222,6 +229,39 @@ def test_a_box_the_page_ticks_again_is_unticked_as_the_form_is_sent(playwright, 
         assert not [e for e in entries if e["decision"] == "undelivered"]  # the change was honoured
         text = dashboard(context, person, "/ledger").inner_text("#timeline")
         assert "set again as the form was sent: the page had undone it" in text and "not done" not in text
+
+
+# Regression: sending the form loaded the shop's thank-you page, and Chromium cleared the tab's badge as that page
+# committed: the notice that the shop had ticked the box again was gone before the person could see it.
+def test_the_badge_that_says_the_box_was_set_again_is_on_the_page_the_form_loads(playwright, person, shop):
+    with shop_that_undoes(playwright, person, shop, RETICK_ON_SUBMIT) as (context, page):
+        worker = context.service_workers[0]
+
+        def notices():
+            return [(text, title) for text, title in badges(worker) if title.endswith(TERMS_SET_AGAIN)]
+
+        said = []
+
+        # The shop answers the submission only once the worker has said what happened, on the page being left:
+        # the thank-you page then commits after the notice, as it does whenever the companion is the quicker.
+        def answer_after_the_notice(route):
+            if route.request.method == "POST":
+                try:
+                    said.append(wait_until(notices, what="the notice"))
+                except AssertionError:
+                    said.append(None)
+            route.continue_()
+
+        page.route(f"{shop}/en/account/register", answer_after_the_notice)
+        newsletter, _ = sign_up(page)
+        assert newsletter == "not-given"
+        assert said and said[0], "the notice is said on the page being left, before the shop answers"
+        page.wait_for_load_state("load")
+        [(text, title)] = wait_until(notices, timeout=5, what="the notice on the thank-you page")
+        assert text == "✓" and title.startswith(f"Proffer: {shop.removeprefix('http://')} undid Proffer's change to")
+        page.goto("about:blank")  # the person goes on: the notice stays with the page it was about
+        page.wait_for_timeout(500)
+        assert notices() == []
 
 
 def test_a_box_the_page_ticks_again_and_holds_is_recorded_as_not_done(playwright, person, shop):
