@@ -266,6 +266,22 @@ def test_a_form_of_web_components_is_filled_inside_their_shadow_roots(person, ff
         assert state["offers"] is False  # the pre-ticked "Send me offers", unticked by the standing preference
 
 
+def sign_up_the_shop_ticks_again(ff, shop):
+    """The shop's sign-up page, Proffer's window for it declined: the marketing box Proffer unticked by the
+    person's standing preference, the shop's own submit handler that ticks it again (RETICK_ON_SUBMIT, put in
+    after load, as Marionette can), and the person's entries, ready to be sent."""
+    m = ff.marionette
+    open_form(ff, f"{shop}/en/account/register")
+    m.find_element(By.ID, "decline").click()
+    m.switch_to_window(ff.tab)
+    box = m.find_element(By.ID, "signup-marketing")
+    wait_until(lambda: not box.is_selected(), what="the pre-ticked box to be unticked")
+    m.execute_script(RETICK_ON_SUBMIT, sandbox=None)
+    for selector, text in SIGN_UP_TYPED.items():
+        m.find_element(By.CSS_SELECTOR, selector).send_keys(text)
+    m.find_element(By.ID, "signup-terms").click()
+
+
 def test_a_box_the_page_ticks_again_in_its_submit_handler_is_sent_unticked(person, ff, shop):
     """The shop ticks its marketing box again in its own submit handler, after Proffer unticked it by the
     person's standing preference (test_prompts in Chromium). The content script sets it again at the formdata
@@ -273,15 +289,7 @@ def test_a_box_the_page_ticks_again_in_its_submit_handler_is_sent_unticked(perso
     m = ff.marionette
     with person.companion():
         person.unlock()
-        open_form(ff, f"{shop}/en/account/register")
-        m.find_element(By.ID, "decline").click()
-        m.switch_to_window(ff.tab)
-        box = m.find_element(By.ID, "signup-marketing")
-        wait_until(lambda: not box.is_selected(), what="the pre-ticked box to be unticked")
-        m.execute_script(RETICK_ON_SUBMIT, sandbox=None)  # the page's own script: after load, as Marionette can
-        for selector, text in SIGN_UP_TYPED.items():
-            m.find_element(By.CSS_SELECTOR, selector).send_keys(text)
-        m.find_element(By.ID, "signup-terms").click()
+        sign_up_the_shop_ticks_again(ff, shop)
         m.find_element(By.ID, "create-account").click()
         ff.wait_for_selector("#thank-you")
         newsletter, no_offers = (m.find_element(By.CSS_SELECTOR, s).get_attribute("class") for s in RECEIVED)
