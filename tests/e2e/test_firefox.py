@@ -300,3 +300,65 @@ def test_a_box_the_page_ticks_again_in_its_submit_handler_is_sent_unticked(perso
         assert note["browser"] == "firefox"
         assert [f["label"] for f in note["fields"]] == [f["label"] for f in change["fields"]]
         assert not [e for e in entries if e["decision"] == "undelivered"]  # the change was honoured
+
+
+# In the browser's own chrome: requests to POST to ``arguments[0]`` wait, suspended before they are sent, until
+# the function it leaves on the window lets them go.
+HOLD_POSTS = """
+const [url] = arguments;
+const held = [];
+const watch = {
+  observe(subject) {
+    const channel = subject.QueryInterface(Ci.nsIHttpChannel);
+    if (channel.requestMethod === "POST" && channel.URI.spec === url) {
+      channel.suspend();
+      held.push(channel);
+    }
+  },
+};
+Services.obs.addObserver(watch, "http-on-modify-request");
+window.profferLetPostsGo = () => {
+  Services.obs.removeObserver(watch, "http-on-modify-request");
+  for (const channel of held.splice(0)) channel.resume();
+  return true;
+};
+"""
+# In one of Proffer's own pages: the toolbar button's badge text and title in every tab.
+BADGES = """
+return browser.tabs.query({}).then((tabs) => Promise.all(tabs.map((t) => Promise.all(
+  [browser.action.getBadgeText({ tabId: t.id }), browser.action.getTitle({ tabId: t.id })]))));
+"""
+LOADED = "return document.readyState === 'complete' || new Promise((ok) => addEventListener('load', () => ok(true)))"
+
+
+def test_the_badge_that_says_the_box_was_set_again_is_on_the_page_the_form_loads(person, ff, shop):
+    """Firefox, too, clears a tab's badge when the tab loads another page (test_prompts in Chromium). The shop
+    answers the submission only once the badge says what happened, on the page being left; the notice must be
+    there on the thank-you page, and not on the page after it."""
+    m = ff.marionette
+    with person.companion():
+        person.unlock()
+        sign_up_the_shop_ticks_again(ff, shop)
+        reader = ff.open_extension_page("popup/popup.html")
+
+        def notices():
+            m.switch_to_window(reader)
+            badges = m.execute_script(BADGES, sandbox=None)
+            m.switch_to_window(ff.tab)
+            return [(text, title) for text, title in badges if title.endswith(TERMS_SET_AGAIN)]
+
+        with m.using_context(m.CONTEXT_CHROME):
+            m.execute_script(HOLD_POSTS, script_args=(f"{shop}/en/account/register",))
+        m.switch_to_window(ff.tab)
+        m.find_element(By.ID, "create-account").click()
+        wait_until(notices, what="the notice, before the shop answers")
+        assert not m.find_elements(By.ID, "thank-you")
+        with m.using_context(m.CONTEXT_CHROME):
+            assert m.execute_script("return window.profferLetPostsGo()")
+        ff.wait_for_selector("#thank-you")
+        m.execute_script(LOADED)
+        [(text, title)] = wait_until(notices, timeout=5, what="the notice on the thank-you page")
+        assert text == "✓" and title.startswith(f"Proffer: {shop.removeprefix('http://')} undid Proffer's change to")
+        m.navigate("about:blank")  # the person goes on: the notice stays with the page it was about
+        m.execute_script("return new Promise((done) => setTimeout(done, 500))")
+        assert notices() == []
