@@ -49,8 +49,9 @@ KEYWORDS: dict[str, str] = {
             r"email",
             r"почт(?!ов)",  # not "почтовый" (postal)
             r"имейл",
-            r"(?<![а-яёіїєґ])(ел|е) ?пошта|імейл",  # "ел. пошта", "е-пошта" (read without the marks)
+            r"(?<![а-яёіїєґ])(ел|е) ?пошта|електронна пошта|імейл",  # "ел. пошта", "е-пошта" (read without the marks)
             r"ηλεκτρονικ",
+            _w("surel"),  # Indonesian "surat elektronik"
             r"メール|メアド",
             r"邮箱|邮件|電子郵件|郵箱|电子邮件",
             r"이메일|메일",
@@ -80,6 +81,7 @@ KEYWORDS: dict[str, str] = {
             r"portable",
             r"handy",
             r"celular",
+            _W + r"movil",  # Spanish "Móvil", not "automóvil"
             r"cellulare",
             _w("gsm"),
             r"puhelin|matkapuhelin",
@@ -93,7 +95,7 @@ KEYWORDS: dict[str, str] = {
             r"هاتف|جوال|الجوال|موبايل|رقم الهاتف",
             r"טלפון|נייד",
             r"โทรศัพท์|มือถือ",
-            r"ponsel|nomor hp|no hp|" + _w("hp"),
+            r"ponsel|telepon|nomor hp|no hp|" + _w("hp"),  # Indonesian
             _w("msisdn"),
             _w("tel no"),
         ]
@@ -256,7 +258,8 @@ KEYWORDS: dict[str, str] = {
     + r"firmen|unternehmen|entreprise|société|societe|"
     r"empresa|azienda|ragione sociale|raison sociale|razao social|"  # a company's legal name (it, fr, pt)
     r"bedrijf|onderneming|nazwa firmy|företag|foretag|virksomhed|"
-    r"yrity(?:s|ks)|společnost|spolocnost|cégnév|cegnev|" + _w("cég") + r"|companie|компани|организац|"
+    r"yrity(?:s|ks)|společnost|spolocnost|cégnév|cegnev|" + _w("cég") + r"|companie|компани|компані|организац|"
+    r"(?<![а-яёіїєґ])фирм|"
     r"εταιρ|şirket|sirket|会社|企業|公司|회사|الشركة|חברה|perusahaan|บริษัท|" + _w("business") + r"|" + _w("org"),
     "organization-title": r"job ?title|position|" + _w("funktion") + r"|fonction|cargo|ruolo|役職|职位",
     "street-address": "|".join(
@@ -329,6 +332,7 @@ KEYWORDS: dict[str, str] = {
             _w("broj"),  # Serbo-Croatian "number"
             r"αριθμός|αριθμος",
             r"bina no|kapı no",
+            r"^numar$|nomor rumah|no rumah",  # Romanian "Număr" alone; Indonesian "house number"
             r"رقم المبنى|رقم البناية",
             _w("no") + r"$",
             r"number$",
@@ -355,9 +359,10 @@ KEYWORDS: dict[str, str] = {
             _w("interior") + r"|блок",  # Mexican "número interior"; Bulgarian block of flats
             _w("stairs?") + r"|staircase|locuinț|locuint",  # Romanian "locuință" (dwelling)
             r"apartament|" + _w("ap") + r"|" + _w("bloc") + r"|" + _w("block") + r"|" + _w("blk") + r"|scara|etaj",
-            r"квартир|кв$|этаж|етаж|подъезд|корпус|стан$",
+            r"квартир|кв$|этаж|етаж|подъезд|корпус|стан$|^stan$|апартамент",
             r"допълнение|дополнение|доповнення",  # Bulgarian, Russian, Ukrainian "addition" (to the address)
             r"διαμέρισμα|όροφος",
+            r"شقة|الطابق|leilighet",  # Arabic flat, floor; Norwegian flat
             r"daire|kat$",
             r"建物|マンション|ビル|部屋|号室",
             r"상세주소|상세 주소",
@@ -571,7 +576,8 @@ KEYWORDS: dict[str, str] = {
     + _w("gün")
     + r"|日$|^日|اليوم|יום",
     "bday": r"birth|geburt|naissance|nacimiento|nascita|nascimento|geboorte|urodzeni|födelse|"
-    r"fødsel|syntymä|narozen|narodenia|születés|nașter|naster|рожден|народж|γέννησ|doğum|dogum|"
+    r"fødsel|syntymä|narozen|narodenia|születés|nașter|naster|рожден|народж|раждане|rođenj|rodjenj|рођењ|"
+    r"γέννησ|doğum|dogum|"
     r"生年月日|誕生日|出生|생년월일|생일|الميلاد|לידה|lahir|" + _w("dob") + r"|bday|birthday",
     "username": r"user ?name|user ?id|login|" + _w("user") + r"|benutzer|nom d ?utilisateur|identifiant|"
     r"usuario|utente|nome utente|gebruikersnaam|użytkownik|uzytkownik|användarnamn|brugernavn|"

@@ -535,6 +535,22 @@ def test_language_families(labels_and_names, expected):
         ("Κωδικός χώρας", "tel-country-code", True),  # Greek
         ("Kode negara", "tel-country-code", True),  # Indonesian
         ("Код країни", "tel-country-code", True),  # Ukrainian
+        # Everyday words of the corpus's languages that no table held
+        ("Móvil", "tel", True),  # Spanish
+        ("Automóvil", "tel", False),
+        ("Nomor telepon", "tel", True),  # Indonesian
+        ("Surel", "email", True),
+        ("Nomor rumah", "house-number", True),
+        ("Електронна пошта", "email", True),  # Ukrainian
+        ("Компанія", "organization", True),
+        ("Фирма", "organization", True),  # Bulgarian, Russian
+        ("Дата на раждане", "bday", True),  # Bulgarian
+        ("Апартамент", "address-line2", True),
+        ("Datum rođenja", "bday", True),  # Serbian, Croatian
+        ("Stan", "address-line2", True),
+        ("Număr", "house-number", True),  # Romanian
+        ("Număr de telefon", "house-number", False),
+        ("شقة", "address-line2", True),  # Arabic
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
