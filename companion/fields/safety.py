@@ -91,7 +91,7 @@ def _kinds(field: FieldDescriptor, token: str | None) -> set[str]:
 
 
 def _named_section(field: FieldDescriptor) -> str | None:
-    """ "billing" or "shipping" when the field's programmer names say which address it is part of alone.
+    """The address ("billing" or "shipping") the field's programmer names say it is part of, if just one.
 
     A checkout keeps its billing address folded away until the person unticks "same as shipping": those
     boxes are hidden, but they are not copies of the shipping boxes the person sees."""
