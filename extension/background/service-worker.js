@@ -14,7 +14,7 @@ import { reportFill } from "./fill-report.js";
 import { approvalFlags, otherDocument, pageForRequest, sendToDocument, stillThere, targetOf } from "./page-info.js";
 import { applyPrompts, boxesSubmitted, forgetFrame, forgetTab, loyaltyTyped, watchLoyalty } from "./prompts.js";
 import { serialQueue } from "./serial.js";
-import { forgetTabNotice, tabUpdated } from "./tab-badge.js";
+import { forgetTabNotice, showState, tabUpdated } from "./tab-badge.js";
 import { now, startFill } from "./timings.js";
 
 const M = globalThis.ProfferMessages;
@@ -213,11 +213,12 @@ function takeApproval(key) {
 }
 
 // --- the toolbar badge says what state Proffer is in ---------------------------------------------------
+//
+// For all tabs: the vault is locked, the companion is not reachable, or nothing. A warning is painted on the
+// tabs that have a notice of their own too, which would hide it there (tab-badge.js showState).
 
 async function showBadge(text, title, color = "#a4262c") {
-  await chrome.action.setBadgeText({ text });
-  await chrome.action.setBadgeBackgroundColor({ color });
-  await chrome.action.setTitle({ title: title ? `Proffer: ${title}` : "Proffer" });
+  await showState({ text, title: title ? `Proffer: ${title}` : "Proffer", color });
 }
 
 // --- from content scripts -----------------------------------------------------------------------------

@@ -19,6 +19,17 @@
 // loaded, leaves it kept for the tab's next page within that time, where it is shown once more. It is kept in
 // storage.session, not in memory: the browser may stop the worker between the submission and the next page.
 // The status of tabs.onUpdated comes without the "tabs" permission, in both browsers; nothing else is needed.
+//
+// The badge for all tabs says what state Proffer is in (showState: the vault locked, the companion not
+// reachable, or nothing to say). A tab's own text, colour and title win over it on that tab, each on its own, in
+// both browsers, until the tab's top document is replaced; Chromium lets the worker take back a tab's own text
+// (text null) but not its own colour or title. So a warning said for all tabs would be hidden, for as long as the
+// page stays, on every tab that once had a notice. To keep it from that, the worker remembers which tabs it gave
+// a badge of their own (in storage.session), and a warning is painted on each of them as on all tabs, taking the
+// place of the notice there and of one kept for a next page (the warning is the newer); from then on, that tab's
+// own badge follows the state for all tabs, whatever it is, until a notice is said there again. "Nothing to say"
+// leaves the notices as they are: it is said as every form is asked about, and a notice about one page must not
+// be cleared by a form on another.
 
 import { serialQueue } from "./serial.js";
 
@@ -38,10 +49,55 @@ function saveKept(tabNotices) {
   return chrome.storage.session.set({ tabNotices });
 }
 
+// tab id -> what the worker last painted as that tab's own badge: "notice" (about its page) or "state" (a copy
+// of the state for all tabs). Kept until the tab closes: the worker cannot tell for sure when the browser has
+// cleared a tab's own badge, and painting the state on a tab that has none changes nothing that shows.
+async function loadOwn() {
+  const { ownBadges = {} } = await chrome.storage.session.get("ownBadges");
+  return ownBadges;
+}
+
 async function paint(tabId, { text, title, color }) {
   await chrome.action.setBadgeText({ text, tabId });
   await chrome.action.setBadgeBackgroundColor({ color, tabId });
   await chrome.action.setTitle({ title, tabId });
+}
+
+// Paint a notice on the tab, and remember that the tab has a badge of its own.
+async function paintNotice(tabId, notice) {
+  const own = await loadOwn();
+  if (own[tabId] !== "notice") {
+    own[tabId] = "notice";
+    await chrome.storage.session.set({ ownBadges: own });
+  }
+  await paint(tabId, notice);
+}
+
+/**
+ * Say `state` ({text, title, color}) for all tabs: what state Proffer is in, `text` "" when there is nothing to
+ * say. A warning (any other text) is painted on every tab that has a badge of its own too, notices included,
+ * and the notices kept for a next page are forgotten; "nothing to say" is painted on the tabs whose own badge
+ * is a copy of an earlier state, and leaves notices as they are.
+ */
+export function showState(state) {
+  return serialized(async () => {
+    await chrome.action.setBadgeText({ text: state.text });
+    await chrome.action.setBadgeBackgroundColor({ color: state.color });
+    await chrome.action.setTitle({ title: state.title });
+    const warning = state.text !== "";
+    const own = await loadOwn();
+    for (const [tabId, shows] of Object.entries(own)) {
+      if (shows === "notice" && !warning) continue;
+      own[tabId] = "state";
+      try {
+        await paint(Number(tabId), state);
+      } catch {
+        delete own[tabId]; // the tab is gone
+      }
+    }
+    await chrome.storage.session.set({ ownBadges: own });
+    if (warning && Object.keys(await loadKept()).length) await saveKept({});
+  });
 }
 
 /** Say `notice` ({text, title, color}) on the tab's button, for the page it shows now. */
@@ -52,7 +108,7 @@ export function showOnTab(tabId, notice) {
       delete kept[tabId]; // this notice is newer: the one kept for the next page would hide it
       await saveKept(kept);
     }
-    await paint(tabId, notice);
+    await paintNotice(tabId, notice);
   });
 }
 
@@ -66,7 +122,7 @@ export function showAcrossNavigation(target, notice) {
     const kept = await loadKept();
     kept[target.tabId] = { ...notice, at: Date.now() };
     await saveKept(kept);
-    await paint(target.tabId, notice);
+    await paintNotice(target.tabId, notice);
   });
 }
 
@@ -82,16 +138,21 @@ export function tabUpdated(tabId, { status }) {
       delete kept[tabId];
       await saveKept(kept);
     }
-    if (fresh) await paint(tabId, notice);
+    if (fresh) await paintNotice(tabId, notice);
   });
 }
 
-/** Forget the notice kept for a tab that is gone. */
+/** Forget the notice kept for a tab that is gone, and that it had a badge of its own. */
 export function forgetTabNotice(tabId) {
   return serialized(async () => {
-    const kept = await loadKept();
-    if (!(tabId in kept)) return;
-    delete kept[tabId];
-    await saveKept(kept);
+    const [kept, own] = await Promise.all([loadKept(), loadOwn()]);
+    if (tabId in kept) {
+      delete kept[tabId];
+      await saveKept(kept);
+    }
+    if (tabId in own) {
+      delete own[tabId];
+      await chrome.storage.session.set({ ownBadges: own });
+    }
   });
 }

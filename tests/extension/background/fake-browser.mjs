@@ -47,6 +47,7 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
   const answers = {}; // the companion's result by message type (a value, or a function of the payload)
   const page = { apply: null }; // the content script's answer to fill.apply, when a test sets one
   const badge = { text: "" }; // the text last set, for any tab or for all
+  const allTabs = { text: "", color: "", title: "Proffer" }; // the badge for all tabs, as the manifest leaves it
   const tabBadges = new Map(); // tab id -> the tab's own {text, color, title}, which its next page clears
 
   globalThis.setTimeout = (fn, ms = 0) => {
@@ -148,16 +149,18 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
       action: {
         setBadgeText: async ({ text, tabId }) => {
           badge.text = text;
-          ownBadge(tabId, { text });
+          setBadge(tabId, { text });
         },
-        setBadgeBackgroundColor: async ({ color, tabId }) => ownBadge(tabId, { color }),
-        setTitle: async ({ title, tabId }) => ownBadge(tabId, { title }),
+        setBadgeBackgroundColor: async ({ color, tabId }) => setBadge(tabId, { color }),
+        setTitle: async ({ title, tabId }) => setBadge(tabId, { title }),
       },
     };
   }
 
-  function ownBadge(tabId, values) {
-    if (tabId !== undefined) tabBadges.set(tabId, { ...tabBadges.get(tabId), ...values });
+  // Without a tab id, the value for all tabs; with one, the tab's own, which wins over it on that tab.
+  function setBadge(tabId, values) {
+    if (tabId === undefined) Object.assign(allTabs, values);
+    else tabBadges.set(tabId, { ...tabBadges.get(tabId), ...values });
   }
 
   // A message to the worker, as chrome.runtime.sendMessage delivers it; resolves to the worker's answer.
@@ -224,6 +227,19 @@ export function fakeBrowser({ now = Date.UTC(2026, 10, 23, 10, 0, 0) } = {}) {
     /** What a tab's own badge says: {text, color, title}, or {} when the tab has none. */
     badgeOf(tabId) {
       return { ...tabBadges.get(tabId) };
+    },
+
+    /**
+     * What the person sees on the button in a tab: each of text, colour and title is the tab's own where it has
+     * one, else the one for all tabs (as Chromium's getBadgeText({tabId}) and getTitle({tabId}) answer).
+     */
+    shownOn(tabId) {
+      return { ...allTabs, ...tabBadges.get(tabId) };
+    },
+
+    /** The badge for all tabs: {text, color, title}. */
+    get allTabs() {
+      return { ...allTabs };
     },
 
     /**

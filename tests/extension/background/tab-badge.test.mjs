@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, test } from "node:test";
 
-import { NOTICE_MS, showAcrossNavigation, showOnTab } from "../../../extension/background/tab-badge.js";
+import { NOTICE_MS, showAcrossNavigation, showOnTab, showState } from "../../../extension/background/tab-badge.js";
 import { fakeBrowser } from "./fake-browser.mjs";
 
 const AS_SENT = {
@@ -14,6 +14,8 @@ const AS_SENT = {
 };
 const ON_PAGE = { text: "✓", title: "Proffer: on shop.example, by your standing preferences: unticked \"Email me offers\"", color: "#5b3f9e" };
 const TOP = { tabId: 7, frameId: 0 };
+const LOCKED = { text: "🔒", title: "Proffer: the vault is locked", color: "#5b6677" };
+const ALL_WELL = { text: "", title: "Proffer", color: "#a4262c" };
 
 let browser;
 beforeEach(async () => {
@@ -106,4 +108,60 @@ test("a notice kept for a tab is forgotten when the tab closes", async () => {
   await showAcrossNavigation({ tabId: 8, frameId: 0 }, AS_SENT);
   await browser.closeTab(7);
   assert.deepEqual(kept(), [8]);
+});
+
+// --- the badge for all tabs, and the tabs' own ---------------------------------------------------------
+// A tab's own text, colour and title win over the badge for all tabs on that tab (fake-browser.mjs shownOn, as
+// Chromium's getBadgeText({tabId}) and getTitle({tabId})).
+
+test("a warning for all tabs is shown on a tab with a notice too, and on the tab's next page", async () => {
+  await showOnTab(7, ON_PAGE);
+  await showAcrossNavigation({ tabId: 8, frameId: 0 }, AS_SENT);
+  await showState(LOCKED);
+  assert.deepEqual(browser.shownOn(7), LOCKED);
+  assert.deepEqual(browser.shownOn(8), LOCKED);
+  assert.deepEqual(browser.shownOn(9), LOCKED, "a tab with no badge of its own");
+  assert.deepEqual(kept(), [], "the notice kept for tab 8's next page is older than the warning");
+  await nextPage(8);
+  assert.deepEqual(browser.shownOn(8), LOCKED);
+});
+
+test("nothing to say leaves a tab's notice be", async () => {
+  await showOnTab(7, ON_PAGE);
+  await showAcrossNavigation({ tabId: 8, frameId: 0 }, AS_SENT);
+  await showState(ALL_WELL);
+  assert.deepEqual(browser.shownOn(7), ON_PAGE);
+  assert.deepEqual(browser.shownOn(8), AS_SENT);
+  assert.deepEqual(kept(), [8]);
+});
+
+test("a tab that showed a warning shows the state that follows it, until a notice is said there again", async () => {
+  await showOnTab(7, ON_PAGE);
+  await showState(LOCKED);
+  await showState(ALL_WELL);
+  assert.deepEqual(browser.shownOn(7), ALL_WELL, "not a stale lock");
+  await showState(LOCKED);
+  assert.deepEqual(browser.shownOn(7), LOCKED);
+  await showOnTab(7, ON_PAGE);
+  assert.deepEqual(browser.shownOn(7), ON_PAGE, "a notice newer than the warning");
+  await showState(ALL_WELL);
+  assert.deepEqual(browser.shownOn(7), ON_PAGE);
+});
+
+test("a notice shown again on the tab's next page is a notice like any other", async () => {
+  await showAcrossNavigation(TOP, AS_SENT);
+  await showState(ALL_WELL);
+  await browser.navigate(7);
+  assert.deepEqual(browser.shownOn(7), AS_SENT);
+  await showState(LOCKED);
+  assert.deepEqual(browser.shownOn(7), LOCKED);
+});
+
+test("a tab that closes is forgotten: no warning is painted on it", async () => {
+  await showOnTab(7, ON_PAGE);
+  await showOnTab(8, ON_PAGE);
+  await browser.closeTab(7);
+  assert.deepEqual(Object.keys(browser.session.ownBadges), ["8"]);
+  await showState(LOCKED);
+  assert.deepEqual(browser.badgeOf(7), {});
 });
