@@ -25,7 +25,7 @@ import { reportAtSubmit, reportFill } from "./fill-report.js";
 import { request } from "./native-client.js";
 import { otherDocument, pageForRequest, sendToDocument, targetOf } from "./page-info.js";
 import { serialQueue } from "./serial.js";
-import { showAcrossNavigation, showOnTab } from "./tab-badge.js";
+import { notice, showAcrossNavigation, showOnTab } from "./tab-badge.js";
 
 const M = globalThis.ProfferMessages;
 const MAX_NUMBER = 64;
@@ -137,11 +137,6 @@ export async function boxesSubmitted(message, sender) {
     await showAcrossNavigation(hold.target, notice("✓", title, "#5b3f9e"));
   }
   return answer;
-}
-
-// What a tab's badge says (tab-badge.js): a short text, its colour, and the title that says it in words.
-function notice(text, title, color) {
-  return { text, title: `Proffer: ${title}`, color };
 }
 
 /** Remember the loyalty fields of this answer and ask the document's content script to watch them. */

@@ -14,7 +14,7 @@ import { reportFill } from "./fill-report.js";
 import { approvalFlags, otherDocument, pageForRequest, sendToDocument, stillThere, targetOf } from "./page-info.js";
 import { applyPrompts, boxesSubmitted, forgetFrame, forgetTab, loyaltyTyped, watchLoyalty } from "./prompts.js";
 import { serialQueue } from "./serial.js";
-import { forgetTabNotice, showState, tabUpdated } from "./tab-badge.js";
+import { forgetTabNotice, notice, showOnTab, showState, tabUpdated } from "./tab-badge.js";
 import { now, startFill } from "./timings.js";
 
 const M = globalThis.ProfferMessages;
@@ -214,8 +214,9 @@ function takeApproval(key) {
 
 // --- the toolbar badge says what state Proffer is in ---------------------------------------------------
 //
-// For all tabs: the vault is locked, the companion is not reachable, or nothing. A warning is painted on the
-// tabs that have a notice of their own too, which would hide it there (tab-badge.js showState).
+// For all tabs: the vault is locked, the companion is not reachable, or nothing ("" when the companion has
+// just answered with the vault open). What Proffer did on one page is said on that page's tab only
+// (tab-badge.js showOnTab), which a warning for all tabs replaces (tab-badge.js showState).
 
 async function showBadge(text, title, color = "#a4262c") {
   await showState({ text, title: title ? `Proffer: ${title}` : "Proffer", color });
@@ -271,6 +272,7 @@ async function askClaimed(payload, target, view) {
     throw error;
   }
   timing.answeredAt = now();
+  await showBadge("", ""); // the companion answered, with the vault open: no "locked", no "not reachable"
   const expect = identities(payload);
   const filled = await applyAutofill(result, target, timing, expect);
   await applyPrompts(result, target, expect);
@@ -296,23 +298,20 @@ function expecting(values, byIndex) {
 }
 
 // Values released by the person's standing "always" decisions go straight to the document that asked, and
-// the badge says so: auto-fill is never silent.
+// the badge of its tab says so: auto-fill is never silent, and what was done on one page is said on that page.
 async function applyAutofill(result, target, timing, expect) {
-  if (!result.autofilled.length) {
-    await showBadge("", "");
-    return 0;
-  }
+  if (!result.autofilled.length) return 0;
   const values = expecting(result.autofilled, expect);
   const report = await sendToDocument(target, { type: M.FILL_APPLY, values });
   timing.autofilledAt = now(); // the values are in the page; the badge below is the browser's chrome
   const { request_id: requestId, frame_origin: frameOrigin, autofilled } = result;
   await reportFill(request, { requestId, frameOrigin, release: "always", values: autofilled, report });
   if (!report || !report.filled.length) {
-    await showBadge("!", `the page changed before Proffer could fill it: nothing was filled`);
+    await showOnTab(target.tabId, notice("!", "the page changed before Proffer could fill it: nothing was filled", "#a4262c"));
     return 0;
   }
   const n = report.filled.length;
-  await showBadge(String(n), `filled ${n} field(s) on ${result.site} by your standing decisions`, "#1f6f5c");
+  await showOnTab(target.tabId, notice(String(n), `filled ${n} field(s) on ${result.site} by your standing decisions`, "#1f6f5c"));
   return n;
 }
 
@@ -413,6 +412,7 @@ async function approvalRetry({ request: key }) {
     await putApproval(key, record);
     throw error;
   }
+  await showBadge("", ""); // the companion answered, with the vault open: no "locked", no "not reachable"
   const expect = identities(record.payload);
   // Values the standing decisions released were recorded as released: they go into the page now too.
   await applyAutofill(result, record.target, {}, expect);

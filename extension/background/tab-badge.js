@@ -39,6 +39,11 @@ export const NOTICE_MS = 2 * 60 * 1000;
 
 const serialized = serialQueue();
 
+/** What a tab's badge says: a short text, its colour, and the title that says it in words. */
+export function notice(text, title, color) {
+  return { text, title: `Proffer: ${title}`, color };
+}
+
 // tab id -> {text, title, color, at}: the notice to show again on that tab's next page, and when it was said.
 async function loadKept() {
   const { tabNotices = {} } = await chrome.storage.session.get("tabNotices");

@@ -66,6 +66,37 @@ def approve_while_the_page_swaps_the_email_box(context, shop):
     return page
 
 
+def tab_ids(worker):
+    """The ids of the tabs in the browser's ordinary windows (not Proffer's approval window). Proffer has no
+    "tabs" permission to read their URLs: a test tells a page's tab by the id that appeared when it opened it."""
+    return set(worker.evaluate("async () => (await chrome.tabs.query({windowType: 'normal'})).map((t) => t.id)"))
+
+
+def open_checkout_in_its_tab(context, worker, shop):
+    """Open the demo checkout in a new tab; return (page, approval window, the tab's id)."""
+    before = tab_ids(worker)
+    page, window = open_checkout(context, shop)
+    [tab_id] = tab_ids(worker) - before
+    return page, window, tab_id
+
+
+def badge_on(worker, tab_id):
+    """What the toolbar button shows in the tab: (badge text, title); the badge for all tabs where the tab has
+    none of its own."""
+    return tuple(
+        worker.evaluate(
+            "async (tabId) => [await chrome.action.getBadgeText({tabId}), await chrome.action.getTitle({tabId})]",
+            tab_id,
+        )
+    )
+
+
+def autofill_notice_on(worker, tab_id):
+    """The tab's badge once it says that standing decisions filled one field there."""
+    text, title = badge_on(worker, tab_id)
+    return (text, title) if text == "1" and "filled 1 field(s) on" in title else None
+
+
 def ledger_with(person, decision):
     """The whole ledger, once it holds an entry of ``decision``; None before."""
     entries = person.ledger()
@@ -186,11 +217,17 @@ def test_remember_then_next_visit_fills_without_a_window_and_revoke_asks_again(p
         with browser(playwright, person) as (context, worker):
             always_share_email(context, shop)
             # Next visit: the email is filled by the standing decision; the window still asks for the rest.
-            page2, window2 = open_checkout(context, shop)
+            page2, window2, tab2 = open_checkout_in_its_tab(context, worker, shop)
             wait_until(lambda: page2.input_value("#email") == EMAIL, what="auto-fill")
             assert row_for(window2, "email").count() == 0  # not asked again
             window2.click("#decline")
-            assert worker.evaluate("chrome.action.getBadgeText({})") in ("1", "")
+            # Auto-fill is never silent, and it is said on the tab it was done in, on no other.
+            _, title = wait_until(lambda: autofill_notice_on(worker, tab2), what="the auto-fill notice on its tab")
+            assert title.startswith("Proffer: filled 1 field(s) on 127.0.0.1:")
+            others = tab_ids(worker) - {tab2}
+            assert others, "the first visit's tab, at least"
+            assert all(not autofill_notice_on(worker, tab) for tab in others)
+            assert worker.evaluate("chrome.action.getBadgeText({})") == ""  # the badge for all tabs
             # Revoke in the dashboard: the next visit asks again.
             dash = context.new_page()
             dash.goto(person.dashboard + "/unlock?next=/decisions")
@@ -200,9 +237,12 @@ def test_remember_then_next_visit_fills_without_a_window_and_revoke_asks_again(p
             dash.select_option("select[name=choice]", "ask")
             dash.click(".site-decisions button:has-text('Save') >> nth=0")
             dash.wait_for_selector("#no-decisions")
-            page3, window3 = open_checkout(context, shop)
+            page3, window3, tab3 = open_checkout_in_its_tab(context, worker, shop)
             assert row_for(window3, "email").count() == 1
             assert page3.input_value("#email") == ""
+            # A form in another tab leaves the notice where it was, and does not bring it to its own tab.
+            assert autofill_notice_on(worker, tab2)
+            assert not autofill_notice_on(worker, tab3)
 
 
 def test_never_leaves_the_field_empty_and_records_it(playwright, person, shop):
@@ -251,6 +291,36 @@ def test_after_unlocking_the_always_fields_are_filled_too(playwright, person, sh
             person.unlock()
             locked.click("#retry")
             wait_until(lambda: page2.input_value("#email") == EMAIL, what="the 'always' fill after unlocking")
+
+
+def test_the_locked_vault_is_shown_on_a_tab_with_an_auto_fill_notice_too(playwright, person, shop):
+    """A tab's own badge wins over the badge for all tabs in that tab: the warning that the vault is locked must
+    not be hidden behind an earlier notice, nor stay behind once the vault is open again."""
+    with person.companion():
+        person.unlock()
+        with browser(playwright, person) as (context, worker):
+            always_share_email(context, shop)
+            _page2, window2, tab2 = open_checkout_in_its_tab(context, worker, shop)
+            wait_until(lambda: autofill_notice_on(worker, tab2), what="the auto-fill notice on its tab")
+            window2.click("#decline")
+            person.cli("vault", "lock")
+            before = tab_ids(worker)
+            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+                page3 = context.new_page()
+                page3.goto(shop + CHECKOUT)
+            locked = info.value
+            locked.wait_for_selector("#locked")
+            [tab3] = tab_ids(worker) - before
+            for tab in (tab2, tab3):
+                assert wait_until(
+                    lambda t=tab: badge_on(worker, t) == ("🔒", "Proffer: the vault is locked"),
+                    what=f"the lock in tab {tab}",
+                )
+            person.unlock()
+            locked.click("#retry")
+            wait_until(lambda: page3.input_value("#email") == EMAIL, what="the 'always' fill after unlocking")
+            wait_until(lambda: autofill_notice_on(worker, tab3), what="the auto-fill notice on the third tab")
+            assert badge_on(worker, tab2) == ("", "Proffer")  # the lock has gone from there too
 
 
 def test_a_form_that_grows_asks_only_about_the_new_field(playwright, person, shop):

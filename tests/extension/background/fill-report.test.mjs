@@ -112,7 +112,7 @@ test("the worker reports on values a standing decision filled at once", async ()
     filled: [],
     refused: [{ index: 0, reason: "field_changed" }],
   });
-  assert.equal(browser.badge.text, "!", "nothing was filled, and the badge says so");
+  assert.equal(browser.shownOn(7).text, "!", "nothing was filled, and the badge of its tab says so");
 });
 
 // The page asks about its email box; the person approves the one value on offer in the window.

@@ -207,3 +207,79 @@ describe("the popup's \"Ask now\": a form held back by a cooldown, asked about w
     assert.deepEqual(await browser.formSeen(TOP), { ok: true, result: { status: "queued" } }, "still cooling");
   });
 });
+
+describe("what the standing \"always\" decisions filled is said on the tab it was filled in", () => {
+  const OTHER = { tabId: 8, frameId: 0, documentId: "doc-other", url: `${SHOP}/account`, fields: FIELDS };
+  const FILLED = { text: "1", color: "#1f6f5c", title: "Proffer: filled 1 field(s) on shop.example by your standing decisions" };
+  const LOCKED = { text: "🔒", color: "#5b6677", title: "Proffer: the vault is locked" };
+  let fills = 0;
+
+  // The companion fills the email box by a standing decision on the checkout, and has nothing to fill elsewhere.
+  beforeEach(async () => {
+    browser.answers["fill.request"] = (payload) => {
+      fills += 1;
+      const checkout = payload.page.url.endsWith("/checkout");
+      return {
+        request_id: `Qm9uam91ciBsZSBtb25kZQ${fills}`, site: "shop.example", origin: SHOP, frame_origin: SHOP,
+        purpose: "checkout", needs_approval: false, fields: [],
+        autofilled: checkout ? [{ index: 0, value: "ada@example.org" }] : [],
+      };
+    };
+    await browser.startWorker();
+  });
+
+  test("on that tab, and on no other", async () => {
+    assert.deepEqual(await browser.formSeen(TOP), { ok: true, result: { status: "autofilled" } });
+    assert.deepEqual(browser.shownOn(TOP.tabId), FILLED);
+    assert.equal(browser.shownOn(OTHER.tabId).text, "", "another tab does not say it");
+    assert.equal(browser.allTabs.text, "");
+  });
+
+  // Regression: the notice was the badge for all tabs: it showed on every tab, and the next form anywhere cleared it.
+  test("a form on another tab leaves it be, and one filled there is said there", async () => {
+    await browser.formSeen(TOP);
+    assert.deepEqual(await browser.formSeen(OTHER), { ok: true, result: { status: "nothing-to-offer" } });
+    assert.deepEqual(browser.shownOn(TOP.tabId), FILLED);
+    assert.equal(browser.shownOn(OTHER.tabId).text, "");
+    await browser.formSeen({ ...TOP, tabId: 9, documentId: "doc-9" });
+    assert.deepEqual(browser.shownOn(9), FILLED);
+    assert.deepEqual(browser.shownOn(TOP.tabId), FILLED);
+    assert.equal(browser.shownOn(OTHER.tabId).text, "");
+  });
+
+  test("the page changed before Proffer could fill it: said on that tab only", async () => {
+    browser.page.apply = () => ({ filled: [], refused: [{ index: 0, reason: "field_changed" }] });
+    await browser.formSeen(TOP);
+    assert.deepEqual(browser.shownOn(TOP.tabId), {
+      text: "!", color: "#a4262c", title: "Proffer: the page changed before Proffer could fill it: nothing was filled",
+    });
+    assert.equal(browser.shownOn(OTHER.tabId).text, "");
+  });
+
+  test("the vault locked since: the tab says so too, and once it is open again no longer", async () => {
+    await browser.formSeen(TOP);
+    browser.vault.locked = true;
+    assert.deepEqual(await browser.formSeen(OTHER), { ok: true, result: { status: "vault_locked" } });
+    assert.deepEqual(browser.shownOn(OTHER.tabId), LOCKED);
+    assert.deepEqual(browser.shownOn(TOP.tabId), LOCKED, "the tab's notice does not hide the warning");
+    browser.vault.locked = false;
+    const [key] = Object.keys(browser.session.approvals);
+    assert.equal((await browser.fromApprovalWindow({ type: "approval.retry", request: key })).ok, true);
+    for (const tabId of [TOP.tabId, OTHER.tabId]) {
+      assert.deepEqual(browser.shownOn(tabId), { text: "", color: "#a4262c", title: "Proffer" }, `tab ${tabId}`);
+    }
+  });
+
+  // The companion answering a form means the vault is open and the companion there: the warning for all tabs
+  // goes, whether or not anything is filled.
+  test("a warning for all tabs ends when the companion answers, with an auto-fill too", async () => {
+    browser.vault.locked = true;
+    await browser.formSeen(OTHER);
+    assert.deepEqual(browser.allTabs, LOCKED);
+    browser.vault.locked = false;
+    await browser.formSeen(TOP);
+    assert.equal(browser.allTabs.text, "");
+    assert.equal(browser.allTabs.title, "Proffer");
+    assert.deepEqual(browser.shownOn(TOP.tabId), FILLED);
+  });
+});
