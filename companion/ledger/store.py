@@ -40,6 +40,7 @@ from companion.ledger.index import (
     Bucket,
     Grid,
     LedgerIndex,
+    Location,
     Page,
     Row,
     SiteSummary,
@@ -327,7 +328,7 @@ class Ledger:
         with self._mutex:
             self._require_keys()
             positions = self._index.fingerprint_positions(fingerprint)[:limit]
-            return [self._read(self._index.rows[p]) for p in positions]
+            return [self._read(self._index.location(p)) for p in positions]
 
     def disclosures(self, site: str) -> list[Disclosure]:
         """Every entry that released values to ``site``, oldest first, as a request to the shop lists it:
@@ -339,7 +340,7 @@ class Ledger:
             keys = self._require_keys()
             index = self._index
             return [
-                Disclosure.from_document(self._read_document(keys, index.rows[p]), index.not_received(p))
+                Disclosure.from_document(self._read_document(keys, index.location(p)), index.not_received(p))
                 for p in index.released_positions(site)
             ]
 
@@ -358,7 +359,7 @@ class Ledger:
             position = self._index.position(entry_id)
             if position is None:
                 return []
-            found = [self._read(self._index.rows[p]) for p in self._index.undelivered_after(position)]
+            found = [self._read(self._index.location(p)) for p in self._index.undelivered_after(position)]
             return [e for e in found if e.release_id == entry_id]
 
     def activity(self, bucket: Bucket) -> list[tuple[date, int, int]]:
@@ -371,7 +372,7 @@ class Ledger:
         with self._mutex:
             self._require_keys()
             position = self._index.position(entry_id)
-            return None if position is None else self._read(self._index.rows[position])
+            return None if position is None else self._read(self._index.location(position))
 
     def stale(self, current: Mapping[str, str]) -> list[StaleDisclosure]:
         """Sites whose latest copy of a vault value is out of date.
@@ -383,7 +384,7 @@ class Ledger:
             self._require_keys()
             found = []
             for site, value_id, _, position in self._index.stale(current):
-                row = self._index.rows[position]
+                row = self._index.row(position)
                 found.append(
                     StaleDisclosure.model_construct(
                         site=site,
@@ -400,14 +401,13 @@ class Ledger:
         """Every entry, oldest first (for exports); reads each segment file once."""
         with self._mutex:
             keys = self._require_keys()
-            rows = list(self._index.rows)
-        by_segment: dict[int, list[Row]] = {}
-        for row in rows:
-            by_segment.setdefault(row.segment, []).append(row)
-        for segment, segment_rows in by_segment.items():
-            data = disk.segment_path(self.folder, segment).read_bytes()
-            for row in segment_rows:
-                yield self._decode(keys, row, data[row.offset : row.offset + row.length])
+            segments, offsets, lengths = self._index.locations()
+        data, in_memory = b"", 0
+        for p, segment in enumerate(segments):  # in order, so each segment's entries one after the other
+            if segment != in_memory:
+                data, in_memory = disk.segment_path(self.folder, segment).read_bytes(), segment
+            offset, length = offsets[p], lengths[p]
+            yield self._decode(keys, Location(p + 1, segment, offset, length), data[offset : offset + length])
 
     def verify(self) -> VerifyReport:
         """Re-read everything from disk and recompute every hash (the index is not trusted for this).
@@ -425,21 +425,21 @@ class Ledger:
             raise LedgerClosed("the ledger is closed (the vault is locked)")
         return self._keys
 
-    def _read(self, row: Row) -> LedgerEntry:
+    def _read(self, row: Row | Location) -> LedgerEntry:
         return LedgerEntry.model_validate(self._read_document(self._require_keys(), row))
 
-    def _read_document(self, keys: disk.LedgerKeys, row: Row) -> dict[str, Any]:
+    def _read_document(self, keys: disk.LedgerKeys, row: Row | Location) -> dict[str, Any]:
         fd = self._read_fds.get(row.segment)
         if fd is None:
             fd = self._read_fds[row.segment] = os.open(disk.segment_path(self.folder, row.segment), os.O_RDONLY)
         return self._decode_document(keys, row, os.pread(fd, row.length, row.offset))
 
     @classmethod
-    def _decode(cls, keys: disk.LedgerKeys, row: Row, line: bytes) -> LedgerEntry:
+    def _decode(cls, keys: disk.LedgerKeys, row: Row | Location, line: bytes) -> LedgerEntry:
         return LedgerEntry.model_validate(cls._decode_document(keys, row, line))
 
     @staticmethod
-    def _decode_document(keys: disk.LedgerKeys, row: Row, line: bytes) -> dict[str, Any]:
+    def _decode_document(keys: disk.LedgerKeys, row: Row | Location, line: bytes) -> dict[str, Any]:
         """The entry's JSON document, authenticated at its place (segment, seq)."""
         try:
             seq, sealed = disk.split_line(line)

@@ -119,6 +119,8 @@ def scan(
     # The checkpoint first, the segments after: a writer appends to a segment before it moves the checkpoint,
     # so read in this order a live ledger never looks shorter than its checkpoint (no false "truncated").
     slots = disk.read_slots(folder / disk.HEAD_FILE, keys)
+    if result.index is not None and slots is not None and (checkpoint := disk.newest(slots)) is not None:
+        result.index.reserve(checkpoint.seq)  # room for the entries' ids at once, not doubled again and again
     segments = disk.list_segments(folder) if folder.is_dir() else []
     result.segments = [n for n, _ in segments]
     result.problem = _scan_segments(result, segments, keys, check_hashes, use_summaries)
