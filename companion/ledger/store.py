@@ -47,7 +47,7 @@ from companion.ledger.index import (
     StaleDisclosure,
 )
 from companion.ledger.model import Decision, Disclosure, LedgerDraft, LedgerEntry, utc_stamp
-from companion.ledger.summary import write_summary
+from companion.ledger.summary import SummaryBuilder, write_summary
 from companion.ledger.verify import Problem, Scan, VerifyReport, scan
 from companion.storage import fsync_dir
 
@@ -88,9 +88,9 @@ class Ledger:
         self._segment = 0  # the segment appends go to
         self._segment_count = 0  # entries in it
         self._segment_size = 0  # its size in bytes
-        # Its entries as (document, offset, length), compacted into its summary only when it closes: open
-        # need not pay for that on every start.
-        self._segment_rows: list[tuple[dict[str, Any], int, int]] = []
+        # Its summary, made as its entries are written and sealed when it closes (open need not write it on
+        # every start); not its entries themselves, which held 4 KB each until then. None when read-only.
+        self._pending: SummaryBuilder | None = None
         self._append_fd: int | None = None
         self._head_fd: int | None = None
         self._read_fds: dict[int, int] = {}
@@ -151,8 +151,12 @@ class Ledger:
         self._tail_hash = found.tail_hash
         if found.segments:
             self._segment = found.segments[-1]
-            self._segment_rows = [(r.document, r.offset, r.length) for r in found.records if r.segment == self._segment]
-            self._segment_count = len(self._segment_rows)
+            in_segment = [r for r in found.records if r.segment == self._segment]
+            self._segment_count = len(in_segment)
+            if not self.read_only:
+                self._pending = SummaryBuilder(self._segment)
+                for r in in_segment:
+                    self._pending.add(r.document, r.offset, r.length)
             self._segment_size = disk.segment_path(self.folder, self._segment).stat().st_size
         if found.problem is None and not self.read_only:
             self._summarize([n for n in found.unsummarized if n != self._segment], found)
@@ -234,7 +238,8 @@ class Ledger:
             self._write_line(line, offset)
             self._segment_size += len(line)
             self._segment_count += 1
-            self._segment_rows.append((document, offset, len(line)))
+            assert self._pending is not None  # made by _roll, or on open for a writer
+            self._pending.add(document, offset, len(line))
             self._tail_hash = document["hash"]
             self._index.add(document, self._segment, offset, len(line))
             # The entry is on disk and chained: from here it stays in the index even if the checkpoint fails.
@@ -245,11 +250,11 @@ class Ledger:
         if self._append_fd is not None:
             os.close(self._append_fd)
             self._append_fd = None
-        if self._segment_rows:
+        if self._pending is not None and len(self._pending):
             # Once per segment_entries appends: this one append pays for the summary (tens of ms at 4,096 entries).
-            write_summary(self.folder, self._require_keys(), self._segment, self._segment_rows)
+            self._pending.write(self.folder, self._require_keys())
         self._segment += 1
-        self._segment_rows = []
+        self._pending = SummaryBuilder(self._segment)
         self._segment_count = 0
         self._segment_size = 0
         path = disk.segment_path(self.folder, self._segment)

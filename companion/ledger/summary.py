@@ -51,32 +51,59 @@ def _aad(segment: int) -> bytes:
     return f"proffer-ledger:v1:summary:{segment}".encode("ascii")
 
 
+class SummaryBuilder:
+    """A segment's summary, made entry by entry as the segment is written, so that the ledger need not keep the
+    open segment's entries (thousands of whole documents) until it closes: only their part of an index."""
+
+    def __init__(self, segment: int) -> None:
+        self.segment = segment
+        self.index = LedgerIndex(withdraw=False)
+        self.first_seq = 0
+        self.first_prev_hash = ""
+        self.last_hash = ""
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def add(self, document: dict[str, Any], offset: int, length: int) -> None:
+        if not len(self.index):
+            self.first_seq, self.first_prev_hash = document["seq"], document["prev_hash"]
+        self.last_hash = document["hash"]
+        self.index.add(document, self.segment, offset, length)
+
+    def write(self, folder: Path, keys: disk.LedgerKeys) -> None:
+        """Seal the summary beside its segment, bound to the segment file's bytes as they are now."""
+        if not len(self.index):
+            raise ValueError("an empty segment has no summary")
+        columns, state = self.index.export_segment()
+        data = disk.segment_path(folder, self.segment).read_bytes()
+        body = json.dumps(
+            {
+                "format": FORMAT,
+                "segment": self.segment,
+                "size": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "first_seq": self.first_seq,
+                "first_prev_hash": self.first_prev_hash,
+                "last_hash": self.last_hash,
+                "count": len(self.index),
+                "columns": columns,
+                "state": state,
+            },
+            separators=(",", ":"),
+        ).encode()
+        nonce = os.urandom(disk.NONCE_BYTES)
+        atomic_write(summary_path(folder, self.segment), nonce + keys.summary.encrypt(nonce, body, _aad(self.segment)))
+
+
 def write_summary(
     folder: Path, keys: disk.LedgerKeys, segment: int, entries: list[tuple[dict[str, Any], int, int]]
 ) -> None:
     """Summarize a closed segment from its entries as (document, offset, length), in order."""
-    index = LedgerIndex(withdraw=False)
+    builder = SummaryBuilder(segment)
     for document, offset, length in entries:
-        index.add(document, segment, offset, length)
-    columns, state = index.export_segment()
-    data = disk.segment_path(folder, segment).read_bytes()
-    body = json.dumps(
-        {
-            "format": FORMAT,
-            "segment": segment,
-            "size": len(data),
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "first_seq": entries[0][0]["seq"],
-            "first_prev_hash": entries[0][0]["prev_hash"],
-            "last_hash": entries[-1][0]["hash"],
-            "count": len(entries),
-            "columns": columns,
-            "state": state,
-        },
-        separators=(",", ":"),
-    ).encode()
-    nonce = os.urandom(disk.NONCE_BYTES)
-    atomic_write(summary_path(folder, segment), nonce + keys.summary.encrypt(nonce, body, _aad(segment)))
+        builder.add(document, offset, length)
+    builder.write(folder, keys)
 
 
 def read_summary(folder: Path, keys: disk.LedgerKeys, segment: int, data: bytes) -> SegmentSummary | None:
