@@ -791,36 +791,35 @@ class LedgerIndex:
         low = to_stamp(since).encode() if since is not None else None
         high = to_stamp(until).encode() if until is not None else None
         wanted_decision = str(decision) if decision is not None else None
-        if low is None and high is None and purpose is None and wanted_decision is None and field_type is None:
-            # Newest first without copying the candidates: slice the page off the end, then reverse it.
-            total = len(candidates)
-            end = max(total - offset, 0)
-            picked = candidates[max(end - limit, 0) : end]
-            return total, [self.row(p) for p in reversed(picked)]
         codes = self._codes
         purpose_code = codes.get(purpose, -1) if purpose is not None else None
         decision_code = codes.get(wanted_decision, -1) if wanted_decision is not None else None
-        type_code = codes.get(field_type, -1) if field_type is not None else None
-        purposes, decisions, types, starts = self._purpose, self._decision, self._types, self._types_start
-        if self._times.aside:
-            time_key = self._times.key
-        else:
-            data = self._times.data
-
-            def time_key(p: int) -> bytes | bytearray:
-                return data[_TIME_BYTES * p : _TIME_BYTES * p + _TIME_BYTES]
-
-        matches = [
-            p
-            for p in candidates
-            if (purpose_code is None or purposes[p] == purpose_code)
-            and (decision_code is None or decisions[p] == decision_code)
-            and (type_code is None or type_code in types[starts[p] : starts[p + 1]])
-            and (low is None or time_key(p) >= low)
-            and (high is None or time_key(p) < high)
-        ]
-        matches.reverse()
-        return len(matches), [self.row(p) for p in matches[offset : offset + limit]]
+        # Candidates of a field type (no site given) all have it: no need to look again.
+        type_code = codes.get(field_type, -1) if field_type is not None and site is not None else None
+        matches: Sequence[int] = candidates
+        if purpose_code is not None or decision_code is not None or type_code is not None:
+            purposes, decisions, types, starts = self._purpose, self._decision, self._types, self._types_start
+            matches = [
+                p
+                for p in matches
+                if (purpose_code is None or purposes[p] == purpose_code)
+                and (decision_code is None or decisions[p] == decision_code)
+                and (type_code is None or type_code in types[starts[p] : starts[p + 1]])
+            ]
+        if low is not None or high is not None:
+            # One slice of the packed times a row, compared with both bounds (no UTF-8 byte is 0xff).
+            low, high = low or b"", high or b"\xff"
+            if self._times.aside:
+                key = self._times.key
+                matches = [p for p in matches if low <= key(p) < high]
+            else:
+                data, w = bytes(self._times.data), _TIME_BYTES  # a copy: bytes slice faster than a bytearray's
+                matches = [p for p in matches if low <= data[w * p : w * p + w] < high]
+        # Newest first without copying the matches: slice the page off the end, then reverse it.
+        total = len(matches)
+        end = max(total - offset, 0)
+        picked = matches[max(end - limit, 0) : end]
+        return total, [self.row(p) for p in reversed(picked)]
 
     def site_summaries(self) -> list[SiteSummary]:
         """Most recently seen first."""

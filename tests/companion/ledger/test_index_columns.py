@@ -134,6 +134,10 @@ def test_ids_and_times_of_another_form_read_back_exactly_and_are_found(folder, k
         total, rows = built.select(since=datetime(2026, 1, 5, 9, tzinfo=UTC), limit=100)
         assert sorted(r.time for r in rows) == sorted(d["time"] for d in documents if d["time"] >= low)
         assert total == len(rows) > 0
+        high = "2026-01-05T10:00:00.000000Z"  # the time of some: ``until`` leaves them out
+        total, rows = built.select(until=datetime(2026, 1, 5, 10, tzinfo=UTC), limit=100)
+        assert sorted(r.time for r in rows) == sorted(d["time"] for d in documents if d["time"] < high)
+        assert total == len(rows) > 0 and high in {d["time"] for d in documents}
     assert rows_of(index) == rows_of(merged)
 
 
