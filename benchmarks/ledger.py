@@ -19,7 +19,8 @@ correction, an "undelivered" entry: a page that did not take some of a release's
 none), or would not let Proffer set a box. They are among the N entries, and counted in the output.
 
 Memory, after the timings: the open ledger's index as ``tracemalloc`` sees it (what it holds once open, and the
-peak while opening; traced apart from the timed open, which tracing would slow); the peak RSS of a fresh
+peak while opening; traced apart from the timed open, which tracing would slow); both opened for writing, as the
+companion opens it (a writer also keeps the open segment's summary in the making); the peak RSS of a fresh
 process that does nothing but open the ledger, as the companion does on unlock, beside its RSS before the open
 (the interpreter and the imports; ``VmHWM``, Linux only: Linux hands a started process its starter's
 ``ru_maxrss``); and this benchmark's own peak RSS (``resource.getrusage``), which includes the 64 MiB of the
@@ -327,7 +328,7 @@ def traced_open(folder: Path, key: bytes) -> tuple[int, int]:
     """(bytes the open ledger holds, peak bytes while opening), as ``tracemalloc`` counts Python's allocations."""
     tracemalloc.start()
     try:
-        ledger = Ledger.open(folder, key, read_only=True)
+        ledger = Ledger.open(folder, key)
         held, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -363,7 +364,7 @@ def open_alone_here(folder: Path) -> int:
     RSS once open, on stdout."""
     key = bytes.fromhex(sys.stdin.read())
     before = peak_rss_since_start()
-    ledger = Ledger.open(folder, key, read_only=True)
+    ledger = Ledger.open(folder, key)
     figures = {"entries": len(ledger), "rss_before_open": before, "peak_rss": peak_rss_since_start()}
     ledger.close()
     json.dump(figures, sys.stdout)
