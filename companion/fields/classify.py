@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from companion.fields import text, vocabulary
 from companion.fields.features import UNFILLABLE_INPUT_TYPES, FieldEvidence, payload_features
@@ -187,11 +188,10 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
     sure = probabilities[best]
     # Classes of one family end up as one token or as interchangeable ones (see _resolve): the
     # model's doubt *between* them is no doubt about the field, so their probabilities count together.
-    for family in _FAMILIES:
-        members = [(p, i) for i, (c, p) in enumerate(zip(model.classes, probabilities, strict=True)) if c in family]
-        total = sum(p for p, _ in members)
+    for family, members in zip(_FAMILIES, _family_members(model.classes), strict=True):
+        total = sum(probabilities[i] for i in members)
         if members and total > sure and (cls in family or total > probabilities[best]):
-            best = max(members)[1]
+            best = max(members, key=lambda i: (probabilities[i], i))
             cls, sure = model.classes[best], total
     if cls != "none" and sure >= model.threshold:
         return _Guess(cls, sure, _reason(model, features, cls, field))
@@ -216,6 +216,12 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
         sure = probabilities[model.classes.index(hint.token)]
         return _Guess(hint.token, sure, "autocomplete attribute and input type")
     return _Guess(None, probabilities[best], None)
+
+
+@cache
+def _family_members(classes: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
+    """For each of ``_FAMILIES``, the indexes of its classes among the model's: worked out once per model."""
+    return tuple(tuple(i for i, c in enumerate(classes) if c in family) for family in _FAMILIES)
 
 
 def _section(token: str, evidence: FieldEvidence, form_kinds: frozenset[str]) -> str | None:
