@@ -29,11 +29,11 @@ from __future__ import annotations
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate, repeat
-from typing import Any, Generic, Literal, NamedTuple, TypeVar, overload
+from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -437,11 +437,6 @@ class LedgerIndex:
             self._offset[position],
             self._length[position],
         )
-
-    @property
-    def rows(self) -> Sequence[Row]:
-        """Every row, oldest first, each made when it is read."""
-        return _Rows(self)
 
     def location(self, position: int) -> Location:
         return Location(position + 1, self._segment[position], self._offset[position], self._length[position])
@@ -902,31 +897,3 @@ class LedgerIndex:
                 found.append((site, value_id, fingerprint, position))
         found.sort(key=lambda item: (item[0], -item[3]))
         return found
-
-
-class _Rows(Sequence[Row]):
-    """The index's rows as a sequence, each made from the columns when it is read."""
-
-    def __init__(self, index: LedgerIndex) -> None:
-        self._index = index
-
-    def __len__(self) -> int:
-        return len(self._index)
-
-    def __iter__(self) -> Iterator[Row]:
-        return (self._index.row(p) for p in range(len(self._index)))
-
-    @overload
-    def __getitem__(self, position: int) -> Row: ...
-
-    @overload
-    def __getitem__(self, position: slice) -> list[Row]: ...
-
-    def __getitem__(self, position: int | slice) -> Row | list[Row]:
-        if isinstance(position, slice):
-            return [self._index.row(p) for p in range(*position.indices(len(self)))]
-        if position < 0:
-            position += len(self)
-        if not 0 <= position < len(self):
-            raise IndexError("no row at that position")
-        return self._index.row(position)

@@ -120,7 +120,7 @@ def test_an_index_merged_from_summaries_answers_exactly_like_one_built_entry_by_
         summary_path(folder, n).unlink()
     rebuilt = Ledger.open(folder, key, read_only=True)  # reads every line, writes no summary
     try:
-        assert len(merged._index.rows) == len(rebuilt._index.rows) == 41
+        assert len(merged._index) == len(rebuilt._index) == 41
         assert merged.sites() == rebuilt.sites()
         assert merged.who_knows_what() == rebuilt.who_knows_what()
         for bucket in ("day", "week", "month"):
