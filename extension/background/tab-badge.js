@@ -91,16 +91,19 @@ export function showState(state) {
     await chrome.action.setTitle({ title: state.title });
     const warning = state.text !== "";
     const own = await loadOwn();
+    let changed = false; // "nothing to say" comes with every form asked about: most calls change nothing here
     for (const [tabId, shows] of Object.entries(own)) {
       if (shows === "notice" && !warning) continue;
+      changed = changed || shows !== "state";
       own[tabId] = "state";
       try {
         await paint(Number(tabId), state);
       } catch {
         delete own[tabId]; // the tab is gone
+        changed = true;
       }
     }
-    await chrome.storage.session.set({ ownBadges: own });
+    if (changed) await chrome.storage.session.set({ ownBadges: own });
     if (warning && Object.keys(await loadKept()).length) await saveKept({});
   });
 }
