@@ -96,6 +96,7 @@ KEYWORDS: dict[str, str] = {
             r"טלפון|נייד",
             r"โทรศัพท์|มือถือ",
             r"ponsel|telepon|nomor hp|no hp|" + _w("hp"),  # Indonesian
+            r"mobiel|mobitel|telemóvel|мобільн",  # Dutch, Serbo-Croatian, Portuguese, Ukrainian mobile
             _w("msisdn"),
             _w("tel no"),
         ]
@@ -173,10 +174,13 @@ KEYWORDS: dict[str, str] = {
             r"שם משפחה",
             r"nama belakang",
             r"นามสกุล",
+            r"családi ?név",  # Hungarian "family name", beside "családnév"
         ]
     ),
     "additional-name": r"middle ?name|" + _w("middle") + r"|zweiter vorname|segundo nombre|secondo nome|"
-    r"отчество|по батькові|patronymic|second ?name|" + _w("mname") + r"|" + _w("initial"),
+    r"отчество|по батькові|patronymic|second ?name|" + _w("mname") + r"|" + _w("initial") + r"|"
+    r"deuxième prénom|drugie imi|druhé jméno|бащино|ikinci ad|al doilea prenume|toinen nimi|"
+    r"mellannamn|mellemnavn|mellomnavn|nama tengah|nome do meio|segundo nome|πατρώνυμο|όνομα πατρός",
     # The whole name, asked for in so many words ("Full name", "Vor- und Zuname", "ФИО").
     "full-name": "|".join(
         [
@@ -242,7 +246,18 @@ KEYWORDS: dict[str, str] = {
     + _w("prefix")
     + r"|"
     + _w("honorific")
-    + r"|обращение|敬称|호칭",
+    + r"|обращение|敬称|호칭|"
+    # Salutation and title in more of the corpus's languages, and the pairs a salutation list starts with
+    r"megszólítás|osloven|oslovljavanje|звернення|обръщение|προσφώνηση|τίτλος|hitap|forma de adresare|"
+    r"tiltale|puhuttelu|sapaan|titulus|"
+    + _w("título")
+    + r"|"
+    + _w("tytuł")
+    + r"|"
+    + _w("titul")
+    + r"|"
+    + _w("titlu")
+    + r"|\bmrs? (mrs?|ms|miss)\b|herr frau|frau herr|\bm mme\b|\bsra? sra?\b",
     "sex": r"gender|"
     + _w("sex")
     + r"|geschlecht|sexe|género|genero|sesso|geslacht|płeć|plec|"
@@ -250,14 +265,22 @@ KEYWORDS: dict[str, str] = {
     + r"|"
     + _w("køn")
     + r"|"
-    r"sukupuoli|pohlaví|nem$|пол$|стать|φύλο|cinsiyet|性別|性别|성별|الجنس",
+    r"sukupuoli|pohlaví|nem$|пол$|стать|φύλο|cinsiyet|性別|性别|성별|الجنس|"
+    + _w("sexo")
+    + r"|"
+    + _w("genre")
+    + r"|"
+    + _w("genere")
+    + r"|"
+    + _w("spol")
+    + r"|^neme$|kjønn|jenis kelamin",
     "organization": r"company|organi[sz]ation|"
     + _W
     + r"firm[ay]|"  # Czech, Slovak "firmy"
     + _W
     + r"firmen|unternehmen|entreprise|société|societe|"
     r"empresa|azienda|ragione sociale|raison sociale|razao social|"  # a company's legal name (it, fr, pt)
-    r"bedrijf|onderneming|nazwa firmy|företag|foretag|virksomhed|"
+    r"bedrijf|onderneming|nazwa firmy|företag|foretag|virksomhed|società|tvrtk|preduzeće|naziv firme|фірм|επωνυμία|"
     r"yrity(?:s|ks)|společnost|spolocnost|cégnév|cegnev|" + _w("cég") + r"|companie|компани|компані|организац|"
     r"(?<![а-яёіїєґ])фирм|"
     r"εταιρ|şirket|sirket|会社|企業|公司|회사|الشركة|חברה|perusahaan|บริษัท|" + _w("business") + r"|" + _w("org"),
@@ -297,7 +320,7 @@ KEYWORDS: dict[str, str] = {
             r"straat",
             r"ulica|" + _w("ul"),
             r"gatuadress|" + _w("gata") + r"|gatan",
-            r"gade|vejnavn|" + _w("vej"),
+            r"gade|vejnavn|" + _w("vej") + r"|gateadresse|gatenavn",
             r"katu",
             r"ulice",
             r"utca|közterület",
@@ -317,6 +340,8 @@ KEYWORDS: dict[str, str] = {
             r"house ?(no|num|nr)",
             r"street ?num|street ?no|building ?num",
             r"hausnummer|hausnr|haus ?nr|" + _w("hnr"),
+            r"civico|" + _w("kbr") + r"|" + _w("numara"),  # Italian "N. civico", Croatian, Turkish number
+            r"orientační|orientačné|súpisné|^αρ$|رقم المنزل",  # Czech, Slovak numbers; Greek "Αρ."
             r"numéro de rue|numero de rue|" + _w("numéro") + r"|^n$",  # "N°" alone reads "n"
             r"(?<!posti)(?<!puhelin)numero|" + _w("num") + r"|" + _w("nro"),  # not Finnish postcode, phone
             r"huisnummer|huisnr",
@@ -349,20 +374,22 @@ KEYWORDS: dict[str, str] = {
             r"indirizzo 2|interno|" + _W + r"scala|appartamento|presso",
             r"endereço 2|complemento|" + _w("andar"),  # Portuguese floor
             r"toevoeging|adresregel 2",
-            r"lokal|mieszkani|numer lokalu|" + _w("m"),
+            r"lokal|mieszkani|numer lokalu|" + _w("m") + r"|" + _w("klatka"),  # Polish staircase
             r"stiege|turnummer|boîte|boite",  # Austrian staircase and door ("Türnummer"), Belgian letter box
             r"lägenhet|" + _w("c ?o"),  # "c/o" reads "c o"
             r"lejlighed|etage",
-            r"asunto|huoneisto",
-            _w("bytu?") + r"|" + _w("patro"),
-            r"emelet|ajtó|lépcsőház|épület|epulet|kiegészítés|kiegeszites",  # ... building, addition
+            r"asunto|huoneisto|" + _w("ovi") + r"|" + _w("porras") + r"|" + _w("rappu"),  # Finnish door, stair
+            _w("bytu?") + r"|" + _w("patro") + r"|" + _w("vchod") + r"|poschodie",
+            r"emelet|ajtó|lépcsőház|épület|epulet|kiegészítés|kiegeszites|lakás",  # ... building, addition, flat
             _w("interior") + r"|блок",  # Mexican "número interior"; Bulgarian block of flats
             _w("stairs?") + r"|staircase|locuinț|locuint",  # Romanian "locuință" (dwelling)
             r"apartament|" + _w("ap") + r"|" + _w("bloc") + r"|" + _w("block") + r"|" + _w("blk") + r"|scara|etaj",
-            r"квартир|кв$|этаж|етаж|подъезд|корпус|стан$|^stan$|апартамент",
+            r"apartman|apartemen|" + _w("lantai") + r"|" + _w("blok") + r"|" + _w("bloco"),  # Turkish, Indonesian
+            r"broj stana|" + _w("sprat") + r"|byggnad|oppgang|kat no",  # Serbo-Croatian, Swedish, Norwegian
+            r"квартир|кв$|этаж|етаж|подъезд|корпус|стан$|^stan$|апартамент|строение|під ?їзд|поверх",
             r"допълнение|дополнение|доповнення",  # Bulgarian, Russian, Ukrainian "addition" (to the address)
-            r"διαμέρισμα|όροφος",
-            r"شقة|الطابق|leilighet",  # Arabic flat, floor; Norwegian flat
+            r"διαμέρισμα|όροφος|κτίριο",
+            r"شقة|الطابق|الدور|leilighet",  # Arabic flat, floor (twice); Norwegian flat
             r"daire|kat$",
             r"建物|マンション|ビル|部屋|号室",
             r"상세주소|상세 주소",
@@ -390,8 +417,8 @@ KEYWORDS: dict[str, str] = {
             r"město|mesto|obec",
             r"város|varos|település|helység",
             r"oraș|oras|localitate",
-            r"город|населённый пункт|населенный пункт|місто",
-            r"град|" + _w("grad"),
+            r"город|населённый пункт|населенный пункт|місто|населений пункт|населено място",
+            r"град|" + _w("grad") + r"|" + _w("mjesto"),
             r"πόλη|πολη",
             r"şehir|sehir|" + _w("il") + r"$",
             r"市区町村|市町村|城市|市$",
@@ -405,7 +432,7 @@ KEYWORDS: dict[str, str] = {
     ),
     "address-level1": "|".join(
         [
-            r"state|province|region|county|prefecture|territory|emirate",
+            r"state|province|region|county|prefecture|territory|emirate|governorate|voivodeship|" + _w("uf"),
             r"bundesland|kanton|" + _w("land") + r"kreis",
             r"région|departement|département|canton",
             r"provincia|estado|región|comunidad",
@@ -416,7 +443,7 @@ KEYWORDS: dict[str, str] = {
             r"kraj$|okres",
             r"megye",
             r"județ|judet",
-            r"област|регион|край|облас",
+            r"област|регион|регіон|край|облас|oblast|županij",
             r"νομός|περιοχή|περιφέρεια",
             r"都道府県|省|州",
             r"시 ?도",
@@ -427,7 +454,17 @@ KEYWORDS: dict[str, str] = {
         ]
     ),
     "address-level3": r"district|neighbo(u)?rhood|suburb|barrio|bairro|colonia|quartier|"
-    r"kecamatan|kelurahan|ilçe|ilce|mahalle|район|περιοχή|区$|地区|동 ?읍 ?면|الحي|الحى|منطقة",
+    r"kecamatan|kelurahan|ilçe|ilce|mahalle|район|περιοχή|区$|地区|동 ?읍 ?면|الحي|الحى|منطقة|"
+    r"stadtteil|ortsteil|dzielnica|kerület|kaupunginosa|квартал|delegación|"
+    + _w("wijk")
+    + r"|"
+    + _w("semt")
+    + r"|"
+    + _w("gmina")
+    + r"|"
+    + _w("powiat")
+    + r"|"
+    + _w("desa"),
     "postal-code": "|".join(
         [
             r"zip|post ?code|postal|postcode|post ?nr",
@@ -578,9 +615,11 @@ KEYWORDS: dict[str, str] = {
     "bday": r"birth|geburt|naissance|nacimiento|nascita|nascimento|geboorte|urodzeni|födelse|"
     r"fødsel|syntymä|narozen|narodenia|születés|nașter|naster|рожден|народж|раждане|rođenj|rodjenj|рођењ|"
     r"γέννησ|doğum|dogum|"
-    r"生年月日|誕生日|出生|생년월일|생일|الميلاد|לידה|lahir|" + _w("dob") + r"|bday|birthday",
+    r"生年月日|誕生日|出生|생년월일|생일|الميلاد|לידה|lahir|" + _w("dob") + r"|bday|birthday|"
+    r"anniversaire|cumpleaños|compleanno|verjaardag|urodzin",
     "username": r"user ?name|user ?id|login|" + _w("user") + r"|benutzer|nom d ?utilisateur|identifiant|"
-    r"usuario|utente|nome utente|gebruikersnaam|użytkownik|uzytkownik|användarnamn|brugernavn|"
+    r"usuario|utente|nome utente|gebruikersnaam|użytkownik|uzytkownik|användarnamn|brugernavn|brukernavn|"
+    r"nama pengguna|korisničko ime|потребителско име|"
     r"käyttäjä|uživatel|felhasználó|utilizator|пользовател|логин|користувач|χρήστη|kullanıcı|"
     r"ユーザー|ログインid|用户名|帳號|账号|사용자|아이디|اسم المستخدم|שם משתמש|"
     + _w("nick")

@@ -551,6 +551,44 @@ def test_language_families(labels_and_names, expected):
         ("Număr", "house-number", True),  # Romanian
         ("Număr de telefon", "house-number", False),
         ("شقة", "address-line2", True),  # Arabic
+        # The parts of an address and of a name in more of the corpus's languages
+        ("Lakásszám", "address-line2", True),  # Hungarian flat number
+        ("Apartman", "address-line2", True),  # Turkish
+        ("Lantai", "address-line2", True),  # Indonesian floor
+        ("Broj stana", "address-line2", True),  # Serbo-Croatian flat number
+        ("Poschodie", "address-line2", True),  # Slovak floor
+        ("Під'їзд", "address-line2", True),  # Ukrainian entrance
+        ("N. civico", "house-number", True),  # Italian
+        ("Numara", "house-number", True),  # Turkish, alone
+        ("Telefon numarası", "house-number", False),  # ... not a phone's number
+        ("Stadtteil", "address-level3", True),  # German district
+        ("Dzielnica", "address-level3", True),  # Polish
+        ("Kerület", "address-level3", True),  # Hungarian
+        ("Industry sector", "address-level3", False),
+        ("Регіон", "address-level1", True),  # Ukrainian
+        ("UF", "address-level1", True),  # Brazilian state
+        ("Megszólítás", "honorific-prefix", True),  # Hungarian salutation
+        ("Oslovení", "honorific-prefix", True),  # Czech
+        ("Título", "honorific-prefix", True),  # Spanish, Portuguese
+        ("Herr/Frau", "honorific-prefix", True),  # the first options of a salutation list
+        ("Mr/Mrs", "honorific-prefix", True),
+        ("Sexo", "sex", True),  # Spanish, Portuguese
+        ("Kjønn", "sex", True),  # Norwegian
+        ("Jenis kelamin", "sex", True),  # Indonesian
+        ("Mellannamn", "additional-name", True),  # Swedish middle name
+        ("Nome do meio", "additional-name", True),  # Portuguese
+        ("Бащино име", "additional-name", True),  # Bulgarian patronymic
+        ("Società", "organization", True),  # Italian
+        ("Επωνυμία", "organization", True),  # Greek trade name ...
+        ("Επώνυμο", "organization", False),  # ... not the surname
+        ("Επώνυμο", "family-name", True),
+        ("Brukernavn", "username", True),  # Norwegian
+        ("Korisničko ime", "username", True),  # Serbo-Croatian
+        ("Mobiel", "tel", True),  # Dutch
+        ("Telemóvel", "tel", True),  # European Portuguese
+        ("Cumpleaños", "bday", True),  # Spanish birthday
+        ("Населений пункт", "address-level2", True),  # Ukrainian locality
+        ("Családi név", "family-name", True),  # Hungarian
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
