@@ -14,8 +14,8 @@ How a field gets its type:
    autocomplete token and the label, or the token and the input type) may name an unsure field, and a
    card or secret, which is never filled, is named on weaker evidence.
 4. Some classes are decided by the form's shape, not by the field alone: a password box is a
-   ``new-password`` when the form asks for it twice or is a sign-up, else ``current-password``; the
-   primary street field is ``address-line1`` when the form has a second address line, else
+   ``new-password`` when the form makes an account (``_creates_account``), else ``current-password``;
+   the primary street field is ``address-line1`` when the form has a second address line, else
    ``street-address`` (a street name or house number box is part of that same line). Boxes for one
    part of the rest (apartment, floor, building) do not make the form a two-line one: that is how
    the labelled corpus names them, and the primary box then still takes the whole street address. A
@@ -36,7 +36,7 @@ from companion.fields import text, vocabulary
 from companion.fields.features import UNFILLABLE_INPUT_TYPES, FieldEvidence, payload_features
 from companion.fields.model import LinearModel, load_model
 from companion.fields.purpose import ADDRESS_TYPES, PURPOSES, form_purpose, page_purpose
-from companion.protocol.messages import FieldDescriptor, FillRequestPayload
+from companion.protocol.messages import FieldDescriptor, FillRequestPayload, FormDescriptor
 from companion.tokens import (
     CARD_TOKENS,
     HOUSE_NUMBER,
@@ -56,6 +56,7 @@ LABEL_LIMIT = 120
 ONE_TIME_CODE = "one-time-code"  # a field type's name
 CORROBORATED_FLOOR = 0.2  # an unsure model's runner-up is taken only above this, and only when named
 NEVER_FILLED_FLOOR = 0.4  # a card or secret is named from this likelihood on: naming one fills nothing
+BUTTON_SEPARATOR = " | "  # between the captions of a form's buttons in its submit_text (extract.js)
 _SPACE = re.compile(r"\s+")
 _PRIMARY_STREET = frozenset({"street", "house-number", "address-line1", "street-address"})
 _IDENTIFIER = frozenset({"email", "username", "username-or-email"})
@@ -245,6 +246,21 @@ def _section(token: str, evidence: FieldEvidence, form_kinds: frozenset[str]) ->
     return None
 
 
+def _creates_account(passwords: int, classes: set[str], form: FormDescriptor | None) -> bool:
+    """Whether a form with a password makes the account rather than opens it: it asks for the password
+    twice, or for more of the person than who they are (a name, an address), or for both a username and an
+    email (signing in takes one of them), or its own first button says so ("Create account", "Sign up").
+    Only the first: a sign-in form often has a second button that leads to registering ("Sign in | Register")."""
+    if passwords != 1:
+        return passwords >= 2
+    if len(classes - _SECRET_CLASSES - {"username", "email"}) >= 2 or {"username", "email"} <= classes:
+        return True
+    if form is None or not form.submit_text:
+        return False
+    first_button = vocabulary.kinds_in(text.human(form.submit_text.split(BUTTON_SEPARATOR)[0]))
+    return "new" in first_button and "current" not in first_button
+
+
 def _on_card(cls: str | None, evidence: FieldEvidence) -> bool:
     """A part of a name the box says is the card's ("Cardholder first name"): the model reads the part, the
     words say whose. It becomes the card's token (``_resolve``), so it is never filled."""
@@ -301,7 +317,7 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
         form = forms.get(form_index) if form_index is not None else None
         form_texts = (form.heading, form.submit_text, form.text[:300]) if form else ()
         form_kinds = frozenset(vocabulary.kinds_in_parts(text.human(t) for t in form_texts if t))
-        signup = passwords >= 2 or (passwords == 1 and len(classes - _SECRET_CLASSES - {"username", "email"}) >= 2)
+        signup = _creates_account(passwords, classes, form)
         if not passwords:  # in a login form a membership number is the username
             for p in positions:
                 if _loyalty_number(payload.fields[p], analysed[p][0]):

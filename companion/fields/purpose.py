@@ -9,7 +9,8 @@ postal address it is a checkout), secrets (a password makes it a login or a sign
 (a checkout, even with a rewards-number box or a "join our club" tick box in it), loyalty (a membership
 number box is a look-up, an enrolment checkbox or words an enrolment), a lone search box, and a lone
 email with marketing words (a newsletter). The page's purpose is that of its most substantial form, so
-a sign-up page is not called a search page because of the search box in its header.
+a sign-up page is not called a search page because of the search box in its header; a payment form beside
+a visible delivery address form makes the page a checkout.
 """
 
 from __future__ import annotations
@@ -91,7 +92,19 @@ def page_purpose(form_purposes: dict[int, str], form_weights: dict[int, tuple[in
     recognised fields at all (weights are (visible, all) counts per form)."""
     if not form_purposes:
         return "other"
-    main = min(
+    main = _main_form(form_purposes, form_weights)
+    if form_purposes[main] == "billing" and any(
+        purpose == "checkout" and form_weights.get(f, (0, 0))[0] for f, purpose in form_purposes.items()
+    ):
+        # A shop that puts the card in a form of its own beside the delivery address (or a payment step
+        # beside the address it ships to) is one checkout: the card form being larger does not make the
+        # page a mere payment.
+        return "checkout"
+    return form_purposes[main]
+
+
+def _main_form(form_purposes: dict[int, str], form_weights: dict[int, tuple[int, int]]) -> int:
+    return min(
         form_purposes,
         key=lambda f: (
             tuple(-w for w in form_weights.get(f, (0, 0))),
@@ -99,4 +112,3 @@ def page_purpose(form_purposes: dict[int, str], form_weights: dict[int, tuple[in
             _PRIORITY[form_purposes[f]],
         ),
     )
-    return form_purposes[main]

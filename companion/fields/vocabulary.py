@@ -652,7 +652,12 @@ KEYWORDS: dict[str, str] = {
     + r"|"
     + _w("új")
     + r"|"
-    r"noua|новый|νέος|yeni|新しい|新|새|جديدة|חדשה|sign ?up|register|registr",
+    r"noua|новый|νέος|yeni|新しい|新|새|جديدة|חדשה|sign ?up|register|registr|"
+    # "create" and "sign up" as the buttons of sign-up forms say them ("Créer un compte", "Kayıt ol")
+    r"créer|crear|criar|erstellen|aanmaken|utwórz|załóż|skapa|opret|vytvořit|létrehoz|создать|створити|"
+    r"δημιουργ|oluştur|creează|luo tili|buat akun|"
+    + _w("crea")
+    + r"|cadastr|регистрац|реєстрац|εγγραφ|kayıt ol|^daftar$|作成|创建|登録|注册|가입|إنشاء",
     "current": r"current|" + _w("old") + r"|existing|aktuell|altes|actuel|actual|attuale|huidig|obecne|nuvarande|"
     r"nykyinen|současné|jelenlegi|текущ|старый|現在|当前|현재|الحالية",
     "one-time-code": r"one ?time|" + _w("otp") + r"|verification ?code|verify ?code|sms ?code|"

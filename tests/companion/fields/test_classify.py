@@ -589,6 +589,13 @@ def test_language_families(labels_and_names, expected):
         ("Cumpleaños", "bday", True),  # Spanish birthday
         ("Населений пункт", "address-level2", True),  # Ukrainian locality
         ("Családi név", "family-name", True),  # Hungarian
+        # What a sign-up form's button says
+        ("Créer un compte", "new", True),
+        ("Hesap oluştur", "new", True),  # Turkish
+        ("Załóż konto", "new", True),  # Polish
+        ("Daftar", "new", True),  # Indonesian "sign up", alone ...
+        ("Daftar alamat", "new", False),  # ... not the "list" of "address list"
+        ("Increase quantity", "new", False),
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
@@ -757,13 +764,18 @@ def test_card_fields_are_recognised_in_german():
     assert understand(p).purpose == "billing"
 
 
-def test_login_form_has_a_current_password():
-    p = payload(
+def email_and_password(submit_text: str) -> FillRequestPayload:
+    return payload(
         field("E-mail", "email", type="email"),
         field("Password", "password", type="password"),
-        forms=[{"index": 0, "submit_text": "Log in"}],
+        forms=[{"index": 0, "submit_text": submit_text}],
     )
-    seen = understand(p)
+
+
+# A sign-in form often has a second button that leads to registering: its first button speaks for it.
+@pytest.mark.parametrize("buttons", ["Log in", "Sign in | Register"])
+def test_login_form_has_a_current_password(buttons):
+    seen = understand(email_and_password(buttons))
     assert [f.type for f in seen.fields] == ["email", "current-password"]
     assert seen.purpose == "login"
 
@@ -779,6 +791,26 @@ def test_signup_form_asks_for_a_new_password():
     )
     seen = understand(p)
     assert [f.type for f in seen.fields] == ["given-name", "family-name", "email", "new-password", "new-password"]
+    assert seen.purpose == "account-signup"
+
+
+def test_a_form_asking_for_a_username_and_an_email_makes_an_account():
+    # Signing in takes one identifier: with both, and a single password, the form is registering.
+    p = payload(
+        field("Username", "penname"),
+        field("Email", "email", type="email"),
+        field("Password", "password", type="password"),
+        forms=[{"index": 0, "submit_text": "Continue"}],
+    )
+    seen = understand(p)
+    assert [f.type for f in seen.fields] == ["username", "email", "new-password"]
+    assert seen.purpose == "account-signup"
+
+
+@pytest.mark.parametrize("button", ["Create an account", "Sign up", "Registrieren", "Créer un compte", "Crear cuenta"])
+def test_a_form_whose_button_says_it_makes_an_account_asks_for_a_new_password(button):
+    seen = understand(email_and_password(button))
+    assert [f.type for f in seen.fields] == ["email", "new-password"]
     assert seen.purpose == "account-signup"
 
 
@@ -884,6 +916,39 @@ def test_one_understanding_per_field_in_order_with_bounded_labels():
     assert seen.purpose in PURPOSES
     allowed = WHATWG_TOKENS | set(PROFFER_TOKENS)
     assert all(f.type is None or f.type in allowed for f in seen.fields)
+
+
+def test_a_card_form_beside_the_delivery_address_makes_a_checkout_page():
+    # The shop keeps the card in a form of its own, and it has more boxes than the address form.
+    address = [
+        ("Full name", "name"),
+        ("Street address", "street"),
+        ("City", "city"),
+        ("ZIP code", "zip"),
+    ]
+    card = [
+        ("Name on card", "ccname"),
+        ("Card number", "ccnumber"),
+        ("Expiry month", "ccmonth"),
+        ("Expiry year", "ccyear"),
+        ("Security code", "cvc"),
+        ("Email for the receipt", "receipt_email"),
+    ]
+    rows = [{"form_index": 0, "tag": "input", "type": "text", "label": text, "name": name} for text, name in address]
+    rows += [{"form_index": 1, "tag": "input", "type": "text", "label": text, "name": name} for text, name in card]
+    p = FillRequestPayload.model_validate(
+        {
+            "page": {"url": ORIGIN + "/checkout", "top_origin": ORIGIN, "frame_origin": ORIGIN},
+            "forms": [{"index": 0, "heading": "Delivery address"}, {"index": 1, "heading": "Payment"}],
+            "fields": [{"index": i, **row} for i, row in enumerate(rows)],
+        }
+    )
+    seen = understand(p)
+    assert seen.form_purposes == {0: "checkout", 1: "billing"}
+    assert seen.purpose == "checkout"
+    # Alone, the same card form is a payment.
+    alone = p.model_copy(update={"fields": [f for f in p.fields if f.form_index == 1], "forms": p.forms[1:]})
+    assert understand(alone).purpose == "billing"
 
 
 def test_forms_get_their_own_purposes():
