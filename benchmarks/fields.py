@@ -12,7 +12,9 @@ since they were written (a stamp holds its sha256), or with --fresh; --reuse sco
 Predictions go to .cache/fields-predictions.jsonl as {"page", "doc_index", "prediction"} and are scored by
 ../shared/corpus/score.py, whose figures are printed (with --json: one JSON object). A field that safety
 refuses is predicted as null: the scorer's fill precision then measures what Proffer would really fill.
-Also measured: classification time of a 50-field form (median), target <= 5 ms.
+Also measured: classification time of a 50-field form (median), target <= 5 ms; and the page's purpose
+against what DuckDuckGo named each of its test pages ("etsy_signup.html": a sign-up form), the only purpose
+labels the corpus has.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tarfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,6 +48,10 @@ DESCRIPTORS = CACHE / "corpus-descriptors.jsonl"
 # Which extraction scripts wrote the descriptors: a changed extraction makes them stale.
 DESCRIPTORS_STAMP = CACHE / "corpus-descriptors.stamp.json"
 PREDICTIONS = CACHE / "fields-predictions.jsonl"
+# The last word of a DuckDuckGo test page's name, when it names one purpose plainly, and Proffer's purpose
+# for it. Other names ("change-password", "payment-form", "contact") are not read.
+NAMED_PURPOSES = {"login": "login", "signup": "account-signup", "checkout": "checkout", "newsletter": "newsletter"}
+_NAMED_PAGE = re.compile(r"^ddg-test-forms/.+_([a-z]+)\.html$")
 
 
 def ensure_corpus() -> Path:
@@ -136,11 +144,13 @@ def predict(descriptors: Path, predictions: Path, as_filled: Path) -> dict:
 
     understand = load_understand()
     pages = controls = fillable = 0
+    purposes: dict[str, str] = {}
     started = time.perf_counter()
     with predictions.open("w", encoding="utf-8") as typed, as_filled.open("w", encoding="utf-8") as filled:
         for page, payload in read_descriptors(descriptors):
             judged = judge_payload(payload, understand)
             pages += 1
+            purposes[page] = judged["purpose"]
             for field in judged["fields"]:
                 controls += 1
                 fillable += field["fillable"]
@@ -152,7 +162,31 @@ def predict(descriptors: Path, predictions: Path, as_filled: Path) -> dict:
                 line["prediction"] = token if field["fillable"] else None
                 filled.write(json.dumps(line) + "\n")
     seconds = time.perf_counter() - started
-    return {"pages": pages, "controls": controls, "fillable": fillable, "seconds": round(seconds, 2)}
+    return {
+        "pages": pages,
+        "controls": controls,
+        "fillable": fillable,
+        "seconds": round(seconds, 2),
+        "purpose": purpose_agreement(purposes),
+    }
+
+
+def purpose_agreement(purposes: dict[str, str]) -> dict:
+    """Per page name ("login", "signup", ...): how many such pages, how many Proffer gave that purpose, and
+    what it said of the others."""
+    found: dict[str, Counter] = {name: Counter() for name in NAMED_PURPOSES}
+    for page, purpose in purposes.items():
+        named = _NAMED_PAGE.match(page)
+        if named and named.group(1) in NAMED_PURPOSES:
+            found[named.group(1)][purpose] += 1
+    return {
+        name: {
+            "pages": sum(said.values()),
+            "agree": said[NAMED_PURPOSES[name]],
+            "otherwise": {p: n for p, n in said.most_common() if p != NAMED_PURPOSES[name]},
+        }
+        for name, said in found.items()
+    }
 
 
 def score(corpus: Path, predictions: Path) -> dict:
@@ -221,6 +255,11 @@ def print_report(report: dict) -> None:
         f"as filled (after safety): fill precision {_fmt(filled['fill_precision'])}, "
         f"false fills {filled['false_fills_on_negatives']}/{filled['negatives']}"
     )
+    named = report["run"]["purpose"]
+    agree, pages = sum(v["agree"] for v in named.values()), sum(v["pages"] for v in named.values())
+    if pages:
+        each = ", ".join(f"{name} {v['agree']}/{v['pages']}" for name, v in named.items())
+        print(f"page purpose as DuckDuckGo names its pages: {agree}/{pages} ({agree / pages:.3f}): {each}")
     speed = report["speed"]
     if "error" in speed:
         print(f"speed: {speed['error']}")
