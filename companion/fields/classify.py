@@ -274,7 +274,9 @@ def _resolve(
     if cls is None:
         return None, None
     if cls == "password":
-        new = signup or "new" in evidence.kinds or "confirm" in evidence.kinds
+        # Its own words may say "new"; "confirm" alone may not: a second password box is counted in
+        # `signup`, and a lone one named "password2" or "TextBox2" (read as a repeat) is the only one.
+        new = signup or "new" in evidence.kinds
         return ("new-password" if new else "current-password"), None
     if cls == "username-or-email":
         return ("email" if field.type == "email" or "email" in evidence.kinds else "username"), None

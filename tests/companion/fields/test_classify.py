@@ -780,6 +780,20 @@ def test_login_form_has_a_current_password(buttons):
     assert seen.purpose == "login"
 
 
+@pytest.mark.parametrize("name", ["password2", "ctl00$Login2$txtPassword", "TextBox2"])
+def test_a_lone_password_box_numbered_two_is_no_repeat(name):
+    # A "2" at the end of a name marks a repeated box ("email2"), but with no first box to repeat, the
+    # form is a sign-in like any other.
+    p = payload(
+        field("User name", "username"),
+        field("", name, type="password"),
+        forms=[{"index": 0, "submit_text": "Log in"}],
+    )
+    seen = understand(p)
+    assert [f.type for f in seen.fields] == ["username", "current-password"]
+    assert seen.purpose == "login"
+
+
 def test_signup_form_asks_for_a_new_password():
     p = payload(
         field("Vorname", "firstname"),
