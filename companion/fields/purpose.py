@@ -74,7 +74,10 @@ def form_purpose(types: Iterable[str | None], kinds: Iterable[str], search_box: 
         return "loyalty-enrollment"
     if not present and search_box:
         return "search"
-    if "email" in seen and len(present) <= 3 and ("marketing" in words or MARKETING_OPT_IN in seen):
+    # A newsletter asks for an email and little else; the opt-in boxes of its several lists ask for nothing
+    # more (terms to accept and opt-outs do count: they belong to an account or an order).
+    asked = [t for t in present if t != MARKETING_OPT_IN]
+    if "email" in seen and len(asked) <= 3 and ("marketing" in words or MARKETING_OPT_IN in seen):
         return "newsletter"
     if "email" in seen and ("username" in seen or len(seen & PERSONAL_TYPES) >= 1) and "new" in words:
         return "account-signup"

@@ -916,6 +916,21 @@ def test_newsletter_form_purpose():
     assert seen.purpose == "newsletter"
 
 
+def test_a_newsletter_with_a_box_for_each_list_is_a_newsletter():
+    lists = ("Daily: our biggest stories", "Deals: the best prices of the week", "Weekly digest", "Podcasts")
+    p = payload(
+        *(
+            field(f"{name}. Subscribe to this newsletter", f"newsletter-list-{i}", type="checkbox")
+            for i, name in enumerate(lists)
+        ),
+        field("Email address", "email", type="email"),
+        forms=[{"index": 0, "heading": "Newsletters", "submit_text": "Sign up"}],
+    )
+    seen = understand(p)
+    assert [f.type for f in seen.fields] == ["marketing-opt-in"] * 4 + ["email"]
+    assert seen.purpose == "newsletter"
+
+
 # --- The interface -----------------------------------------------------------------------------------
 
 
