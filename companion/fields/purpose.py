@@ -82,7 +82,7 @@ def form_purpose(types: Iterable[str | None], kinds: Iterable[str], search_box: 
     if "email" in seen and ("username" in seen or len(seen & PERSONAL_TYPES) >= 1) and "new" in words:
         return "account-signup"
     if present and seen <= {"email", "name", "given-name", "family-name", MARKETING_OPT_IN} and len(present) <= 3:
-        return "newsletter" if "marketing" in words or len(present) == 1 else "other"
+        return "newsletter" if "marketing" in words else "other"
     return "other"
 
 

@@ -724,7 +724,9 @@ KEYWORDS: dict[str, str] = {
     r"kundenclub|mitglied werden|programme de fidélité|fidelidad|fedeltà|klantenclub|"
     r"program lojalno|kundklubb|kundeklub|kanta ?asiakas|věrnostní|hűségprogram|"
     r"программ[аы] лояльности|会員登録|加入会员|멤버십",
-    "marketing": r"newsletter|news ?letter|subscribe|offers|promotions?|marketing|updates|"
+    "marketing": r"newsletter|news ?letter|subscribe|offers|promotions?|marketing|updates|sign up for (our )?e ?mails?|"
+    + _w("news")
+    + r"|"
     r"special offers|exclusive|angebote|abonnieren|aktionen|werbung|infolettre|offres|"
     r"boletín|boletin|ofertas|promociones|offerte|iscriviti|nieuwsbrief|aanbiedingen|"
     r"oferty|nyhetsbrev|erbjudanden|nyhedsbrev|tilbud|uutiskirje|tarjouk|novinky|hírlevél|"

@@ -916,6 +916,27 @@ def test_newsletter_form_purpose():
     assert seen.purpose == "newsletter"
 
 
+@pytest.mark.parametrize(
+    ("heading", "submit", "purpose"),
+    [
+        ("Sign up for emails", "Go!", "newsletter"),
+        ("", "Get important news", "newsletter"),
+        # The first step of a sign-in or a sign-up that asks for the email alone says nothing of a
+        # newsletter: the ledger must not call it one.
+        ("", "Continue", "other"),
+        ("Welcome back", "Next", "other"),
+    ],
+)
+def test_a_lone_email_box_is_a_newsletter_only_when_its_form_says_so(heading, submit, purpose):
+    p = payload(
+        field("Email address", "email", type="email"),
+        forms=[{"index": 0, "heading": heading, "submit_text": submit}],
+    )
+    seen = understand(p)
+    assert [f.type for f in seen.fields] == ["email"]
+    assert seen.purpose == purpose
+
+
 def test_a_newsletter_with_a_box_for_each_list_is_a_newsletter():
     lists = ("Daily: our biggest stories", "Deals: the best prices of the week", "Weekly digest", "Podcasts")
     p = payload(
