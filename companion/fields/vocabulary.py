@@ -725,8 +725,8 @@ KEYWORDS: dict[str, str] = {
     r"program lojalno|kundklubb|kundeklub|kanta ?asiakas|věrnostní|hűségprogram|"
     r"программ[аы] лояльности|会員登録|加入会员|멤버십",
     "marketing": r"newsletter|news ?letter|subscribe|offers|promotions?|marketing|updates|sign up for (our )?e ?mails?|"
-    + _w("news")
-    + r"|"
+    # "news" as something sent to the person, not a word of a name ("Fox News Terms of Use", a menu's "News")
+    r"(important|latest|service|our) news|news (and )?(offers|updates|events|special)|(receive|get) news|news ?e ?mail|"
     r"special offers|exclusive|angebote|abonnieren|aktionen|werbung|infolettre|offres|"
     r"boletín|boletin|ofertas|promociones|offerte|iscriviti|nieuwsbrief|aanbiedingen|"
     r"oferty|nyhetsbrev|erbjudanden|nyhedsbrev|tilbud|uutiskirje|tarjouk|novinky|hírlevél|"

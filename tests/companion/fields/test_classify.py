@@ -596,6 +596,11 @@ def test_language_families(labels_and_names, expected):
         ("Daftar", "new", True),  # Indonesian "sign up", alone ...
         ("Daftar alamat", "new", False),  # ... not the "list" of "address list"
         ("Increase quantity", "new", False),
+        # News sent to the person is marketing; a name or a menu with "News" in it is not
+        ("I would like to receive e-mail notices and service news", "marketing", True),
+        ("Apotea's news email", "marketing", True),
+        ("I agree to the Fox News Terms of Use", "marketing", False),
+        ("About us News History", "marketing", False),
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
@@ -921,6 +926,7 @@ def test_newsletter_form_purpose():
     [
         ("Sign up for emails", "Go!", "newsletter"),
         ("", "Get important news", "newsletter"),
+        ("News", "Continue", "other"),  # a news site's heading is not an offer of news
         # The first step of a sign-in or a sign-up that asks for the email alone says nothing of a
         # newsletter: the ledger must not call it one.
         ("", "Continue", "other"),
