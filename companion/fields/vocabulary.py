@@ -39,7 +39,7 @@ KEYWORDS: dict[str, str] = {
         [
             r"e ?mail",
             r"courriel",
-            r"correo",
+            r"correo|correio eletr|correio electr",  # Spanish; Portuguese "correio eletrónico"
             _w("mail"),
             r"mailadres",
             r"posta elettronica",
@@ -61,6 +61,7 @@ KEYWORDS: dict[str, str] = {
         ]
     ),
     "confirm": r"confirm|repeat|retype|re ?enter|again(?!st)|wiederhol|bestätig|bestatig|confirme|confirma|ripeti|"
+    r"potvrz|bekreft|επιβεβαίω|onayla|konfirmasi|потвърд|" + _w("ponovi(te)?") + r"|"
     r"conferma|herhaal|bevestig|powt[oó]rz|potwierd|upprepa|bekräfta|gentag|bekræft|toista|vahvista|"
     r"zopakuj|potvrď|potvrd|megerősít|ismétel|повтор|подтвер|再入力|確認|确认|再次|재입력|확인|تأكيد|verify|"
     + _w("re")
@@ -109,7 +110,12 @@ KEYWORDS: dict[str, str] = {
     r"country calling|phonecode|phone code|dialcode|intl ?code|" + _w("cc") + r"|" + _w("isd"),
     "tel-area-code": r"area ?code|vorwahl|prefisso locale|código de área|codigo de area|indicatif régional|"
     r"netnummer|körzetszám|korzetszam|市外局番|区号",
-    "tel-extension": r"extension|" + _w("ext") + r"|durchwahl|interno|" + _w("poste") + r"|内線|分机",
+    "tel-extension": r"extension|" + _w("ext") + r"|durchwahl|interno|" + _w("poste") + r"|内線|分机|"
+    r"toestel|wewnętrzny|"
+    + _w("linka")
+    + r"|mellék|alanumero|anknytning|добавочн|внутрішн|εσωτερικό|dahili|"
+    + _w("ramal")
+    + r"|ekstensi|내선",
     "given-name": "|".join(
         [
             r"first ?name",
@@ -519,11 +525,14 @@ KEYWORDS: dict[str, str] = {
     r"inhaber|titulaire|nom sur la carte|titular|nome sul|intestatario|kaarthouder|naam op|"
     r"właściciel karty|posiadacz|kortinnehav|kortholder|kortin ?haltija|titolare( della)? carta|držitel|kártyabirtokos|"
     r"titularul|владел|имя на карте|κάτοχος|kart sahibi|名義|持卡人|카드 소유자|اسم حامل|ccname|"
+    r"na karcie|na kartě|kártyatulajdonos|kortindehaver|держатель карты|власник картки|κατόχου|"
+    r"kart üzerindeki|pemegang kartu|vlasnika kartice|картодържател|"
     r"cc ?name|card ?name|name ?on ?card",
     "cc-number": r"card ?(number|no|num|nr)|credit ?card|debit ?card|"
     + _w("ccn")
     + r"|cc ?num|kartennummer|kreditkarte|numéro de (la )?carte|numero de tarjeta|número de tarjeta|"
-    r"numero (della )?carta|número do cartão|numero do cartao|kaartnummer|numer karty|kortnummer|"
+    r"numero (della |di )?carta|número do cartão|numero do cartao|kaartnummer|numer karty|kortnummer|"
+    r"номер картки|номер на картата|platobnej karty|"
     r"kortin numero|číslo karty|kártyaszám|kartyaszam|numărul cardului|numar card|номер карты|"
     r"αριθμός κάρτας|kart numarası|カード番号|卡号|卡號|카드 번호|카드번호|رقم البطاقة|מספר כרטיס|"
     r"nomor kartu|broj kartice|број картице|cardnum|" + _w("pan"),
@@ -531,6 +540,7 @@ KEYWORDS: dict[str, str] = {
     r"date d ?expiration|expiration|vencimiento|caducidad|scadenza|validade|vervaldatum|geldig tot|"
     r"data ważności|ważna do|utgångsdatum|udløb|voimassa|platnost|lejárat|expirare|срок действия|"
     r"λήξη|son kullanma|有効期限|有效期|만료|تاريخ الانتهاء|תוקף|"
+    r"utløp|термін дії|masa berlaku|유효기간|datum isteka|валидна до|"
     + _w("exp")
     + r"|(?<!dd )"  # "MM / YY", not a birth date's "DD/MM/YYYY"
     + _w("mm ?yy(yy)?"),
@@ -538,7 +548,8 @@ KEYWORDS: dict[str, str] = {
     r"verification|prüfziffer|prufziffer|prüfnummer|kartenprüf|cryptogramme|código de seguridad|"
     r"codice di sicurezza|código de segurança|beveiligingscode|kod zabezpieczający|kod cvv|"
     r"säkerhetskod|kontrolcifre|turvakoodi|bezpečnostní kód|biztonsági kód|cod de securitate|"
-    r"код безопасности|κωδικός ασφαλείας|güvenlik kodu|セキュリティコード|安全码|보안코드|رمز الأمان|cid$",
+    r"код безопасности|κωδικός ασφαλείας|güvenlik kodu|セキュリティコード|安全码|보안코드|رمز الأمان|cid$|"
+    r"sicherheitscode|sikkerhedskode|sikkerhetskode|kode keamanan|sigurnosni kod|код за сигурност",
     "cc-type": r"card ?type|card ?brand|kartentyp|kartenart|type de carte|tipo de tarjeta|"
     r"tipo di carta|kaarttype|typ karty|korttyp|cc ?type|credit ?type|payment ?method|zahlungsart|cardtype",
     "month": r"month|"

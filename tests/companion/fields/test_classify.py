@@ -596,6 +596,23 @@ def test_language_families(labels_and_names, expected):
         ("Daftar", "new", True),  # Indonesian "sign up", alone ...
         ("Daftar alamat", "new", False),  # ... not the "list" of "address list"
         ("Increase quantity", "new", False),
+        # Card words in more of the corpus's languages: a card box read as anything else could be filled
+        ("Номер картки", "cc-number", True),  # Ukrainian
+        ("Číslo platobnej karty", "cc-number", True),  # Slovak
+        ("Utløpsdato", "cc-exp", True),  # Norwegian
+        ("Masa berlaku", "cc-exp", True),  # Indonesian
+        ("Sikkerhedskode", "cc-csc", True),  # Danish
+        ("Imię i nazwisko na karcie", "cc-name", True),  # Polish
+        ("Όνομα κατόχου", "cc-name", True),  # Greek
+        ("Kart üzerindeki isim", "cc-name", True),  # Turkish
+        # A repeat of the email, and a phone's extension
+        ("Bekreft e-post", "confirm", True),  # Norwegian
+        ("E-postayı onayla", "confirm", True),  # Turkish
+        ("Ponovite e-mail", "confirm", True),  # Serbo-Croatian
+        ("Correio eletrónico", "email", True),  # European Portuguese
+        ("Durchwahl", "tel-extension", True),
+        ("Mellék", "tel-extension", True),  # Hungarian
+        ("Dahili", "tel-extension", True),  # Turkish
         # News sent to the person is marketing; a name or a menu with "News" in it is not
         ("I would like to receive e-mail notices and service news", "marketing", True),
         ("Apotea's news email", "marketing", True),
