@@ -91,8 +91,8 @@ def _address_purpose(words: set[str]) -> str:
 
 
 def page_purpose(form_purposes: dict[int, str], form_weights: dict[int, tuple[int, int]]) -> str:
-    """The purpose of the page: that of its form with the most recognised visible fields, then the most
-    recognised fields at all (weights are (visible, all) counts per form)."""
+    """The purpose of the page: that of its main form, except that a payment form's page is a checkout when
+    a visible delivery-address form stands beside it."""
     if not form_purposes:
         return "other"
     main = _main_form(form_purposes, form_weights)
@@ -107,6 +107,8 @@ def page_purpose(form_purposes: dict[int, str], form_weights: dict[int, tuple[in
 
 
 def _main_form(form_purposes: dict[int, str], form_weights: dict[int, tuple[int, int]]) -> int:
+    """The form with the most recognised visible fields, then the most recognised fields at all (weights are
+    (visible, all) counts per form); on a tie, one with a purpose, then by ``_TIE_ORDER``."""
     return min(
         form_purposes,
         key=lambda f: (
