@@ -668,7 +668,8 @@ KEYWORDS: dict[str, str] = {
     r"créer|crear|criar|erstellen|aanmaken|utwórz|załóż|skapa|opret|vytvořit|létrehoz|создать|створити|"
     r"δημιουργ|oluştur|creează|luo tili|buat akun|"
     + _w("crea")
-    + r"|cadastr|регистрац|реєстрац|εγγραφ|kayıt ol|^daftar$|作成|创建|登録|注册|가입|إنشاء",
+    + r"|cadastr|регистрац|реєстрац|εγγραφ|kayıt ol|^daftar$|作成|创建|注册|가입|إنشاء|"
+    r"新規登録|会員登録|登録する|を登録",  # Japanese "register", not the "registered" of "ご登録のメールアドレス"
     "current": r"current|" + _w("old") + r"|existing|aktuell|altes|actuel|actual|attuale|huidig|obecne|nuvarande|"
     r"nykyinen|současné|jelenlegi|текущ|старый|現在|当前|현재|الحالية",
     "one-time-code": r"one ?time|" + _w("otp") + r"|verification ?code|verify ?code|sms ?code|"

@@ -596,6 +596,8 @@ def test_language_families(labels_and_names, expected):
         ("Daftar", "new", True),  # Indonesian "sign up", alone ...
         ("Daftar alamat", "new", False),  # ... not the "list" of "address list"
         ("Increase quantity", "new", False),
+        ("会員登録", "new", True),  # Japanese "sign up" ...
+        ("ご登録のメールアドレス", "new", False),  # ... not the "registered" email a sign-in asks for
         # Card words in more of the corpus's languages: a card box read as anything else could be filled
         ("Номер картки", "cc-number", True),  # Ukrainian
         ("Číslo platobnej karty", "cc-number", True),  # Slovak
