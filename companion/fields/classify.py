@@ -70,7 +70,6 @@ _CODE_BOX_TYPES = frozenset({"text", "tel", "number", "password", ""})
 _NUMBER_BOX_TYPES = frozenset({"text", "tel", "number", "search", ""})
 # Tokens that belong to a postal address, which a form's "shipping" or "billing" heading speaks for.
 _ADDRESSED = ADDRESS_TYPES | {"name", "given-name", "family-name", "additional-name", "organization", "country"}
-_SECTION_KINDS = frozenset({"billing-section", "shipping-section"})
 _SECRET_CLASSES = frozenset({"password", "new-password", "current-password", "one-time-code", "cc-csc", "cc-number"})
 # The parts of a name as printed on a payment card, which is card data: Proffer neither keeps nor fills it.
 _CARD_HOLDER = {
@@ -235,15 +234,11 @@ def _section(token: str, evidence: FieldEvidence, form_kinds: frozenset[str]) ->
     if evidence.hint_section:
         return evidence.hint_section
     addressed = token in _ADDRESSED
-    own = {k for k in _SECTION_KINDS if k in evidence.kinds and (addressed or "i:" + k in evidence.own)}
-    if len(own) == 1:
-        return "billing" if "billing-section" in own else "shipping"
-    if not addressed:
-        return None
-    scope = form_kinds & _SECTION_KINDS
-    if len(scope) == 1:
-        return "billing" if "billing-section" in scope else "shipping"
-    return None
+    own = {k for k in vocabulary.SECTION_OF_KIND if k in evidence.kinds and (addressed or "i:" + k in evidence.own)}
+    section = vocabulary.one_section(own)
+    if section or not addressed:
+        return section
+    return vocabulary.one_section(form_kinds)
 
 
 def _creates_account(passwords: int, classes: set[str], form: FormDescriptor | None) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from companion.fields import vocabulary
 from companion.tokens import LOYALTY_ENROLL, MARKETING_OPT_IN, MEMBERSHIP
 
 PURPOSES = (
@@ -87,7 +88,7 @@ def form_purpose(types: Iterable[str | None], kinds: Iterable[str], search_box: 
 
 
 def _address_purpose(words: set[str]) -> str:
-    return "billing" if "billing-section" in words and "shipping-section" not in words else "checkout"
+    return "billing" if vocabulary.one_section(words) == "billing" else "checkout"
 
 
 def page_purpose(form_purposes: dict[int, str], form_weights: dict[int, tuple[int, int]]) -> str:

@@ -50,7 +50,6 @@ NO_TYPE = "no type"
 NO_VALUE_INPUT_TYPES = frozenset({"submit", "button", "reset", "image", "file", "range", "color"})
 # Input types whose kind alone tells what the field asks for, for spotting hidden copies.
 TELLING_INPUT_TYPES = frozenset({"email", "tel"})
-_SECTIONS = {"billing-section": "billing", "shipping-section": "shipping"}  # vocabulary kind -> section
 
 Verdict = tuple[bool, str | None]
 
@@ -96,8 +95,7 @@ def _named_section(field: FieldDescriptor) -> str | None:
     A checkout keeps its billing address folded away until the person unticks "same as shipping": those
     boxes are hidden, but they are not copies of the shipping boxes the person sees."""
     words = text.identifier(f"{field.name[:200]} {field.id[:200]}").split()
-    sections = vocabulary.kinds_in_words(words) & _SECTIONS.keys()
-    return _SECTIONS[next(iter(sections))] if len(sections) == 1 else None
+    return vocabulary.one_section(vocabulary.kinds_in_words(words))
 
 
 def _secret_or_card(field: FieldDescriptor, token: str | None) -> str | None:

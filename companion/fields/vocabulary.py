@@ -807,6 +807,16 @@ KEYWORDS: dict[str, str] = {
 
 KINDS: tuple[str, ...] = tuple(KEYWORDS)
 
+# The two addresses of a checkout, by the kinds that name them.
+SECTION_OF_KIND = {"billing-section": "billing", "shipping-section": "shipping"}
+
+
+def one_section(kinds: Collection[str]) -> str | None:
+    """ "billing" or "shipping" when the kinds name one of the two addresses and not the other."""
+    named = [section for kind, section in SECTION_OF_KIND.items() if kind in kinds]
+    return named[0] if len(named) == 1 else None
+
+
 # A generic word explained away by a specific kind beside it: the "number" of "phone number", "card
 # number" or "VAT number" is not a house number, and the "name" of "company name", "name on card",
 # "user name" or "street name" is not the person's name, and the "address" of "e-mail address" (in every
