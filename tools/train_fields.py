@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from fields_corpus import Page, load  # noqa: E402
 
 from companion.fields.classify import understand  # noqa: E402
-from companion.fields.features import payload_features  # noqa: E402
+from companion.fields.features import is_weighed, payload_features  # noqa: E402
 from companion.fields.model import LinearModel  # noqa: E402
 from companion.fields.safety import assess_page  # noqa: E402
 from companion.tokens import PROFFER_TOKENS  # noqa: E402
@@ -72,10 +72,11 @@ def samples_of(pages: list[Page], augment: bool = True) -> list[tuple[str, list[
     rows = []
     for page in pages:
         analysed = payload_features(page.payload)
-        for field, (_evidence, feats) in zip(page.payload.fields, analysed, strict=True):
+        for field, (_evidence, all_feats) in zip(page.payload.fields, analysed, strict=True):
             cls = page.gold.get(field.index)
             if cls is None or (field.tag == "input" and field.type in ("hidden", "submit", "button")):
                 continue
+            feats = [f for f in all_feats if is_weighed(f)]
             rows.append((page.site, feats, cls))
             if augment:  # one reduced copy per row, the dropped group taking turns (cheap on a shared machine)
                 group = DROPPED_GROUPS[len(rows) % len(DROPPED_GROUPS)]

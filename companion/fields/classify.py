@@ -118,6 +118,8 @@ def _checkbox_token(field: FieldDescriptor, evidence: FieldEvidence) -> str | No
     kinds = evidence.kinds
     marketing = "marketing" in kinds or "commercial-contact" in kinds
     refusal = "refusal" in kinds and "untick" not in kinds
+    if "stay-signed-in" in kinds:
+        return None  # "Keep me signed in" keeps a session; it consents to nothing (even when named "newsletter")
     if "terms" in kinds and not marketing:
         return TERMS_ACCEPT
     if "cookie-consent" in kinds:
@@ -242,17 +244,19 @@ def _section(token: str, evidence: FieldEvidence, form_kinds: frozenset[str]) ->
 
 
 def _creates_account(passwords: int, classes: set[str], form: FormDescriptor | None) -> bool:
-    """Whether a form with a password makes the account rather than opens it: it asks for the password
-    twice, or for more of the person than who they are (a name, an address), or for both a username and an
-    email (signing in takes one of them), or its own first button says so ("Create account", "Sign up").
-    Only the first: a sign-in form often has a second button that leads to registering ("Sign in | Register")."""
+    """Whether a form with a password makes the account rather than opens it: it shows two password boxes
+    (the password and its repeat), or, unless its first button says "Log in", it asks for more of the
+    person than who they are (a name, an address) or for both a username and an email (signing in takes
+    one of them), or its own first button says so ("Create account", "Sign up"). Only the first button:
+    a sign-in form often has a second that leads to registering ("Sign in | Register")."""
+    buttons = form.submit_text if form else ""
+    first_button = vocabulary.kinds_in(text.human(buttons.split(BUTTON_SEPARATOR)[0])) if buttons else ()
     if passwords != 1:
         return passwords >= 2
+    if "sign-in" in first_button and "new" not in first_button:
+        return False  # an airline's "Log in" asks for the member number, the last name and the password
     if len(classes - _SECRET_CLASSES - {"username", "email"}) >= 2 or {"username", "email"} <= classes:
         return True
-    if form is None or not form.submit_text:
-        return False
-    first_button = vocabulary.kinds_in(text.human(form.submit_text.split(BUTTON_SEPARATOR)[0]))
     return "new" in first_button and "current" not in first_button
 
 
@@ -310,7 +314,10 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
     form_weights: dict[int, tuple[int, int]] = {}
     for form_index, positions in by_form.items():
         classes = {guesses[p].cls for p in positions if guesses[p].cls}
-        passwords = sum(payload.fields[p].type == "password" for p in positions)
+        # A hidden password box beside the visible one is a decoy for bots, not a "repeat your password":
+        # the boxes the person sees are counted, or all of them in a form not yet shown.
+        password_boxes = [payload.fields[p] for p in positions if payload.fields[p].type == "password"]
+        passwords = sum(f.visible for f in password_boxes) or len(password_boxes)
         form = forms.get(form_index) if form_index is not None else None
         form_texts = (form.heading, form.submit_text, form.text[:300]) if form else ()
         form_kinds = frozenset(vocabulary.kinds_in_parts(text.human(t) for t in form_texts if t))

@@ -40,6 +40,12 @@ _SMALL_NUMBER = re.compile(r"^0?\d{1,2}$")
 _WORD_LIMIT = 8
 
 
+def is_weighed(feature: str) -> bool:
+    """Whether the model may learn a weight for a feature: not for the rules' own kinds
+    (``vocabulary.RULE_ONLY_KINDS``), which the fields' evidence carries for the rules to read."""
+    return feature.rpartition(":")[2] not in vocabulary.RULE_ONLY_KINDS
+
+
 @dataclass(frozen=True)
 class FieldEvidence:
     """One field's own evidence, before neighbours are taken into account."""

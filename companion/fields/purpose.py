@@ -7,8 +7,9 @@ what a form is for, it is "other".
 The rules read, in order: cards (a card number alone makes it a payment, i.e. "billing"; with a
 postal address it is a checkout), secrets (a password makes it a login or a sign-up), a postal address
 (a checkout, even with a rewards-number box or a "join our club" tick box in it), loyalty (a membership
-number box is a look-up, an enrolment checkbox or words an enrolment), a lone search box, and a lone
-email with marketing words (a newsletter). The page's purpose is that of its most substantial form, so
+number box is a look-up, an enrolment checkbox or words an enrolment), a lone search box, a lone
+email with marketing words (a newsletter), and a lone email or username whose form says "Sign in" (the
+first step of a login that asks for the password next). The page's purpose is that of its most substantial form, so
 a sign-up page is not called a search page because of the search box in its header; a payment form beside
 a visible delivery address form makes the page a checkout.
 """
@@ -82,6 +83,9 @@ def form_purpose(types: Iterable[str | None], kinds: Iterable[str], search_box: 
         return "newsletter"
     if "email" in seen and ("username" in seen or len(seen & PERSONAL_TYPES) >= 1) and "new" in words:
         return "account-signup"
+    if len(asked) == 1 and asked[0] in ("email", "username") and "sign-in" in words and "new" not in words:
+        # The first step of a sign-in that asks who the person is before the password ("Sign in", "Continue").
+        return "login"
     if present and seen <= {"email", "name", "given-name", "family-name", MARKETING_OPT_IN} and len(present) <= 3:
         return "newsletter" if "marketing" in words else "other"
     return "other"

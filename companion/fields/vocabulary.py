@@ -672,6 +672,32 @@ KEYWORDS: dict[str, str] = {
     r"新規登録|会員登録|登録する|を登録",  # Japanese "register", not the "registered" of "ご登録のメールアドレス"
     "current": r"current|" + _w("old") + r"|existing|aktuell|altes|actuel|actual|attuale|huidig|obecne|nuvarande|"
     r"nykyinen|současné|jelenlegi|текущ|старый|現在|当前|현재|الحالية",
+    # Opening an account that exists, as sign-in buttons and headings say it. Words that also mean joining
+    # are left out: German "anmelden" and Dutch "aanmelden" sign up for newsletters too, Italian "entra"
+    # invites ("Entra nel mondo ..."); Russian "вход" is kept, on a form it is the way in.
+    "sign-in": _w("sign ?in")
+    + r"|"
+    + _w("log ?in")
+    + r"|"
+    + _w("log ?on")
+    + r"|einloggen|se connecter|connexion|identifiez vous|iniciar sesión|inicia sesión|inicia la sessió|"
+    r"iniciar sessão|"
+    + _w("acceder")
+    + r"|"
+    + _w("accedir")
+    + r"|"
+    + _w("accedi")
+    + r"|"
+    + _w("ingresar")
+    + r"|"
+    + _w("logga in")
+    + r"|"
+    + _w("log ind")
+    + r"|"
+    + _w("logg inn")
+    + r"|inloggen|zaloguj|logowanie|kirjaudu|přihlásit|přihlášení|prihlásiť|"
+    r"bejelentkez|autentificare|conectare|войти|вход|авториз|увійти|вхід|σύνδεση|είσοδος|giriş yap|"
+    r"oturum aç|daxil ol|ログイン|サインイン|登录|登入|登錄|로그인|تسجيل الدخول|התחבר|" + _w("masuk"),
     "one-time-code": r"one ?time|" + _w("otp") + r"|verification ?code|verify ?code|sms ?code|"
     r"2fa|two ?factor|auth(entication)? ?code|bestätigungscode|code de vérification|"
     r"código de verificación|codice di verifica|verificatiecode|kod weryfikacyjny|"
@@ -736,8 +762,10 @@ KEYWORDS: dict[str, str] = {
     r"kundenclub|mitglied werden|programme de fidélité|fidelidad|fedeltà|klantenclub|"
     r"program lojalno|kundklubb|kundeklub|kanta ?asiakas|věrnostní|hűségprogram|"
     r"программ[аы] лояльности|会員登録|加入会员|멤버십",
-    "marketing": r"newsletter|news ?letter|subscribe|offers|promotions?|marketing|updates|sign up for (our )?e ?mails?|"
-    # "news" as something sent to the person, not a word of a name ("Fox News Terms of Use", a menu's "News")
+    "marketing": r"newsletter|news ?letter|subscribe(?!rs? (agreement|terms))|offers|promotions?|marketing|updates|"
+    r"sign up for (our )?e ?mails?|"
+    # "news" as something sent to the person, not a word of a name ("Fox News Terms of Use", a menu's "News");
+    # a "Subscriber Agreement" is a contract's name, not a subscription
     r"(important|latest|service|our) news|news (and )?(offers|updates|events|special)|(receive|get) news|news ?e ?mail|"
     r"special offers|exclusive|angebote|abonnieren|aktionen|werbung|infolettre|offres|"
     r"boletín|boletin|ofertas|promociones|offerte|iscriviti|nieuwsbrief|aanbiedingen|"
@@ -780,6 +808,14 @@ KEYWORDS: dict[str, str] = {
     # "Untick this box if you do not want offers" is an opt-in, pre-ticked, whatever its "not" says.
     "untick": r"untick|un tick|uncheck|deselect|remove the tick|decoche|desmarca|deseleziona|abwahlen|"
     r"hakchen entfernen|entfernen sie das hakchen|odznacz|avmarkera|fjern markeringen|poista valinta",
+    # "Keep me signed in" keeps a session open; it is no consent to anything, whatever the box is named.
+    "stay-signed-in": r"(keep|stay|remain) (me )?(signed|logged) in|remember me|angemeldet bleiben|"
+    r"eingeloggt bleiben|rester connecté|se souvenir de moi|mantener(me)? (la )?sesión|mantenerme conectado|"
+    r"recordarme|ricordami|resta collegato|ingelogd blijven|onthoud mij|zapamiętaj mnie|nie wylogowuj|"
+    r"kom ihåg mig|husk mig|husk meg|muista minut|zapamatovat|maradjak bejelentkezve|ține mă minte|"
+    r"запомнить меня|запам ятати|θυμήσου με|beni hatırla|oturumu açık tut|"
+    r"ログインしたまま|ログイン状態を保持|自動ログイン|自動的にログイン|"
+    r"记住我|保持登录|로그인 유지|로그인 상태 유지|تذكرني|זכור אותי",
     # Joining must name a club or programme: "join 40,000 outdoor fans" is a newsletter.
     "enrolment": r"join (our |the |us )?([a-z]+ ){0,3}(club|rewards|program|programme|loyalty|membership)|"
     r"become a member|" + _w("membership") + r"|loyalty|rewards? (program|club|scheme|member)|bonus ?program|"
@@ -806,6 +842,11 @@ KEYWORDS: dict[str, str] = {
 }
 
 KINDS: tuple[str, ...] = tuple(KEYWORDS)
+
+# Kinds that say what a form does or what a box is not, read by rules only and never weighed as evidence of
+# a field's type. Trained as features, "sign-in" taught the model the corpus's habit of calling a sign-in
+# form's email box a username, and Proffer puts the email where an email is asked for.
+RULE_ONLY_KINDS = frozenset({"sign-in", "stay-signed-in"})
 
 # The two addresses of a checkout, by the kinds that name them.
 SECTION_OF_KIND = {"billing-section": "billing", "shipping-section": "shipping"}

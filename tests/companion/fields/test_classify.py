@@ -620,6 +620,25 @@ def test_language_families(labels_and_names, expected):
         ("Apotea's news email", "marketing", True),
         ("I agree to the Fox News Terms of Use", "marketing", False),
         ("About us News History", "marketing", False),
+        ("I agree to the terms of the Steam Subscriber Agreement", "marketing", False),  # a contract's name
+        # Signing in, in the corpus's languages; words that also mean joining are not read as it
+        ("Log In", "sign-in", True),
+        ("Se connecter", "sign-in", True),
+        ("Iniciar sesión", "sign-in", True),
+        ("Zaloguj się", "sign-in", True),
+        ("Logga in", "sign-in", True),
+        ("Giriş Yap", "sign-in", True),
+        ("Войти", "sign-in", True),
+        ("ログイン", "sign-in", True),
+        ("Anmelden", "sign-in", False),  # also "subscribe" ("Newsletter anmelden")
+        ("Blog index", "sign-in", False),
+        # Keeping a session open, which consents to nothing
+        ("Keep me signed in", "stay-signed-in", True),
+        ("Angemeldet bleiben", "stay-signed-in", True),
+        ("Rester connecté", "stay-signed-in", True),
+        ("Zapamiętaj mnie", "stay-signed-in", True),
+        ("Ține-mă minte", "stay-signed-in", True),
+        ("次回から自動的にログインする", "stay-signed-in", True),
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
@@ -818,6 +837,35 @@ def test_a_lone_password_box_numbered_two_is_no_repeat(name):
     assert seen.purpose == "login"
 
 
+def test_a_hidden_second_password_box_is_no_repeat():
+    # Bots fill every box; people see one. A decoy password box hidden beside the real one does not
+    # make a sign-in a registration.
+    p = payload(
+        field("Email", "user[email]", type="email"),
+        field("Password", "user[password]", type="password"),
+        field("", "password", type="password", visible=False, hidden_reason="display:none"),
+        forms=[{"index": 0, "submit_text": "Continue"}],
+    )
+    seen = understand(p)
+    assert [f.type for f in seen.fields] == ["email", "current-password", "current-password"]
+    assert seen.purpose == "login"
+
+
+@pytest.mark.parametrize("button", ["Log in", "Sign in | Join now", "Einloggen", "Se connecter"])
+def test_a_form_whose_first_button_signs_in_opens_an_account(button):
+    # An airline's login asks for the member's number and last name with the password: more than who
+    # the person is, yet the button says what the form does.
+    p = payload(
+        field("Member number or username", "loginId"),
+        field("Last name", "lastName"),
+        field("Password", "password", type="password"),
+        forms=[{"index": 0, "submit_text": button}],
+    )
+    seen = understand(p)
+    assert seen.fields[2].type == "current-password"
+    assert seen.purpose == "login"
+
+
 def test_signup_form_asks_for_a_new_password():
     p = payload(
         field("Vorname", "firstname"),
@@ -930,6 +978,16 @@ def test_consent_checkboxes():
     assert types(p) == ["marketing-opt-in", "terms-accept", "marketing-opt-out"]
 
 
+def test_keep_me_signed_in_is_no_consent_whatever_the_box_is_named():
+    p = payload(
+        field("Email address", "email", type="email"),
+        field("Password", "password", type="password"),
+        field("Keep me signed in", "newsletter", type="checkbox"),
+        forms=[{"index": 0, "submit_text": "Sign in"}],
+    )
+    assert types(p) == ["email", "current-password", None]
+
+
 def test_newsletter_form_purpose():
     p = payload(
         field("Your e-mail", "newsletter_email", type="email"),
@@ -950,6 +1008,11 @@ def test_newsletter_form_purpose():
         # newsletter: the ledger must not call it one.
         ("", "Continue", "other"),
         ("Welcome back", "Next", "other"),
+        # ... unless it says it signs in: then it is the step before the password
+        ("Sign in", "Continue", "login"),
+        ("", "Email sign in link", "login"),
+        ("Anmeldung", "Weiter", "other"),
+        ("Log in or create an account", "Continue", "other"),
     ],
 )
 def test_a_lone_email_box_is_a_newsletter_only_when_its_form_says_so(heading, submit, purpose):

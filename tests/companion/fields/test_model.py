@@ -58,3 +58,14 @@ def test_the_shipped_weights_load_and_name_real_tokens():
     model = load_model()
     assert 0 < model.threshold < 1
     assert {"email", "postal-code", "given-name", "none"} <= set(model.classes)
+
+
+def test_the_rules_own_kinds_carry_no_weight():
+    # "sign-in" decides a form's purpose; weighed, it taught the model to call a sign-in's email box a
+    # username (tools/train_fields.py leaves such features out of every training row).
+    from companion.fields.features import is_weighed
+    from companion.fields.vocabulary import RULE_ONLY_KINDS
+
+    weighed = [f for f in load_model().weights if f.rpartition(":")[2] in RULE_ONLY_KINDS]
+    assert weighed == []
+    assert not is_weighed("form:sign-in") and not is_weighed("prev:stay-signed-in") and is_weighed("h:email")
