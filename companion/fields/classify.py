@@ -64,6 +64,9 @@ _SECOND_LINE = frozenset({"address-line2"})  # not "address-extra": see the modu
 _REST_OF_ADDRESS = frozenset({"address-line2", "address-extra"})  # both become the token address-line2
 _FAMILIES = (_PRIMARY_STREET, _IDENTIFIER, _REST_OF_ADDRESS, frozenset({"country", "country-name"}))
 _TYPE_NAMES = {"email": ("email",), "tel": ("tel", "tel-national", "tel-local")}  # what an input type says
+_CHECKABLE = frozenset({"checkbox", "radio"})
+_CAPTION_MIN = 4  # a tick box's caption shorter than this ("Yes") is not cut out of its form's text
+_SECTION_KINDS = frozenset(vocabulary.SECTION_OF_KIND)
 _GIFT = re.compile(r"gift|geschenk|cadeau|regalo|voucher|gutschein")
 CODE_ROW = 4  # this many boxes side by side, one character each or each naming a code, are one code
 _CODE_BOX_TYPES = frozenset({"text", "tel", "number", "password", ""})
@@ -319,8 +322,7 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
         password_boxes = [payload.fields[p] for p in positions if payload.fields[p].type == "password"]
         passwords = sum(f.visible for f in password_boxes) or len(password_boxes)
         form = forms.get(form_index) if form_index is not None else None
-        form_texts = (form.heading, form.submit_text, form.text[:300]) if form else ()
-        form_kinds = frozenset(vocabulary.kinds_in_parts(text.human(t) for t in form_texts if t))
+        form_kinds = _form_kinds(form, [payload.fields[p] for p in positions])
         signup = _creates_account(passwords, classes, form)
         if not passwords:  # in a login form a membership number is the username
             for p in positions:
@@ -342,7 +344,9 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
             )
         search_box = any(payload.fields[p].type == "search" or "search" in analysed[p][0].kinds for p in positions)
         key = form_index if form_index is not None else -1
-        form_purposes[key] = form_purpose(tokens, form_kinds | _kinds_of(analysed, positions), search_box)
+        form_purposes[key] = form_purpose(
+            tokens, form_kinds | _kinds_of(payload.fields, analysed, positions), search_box
+        )
         # The form the person can see speaks for the page: a closed "join" dialog or a collapsed
         # section must not outweigh the one visible form (the demo shop's rewards page was called an
         # enrolment because of its hidden sign-up form). Hidden fields still break ties.
@@ -390,8 +394,28 @@ def _code_rows(
     return found
 
 
-def _kinds_of(analysed: list[tuple[FieldEvidence, list[str]]], positions: list[int]) -> frozenset[str]:
+def _form_kinds(form: FormDescriptor | None, members: list[FieldDescriptor]) -> frozenset[str]:
+    """The kinds a form's own words name: its heading, its buttons, its text and its programmer id and name
+    ("shipping-address-form"). A tick box's caption is no part of the text here: "Use as billing address"
+    on a delivery form, or "Same as shipping address" on a billing one, speaks of the other address."""
+    if form is None:
+        return frozenset()
+    body = form.text
+    for field in members:
+        if field.type in _CHECKABLE and len(field.label) >= _CAPTION_MIN:
+            body = body.replace(field.label, " ")
+    kinds = set(vocabulary.kinds_in_parts(text.human(t) for t in (form.heading, form.submit_text, body[:300]) if t))
+    names = " ".join(text.identifier(n) for n in (form.id, form.name) if n)
+    kinds.update(vocabulary.kinds_in_words(names.split()))
+    return frozenset(kinds)
+
+
+def _kinds_of(
+    fields: list[FieldDescriptor], analysed: list[tuple[FieldEvidence, list[str]]], positions: list[int]
+) -> frozenset[str]:
+    """The kinds the form's fields name, but for which address a tick box speaks of (see ``_form_kinds``)."""
     kinds: set[str] = set()
     for p in positions:
-        kinds |= analysed[p][0].kinds
+        own = analysed[p][0].kinds
+        kinds |= own - _SECTION_KINDS if fields[p].type in _CHECKABLE else own
     return frozenset(kinds)

@@ -1166,6 +1166,41 @@ def test_shipping_heading_gives_a_section_to_the_address_not_to_email_phone_or_c
     assert sections["cc-number"] is None
 
 
+def _address_form(form: dict, box: str) -> FillRequestPayload:
+    labels = ("First name", "Last name", "Address", "City", "Zip code")
+    return payload(
+        *(field(label, label.lower().replace(" ", "_")) for label in labels),
+        field(box, "same_address", type="checkbox"),
+        forms=[{"index": 0, "text": " ".join((*labels, box)), **form}],
+    )
+
+
+@pytest.mark.parametrize(
+    ("form", "box", "section", "purpose"),
+    [
+        # A tick box speaks of the other address: it does not make a delivery form the billing one
+        ({}, "Use as billing address", None, "checkout"),
+        ({"heading": "Delivery address"}, "Use as billing address", "shipping", "checkout"),
+        ({"heading": "Billing address"}, "Ship to the same address", "billing", "billing"),
+        ({"heading": "Rechnungsadresse"}, "Lieferadresse wie Rechnungsadresse", "billing", "billing"),
+        # The form's own programmer name says which address it is
+        ({"id": "shipping-address-form"}, "Use as billing address", "shipping", "checkout"),
+        ({"name": "dwfrm_billing"}, "Same as shipping address", "billing", "billing"),
+    ],
+)
+def test_which_address_a_form_holds_is_read_from_it_not_from_its_tick_box(form, box, section, purpose):
+    seen = understand(_address_form(form, box))
+    assert [f.section for f in seen.fields if f.type] == [section] * 5
+    assert seen.purpose == purpose
+
+
+def test_a_form_named_login_with_a_lone_email_box_signs_in():
+    p = payload(
+        field("Email address", "email", type="email"), forms=[{"index": 0, "id": "login", "submit_text": "Continue"}]
+    )
+    assert understand(p).purpose == "login"
+
+
 def test_contact_field_section_from_its_programmer_name_or_autocomplete():
     p = payload(
         field("Telefon", "shippingPhoneNumber", type="tel"),
