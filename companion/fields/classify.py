@@ -199,6 +199,7 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
             best = max(members, key=lambda i: (probabilities[i], i))
             cls, sure = model.classes[best], total
     if cls != "none" and sure >= model.threshold:
+        cls = _as_labelled(cls, evidence)
         return _Guess(cls, sure, _reason(model, features, cls, field))
     # The threshold guards against a value in the wrong box. A card or secret box gets no value at all
     # (the safety layer refuses it), so the model's best reading of one is reported on weaker evidence:
@@ -221,6 +222,14 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
         sure = probabilities[model.classes.index(hint.token)]
         return _Guess(hint.token, sure, "autocomplete attribute and input type")
     return _Guess(None, probabilities[best], None)
+
+
+def _as_labelled(cls: str, evidence: FieldEvidence) -> str:
+    """A box the site named a second address line ("address2") but labelled "Huisnummer" or "Hausnummer"
+    wants the house number: the person types what the label asks for, and so does Proffer."""
+    if cls in _REST_OF_ADDRESS and "h:house-number" in evidence.own and "h:address-line2" not in evidence.own:
+        return "house-number"
+    return cls
 
 
 @cache

@@ -125,6 +125,28 @@ def test_dutch_address_with_house_number():
     assert got[5].type == "address-level2"
 
 
+@pytest.mark.parametrize("number_label", ["Huisnummer", "Hausnummer"])
+def test_a_house_number_box_the_site_named_a_second_line_wants_the_number(number_label):
+    # Shop software names the boxes address1 and address2, autocomplete included, and the site labels the
+    # second "Huisnummer": the person types the house number there. A hand-made model that trusts the
+    # programmer name (as models trained on other sites did, held out): the label still decides.
+    from companion.fields.model import LinearModel
+
+    model = LinearModel(
+        classes=("none", "address-line1", "address-line2", "house-number"),
+        bias=(0.0, -5.0, -5.0, -5.0),
+        weights={"ac:address-line1": {1: 10.0}, "ac:address-line2": {2: 10.0}, "h:house-number": {3: 4.0}},
+        threshold=0.6,
+    )
+    p = payload(
+        field("Straat", "addressFields_address1", autocomplete="address-line1"),
+        field(number_label, "addressFields_address2", autocomplete="address-line2"),
+    )
+    got = understand(p, model=model).fields
+    assert got[0].type in ("street-address", "address-line1") and got[0].part == "street-name"
+    assert got[1].type in ("street-address", "address-line1") and got[1].part == "house-number"
+
+
 def test_a_street_box_without_a_number_box_takes_the_whole_line():
     got = understand(payload(field("Voornaam"), field("Straat", "street"), field("Postcode"), field("Plaats"))).fields
     assert got[1].type in ("street-address", "address-line1") and got[1].part is None
