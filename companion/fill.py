@@ -10,7 +10,9 @@ asked, once: a request id is unguessable, single-use and expires, so a forged or
 nothing. Fields in a frame of another origin are never auto-filled, and approving them needs the person to
 approve that frame's origin explicitly. Nor is a plain-http page (loopback aside): there a standing
 "always" is only offered, in the window that warns about plain http. Every release and every refusal
-becomes a ledger entry, with the decision that caused it.
+becomes a ledger entry, with the decision that caused it: one entry for each purpose among the forms whose
+fields it took, since a page may hold a checkout and a newsletter box, and standing decisions are kept for
+the purpose of each field's own form.
 
 A release is recorded when the values leave the companion, but the page may still not take them: the
 content script refuses a value whose control changed, hid or turned into a password box since, a document of
@@ -56,10 +58,11 @@ import logging
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from companion.boxes import Box, as_entered, stand_ins
 from companion.core import Core
@@ -92,6 +95,7 @@ from companion.tokens import MEMBERSHIP
 from companion.vault import InvalidProfile, VaultLocked
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 REQUEST_TTL_SECONDS = 15 * 60
 REPORT_TTL_SECONDS = 60  # the service worker reports right after the fill: a release is reportable this long
@@ -120,6 +124,7 @@ class OfferedField:
     label: str
     offers: dict[str, Offer]  # value_id -> offer
     box: Box  # what the field can hold: the value is shown, released and fingerprinted as it goes in
+    purpose: str  # of the form the field is in: what its ledger entry and standing decisions are for
 
 
 @dataclass(frozen=True)
@@ -153,12 +158,14 @@ class Given:
     entry_id: str  # the ledger entry that recorded it
     place: int  # its place among that entry's fields
     field: DisclosedField
+    purpose: str  # that entry's: a report taking the field back says it was for that
 
 
 @dataclass(frozen=True)
 class Release:
     """What left the companion for one request, until the page's report on it (or a minute): values (the
-    standing decisions' or the person's, one ledger entry for all) or consent box changes (an entry each).
+    standing decisions' or the person's, one ledger entry per purpose of the forms they went into) or consent
+    box changes (an entry each).
 
     It holds no personal value (a ``DisclosedField`` has the value's id and keyed fingerprint, never the value),
     so it outlives a lock of the vault: see the module's docstring."""
@@ -240,35 +247,44 @@ class FillService:
         loyalty_fields: list[int] = []
         verdicts: list[FieldVerdict] = []
         released: list[FilledValue] = []
-        always: list[DisclosedField] = []
-        withheld: list[DisclosedField] = []
+        always: list[tuple[str, FilledValue, DisclosedField]] = []  # (purpose, value, as recorded)
+        withheld: list[tuple[str, DisclosedField]] = []
         boxes = {f.index: Box.of(f) for f in payload.fields}
+        form_of = {f.index: f.form_index for f in payload.fields}
         for seen in understanding.fields:
             # A box for one part of the street line (its house number, its street name) is offered that
             # part, under the part's own token, so that decisions and the ledger say what was shared.
             wanted = seen.part or seen.type
             token = f"{seen.section} {wanted}" if seen.section and wanted else wanted
             box = boxes.get(seen.index, Box(one_line=True))
+            # The purpose of the field's own form, not the page's: a standing "always" for a checkout's email
+            # does not fill the newsletter box in the same page's footer, and the ledger says which was which.
+            purpose = understanding.purpose_of(form_of.get(seen.index))
             fillable, reason = safety[seen.index]
             offers: list[Offer] = []
             if seen.index in prompts.withheld:
                 fillable, reason = False, prompts.withheld[seen.index]
             if fillable and token:
-                standing = decisions.lookup(site, token, pending.purpose)
+                standing = decisions.lookup(site, token, purpose)
                 if standing is not None and standing.choice is Choice.NEVER:
-                    withheld.append(DisclosedField(type=token, label=seen.label))
+                    withheld.append((purpose, DisclosedField(type=token, label=seen.label)))
                     fillable, reason = False, "you chose never to share this with this site"
                 elif standing is not None and standing.choice is Choice.ALWAYS and autofill and standing.value_id:
                     value = self._release(standing.value_id, token, box)
                     if value is not None:
-                        released.append(FilledValue(index=seen.index, value=value))
-                        always.append(self._disclosed(token, seen.label, standing.value_id, value))
+                        filled = FilledValue(index=seen.index, value=value)
+                        released.append(filled)
+                        always.append((purpose, filled, self._disclosed(token, seen.label, standing.value_id, value)))
                         reason = "filled by your standing decision"
                 if fillable and not any(r.index == seen.index for r in released):
                     offers, too_long = self._offers(token, site, box)
                     if offers:
                         pending.offered[seen.index] = OfferedField(
-                            token=token, label=seen.label, offers={o.value_id: o for o in offers}, box=box
+                            token=token,
+                            label=seen.label,
+                            offers={o.value_id: o for o in offers},
+                            box=box,
+                            purpose=purpose,
                         )
                     elif too_long:
                         reason = f"your saved value is longer than this box allows ({box.limit} characters)"
@@ -287,15 +303,14 @@ class FillService:
                 )
             )
         if always:
-            entry = self._record(pending, Decision.ALWAYS, always)
-            self._remember_release(pending, Decision.ALWAYS, self._given(entry, released))
-        if withheld:
-            self._record(pending, Decision.NEVER, withheld)
+            self._remember_release(pending, Decision.ALWAYS, self._record_values(pending, Decision.ALWAYS, always))
+        for purpose, fields in _by_purpose(withheld):
+            self._record(pending, Decision.NEVER, fields, purpose=purpose)
         set_boxes: dict[int, Given] = {}
         for refusal in prompts.refusals:
             entry = self._record(pending, refusal.decision, list(refusal.fields), refusal.terms, refusal.purpose)
             if refusal.box is not None:
-                set_boxes[refusal.box] = Given(entry.id, 0, entry.fields[0])
+                set_boxes[refusal.box] = Given(entry.id, 0, entry.fields[0], entry.purpose)
         if set_boxes:
             self._remember_release(pending, BOXES, set_boxes, TERMS_NOT_KEPT)
         if pending.offered:
@@ -326,40 +341,40 @@ class FillService:
         vault, decisions = self.core.vault, self.core.decisions
         vault.touch()
         released: list[FilledValue] = []
-        disclosed: list[DisclosedField] = []
+        disclosed: list[tuple[str, FilledValue, DisclosedField]] = []
         for approval in payload.approvals:
             offered = pending.offered[approval.index]
             value = self._release(approval.value_id, offered.token, offered.box)
             if value is None:
                 continue  # edited away since the offer (or edited to more than the box holds): nothing to release
-            released.append(FilledValue(index=approval.index, value=value))
-            disclosed.append(self._disclosed(offered.token, offered.label, approval.value_id, value))
+            filled = FilledValue(index=approval.index, value=value)
+            released.append(filled)
+            disclosed.append(
+                (offered.purpose, filled, self._disclosed(offered.token, offered.label, approval.value_id, value))
+            )
             if approval.remember and not pending.frame_approval:
                 decisions.set(
-                    pending.site, offered.token, Choice.ALWAYS, purpose=pending.purpose, value_id=approval.value_id
+                    pending.site, offered.token, Choice.ALWAYS, purpose=offered.purpose, value_id=approval.value_id
                 )
         never = set(payload.never)
         for index in sorted(never):
-            decisions.set(pending.site, pending.offered[index].token, Choice.NEVER, purpose=pending.purpose)
+            offered = pending.offered[index]
+            decisions.set(pending.site, offered.token, Choice.NEVER, purpose=offered.purpose)
         if disclosed:
-            entry = self._record(pending, Decision.ONCE, disclosed)
-            self._remember_release(pending, Decision.ONCE, self._given(entry, released))
+            self._remember_release(pending, Decision.ONCE, self._record_values(pending, Decision.ONCE, disclosed))
         refused = {
             Decision.NEVER: [i for i in sorted(pending.offered) if i in never],
             Decision.UNTICKED: [i for i in sorted(pending.offered) if i not in approved and i not in never],
         }
         for decision, indexes in refused.items():
-            if indexes:
-                offered = [pending.offered[i] for i in indexes]
-                self._record(pending, decision, [DisclosedField(type=o.token, label=o.label) for o in offered])
+            self._record_refused(pending, decision, indexes)
         return FillApproveResult(request_id=payload.request_id, values=released)
 
     def decline(self, payload: FillDeclinePayload) -> FillDeclineResult:
         pending = self._take(payload.request_id, payload.frame_origin)
-        refused = [DisclosedField(type=o.token, label=o.label) for _, o in sorted(pending.offered.items())]
         terms = TERMS[Decision.DECLINED] if payload.reason == "declined" else TERMS_CLOSED
-        self._record(pending, Decision.DECLINED, refused, terms)
-        return FillDeclineResult(request_id=payload.request_id, recorded=len(refused))
+        self._record_refused(pending, Decision.DECLINED, sorted(pending.offered), terms)
+        return FillDeclineResult(request_id=payload.request_id, recorded=len(pending.offered))
 
     def report(self, payload: FillReportPayload) -> FillReportResult:
         """Record which values (or box changes) of one release the page did not take, and why.
@@ -387,14 +402,15 @@ class FillService:
                 raise ProtocolError(ErrorCode.NOT_OFFERED, f"field {index} was not released in this request")
         if len(set(named)) != len(named):
             raise ProtocolError(ErrorCode.BAD_REQUEST, "a field is reported on twice")
-        undelivered: dict[str, list[DisclosedField]] = {}  # by the entry that recorded them, in release order
+        # By the entry that recorded them, in release order, for that entry's purpose.
+        undelivered: dict[tuple[str, str], list[DisclosedField]] = {}
         for refused in sorted(payload.refused, key=lambda r: (release.fields[r.index].place, r.index)):
             given = release.fields[refused.index]
             taken_back = given.field.model_copy(update={"position": given.place, "reason": refused.reason})
-            undelivered.setdefault(given.entry_id, []).append(taken_back)
+            undelivered.setdefault((given.entry_id, given.purpose), []).append(taken_back)
         drafts = [
-            self._draft(release.where, Decision.UNDELIVERED, fields, release.terms, release_id=entry_id)
-            for entry_id, fields in undelivered.items()
+            self._draft(release.where, Decision.UNDELIVERED, fields, release.terms, purpose, release_id=entry_id)
+            for (entry_id, purpose), fields in undelivered.items()
         ]
         if drafts:
             try:
@@ -570,7 +586,25 @@ class FillService:
     def _given(entry: LedgerEntry, values: list[FilledValue]) -> dict[int, Given]:
         """What ``entry`` recorded, by page index; ``values`` are in its order."""
         pairs = enumerate(zip(values, entry.fields, strict=True))
-        return {v.index: Given(entry.id, place, given) for place, (v, given) in pairs}
+        return {v.index: Given(entry.id, place, given, entry.purpose) for place, (v, given) in pairs}
+
+    def _record_values(
+        self, pending: PendingFill, decision: Decision, values: list[tuple[str, FilledValue, DisclosedField]]
+    ) -> dict[int, Given]:
+        """One entry for the values released into each purpose's forms; what they recorded, by page index."""
+        given: dict[int, Given] = {}
+        for purpose, group in _by_purpose((p, (v, d)) for p, v, d in values):
+            entry = self._record(pending, decision, [d for _, d in group], purpose=purpose)
+            given.update(self._given(entry, [v for v, _ in group]))
+        return given
+
+    def _record_refused(
+        self, pending: PendingFill, decision: Decision, indexes: list[int], terms: str | None = None
+    ) -> None:
+        """One entry for the offered fields of each purpose that were not released (``indexes``, page order)."""
+        offered = [pending.offered[i] for i in indexes]
+        for purpose, group in _by_purpose((o.purpose, DisclosedField(type=o.token, label=o.label)) for o in offered):
+            self._record(pending, decision, group, terms, purpose)
 
     def _remember_release(
         self, pending: PendingFill, release: str, fields: dict[int, Given], terms: str = TERMS[Decision.UNDELIVERED]
@@ -638,8 +672,15 @@ def _takes_back(release: LedgerEntry | None, correction: LedgerDraft) -> bool:
     its fields a copy of the release's at its position (``FillService.report`` makes them so)."""
     if release is None or release.decision not in (Decision.ONCE, Decision.ALWAYS, Decision.NEVER):
         return False
-    where = (release.request_id, release.site, release.origin, release.path, release.frame_origin)
-    if where != (correction.request_id, correction.site, correction.origin, correction.path, correction.frame_origin):
+    where = (release.request_id, release.site, release.origin, release.path, release.frame_origin, release.purpose)
+    if where != (
+        correction.request_id,
+        correction.site,
+        correction.origin,
+        correction.path,
+        correction.frame_origin,
+        correction.purpose,
+    ):
         return False
     given = release.fields
     return all(
@@ -648,3 +689,11 @@ def _takes_back(release: LedgerEntry | None, correction: LedgerDraft) -> bool:
         and given[f.position] == f.model_copy(update={"position": None, "reason": None})
         for f in correction.fields
     )
+
+
+def _by_purpose(items: Iterable[tuple[str, T]]) -> list[tuple[str, list[T]]]:
+    """Items grouped by purpose, the groups in the order their purposes first come."""
+    grouped: dict[str, list[T]] = {}
+    for purpose, item in items:
+        grouped.setdefault(purpose, []).append(item)
+    return list(grouped.items())

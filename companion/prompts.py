@@ -95,7 +95,7 @@ def plan_prompts(
     for seen in understanding.fields:
         descriptor = descriptors[seen.index]
         fillable = safety[seen.index][0] and same_origin
-        purpose = _purpose_of(understanding, descriptor.form_index)
+        purpose = understanding.purpose_of(descriptor.form_index)
         if seen.type in CONSENT_TOKENS:
             plan.withheld[seen.index] = _consent_box(
                 plan, seen.type, seen.label, seen.index, descriptor.checked, fillable, purpose, preferences
@@ -188,12 +188,6 @@ def speaks_of_marketing(form: FormDescriptor | None) -> bool:
     if "marketing" in vocabulary.kinds_in(own):
         return True
     return form.in_dialog and "marketing" in vocabulary.kinds_in(text.human(form.text[:300]))
-
-
-def _purpose_of(understanding: PageUnderstanding, form_index: int | None) -> str:
-    if form_index is None:
-        return understanding.purpose
-    return understanding.form_purposes.get(form_index, understanding.purpose)
 
 
 def _form_heading(form: FormDescriptor | None, purpose: str) -> str:

@@ -99,6 +99,12 @@ class PageUnderstanding:
     fields: list[FieldUnderstanding]  # one per payload field, same order
     form_purposes: dict[int, str]  # form index -> purpose, for forms with any field
 
+    def purpose_of(self, form_index: int | None) -> str:
+        """The purpose of the form a field is in; the page's for a field outside any form."""
+        if form_index is None:
+            return self.purpose
+        return self.form_purposes.get(form_index, self.purpose)
+
 
 @dataclass(frozen=True)
 class _Guess:
@@ -353,9 +359,8 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
             )
         search_box = any(payload.fields[p].type == "search" or "search" in analysed[p][0].kinds for p in positions)
         key = form_index if form_index is not None else -1
-        form_purposes[key] = form_purpose(
-            tokens, form_kinds | _kinds_of(payload.fields, analysed, positions), search_box
-        )
+        words = form_kinds | _button_kinds(form) | _kinds_of(payload.fields, analysed, positions)
+        form_purposes[key] = form_purpose(tokens, words, search_box)
         # The form the person can see speaks for the page: a closed "join" dialog or a collapsed
         # section must not outweigh the one visible form (the demo shop's rewards page was called an
         # enrolment because of its hidden sign-up form). Hidden fields still break ties.
@@ -404,19 +409,29 @@ def _code_rows(
 
 
 def _form_kinds(form: FormDescriptor | None, members: list[FieldDescriptor]) -> frozenset[str]:
-    """The kinds a form's own words name: its heading, its buttons, its text and its programmer id and name
-    ("shipping-address-form"). A tick box's caption is no part of the text here: "Use as billing address"
-    on a delivery form, or "Same as shipping address" on a billing one, speaks of the other address."""
+    """The kinds a form's own words name: its heading, its text and its programmer id and name
+    ("shipping-address-form"). Neither a tick box's caption nor a button's is read here, as both often speak
+    of another address or step: "Use as billing address" on a delivery form, "Continue to payment" as its
+    button (``_button_kinds`` reads the buttons for what the form does)."""
     if form is None:
         return frozenset()
     body = form.text
-    for field in members:
-        if field.type in _CHECKABLE and len(field.label) >= _CAPTION_MIN:
-            body = body.replace(field.label, " ")
-    kinds = set(vocabulary.kinds_in_parts(text.human(t) for t in (form.heading, form.submit_text, body[:300]) if t))
+    captions = [f.label for f in members if f.type in _CHECKABLE] + form.submit_text.split(BUTTON_SEPARATOR)
+    for caption in captions:
+        if len(caption) >= _CAPTION_MIN:
+            body = body.replace(caption, " ")
+    kinds = set(vocabulary.kinds_in_parts(text.human(t) for t in (form.heading, body[:300]) if t))
     names = " ".join(text.identifier(n) for n in (form.id, form.name) if n)
     kinds.update(vocabulary.kinds_in_words(names.split()))
     return frozenset(kinds)
+
+
+def _button_kinds(form: FormDescriptor | None) -> frozenset[str]:
+    """What a form's buttons say it does ("Subscribe", "Sign in"), but not which address it holds: a button
+    names the next step as often as this one ("Continue to payment" under a delivery address)."""
+    if form is None or not form.submit_text:
+        return frozenset()
+    return frozenset(vocabulary.kinds_in(text.human(form.submit_text))) - _SECTION_KINDS
 
 
 def _kinds_of(

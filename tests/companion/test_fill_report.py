@@ -370,6 +370,7 @@ async def test_a_report_held_on_disk_is_not_held_in_memory_as_well(companion, da
         pytest.param({"request_id": None}, id="another-request-s-release"),
         pytest.param({"label": "Fake"}, id="a-field-it-did-not-release"),
         pytest.param({"position": 5}, id="a-place-it-does-not-have"),
+        pytest.param({"purpose": "newsletter"}, id="another-purpose-than-its-release"),
     ],
 )
 async def test_a_record_anyone_could_seal_is_set_aside_unless_it_takes_back_what_its_release_recorded(
@@ -386,7 +387,7 @@ async def test_a_record_anyone_could_seal_is_set_aside_unless_it_takes_back_what
     core.lock()
     field = real.fields[0].model_copy(update={k: v for k, v in forge.items() if k in ("label", "position")})
     changes = {"release_id": second_release.id, "request_id": second_release.request_id, "fields": (field,)}
-    changes.update({k: v for k, v in forge.items() if k == "release_id"})
+    changes.update({k: v for k, v in forge.items() if k in ("release_id", "purpose")})
     if "request_id" in forge:
         changes["request_id"] = first_release.request_id
     forged = LedgerDraft.model_validate({**real.model_dump(include=set(LedgerDraft.model_fields)), **changes})

@@ -69,7 +69,7 @@ FIELDS = [
         "hidden_reason": "display:none",
     },
 ]
-FORMS = [{"index": 0, "heading": "Delivery details", "submit_text": "Continue to payment", "field_count": 5}]
+FORMS = [{"index": 0, "heading": "Your details", "submit_text": "Continue to payment", "field_count": 5}]
 
 
 async def post(client, body, *, token=True, headers=None, raw=None):
@@ -523,3 +523,85 @@ async def test_an_always_on_a_lan_address_neither_fills_another_port_nor_plain_h
     assert given["site"] == "192.168.1.20:8080"
     assert (await fill_at(companion, "http://192.168.1.20:8080"))["autofilled"] == []  # plain http, not loopback
     assert (await fill_at(companion, "http://192.168.1.20:9090"))["site"] == "192.168.1.20:9090"
+
+
+# --- a page with forms for different purposes ---------------------------------------------------------
+
+
+def _box(index, form, name, label, type_="text"):
+    return {"index": index, "form_index": form, "tag": "input", "type": type_, "name": name, "label": label}
+
+
+CHECKOUT_AND_NEWSLETTER = {
+    "page": PAGE,
+    "forms": [
+        {"index": 0, "heading": "Delivery address", "submit_text": "Continue to payment"},
+        {"index": 1, "heading": "Subscribe to our newsletter", "submit_text": "Subscribe"},
+    ],
+    "fields": [
+        _box(0, 0, "email", "Email address", "email"),
+        _box(1, 0, "first_name", "First name"),
+        _box(2, 0, "last_name", "Last name"),
+        _box(3, 0, "street", "Street address"),
+        _box(4, 0, "postcode", "Postcode"),
+        _box(5, 0, "city", "Town / City"),
+        _box(6, 1, "newsletter_email", "Your email", "email"),
+    ],
+}
+
+
+async def request_both(companion):
+    _, answer = await post(companion, message("fill.request", CHECKOUT_AND_NEWSLETTER))
+    assert answer["ok"], answer
+    return answer["result"]
+
+
+async def test_each_form_is_recorded_and_remembered_for_its_own_purpose(companion):
+    # The footer's newsletter box beside a checkout: the ledger says which email went where, and a
+    # standing "always" given at the checkout does not fill the newsletter box.
+    core = await unlocked(companion)
+    result = await request_both(companion)
+    assert result["purpose"] == "checkout"  # the page's, as the approval window shows it
+    approvals = [{"index": i, "value_id": offer_for(result, i), "remember": i == 0} for i in (0, 1, 6)]
+    body = {"request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "approvals": approvals}
+    _, answer = await post(companion, message("fill.approve", body))
+    assert answer["ok"], answer
+    once = {e.purpose: [f.type for f in e.fields] for e in core.ledger.query(decision="once").items}
+    assert once == {"checkout": ["email", "shipping given-name"], "newsletter": ["email"]}
+    unticked = [(e.purpose, [f.type for f in e.fields]) for e in core.ledger.query(decision="unticked").items]
+    assert unticked == [
+        ("checkout", [f"shipping {t}" for t in ("family-name", "street-address", "postal-code", "address-level2")])
+    ]
+    assert [(d.field_type, d.purpose) for d in core.decisions.list()] == [("email", "checkout")]
+
+    again = await request_both(companion)
+    assert [v["index"] for v in again["autofilled"]] == [0]
+    assert offer_for(again, 6) is not None  # asked, not filled
+    always = core.ledger.query(decision="always").items
+    assert [(e.purpose, [f.type for f in e.fields]) for e in always] == [("checkout", ["email"])]
+
+
+async def test_a_value_a_page_refused_is_taken_back_under_its_own_forms_purpose(companion):
+    core = await unlocked(companion)
+    result = await request_both(companion)
+    approvals = [{"index": i, "value_id": offer_for(result, i)} for i in (0, 6)]
+    body = {"request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "approvals": approvals}
+    _, answer = await post(companion, message("fill.approve", body))
+    assert answer["ok"], answer
+    refused = [{"index": 6, "reason": "field_changed"}]
+    report = {"request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "release": "once"}
+    _, answer = await post(companion, message("fill.report", {**report, "filled": [0], "refused": refused}))
+    assert answer["ok"] and answer["result"]["recorded"] == 1, answer.get("error")
+    (undelivered,) = core.ledger.query(decision="undelivered").items
+    newsletter = next(e for e in core.ledger.query(decision="once").items if e.purpose == "newsletter")
+    assert undelivered.purpose == "newsletter" and undelivered.release_id == newsletter.id
+
+
+async def test_declining_records_each_forms_fields_for_its_purpose(companion):
+    core = await unlocked(companion)
+    result = await request_both(companion)
+    body = {"request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "reason": "declined"}
+    _, answer = await post(companion, message("fill.decline", body))
+    assert answer["ok"] and answer["result"]["recorded"] == 7, answer
+    declined = {e.purpose: len(e.fields) for e in core.ledger.query(decision="declined").items}
+    assert declined == {"checkout": 6, "newsletter": 1}

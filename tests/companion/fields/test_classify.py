@@ -1193,7 +1193,7 @@ def _address_form(form: dict, box: str) -> FillRequestPayload:
     return payload(
         *(field(label, label.lower().replace(" ", "_")) for label in labels),
         field(box, "same_address", type="checkbox"),
-        forms=[{"index": 0, "text": " ".join((*labels, box)), **form}],
+        forms=[{"index": 0, "text": " ".join((*labels, box, form.get("submit_text", ""))), **form}],
     )
 
 
@@ -1208,6 +1208,14 @@ def _address_form(form: dict, box: str) -> FillRequestPayload:
         # The form's own programmer name says which address it is
         ({"id": "shipping-address-form"}, "Use as billing address", "shipping", "checkout"),
         ({"name": "dwfrm_billing"}, "Same as shipping address", "billing", "billing"),
+        # A button names the next step as often as this one
+        ({"heading": "Secure checkout", "submit_text": "Continue to payment"}, "Save this address", None, "checkout"),
+        (
+            {"heading": "Delivery address", "submit_text": "Proceed to payment"},
+            "Save this address",
+            "shipping",
+            "checkout",
+        ),
     ],
 )
 def test_which_address_a_form_holds_is_read_from_it_not_from_its_tick_box(form, box, section, purpose):
