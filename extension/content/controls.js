@@ -183,10 +183,10 @@
   }
 
   /** What hides `el` at the viewport point (x, y), or null when the person sees the field there. */
-  function coverAt(el, scope, win, x, y) {
+  function coverAt(el, labels, scope, win, x, y) {
     const hit = scope.elementFromPoint(x, y);
     if (!hit || holds(hit, el) || el.contains(hit)) return null;
-    if (Array.from(el.labels || []).some((label) => label === hit || label.contains(hit))) return null;
+    if (Array.from(labels || el.labels || []).some((label) => label === hit || label.contains(hit))) return null;
     // Between the hit and the nearest element that holds the field, anything that paints hides it; the
     // elements that hold the field are drawn beneath it.
     for (let node = hit; node && !holds(node, el); node = renderedParent(node)) {
@@ -197,18 +197,19 @@
 
   /**
    * The element drawn over `el` that hides it from the person, or null. Needs a real layout (a browser, not
-   * jsdom): without elementFromPoint, or with the field outside the viewport, null.
+   * jsdom): without elementFromPoint, or with the field outside the viewport, null. A caller that has
+   * already read el.getBoundingClientRect() and el's labels (extraction) passes them, not to read them twice.
    */
-  function coveredBy(el, win) {
+  function coveredBy(el, win, knownRect = null, labels = null) {
     const scope = el.getRootNode();
     if (typeof scope.elementFromPoint !== "function") return null;
-    const rect = el.getBoundingClientRect();
+    const rect = knownRect || el.getBoundingClientRect();
     let cover = null;
     for (const [fx, fy] of PROBES) {
       const x = rect.left + rect.width * fx;
       const y = rect.top + rect.height * fy;
       if (!(x >= 0 && y >= 0 && x < win.innerWidth && y < win.innerHeight)) continue;
-      const found = coverAt(el, scope, win, x, y);
+      const found = coverAt(el, labels, scope, win, x, y);
       if (!found) return null;
       cover = cover || found;
     }
