@@ -88,48 +88,96 @@
     return cut(parts.join(" "), limit);
   }
 
-  // Reading a property of a live computed style costs a lookup each time, and ancestors are shared by many
-  // fields: what the checks need is read once per element per extraction, into a plain object.
   const clipsOverflow = (v) => v === "hidden" || v === "clip";
 
-  function makeFacts(win) {
+  /**
+   * What the checks read of one element's computed style. Each read of a live computed style is a lookup
+   * of its own (about half a microsecond in Chromium, a whole one for a shorthand), ancestors are shared by
+   * many fields, and most facts are wanted for only some elements (visibility for the field itself, overflow
+   * only for its ancestors): each fact is read when a check first asks for it, and kept for the extraction.
+   */
+  class Facts {
+    constructor(style, shorthandOnly) {
+      this.style = style;
+      this.shorthandOnly = shorthandOnly;
+      this.rect = null; // the element's box, read only when the layout checks need it
+      this._display = null;
+      this._visibility = null;
+      this._opacity = null;
+      this._contentHidden = null;
+      this._clippedAway = null;
+      this._overflow = null;
+    }
+
+    get display() {
+      if (this._display === null) this._display = this.style.display;
+      return this._display;
+    }
+
+    get visibility() {
+      if (this._visibility === null) this._visibility = this.style.visibility;
+      return this._visibility;
+    }
+
+    get opacity() {
+      if (this._opacity === null) {
+        const opacity = parseFloat(this.style.opacity);
+        // filter: opacity(0) fades an element as surely as opacity does, and is passed down the same way.
+        this._opacity = (Number.isNaN(opacity) ? 1 : opacity) * filterOpacity(this.style.filter);
+      }
+      return this._opacity;
+    }
+
+    get contentHidden() {
+      if (this._contentHidden === null) this._contentHidden = this.style.contentVisibility === "hidden";
+      return this._contentHidden;
+    }
+
+    /** Whether a clip rect or a clip-path leaves nothing of the element to see. */
+    get clippedAway() {
+      if (this._clippedAway === null) {
+        const s = this.style;
+        // clip applies only to an absolutely positioned box and is "auto" nearly everywhere: it is read
+        // first, and position only behind a rect.
+        this._clippedAway = (isClipRectEmpty(s.clip) && (s.position === "absolute" || s.position === "fixed")) ||
+          clipPathEmpty(s.clipPath);
+      }
+      return this._clippedAway;
+    }
+
+    /** Whether the element cuts off what overflows it, across (x) and down (y). */
+    get overflow() {
+      if (this._overflow === null) {
+        const s = this.style;
+        const overflowX = s.overflowX;
+        const overflowY = s.overflowY;
+        // A browser computes both longhands, and serialises the shorthand from them: reading it as well
+        // would tell nothing new. jsdom (the unit tests) leaves the longhands at their initial value and
+        // reports only a declared shorthand, so there it is read too (makeFacts says which is which).
+        const [shortX, shortY = shortX] = this.shorthandOnly && overflowX === "visible" && overflowY === "visible"
+          ? (s.overflow || "").split(" ")
+          : [];
+        this._overflow = {
+          x: clipsOverflow(overflowX) || clipsOverflow(shortX),
+          y: clipsOverflow(overflowY) || clipsOverflow(shortY),
+        };
+      }
+      return this._overflow;
+    }
+  }
+
+  function makeFacts(doc, win) {
     const cache = new Map();
+    // No browser leaves the root's computed overflow shorthand empty; jsdom does unless a test declares it.
+    const shorthandOnly = doc.documentElement ? win.getComputedStyle(doc.documentElement).overflow === "" : false;
     return (el) => {
       let f = cache.get(el);
       if (f === undefined) {
-        const s = win.getComputedStyle(el);
-        const opacity = parseFloat(s.opacity);
-        f = {
-          style: s,
-          display: s.display,
-          visibility: s.visibility,
-          // filter: opacity(0) fades an element as surely as opacity does, and is passed down the same way.
-          opacity: (Number.isNaN(opacity) ? 1 : opacity) * filterOpacity(s.filter),
-          contentHidden: s.contentVisibility === "hidden",
-          clip: null, // geometry facts, read only when the layout checks reach this element
-          rect: null,
-        };
+        f = new Facts(win.getComputedStyle(el), shorthandOnly);
         cache.set(el, f);
       }
       return f;
     };
-  }
-
-  function clipFacts(f) {
-    if (f.clip === null) {
-      const s = f.style;
-      const positioned = s.position === "absolute" || s.position === "fixed";
-      const overflowX = s.overflowX;
-      const overflowY = s.overflowY;
-      // jsdom fills only the shorthand; real browsers fill both longhands.
-      const [shortX, shortY = shortX] = overflowX === "visible" && overflowY === "visible" ? (s.overflow || "").split(" ") : [];
-      f.clip = {
-        empty: (positioned && isClipRectEmpty(s.clip)) || clipPathEmpty(s.clipPath),
-        x: clipsOverflow(overflowX) || clipsOverflow(shortX),
-        y: clipsOverflow(overflowY) || clipsOverflow(shortY),
-      };
-    }
-    return f.clip;
   }
 
   /** What an element passes on to its descendants: display:none or content-visibility:hidden, and opacity. */
@@ -233,12 +281,13 @@
     if (left + rect.width <= 0 || top + rect.height <= 0 || left >= ctx.pageWidth || top >= ctx.pageHeight) {
       return "off-screen";
     }
-    for (let a = el; a && a.nodeType === 1 && a !== ctx.doc.documentElement; a = renderedParent(a)) {
-      const f = a === el ? own : ctx.facts(a);
-      const clip = clipFacts(f);
-      if (clip.empty) return "clipped";
+    if (own.clippedAway) return "clipped";
+    for (let a = renderedParent(el); a && a.nodeType === 1 && a !== ctx.doc.documentElement; a = renderedParent(a)) {
+      const f = ctx.facts(a);
+      if (f.clippedAway) return "clipped";
       // Only overflow that cuts content off counts: a scrolling container's content can be scrolled to.
-      if (a !== el && (clip.x || clip.y)) {
+      const clip = f.overflow;
+      if (clip.x || clip.y) {
         const box = f.rect || (f.rect = a.getBoundingClientRect());
         const overlapW = Math.min(box.right, rect.right) - Math.max(box.left, rect.left);
         const overlapH = Math.min(box.bottom, rect.bottom) - Math.max(box.top, rect.top);
@@ -493,7 +542,7 @@
       pageWidth: Math.max(doc.documentElement.scrollWidth, doc.documentElement.clientWidth),
       pageHeight: Math.max(doc.documentElement.scrollHeight, doc.documentElement.clientHeight),
     };
-    ctx.facts = makeFacts(win);
+    ctx.facts = makeFacts(doc, win);
     ctx.chain = makeChain(ctx.facts);
     const base = doc.baseURI;
     const controls = describedControls(doc);
