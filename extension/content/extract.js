@@ -422,14 +422,22 @@
     return wrapped ? textOf(wrapped, LIMITS.short) : "";
   }
 
+  // Text that stripping and collapsing ASCII whitespace would leave as it is.
+  const UNTIDY = /[\t\n\f\r]|^ | $|  /;
+
   function optionsOf(select) {
     const out = [];
     const options = select.options || [];
-    for (let i = 0; i < options.length && out.length < LIMITS.options; i++) {
+    // The length of the live list is asked once: nothing changes the page while it is read.
+    const count = Math.min(options.length, LIMITS.options);
+    for (let i = 0; i < count; i++) {
       const o = options[i];
-      // option.text is already whitespace-stripped and collapsed (HTML spec); a value is kept exact, because
-      // the fill step selects by it.
-      const text = clip(o.text, LIMITS.short);
+      // option.text is the option's text whitespace-stripped and collapsed (HTML spec); a value is kept
+      // exact, because the fill step selects by it. Most options hold one tidy text node, and then
+      // textContent is that same string, read at a third of the cost (a script or other element inside
+      // an option, or untidy whitespace, leaves it to option.text).
+      const whole = o.firstElementChild === null ? o.textContent : null;
+      const text = clip(whole !== null && !UNTIDY.test(whole) ? whole : o.text, LIMITS.short);
       const value = o.getAttribute("value");
       out.push({ value: value === null ? text : clip(value, LIMITS.short), text });
     }
