@@ -46,7 +46,9 @@
   const OPACITY_FLOOR = 0.1;
   const SKIPPED_TEXT_TAGS = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "SELECT", "OPTION", "TEXTAREA", "SVG"]);
   const HEADING_SELECTOR = "h1, h2, h3, h4, h5, h6, legend, [role=heading]";
-  const SUBMIT_SELECTOR = "button:not([type]), button[type=submit], input[type=submit], input[type=image]";
+  const SUBMIT_SELECTORS = ["button:not([type])", "button[type=submit]", "input[type=submit]", "input[type=image]"];
+  const SUBMIT_SELECTOR = SUBMIT_SELECTORS.join(", ");
+  const SUBMIT_BUTTONS = 5; // the captions a form's submit_text is made of
   const DIALOG_SELECTOR =
     'dialog, [role=dialog], [role=alertdialog], [aria-modal=true], [class*="modal" i], [class*="popup" i]';
   // Containers that make a sensible group for controls outside any <form>.
@@ -497,11 +499,29 @@
     return "";
   }
 
+  /**
+   * The first `n` elements under `container` (in document order) that match one of `selectors`, which no
+   * element matches two of: container.querySelectorAll(selectors.join(", ")).slice(0, n). Chromium answers a
+   * single selector several times faster than a list of them (a list is matched selector by selector at
+   * every element), so each is asked alone and the first few of each are put back in document order.
+   */
+  function firstMatches(container, selectors, n) {
+    const found = [];
+    for (const selector of selectors) {
+      const list = container.querySelectorAll(selector);
+      for (let i = 0; i < list.length && i < n; i++) found.push(list[i]);
+    }
+    if (found.length > 1) found.sort((a, b) => (a.compareDocumentPosition(b) & a.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+    return found.slice(0, n);
+  }
+
   function submitTextOf(controls, container) {
     const texts = [];
-    const buttons = new Set(container.querySelectorAll(SUBMIT_SELECTOR));
-    for (const el of controls) if (el.matches(SUBMIT_SELECTOR)) buttons.add(el); // form= attribute owners
-    for (const b of Array.from(buttons).slice(0, 5)) {
+    const buttons = new Set(firstMatches(container, SUBMIT_SELECTORS, SUBMIT_BUTTONS));
+    if (buttons.size < SUBMIT_BUTTONS) {
+      for (const el of controls) if (el.matches(SUBMIT_SELECTOR)) buttons.add(el); // form= attribute owners
+    }
+    for (const b of Array.from(buttons).slice(0, SUBMIT_BUTTONS)) {
       // A button's value/alt is its caption, the page's own text, not something a person typed.
       const t = b.nodeName === "BUTTON" ? textOf(b, LIMITS.short) : attr(b, "value") || attr(b, "alt");
       if (t) texts.push(collapse(t));
