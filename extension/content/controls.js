@@ -95,6 +95,7 @@
 
   /** The factor a computed `filter` scales opacity by: "opacity(0)" hides as surely as opacity: 0. */
   function filterOpacity(filter) {
+    if (!filter || filter === "none") return 1; // nearly every element: no regex to run
     let factor = 1;
     for (const m of (filter || "").matchAll(/opacity\(\s*([\d.]+)(%?)\s*\)/g)) {
       const value = Number.parseFloat(m[1]);
