@@ -182,10 +182,13 @@
     };
   }
 
-  /** What an element passes on to its descendants: display:none or content-visibility:hidden, and opacity. */
-  function makeChain(facts) {
+  /**
+   * A function that tells, for an element, what it and the elements it is drawn inside add up to: `add(up,
+   * el)` makes an element's state from the state above it (`top` above the highest). Every element's state
+   * is worked out once per extraction, as ancestors are shared by many fields.
+   */
+  function makeInherited(add, top) {
     const cache = new Map();
-    const ROOT_STATE = { none: false, contentHidden: false, opacity: 1 };
     return (el) => {
       // Iterative, not recursive: a hostile page can nest elements deeper than the call stack.
       const pending = [];
@@ -194,18 +197,43 @@
         pending.push(node);
         node = renderedParent(node);
       }
-      let up = node ? cache.get(node) : ROOT_STATE;
+      let up = node ? cache.get(node) : top;
       for (let i = pending.length - 1; i >= 0; i--) {
-        const f = facts(pending[i]);
-        up = {
-          none: up.none || f.display === "none",
-          contentHidden: up.contentHidden || f.contentHidden,
-          opacity: up.opacity * f.opacity,
-        };
+        up = add(up, pending[i]);
         cache.set(pending[i], up);
       }
       return up;
     };
+  }
+
+  /** What an element passes on to its descendants: display:none or content-visibility:hidden, and opacity. */
+  function makeChain(facts) {
+    return makeInherited((up, el) => {
+      const f = facts(el);
+      return {
+        none: up.none || f.display === "none",
+        contentHidden: up.contentHidden || f.contentHidden,
+        opacity: up.opacity * f.opacity,
+      };
+    }, { none: false, contentHidden: false, opacity: 1 });
+  }
+
+  /**
+   * What may cut off what is drawn inside an element, from it up to (not including) the root element:
+   * whether any of them leaves nothing to see (`away`: a clip or clip-path), and those whose overflow is
+   * clipped (`clippers`, nearest first, as a list of {el, facts, next}), to be measured against a field's
+   * box. Most elements have neither, so a field's check seldom walks further than its parent.
+   */
+  function makeClips(facts, doc) {
+    const NONE = { away: false, clippers: null };
+    return makeInherited((up, el) => {
+      if (el === doc.documentElement) return NONE;
+      const f = facts(el);
+      const away = up.away || f.clippedAway;
+      const overflow = f.overflow;
+      if (!overflow.x && !overflow.y) return away === up.away ? up : { away, clippers: up.clippers };
+      return { away, clippers: { el, facts: f, next: up.clippers } };
+    }, NONE);
   }
 
   const NO_LABELS = Object.freeze([]);
@@ -284,17 +312,15 @@
       return "off-screen";
     }
     if (own.clippedAway) return "clipped";
-    for (let a = renderedParent(el); a && a.nodeType === 1 && a !== ctx.doc.documentElement; a = renderedParent(a)) {
-      const f = ctx.facts(a);
-      if (f.clippedAway) return "clipped";
-      // Only overflow that cuts content off counts: a scrolling container's content can be scrolled to.
-      const clip = f.overflow;
-      if (clip.x || clip.y) {
-        const box = f.rect || (f.rect = a.getBoundingClientRect());
-        const overlapW = Math.min(box.right, rect.right) - Math.max(box.left, rect.left);
-        const overlapH = Math.min(box.bottom, rect.bottom) - Math.max(box.top, rect.top);
-        if ((clip.x && overlapW < TINY_PX) || (clip.y && overlapH < TINY_PX)) return "clipped";
-      }
+    const clips = up ? ctx.clips(up) : null;
+    if (clips && clips.away) return "clipped";
+    // Only overflow that cuts content off counts: a scrolling container's content can be scrolled to.
+    for (let c = clips ? clips.clippers : null; c; c = c.next) {
+      const f = c.facts;
+      const box = f.rect || (f.rect = c.el.getBoundingClientRect());
+      const overlapW = Math.min(box.right, rect.right) - Math.max(box.left, rect.left);
+      const overlapH = Math.min(box.bottom, rect.bottom) - Math.max(box.top, rect.top);
+      if ((f.overflow.x && overlapW < TINY_PX) || (f.overflow.y && overlapH < TINY_PX)) return "clipped";
     }
     // Last, as it asks the browser's hit test: another element drawn over the field. A checkbox is left to
     // its label (shops draw their own box over the real one).
@@ -563,6 +589,7 @@
       win,
       facts: null,
       chain: null,
+      clips: null,
       labels: makeLabels(),
       layout: hasLayout(doc),
       scrollX: win.scrollX || 0,
@@ -572,6 +599,7 @@
     };
     ctx.facts = makeFacts(doc, win);
     ctx.chain = makeChain(ctx.facts);
+    ctx.clips = makeClips(ctx.facts, doc);
     const base = doc.baseURI;
     const controls = describedControls(doc);
 
