@@ -27,7 +27,7 @@
 
   // Loaded before this file in the page (manifest.json, companion/fields/runner.py); required under node.
   const Controls = root.ProfferControls || require("./controls.js");
-  const { CONTROL_SELECTOR, closestAcross, parentAcross, renderedParent, byIdNear } = Controls;
+  const { CONTROL_SELECTOR, closestAcross, parentAcross, renderedParent, byIdNear, precedes } = Controls;
   const { filterOpacity, clipPathEmpty, textTransparent, coveredBy } = Controls;
   const LIMITS = Object.freeze({
     short: 300, // ShortText
@@ -537,7 +537,7 @@
       const list = container.querySelectorAll(selector);
       for (let i = 0; i < list.length && i < n; i++) found.push(list[i]);
     }
-    if (found.length > 1) found.sort((a, b) => (a.compareDocumentPosition(b) & a.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+    if (found.length > 1) found.sort((a, b) => (precedes(a, b) ? -1 : 1));
     return found.slice(0, n);
   }
 

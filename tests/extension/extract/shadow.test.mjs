@@ -55,6 +55,25 @@ test("controls in open shadow roots are numbered after the document's own, root 
   assert.deepEqual(names(extractPage(doc, win).fields.map((f) => controls[f.index])), names(controls));
 });
 
+test("controls keep document order whatever their mix of kinds (each kind is listed apart)", () => {
+  // Inputs with a few selects and textareas among them (placed by search), then as many of each (past
+  // MAX_PLACED the list selector is asked instead); nested at different depths, in the document and a root.
+  const markup = (count, every) => Array.from({ length: count }, (_, i) => {
+    const kind = i % every === 0 ? (i % (2 * every) === 0 ? "select" : "textarea") : "input";
+    const control = `<${kind} name=n${i}>${kind === "input" ? "" : `</${kind}>`}`;
+    return i % 5 === 0 ? `<div><p>${control}</p></div>` : control;
+  }).join("");
+  for (const [count, every] of [[300, 7], [300, 2], [20, 1]]) {
+    const win = load(`<form>${markup(count, every)}</form><x-card id=host></x-card><textarea name=last></textarea>`);
+    const doc = win.document;
+    const root = shadow(doc, "#host", markup(40, 3));
+    const expected = [...doc.querySelectorAll("input, select, textarea"), ...root.querySelectorAll("input, select, textarea")];
+    const controls = controlsOf(doc);
+    assert.equal(controls.length, count + 41);
+    assert.ok(controls.every((el, i) => el === expected[i]), `${count} controls, one in ${every} not an input`);
+  }
+});
+
 test("walking up from inside a component reaches its host, its slot and its document", () => {
   const win = load(`<form id=f lang=fr><x-field id=host><input name=slotted></x-field></form>`);
   const doc = win.document;
