@@ -145,7 +145,7 @@
   function filterOpacity(filter) {
     if (!filter || filter === "none") return 1; // nearly every element: no regex to run
     let factor = 1;
-    for (const m of (filter || "").matchAll(/opacity\(\s*([\d.]+)(%?)\s*\)/g)) {
+    for (const m of filter.matchAll(/opacity\(\s*([\d.]+)(%?)\s*\)/g)) {
       const value = Number.parseFloat(m[1]);
       if (!Number.isNaN(value)) factor *= m[2] ? value / 100 : value;
     }

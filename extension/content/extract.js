@@ -222,7 +222,7 @@
    * What may cut off what is drawn inside an element, from it up to (not including) the root element:
    * whether any of them leaves nothing to see (`away`: a clip or clip-path), and those whose overflow is
    * clipped (`clippers`, nearest first, as a list of {el, facts, next}), to be measured against a field's
-   * box. Most elements have neither, so a field's check seldom walks further than its parent.
+   * box. Most elements have neither, so most fields are measured against none.
    */
   function makeClips(facts, doc) {
     const NONE = { away: false, clippers: null };
