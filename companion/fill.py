@@ -300,6 +300,7 @@ class FillService:
                     fillable=fillable,
                     reason=(reason or seen.reason or "")[:300] or None,
                     offers=offers,
+                    purpose=purpose,
                 )
             )
         if always:

@@ -125,6 +125,9 @@ class FieldVerdict(WireModel):
     fillable: bool
     reason: ShortText | None = None  # why a field is not fillable, or why it was classified so
     offers: list[Offer] = []
+    # What the field's own form is for (the page's purpose for a field outside any form): its ledger entry
+    # and the standing decisions chosen for it are for this purpose.
+    purpose: str | None = None
 
 
 class FilledValue(WireModel):

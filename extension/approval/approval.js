@@ -10,23 +10,13 @@
 import "../shared/runtime-messages.js";
 import { el, sendToWorker } from "../shared/ui.js";
 import { armAfterDelay } from "./arming.js";
+import { fieldPurposeNote, purposeInWords } from "./purposes.js";
 import { skippedInWords } from "./reasons.js";
 
 const M = globalThis.ProfferMessages;
 const key = new URLSearchParams(location.search).get("request");
 const main = document.getElementById("main");
 
-const PURPOSES = {
-  checkout: "checkout and delivery",
-  billing: "billing",
-  "account-signup": "creating an account",
-  newsletter: "a newsletter",
-  "loyalty-enrollment": "joining a loyalty programme",
-  "loyalty-lookup": "looking up a loyalty membership",
-  login: "signing in",
-  search: "a search",
-  other: "a form",
-};
 
 function showError(message) {
   const existing = document.getElementById("error");
@@ -49,11 +39,13 @@ function formWithoutSubmit(props, ...children) {
   return form;
 }
 
-function fieldRow(field) {
+function fieldRow(field, pagePurpose) {
   const id = `share-${field.index}`;
   const box = el("input", { type: "checkbox", id, name: "share", checked: false });
   box.dataset.index = String(field.index);
   const label = el("label", { htmlFor: id }, field.label || field.type, " ", el("span", { className: "type" }, `(${field.type})`));
+  const note = fieldPurposeNote(field, pagePurpose);
+  if (note) label.append(" ", el("span", { className: "field-purpose", id: `purpose-${field.index}` }, note));
   const row = el("div", { className: "field" }, box, label);
   if (field.offers.length === 1) {
     const value = el("span", { className: "value", id: `value-${field.index}` }, field.offers[0].value);
@@ -113,7 +105,7 @@ function renderOffer(view) {
   main.replaceChildren(
     title,
     el("p", { className: "origin", id: "origin" }, flags.topOrigin),
-    el("p", { className: "purpose", id: "purpose" }, `For ${PURPOSES[result.purpose] || "a form"}.`),
+    el("p", { className: "purpose", id: "purpose" }, `For ${purposeInWords(result.purpose)}.`),
   );
   if (flags.insecure) {
     main.append(el("p", { className: "warning", id: "warning-insecure", role: "alert" },
@@ -129,7 +121,7 @@ function renderOffer(view) {
     form.append(el("div", { className: "field" }, frameBox,
       el("label", { htmlFor: "approve-frame" }, `I approve sharing with ${result.frame_origin}`)));
   }
-  const fieldset = el("fieldset", {}, el("legend", {}, "Tick what you want to share"), ...offered.map(fieldRow));
+  const fieldset = el("fieldset", {}, el("legend", {}, "Tick what you want to share"), ...offered.map((f) => fieldRow(f, result.purpose)));
   form.append(fieldset);
   if (skipped.length) {
     form.append(el("details", { className: "skipped" },

@@ -876,6 +876,18 @@ export const MESSAGE_TYPES = Object.freeze({
               "title": "Offers",
               "type": "array"
             },
+            "purpose": {
+              "anyOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "null"
+                }
+              ],
+              "default": null,
+              "title": "Purpose"
+            },
             "reason": {
               "anyOf": [
                 {

@@ -562,6 +562,7 @@ async def test_each_form_is_recorded_and_remembered_for_its_own_purpose(companio
     core = await unlocked(companion)
     result = await request_both(companion)
     assert result["purpose"] == "checkout"  # the page's, as the approval window shows it
+    assert [f["purpose"] for f in result["fields"]] == ["checkout"] * 6 + ["newsletter"]  # each field's form's
     approvals = [{"index": i, "value_id": offer_for(result, i), "remember": i == 0} for i in (0, 1, 6)]
     body = {"request_id": result["request_id"], "frame_origin": PAGE["frame_origin"], "approvals": approvals}
     _, answer = await post(companion, message("fill.approve", body))

@@ -2,6 +2,7 @@
 host started by the browser, the real companion, the bundled demo shop, and the dashboard."""
 
 import re
+from contextlib import contextmanager
 
 import pytest
 
@@ -434,6 +435,19 @@ def test_a_box_under_a_sticky_bar_is_scrolled_into_view_and_filled(playwright, p
             wait_until(lambda: page.input_value("#email") == EMAIL, what="the email, scrolled into view")
 
 
+@contextmanager
+def one_page_site(playwright, person, tmp_path, name, html):
+    """Serve ``html`` as one page of a site, with the companion running and unlocked and the browser open;
+    yields (the browser context, the page's URL)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / name).write_text(html, encoding="utf-8")
+    with person.companion(), framework_pages.serve(site) as base:
+        person.unlock()
+        with browser(playwright, person) as (context, _worker):
+            yield context, f"{base}/{name}"
+
+
 COOKIE_WALL = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Newsletter</title></head><body>
 <h1>Join our newsletter</h1>
 <form action="/join"><p><label for="email">Email</label> <input id="email" name="email" type="email"></p>
@@ -445,20 +459,56 @@ COOKIE_WALL = """<!doctype html><html lang="en"><head><meta charset="utf-8"><tit
 def test_a_form_under_a_cookie_banner_is_offered_once_the_person_closes_it(playwright, person, tmp_path):
     """Fields under a banner are not offered (the person cannot see them); closing the banner changes no
     control, so it is the person's click that has the page read again, and the form is offered then."""
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "join.html").write_text(COOKIE_WALL, encoding="utf-8")
-    with person.companion(), framework_pages.serve(site) as base:
-        person.unlock()
-        with browser(playwright, person) as (context, _worker):
-            page = context.new_page()
-            page.goto(base + "/join.html")
-            page.wait_for_timeout(1500)
-            assert not [p for p in context.pages if "approval/approval.html" in p.url], "nothing visible to ask about"
-            with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
-                page.click("#accept")
-            window = info.value
-            window.wait_for_selector("body[data-ready=true]")
-            tick(window, "email")
-            window.click("#approve")
-            wait_until(lambda: page.input_value("#email") == EMAIL, what="the email, once uncovered")
+    with one_page_site(playwright, person, tmp_path, "join.html", COOKIE_WALL) as (context, url):
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_timeout(1500)
+        assert not [p for p in context.pages if "approval/approval.html" in p.url], "nothing visible to ask about"
+        with context.expect_page(lambda p: "approval/approval.html" in p.url, timeout=15000) as info:
+            page.click("#accept")
+        window = info.value
+        window.wait_for_selector("body[data-ready=true]")
+        tick(window, "email")
+        window.click("#approve")
+        wait_until(lambda: page.input_value("#email") == EMAIL, what="the email, once uncovered")
+
+
+CHECKOUT_WITH_NEWSLETTER = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Checkout</title></head>
+<body>
+  <form id="delivery"><h2>Delivery address</h2>
+    <label for="email">Email address</label><input id="email" name="email" type="email">
+    <label for="given">First name</label><input id="given" name="given_name">
+    <label for="family">Last name</label><input id="family" name="family_name">
+    <label for="street">Street address</label><input id="street" name="street">
+    <label for="postcode">Postcode</label><input id="postcode" name="postcode">
+    <label for="city">Town / City</label><input id="city" name="city">
+    <button type="submit">Place order</button>
+  </form>
+  <footer><form id="newsletter"><h3>Subscribe to our newsletter</h3>
+    <label for="news-email">Your email</label><input id="news-email" name="newsletter_email" type="email">
+    <button type="submit">Subscribe</button>
+  </form></footer>
+</body></html>
+"""
+
+
+def test_a_footer_newsletter_box_is_shown_and_recorded_as_the_newsletters(playwright, person, tmp_path):
+    """A checkout with a newsletter box in its footer: the window says the page is a checkout and marks the
+    footer's box as a newsletter's; the ledger records each email for its own form's purpose."""
+    with one_page_site(playwright, person, tmp_path, "checkout.html", CHECKOUT_WITH_NEWSLETTER) as (context, url):
+        page, window = open_with_approval(context, url)
+        assert "checkout" in window.inner_text("#purpose")
+        rows = window.locator(".field", has=window.locator(".type", has_text="(email)"))
+        assert rows.count() == 2
+        notes = [rows.nth(i).locator(".field-purpose").all_inner_texts() for i in range(2)]
+        assert notes == [[], ["for a newsletter"]]
+        wait_armed(window)
+        for i in range(2):
+            rows.nth(i).locator("input[name=share]").check()
+        window.click("#approve")
+        wait_until(lambda: page.input_value("#news-email") == EMAIL, what="the footer's email")
+        assert page.input_value("#email") == EMAIL
+        entries = wait_until(lambda: ledger_with(person, "once"), what="the ledger entries")
+        once = sorted((e["purpose"], [f["type"] for f in e["fields"]]) for e in entries if e["decision"] == "once")
+        assert once == [("checkout", ["email"]), ("newsletter", ["email"])]
