@@ -437,7 +437,7 @@ def _button_kinds(form: FormDescriptor | None) -> frozenset[str]:
 def _kinds_of(
     fields: list[FieldDescriptor], analysed: list[tuple[FieldEvidence, list[str]]], positions: list[int]
 ) -> frozenset[str]:
-    """The kinds the form's fields name, but for which address a tick box speaks of (see ``_form_kinds``)."""
+    """The kinds the form's fields name, leaving out the address a tick box names (see ``_form_kinds``)."""
     kinds: set[str] = set()
     for p in positions:
         own = analysed[p][0].kinds

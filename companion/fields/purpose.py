@@ -9,9 +9,12 @@ postal address it is a checkout), secrets (a password makes it a login or a sign
 (a checkout, even with a rewards-number box or a "join our club" tick box in it), loyalty (a membership
 number box is a look-up, an enrolment checkbox or words an enrolment), a lone search box, a lone
 email with marketing words (a newsletter), and a lone email or username whose form says "Sign in" (the
-first step of a login that asks for the password next). The page's purpose is that of its most substantial form, so
-a sign-up page is not called a search page because of the search box in its header; a payment form beside
-a visible delivery address form makes the page a checkout.
+first step of a login that asks for the password next).
+
+The page's purpose is that of its most substantial form, so a sign-up page is not called a search page
+because of the search box in its header; a payment form beside a visible delivery address form makes the
+page a checkout. Each field is still recorded for its own form's purpose (``PageUnderstanding.purpose_of``):
+a newsletter box in a checkout's footer is the newsletter's.
 """
 
 from __future__ import annotations
