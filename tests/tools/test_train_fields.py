@@ -184,3 +184,16 @@ def test_the_stamp_changes_with_the_descriptors_and_the_settings(tmp_path: Path)
 def test_sites_are_held_out_whole() -> None:
     assert train_fields.fold_of("shop.example", 5) == train_fields.fold_of("shop.example", 5)
     assert {train_fields.fold_of(f"site{i}.example", 5) for i in range(50)} == set(range(5))
+
+
+def test_training_rows_leave_out_the_rules_own_kinds(tmp_path: Path) -> None:
+    # "sign-in" decides purposes and passwords by rule; as a feature it would teach the corpus's habit of
+    # calling a sign-in's email box a username (companion/fields/vocabulary.RULE_ONLY_KINDS).
+    from companion.fields.features import payload_features
+
+    root = tmp_path / "forms"
+    _write_page(root, "alpha-shop.de", [_field(0, "login_email", "Email to sign in", "email")])
+    (page,) = fields_corpus.load(root)
+    assert any(f.endswith(":sign-in") for f in payload_features(page.payload)[0][1]), "the fields' evidence has it"
+    rows = train_fields.samples_of([page])
+    assert rows and not any(f.endswith(":sign-in") for _site, feats, _cls in rows for f in feats)
