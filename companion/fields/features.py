@@ -35,6 +35,18 @@ _MONTH_WORDS = re.compile(
     r"ene|abr|ago|dic|gen|mag|giu|lug|set|ott|mrt|okt|maj|sty|lut|kwi|cze|lip|sie|wrz|paz|lis|gru|"
     r"янв|фев|мар|апр|май|июн|июл|авг|сен|окт|ноя|дек|\d{1,2}\s*月)"
 )
+# A list of salutations ("Mr, Mrs, Ms", "Herr, Frau", "M., Mme") or of the sexes ("Male, Female") says what
+# a select asks for when its label does not: a whole option, folded, in the corpus's languages.
+_SALUTATION = re.compile(
+    r"^(mr|mrs|ms|miss|mx|dr|herr|herrn|frau|m|mme|mlle|monsieur|madame|mademoiselle|sr|sra|srta|senor|"
+    r"senora|sig|sigra|sig\.ra|signor|signora|dhr|mevr|mw|heer|mevrouw|pan|pani|hr|fru|herra|rouva|ur|"
+    r"asszony|г-н|г-жа|господин|госпожа|пані|κος|κα|κυριος|κυρια|bay|bayan|bapak|ibu|tuan|nyonya)\.?$"
+)
+_SEX = re.compile(
+    r"^(male|female|man|woman|masculino|femenino|masculin|feminin|mannlich|weiblich|mand|kvinde|mann|"
+    r"kvinne|kvinna|maschio|femmina|uomo|donna|mezczyzna|kobieta|muz|zena|мужской|женский|ferfi|erkek|"
+    r"kadın|ανδρας|γυναικα|laki-laki|perempuan|男|女|男性|女性|남|여|남성|여성|ذكر|انثى|أنثى)$"
+)
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _SMALL_NUMBER = re.compile(r"^0?\d{1,2}$")
 _WORD_LIMIT = 8
@@ -77,6 +89,11 @@ def _option_features(field: FieldDescriptor) -> list[str]:
         feats.append("opt:iso-codes")
     if sum(t.startswith("+") or v.startswith("+") for t, v in zip(texts, values, strict=True)) >= 5:
         feats.append("opt:dial-codes")
+    if len(options) <= 12:
+        if sum(bool(_SALUTATION.match(t)) for t in texts) >= 2:
+            feats.append("opt:salutations")
+        if sum(bool(_SEX.match(t)) for t in texts) >= 2:
+            feats.append("opt:sexes")
     for kind in vocabulary.kinds_in_parts(text.human(t[:200]) for t in texts[:3]):
         feats.append("opt:" + kind)  # the placeholder option ("Select a country", "Monat")
     return feats

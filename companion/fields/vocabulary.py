@@ -473,7 +473,7 @@ KEYWORDS: dict[str, str] = {
     + _w("desa"),
     "postal-code": "|".join(
         [
-            r"zip|post ?code|postal|postcode|post ?nr",
+            r"zip|post ?code|postal|postcode|post ?nr|post ?number",  # "postnumber": the Nordic word in English
             r"postleitzahl|" + _w("plz"),
             r"code postal|" + _w("cp") + r"|codepostal",
             r"código postal|codigo postal|cod postal|" + _w("cep"),

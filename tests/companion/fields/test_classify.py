@@ -1299,6 +1299,35 @@ def test_programmer_name_words_explain_away_too():
     assert vocabulary.kinds_in_words(["phone", "number"]) == {"tel"}
     assert vocabulary.kinds_in_words(["house", "number"]) == {"house-number"}
     assert "name" not in vocabulary.kinds_in_words(["company", "name"])
+    # "postnumber", the Nordic "postnummer" in English, is the postcode and not a house number
+    assert vocabulary.kinds_in_words(["dpostnumber"]) == {"postal-code"}
+
+
+@pytest.mark.parametrize(
+    ("options", "feature"),
+    [
+        (["", "Mr", "Mrs", "Miss", "Ms", "Dr"], "opt:salutations"),
+        (["Bitte wählen", "Frau", "Herr", "Divers / keine Anrede"], "opt:salutations"),
+        (["Civilité", "M.", "Mme"], "opt:salutations"),
+        (["Select Gender", "Female", "Male", "Rather Not Say"], "opt:sexes"),
+        (["Køn", "Mand", "Kvinde"], "opt:sexes"),
+        (["-- Por favor, seleccione --", "Masculino", "Femenino"], "opt:sexes"),
+    ],
+)
+def test_a_select_listing_salutations_or_the_sexes_says_so(options, feature):
+    from companion.fields.features import field_evidence
+    from companion.protocol.messages import FieldDescriptor
+
+    def own(texts):
+        listed = [{"value": str(i), "text": t} for i, t in enumerate(texts)]
+        return field_evidence(
+            FieldDescriptor.model_validate({"index": 0, "tag": "select", "type": "select-one", "options": listed})
+        ).own
+
+    assert feature in own(options)
+    # Sizes, answers and long lists are none of these, though "M" or "No" may be among them.
+    for other in (["XS", "S", "M", "L", "XL"], ["Yes", "No"], ["Mr", "Mrs", *(f"Option {i}" for i in range(20))]):
+        assert not {"opt:salutations", "opt:sexes"} & set(own(other))
 
 
 def test_label_and_name_agreeing_is_a_feature_of_its_own():
