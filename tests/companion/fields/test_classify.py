@@ -1315,19 +1315,27 @@ def test_programmer_name_words_explain_away_too():
     ],
 )
 def test_a_select_listing_salutations_or_the_sexes_says_so(options, feature):
+    assert feature in _select_evidence(options)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["XS", "S", "M", "L", "XL"], ["Yes", "No"], ["Mr", "Mrs", *(f"Option {i}" for i in range(20))]],
+)
+def test_sizes_answers_and_long_lists_list_no_salutations(options):
+    # "M" or "No" may be among them, and a long list may hold a title or two.
+    assert not {"opt:salutations", "opt:sexes"} & set(_select_evidence(options))
+
+
+def _select_evidence(texts: list[str]) -> tuple[str, ...]:
+    """The evidence features of a select offering these option texts."""
     from companion.fields.features import field_evidence
     from companion.protocol.messages import FieldDescriptor
 
-    def own(texts):
-        listed = [{"value": str(i), "text": t} for i, t in enumerate(texts)]
-        return field_evidence(
-            FieldDescriptor.model_validate({"index": 0, "tag": "select", "type": "select-one", "options": listed})
-        ).own
-
-    assert feature in own(options)
-    # Sizes, answers and long lists are none of these, though "M" or "No" may be among them.
-    for other in (["XS", "S", "M", "L", "XL"], ["Yes", "No"], ["Mr", "Mrs", *(f"Option {i}" for i in range(20))]):
-        assert not {"opt:salutations", "opt:sexes"} & set(own(other))
+    listed = [{"value": str(i), "text": t} for i, t in enumerate(texts)]
+    return field_evidence(
+        FieldDescriptor.model_validate({"index": 0, "tag": "select", "type": "select-one", "options": listed})
+    ).own
 
 
 def test_label_and_name_agreeing_is_a_feature_of_its_own():
