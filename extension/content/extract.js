@@ -366,8 +366,13 @@
   }
 
   // A component's controls count as its own (one level of shadow tree: enough to keep its text off a field).
-  const containsControl = (node) => node.nodeType === 1 && (node.matches(CONTROL_SELECTOR) ||
-    !!node.querySelector(CONTROL_SELECTOR) || !!(node.shadowRoot && node.shadowRoot.querySelector(CONTROL_SELECTOR)));
+  const holds = (node, selector) => node.nodeType === 1 && (node.matches(selector) ||
+    !!node.querySelector(selector) || !!(node.shadowRoot && node.shadowRoot.querySelector(selector)));
+  const containsControl = (node) => holds(node, CONTROL_SELECTOR);
+  // Text belongs to a box a person sees: an <input type=hidden> between a caption and its box (a page's
+  // copy of the value for its own script) takes no text from it.
+  const SEEN_CONTROL_SELECTOR = "input:not([type=hidden]), select, textarea";
+  const ownsText = (node) => holds(node, SEEN_CONTROL_SELECTOR);
 
   /** Text of the closest siblings in one direction, stopping at the first sibling that holds a control. */
   // Text that says something: a lone "*" (the required mark) or ":" names nothing, keep looking past it.
@@ -381,7 +386,7 @@
         continue;
       }
       if (sib.nodeType !== 1) continue;
-      if (containsControl(sib)) return null; // that text belongs to another field
+      if (ownsText(sib)) return null; // that text belongs to another field
       const t = textOf(sib, LIMITS.short * 2);
       if (WORDY.test(t)) return t;
     }
@@ -403,7 +408,7 @@
    * (<input><div><label>Post code</label></div>), unless its for= names another control.
    */
   function wrappedLabel(next, el) {
-    if (!next || next.nodeName === "LABEL" || containsControl(next)) return null;
+    if (!next || next.nodeName === "LABEL" || ownsText(next)) return null;
     const labels = next.querySelectorAll("label");
     if (labels.length !== 1 || textOf(next, LIMITS.short) !== textOf(labels[0], LIMITS.short)) return null;
     return mayName(labels[0], el) ? labels[0] : null;
@@ -438,7 +443,7 @@
         // A "floating" label drawn over the box often follows it in the markup, without a for= attribute
         // or with one the site wired to another box: the person reads the label where it is drawn.
         const next = node.nextElementSibling;
-        if (next && next.nodeName === "LABEL" && !containsControl(next)) {
+        if (next && next.nodeName === "LABEL" && !ownsText(next)) {
           const t = textOf(next, LIMITS.short);
           if (t) return t;
         }
@@ -509,6 +514,23 @@
     };
   }
 
+  /**
+   * The sensible container of a control outside any form: the closest group (a dialog, a fieldset, an
+   * element whose role is a form), passing over a <fieldset> drawn around this one box alone. Such a
+   * fieldset is the box's outline (an outlined text field), not a group: the boxes of the form it is one
+   * of are each in a fieldset of their own, and only the container around them all shows them together.
+   */
+  function groupAround(el, framesOneBox) {
+    let group = closestAcross(el, GROUP_SELECTOR);
+    while (group && group.nodeName === "FIELDSET") {
+      if (!framesOneBox.has(group)) framesOneBox.set(group, group.querySelectorAll(SEEN_CONTROL_SELECTOR).length <= 1);
+      if (!framesOneBox.get(group)) break;
+      const above = parentAcross(group);
+      group = above ? closestAcross(above, GROUP_SELECTOR) : null;
+    }
+    return group;
+  }
+
   /** The nearest heading inside `container`, else the closest one before it in document order (bounded). */
   function headingFor(container) {
     const inside = container.querySelector(HEADING_SELECTOR);
@@ -518,7 +540,7 @@
       for (let sib = node.previousElementSibling, n = 0; sib && n < 6; sib = sib.previousElementSibling, n++) {
         const h = sib.matches(HEADING_SELECTOR) ? sib : sib.querySelector(HEADING_SELECTOR);
         if (h) return textOf(h, LIMITS.short);
-        if (containsControl(sib)) return "";
+        if (ownsText(sib)) return "";
       }
       node = parentAcross(node);
     }
@@ -606,6 +628,7 @@
     // Group controls: real forms in document order (el.form honours the form= attribute), then one
     // synthetic group per sensible container for controls outside any form.
     const groups = new Map(); // container -> {controls, synthetic}
+    const framesOneBox = new Map(); // fieldset -> whether it holds no other box a person sees
     const groupOf = new Map(); // control -> container
     const positionOf = new Map(); // control -> position in its group
     for (const form of Array.from(doc.forms)) groups.set(form, { controls: [], synthetic: false });
@@ -616,7 +639,7 @@
       const owner = el.form || (el.getRootNode() === doc ? null : closestAcross(el, "form"));
       let container = owner && groups.has(owner) ? owner : null;
       if (!container) {
-        container = closestAcross(el, GROUP_SELECTOR) || body;
+        container = groupAround(el, framesOneBox) || body;
         if (!groups.has(container)) groups.set(container, { controls: [], synthetic: true });
       }
       const members = groups.get(container).controls;

@@ -79,6 +79,8 @@ test("nearby text names unlabelled fields, never across another control", () => 
   <div><span>Full name</span><div><input name=full><div><label>Add an address</label></div></div></div>
   <div><span>Gender</span> <input type=radio name=g value=f> Female <input type=radio name=g value=m> Male</div>
   <label for=x>Labelled</label><input id=x name=labelled>
+  <div><label>Miasto</label><div></div><input type=hidden name=city_id><input name=town_shown></div>
+  <div><span>Kod</span><span><input type=hidden name=code_id></span><input name=code_shown></div>
   </form>`);
   const payload = extract(win);
   assert.equal(byName(payload, "street").nearby_text, "Straße");
@@ -96,6 +98,8 @@ test("nearby text names unlabelled fields, never across another control", () => 
   assert.equal(byName(payload, "full").nearby_text, "Full name", "text before the box outranks a wrapped label");
   assert.deepEqual(payload.fields.filter((f) => f.name === "g").map((f) => f.nearby_text), ["Female", "Male"]);
   assert.equal(byName(payload, "labelled").nearby_text, "", "only asked for when no label names the field");
+  assert.equal(byName(payload, "town_shown").nearby_text, "Miasto", "a hidden input owns no caption");
+  assert.equal(byName(payload, "code_shown").nearby_text, "Kod", "nor does a wrapper holding only one");
 });
 
 test("no value typed into the page ever leaves it", () => {
@@ -187,6 +191,25 @@ test("forms: the form attribute, positions, heading, submit text, dialogs, and f
   assert.match(dialogGroup.text, /Get 10% off/);
   assert.deepEqual([byName(payload, "popup_email").form_index, byName(payload, "search").form_index], [1, 2]);
   assert.equal(pageGroup.synthetic, true);
+});
+
+test("a fieldset drawn around one box alone is its outline, not a group of its own", () => {
+  const win = load(`
+    <div role=form>
+      <fieldset><input name=street placeholder=Street></fieldset>
+      <fieldset><legend>House</legend><input name=house><input type=hidden name=house_id></fieldset>
+      <fieldset><legend>Delivery</legend><input name=zip><input name=town></fieldset>
+    </div>
+    <fieldset><input name=note></fieldset>`);
+  const payload = extract(win);
+  const formOf = (name) => byName(payload, name).form_index;
+  assert.equal(formOf("street"), formOf("house"), "the outlined boxes of one form share its group");
+  assert.notEqual(formOf("zip"), formOf("street"), "a fieldset of two boxes is a group");
+  assert.equal(formOf("zip"), formOf("town"));
+  assert.equal(payload.forms[formOf("street")].field_count, 3, "the outline group holds street, house and its id");
+  assert.deepEqual([byName(payload, "house").nearby_text, byName(payload, "house").position_in_form], ["House", 1]);
+  assert.equal(payload.forms[formOf("note")].synthetic, true, "with no group above, the page's body is the group");
+  assert.notEqual(formOf("note"), formOf("street"));
 });
 
 test("a body marked modal-open does not put every form in a dialog", () => {
