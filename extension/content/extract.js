@@ -414,11 +414,39 @@
     return mayName(labels[0], el) ? labels[0] : null;
   }
 
+  // What a person clicks or picks from, not a caption: a clear or show-password button drawn inside a box,
+  // a dropdown's list of options drawn over the boxes below it.
+  const INTERACTIVE_SELECTOR = "button, a[href], [role=button], [role=link], [role=option], [role=listbox]";
+
+  /**
+   * The text of `next` (an element after a field, holding no control) when it is drawn where a person reads
+   * it as the field's caption: a floating label written after its input (<input placeholder=" "><span>
+   * Street</span>), read inside the box at its left, or on its top edge once it floats up; or, where the
+   * page's style did not draw it over the box (a copy of the page saved without it), on the box's line
+   * right after it. Text after a box drawn below it (an error, the next question) or far along its line is
+   * not the box's: hence layout, not markup.
+   */
+  function drawnCaption(next, el, ctx) {
+    if (!ctx.layout || !next || ownsText(next)) return "";
+    if (next.matches(INTERACTIVE_SELECTOR) || next.querySelector(INTERACTIVE_SELECTOR)) return "";
+    const box = el.getBoundingClientRect();
+    const r = next.getBoundingClientRect();
+    if (box.width < TINY_PX || box.height < TINY_PX || r.width < TINY_PX || r.height < TINY_PX) return "";
+    const middle = (r.top + r.bottom) / 2;
+    const over = middle >= box.top - box.height / 2 && middle <= box.bottom &&
+      r.left >= box.left - TINY_PX && r.left < box.left + box.width / 2;
+    const after = middle >= box.top && middle <= box.bottom &&
+      r.left >= box.right - TINY_PX && r.left <= box.right + box.height;
+    if (!over && !after) return "";
+    const t = textOf(next, LIMITS.short);
+    return WORDY.test(t) ? t : "";
+  }
+
   /**
    * The text just before an unlabelled field (after it, for a checkbox or radio, where their captions sit):
    * its own siblings first, then each ancestor's, up to a few levels, never across another control.
    */
-  function nearbyText(el) {
+  function nearbyText(el, ctx) {
     const checkable = CHECKABLE.has(attr(el, "type").toLowerCase());
     const tail = (t) => {
       // The end of a long text is nearest the field; start on a whole character.
@@ -428,7 +456,11 @@
       return cut(t.slice(start), LIMITS.short);
     };
     let node = el;
-    let wrapped = null; // a floating label in a wrapper of its own: used only when nothing nearer speaks
+    // Last resorts, used only when no text before the box speaks, at any level: a floating label in a
+    // wrapper of its own, then text after the box drawn as its caption (a custom select's shown value and a
+    // hint after a box are drawn there too, and the caption before it is the surer one).
+    let wrapped = null;
+    let drawn = "";
     for (let depth = 0; node && depth < LIMITS.nearbyDepth; depth++) {
       if (checkable) {
         const after = siblingText(node, true);
@@ -447,12 +479,13 @@
           const t = textOf(next, LIMITS.short);
           if (t) return t;
         }
+        drawn = drawn || drawnCaption(next, el, ctx);
         wrapped = wrapped || wrappedLabel(next, el);
       }
       node = parentAcross(node); // from the top of a component's shadow tree, on to the text around its host
       if (!node || node.nodeName === "BODY" || node.nodeName === "FORM") break;
     }
-    return wrapped ? textOf(wrapped, LIMITS.short) : "";
+    return wrapped ? textOf(wrapped, LIMITS.short) : drawn;
   }
 
   // Text that stripping and collapsing ASCII whitespace would leave as it is.
@@ -679,7 +712,7 @@
         aria_label: ariaLabel,
         placeholder: cut(attr(el, "placeholder"), LIMITS.short),
         title: cut(attr(el, "title"), LIMITS.short),
-        nearby_text: label || ariaLabel ? "" : nearbyText(el),
+        nearby_text: label || ariaLabel ? "" : nearbyText(el, ctx),
         options: tag === "select" ? optionsOf(el) : [],
         maxlength: Number.isInteger(maxLength) && maxLength >= 0 ? maxLength : null,
         inputmode: cut(attr(el, "inputmode"), LIMITS.type),

@@ -172,6 +172,52 @@ test("cutting never splits a character made of two UTF-16 units", () => {
   assert.ok(payload.fields[0].label.isWellFormed() && payload.fields[1].options[0].text.isWellFormed());
 });
 
+test("a caption written after its box names it only where it is drawn as its caption", () => {
+  const markup = `<form>
+    <span><input name=street placeholder=" "><span id=street_cap>Street</span></span>
+    <div><input name=flat><div id=flat_err>Please fill in this field</div></div>
+    <div><input name=code><span id=code_btn role=button>Apply</span></div>
+    <div><input name=coupon><span id=coupon_hint>Optional</span></div>
+    <div><div><input name=zip></div><span id=zip_cap>Post code</span></div>
+    <span><input name=house><span id=house_cap>House</span></span>
+    <span><input name=far><span id=far_note>Why we ask</span></span>
+    <div><span>Country</span><div><input name=country><span id=country_shown>Canada</span></div></div>
+  </form>`;
+  const win = load(markup);
+  Object.defineProperty(win.document.documentElement, "clientWidth", { value: 1024 });
+  Object.defineProperty(win.document.documentElement, "clientHeight", { value: 768 });
+  const rows = ["street", "flat", "code", "coupon", "zip", "house", "far", "country"];
+  const boxes = {
+    street_cap: [14, 5, 50, 20], // inside the box, at its left: a floating label at rest
+    flat_err: [10, 32, 200, 16], // under the box: an error message
+    code_btn: [14, 5, 50, 20], // inside the box, but something to click
+    coupon_hint: [150, 5, 50, 20], // inside the box, in its right half
+    zip_cap: [14, -10, 60, 20], // on the box's top edge: a label floated up
+    house_cap: [212, 6, 40, 18], // right after the box, on its line: a page drawn without its style
+    far_note: [400, 6, 80, 18], // far along the line
+    country_shown: [14, 5, 60, 20], // a custom select's value, drawn over its box
+  };
+  win.Element.prototype.getBoundingClientRect = function () {
+    const name = this.getAttribute("name");
+    const id = this.id;
+    const row = rows.findIndex((r) => r === name || (id && id.startsWith(r)));
+    const [x, y, w, h] = name ? [10, 0, 200, 30] : boxes[id] || [0, 0, 0, 0];
+    const top = 100 * Math.max(row, 0) + y;
+    return { left: x, top, width: w, height: h, right: x + w, bottom: top + h, x, y: top };
+  };
+  const payload = extract(win);
+  const nearby = (name) => byName(payload, name).nearby_text;
+  assert.equal(nearby("street"), "Street");
+  assert.equal(nearby("flat"), "", "an error drawn under the box is not its name");
+  assert.equal(nearby("code"), "", "nor a button drawn inside it");
+  assert.equal(nearby("coupon"), "", "nor text at the box's right end");
+  assert.equal(nearby("zip"), "Post code", "one level up, floated onto the top edge");
+  assert.equal(nearby("house"), "House");
+  assert.equal(nearby("far"), "", "text far along the box's line is not its caption");
+  assert.equal(nearby("country"), "Country", "the text before a box, at any level, outranks text drawn after it");
+  assert.equal(byName(extract(load(markup)), "street").nearby_text, "", "without layout, only a <label> after a box is read");
+});
+
 test("forms: the form attribute, positions, heading, submit text, dialogs, and formless groups", () => {
   const win = load(`
     <h2>Join our rewards club</h2>
