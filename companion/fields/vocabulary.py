@@ -228,6 +228,11 @@ KEYWORDS: dict[str, str] = {
             r"الاسم",
             _w("nama"),
             r"attention|" + _w("att"),
+            # The person to ask for, on a business's address: a whole name
+            r"contact ?person|contactpersoon|kontaktperson|ansprechpartner|personne de contact|"
+            r"persona de contacto|persona di contatto|osoba kontaktowa|kontaktn[ií] osoba|yhteyshenkil|"
+            r"kapcsolattart|persoana de contact|контактное лицо|контактна особа|"
+            r"лице за контакт",
             _w("name"),
             _w("naam"),
             _w("namn"),
@@ -570,6 +575,10 @@ KEYWORDS: dict[str, str] = {
     + r"|"
     + _w("yyyy")
     + r"|"
+    + _w("jjjj")  # Dutch and German date masks ("DD-MM-JJJJ", "TT.MM.JJJJ")
+    + r"|"
+    + _w("aaaa")  # French, Spanish, Portuguese and Italian ("JJ/MM/AAAA", "DD/MM/AAAA")
+    + r"|"
     + _w("jahr")
     + r"|"
     + _w("année")
@@ -598,6 +607,10 @@ KEYWORDS: dict[str, str] = {
     + _w("day")
     + r"|"
     + _w("dd")
+    + r"|"
+    + _w("tt")  # German "TT.MM.JJJJ"
+    + r"|"
+    + _w("gg")  # Italian "GG/MM/AAAA"
     + r"|"
     + _w("tag")
     + r"|"

@@ -635,6 +635,17 @@ def test_language_families(labels_and_names, expected):
         ("Ponovite e-mail", "confirm", True),  # Serbo-Croatian
         ("Correio eletrónico", "email", True),  # European Portuguese
         ("Durchwahl", "tel-extension", True),
+        # The person to ask for at a business, whose whole name is asked; a contact form's "Contact" is not
+        ("Contact person", "name", True),
+        ("Ansprechpartner", "name", True),
+        ("Yhteyshenkilö", "name", True),  # Finnish
+        ("Osoba kontaktowa", "name", True),  # Polish
+        ("Contact us", "name", False),
+        # The date masks written in a birthday's boxes, in the corpus's languages
+        ("JJJJ", "year", True),  # Dutch and German
+        ("AAAA", "year", True),  # French, Spanish, Portuguese, Italian
+        ("TT", "day", True),  # German
+        ("GG", "day", True),  # Italian
         ("Mellék", "tel-extension", True),  # Hungarian
         ("Dahili", "tel-extension", True),  # Turkish
         # News sent to the person is marketing; a name or a menu with "News" in it is not
