@@ -669,19 +669,11 @@ class FillService:
 
 
 def _takes_back(release: LedgerEntry | None, correction: LedgerDraft) -> bool:
-    """Whether ``correction`` could be a report's on ``release``: the same request, place and frame, and each of
-    its fields a copy of the release's at its position (``FillService.report`` makes them so)."""
+    """Whether ``correction`` could be a report's on ``release``: the same request, place, frame and purpose,
+    and each of its fields a copy of the release's at its position (``FillService.report`` makes them so)."""
     if release is None or release.decision not in (Decision.ONCE, Decision.ALWAYS, Decision.NEVER):
         return False
-    where = (release.request_id, release.site, release.origin, release.path, release.frame_origin, release.purpose)
-    if where != (
-        correction.request_id,
-        correction.site,
-        correction.origin,
-        correction.path,
-        correction.frame_origin,
-        correction.purpose,
-    ):
+    if _where(release) != _where(correction):
         return False
     given = release.fields
     return all(
@@ -690,6 +682,11 @@ def _takes_back(release: LedgerEntry | None, correction: LedgerDraft) -> bool:
         and given[f.position] == f.model_copy(update={"position": None, "reason": None})
         for f in correction.fields
     )
+
+
+def _where(record: LedgerEntry | LedgerDraft) -> tuple[object, ...]:
+    """The request, place, frame and purpose a ledger record is about."""
+    return (record.request_id, record.site, record.origin, record.path, record.frame_origin, record.purpose)
 
 
 def _by_purpose(items: Iterable[tuple[str, T]]) -> list[tuple[str, list[T]]]:
