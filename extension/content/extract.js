@@ -102,7 +102,7 @@
     constructor(style, shorthandOnly) {
       this.style = style;
       this.shorthandOnly = shorthandOnly;
-      this.rect = null; // the element's box, read only when the layout checks need it
+      this.rect = null; // the element's box, read by boxOf when a layout check or a caption needs it
       this._display = null;
       this._visibility = null;
       this._opacity = null;
@@ -266,6 +266,12 @@
     };
   }
 
+  /** An element's box, read once per extraction: the layout checks and the caption reading share it. */
+  function boxOf(el, ctx) {
+    const f = ctx.facts(el);
+    return f.rect || (f.rect = el.getBoundingClientRect());
+  }
+
   function hasLayout(doc) {
     const de = doc.documentElement;
     return !!de && (de.clientWidth > 0 || de.clientHeight > 0);
@@ -302,7 +308,7 @@
     if (!CHECKABLE.has(controlType(el, tag)) && textTransparent(own.style)) return "transparent text";
     if (!ctx.layout) return null;
 
-    const rect = el.getBoundingClientRect();
+    const rect = boxOf(el, ctx);
     if (rect.width < TINY_PX || rect.height < TINY_PX) {
       return rect.width === 0 || rect.height === 0 ? "zero size" : "tiny size";
     }
@@ -317,7 +323,7 @@
     // Only overflow that cuts content off counts: a scrolling container's content can be scrolled to.
     for (let c = clips ? clips.clippers : null; c; c = c.next) {
       const f = c.facts;
-      const box = f.rect || (f.rect = c.el.getBoundingClientRect());
+      const box = boxOf(c.el, ctx);
       const overlapW = Math.min(box.right, rect.right) - Math.max(box.left, rect.left);
       const overlapH = Math.min(box.bottom, rect.bottom) - Math.max(box.top, rect.top);
       if ((f.overflow.x && overlapW < TINY_PX) || (f.overflow.y && overlapH < TINY_PX)) return "clipped";
@@ -345,7 +351,7 @@
     const c = ctx.chain(label);
     if (c.none || c.opacity < OPACITY_FLOOR || ctx.facts(label).visibility === "hidden") return false;
     if (!ctx.layout) return true;
-    const r = label.getBoundingClientRect();
+    const r = boxOf(label, ctx);
     return r.width >= TINY_PX && r.height >= TINY_PX;
   }
 
@@ -366,13 +372,13 @@
   }
 
   // A component's controls count as its own (one level of shadow tree: enough to keep its text off a field).
-  const holds = (node, selector) => node.nodeType === 1 && (node.matches(selector) ||
+  const hasMatch = (node, selector) => node.nodeType === 1 && (node.matches(selector) ||
     !!node.querySelector(selector) || !!(node.shadowRoot && node.shadowRoot.querySelector(selector)));
-  const containsControl = (node) => holds(node, CONTROL_SELECTOR);
+  const containsControl = (node) => hasMatch(node, CONTROL_SELECTOR);
   // Text belongs to a box a person sees: an <input type=hidden> between a caption and its box (a page's
   // copy of the value for its own script) takes no text from it.
   const SEEN_CONTROL_SELECTOR = "input:not([type=hidden]), select, textarea";
-  const ownsText = (node) => holds(node, SEEN_CONTROL_SELECTOR);
+  const ownsText = (node) => hasMatch(node, SEEN_CONTROL_SELECTOR);
 
   /** Text of the closest siblings in one direction, stopping at the first sibling that holds a control. */
   // Text that says something: a lone "*" (the required mark) or ":" names nothing, keep looking past it.
@@ -429,8 +435,8 @@
   function drawnCaption(next, el, ctx) {
     if (!ctx.layout || !next || ownsText(next)) return "";
     if (next.matches(INTERACTIVE_SELECTOR) || next.querySelector(INTERACTIVE_SELECTOR)) return "";
-    const box = el.getBoundingClientRect();
-    const r = next.getBoundingClientRect();
+    const box = boxOf(el, ctx);
+    const r = boxOf(next, ctx);
     if (box.width < TINY_PX || box.height < TINY_PX || r.width < TINY_PX || r.height < TINY_PX) return "";
     const middle = (r.top + r.bottom) / 2;
     const over = middle >= box.top - box.height / 2 && middle <= box.bottom &&
