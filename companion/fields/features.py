@@ -48,6 +48,9 @@ _SEX = re.compile(
     r"kadın|ανδρας|γυναικα|laki-laki|perempuan|男|女|男性|女性|남|여|남성|여성|ذكر|انثى|أنثى)$"
 )
 _YEAR = re.compile(r"^(19|20)\d\d$")
+# A calling code as a list shows it: "+49", "DE +49", "Deutschland (+49)", "\u202a(+93)\u202c". One to
+# three digits after the plus, so a time zone's "GMT +0000" is not one.
+_DIAL_CODE = re.compile(r"(?:^|[^\w+])\+ ?\d{1,3}(?!\d)")
 _SMALL_NUMBER = re.compile(r"^0?\d{1,2}$")
 _WORD_LIMIT = 8
 
@@ -87,7 +90,8 @@ def _option_features(field: FieldDescriptor) -> list[str]:
     two_letter = sum(len(v) == 2 and v.isalpha() for v in values)
     if two_letter >= 20:
         feats.append("opt:iso-codes")
-    if sum(t.startswith("+") or v.startswith("+") for t, v in zip(texts, values, strict=True)) >= 5:
+    dial_codes = sum(bool(_DIAL_CODE.search(o.text) or _DIAL_CODE.search(o.value)) for o in options[:60])
+    if dial_codes >= min(5, (len(options) + 1) // 2):  # a short list ("HU (+36)", "Other (+)") counts too
         feats.append("opt:dial-codes")
     if len(options) <= 12:
         if sum(bool(_SALUTATION.match(t)) for t in texts) >= 2:

@@ -412,7 +412,7 @@ KEYWORDS: dict[str, str] = {
     "address-line3": r"address ?(line)? ?3|address3|line ?3|street3|adresse 3",
     "address-level2": "|".join(
         [
-            r"city|town|" + _w("ville") + r"|localit|municipal|suburb",
+            r"city|town|" + _w("ville") + r"|localit|municipal|suburb|settlement",  # "Település" in English
             r"stadt|" + _w("ort") + r"|wohnort|gemeinde",
             r"ciudad|población|poblacion|localidad|municipio",
             r"città|citta|comune|località",
@@ -450,7 +450,7 @@ KEYWORDS: dict[str, str] = {
             r"regione|provincia",
             r"provincie",
             r"województwo|wojewodztwo",
-            _W + r"län$|landskap|fylke|maakunta",
+            _W + r"län$|landskap|fylke|maakunta|osavaltio|provinssi",
             r"kraj$|okres",
             r"megye",
             r"județ|judet",
@@ -478,7 +478,8 @@ KEYWORDS: dict[str, str] = {
     + _w("desa"),
     "postal-code": "|".join(
         [
-            r"zip|post ?code|postal|postcode|post ?nr|post ?number",  # "postnumber": the Nordic word in English
+            # "postnumber": the Nordic word in English; "P.C." only as a whole label
+            r"zip|post ?code|postal|postcode|post ?nr|post ?number|^p ?c$",
             r"postleitzahl|" + _w("plz"),
             r"code postal|" + _w("cp") + r"|codepostal",
             r"código postal|codigo postal|cod postal|" + _w("cep"),
@@ -491,8 +492,9 @@ KEYWORDS: dict[str, str] = {
             r"irányítószám|iranyitoszam|irsz",
             r"cod poștal|cod postal",
             r"индекс|почтовый код|індекс",
-            r"пощенски код|поштански број|поштанскиброј|postanski broj|postna stevilka",
-            r"ταχυδρομικός κώδικας|(?<![α-ω])τ ?κ(?![α-ω])",  # "Τ.Κ." is read as "τ κ"
+            r"пощенски код|пощ код|поштански број|поштанскиброј|postanski broj|postna stevilka",
+            # "Τ.Κ." is read as "τ κ", and Greek pages write it in Latin capitals too; "Ταχ. Κώδικας"
+            r"ταχυδρομικός κώδικας|ταχ κώδικ|(?<![α-ω])τ ?κ(?![α-ω])|^t ?k$",
             r"posta kodu",
             r"郵便番号|〒|邮编|邮政编码|郵遞區號",
             r"우편번호",
@@ -511,7 +513,7 @@ KEYWORDS: dict[str, str] = {
             r"" + _w("país") + r"|" + _w("pais"),
             r"paese|nazione",
             r"kraj$|" + _w("kraj"),
-            r"maa$",
+            r"maa$|^maa alue$",  # Finnish "Maa/alue", country or area
             _W + r"země|" + _W + r"zeme|krajina",
             r"ország|orszag",
             _w("țara") + r"|" + _w("tara"),

@@ -588,6 +588,14 @@ def test_language_families(labels_and_names, expected):
         ("Kerület", "address-level3", True),  # Hungarian
         ("Industry sector", "address-level3", False),
         ("Регіон", "address-level1", True),  # Ukrainian
+        ("Osavaltio/provinssi", "address-level1", True),  # Finnish state, province
+        ("Maa/alue", "country", True),  # Finnish country or area
+        ("Ταχ. Κώδικας", "postal-code", True),  # Greek, abbreviated
+        ("T.K.", "postal-code", True),  # ... in Latin capitals
+        ("P.C.", "postal-code", True),
+        ("PC model", "postal-code", False),
+        ("Пощ. код", "postal-code", True),  # Bulgarian, abbreviated
+        ("Settlement", "address-level2", True),  # Hungarian "Település" in English
         ("UF", "address-level1", True),  # Brazilian state
         ("Megszólítás", "honorific-prefix", True),  # Hungarian salutation
         ("Oslovení", "honorific-prefix", True),  # Czech
@@ -1336,6 +1344,31 @@ def test_a_select_listing_salutations_or_the_sexes_says_so(options, feature):
 def test_sizes_answers_and_long_lists_list_no_salutations(options):
     # "M" or "No" may be among them, and a long list may hold a title or two.
     assert not {"opt:salutations", "opt:sexes"} & set(_select_evidence(options))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["+30 Griechenland", "+31 Niederlande", "+32 Belgien", "+33 Frankreich", "+34 Spanien"],
+        ["Afghanistan \u202a(+93)\u202c", "Albania \u202a(+355)\u202c", "Algeria (+213)", "Chad (+235)", "Peru (+51)"],
+        ["BE +32", "NL +31", "FR +33", "DE +49", "LU +352"],
+        ["Magyarország (+36)", "Külföld (+)"],  # a short list of the home code and "abroad"
+        ["CA +1"],
+    ],
+)
+def test_a_select_listing_calling_codes_says_so_wherever_the_code_stands(options):
+    assert "opt:dial-codes" in _select_evidence(options)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        [f"Europe/{city}: 17 March 2023 at 17:38 GMT +0000" for city in ("Berlin", "Paris", "Rome", "Oslo", "Kyiv")],
+        ["Afghanistan", "Albania", "Algeria", "Andorra", "Angola", "Size 10+", "C++"],
+    ],
+)
+def test_time_zones_and_plus_signs_are_no_calling_codes(options):
+    assert "opt:dial-codes" not in _select_evidence(options)
 
 
 def _select_evidence(texts: list[str]) -> tuple[str, ...]:
