@@ -793,7 +793,7 @@ KEYWORDS: dict[str, str] = {
     "terms": r"terms|conditions|agb|geschäftsbedingungen|conditions générales|cgv|cgu|"
     r"términos|condiciones|termini|condizioni|voorwaarden|regulamin|villkor|vilkår|ehdot|"
     r"podmínk|feltétel|termeni|условия|соглаш|όρους|koşul|sözleşme|利用規約|条款|약관|الشروط|"
-    r"תנאי|privacy|datenschutz|confidentialit|privacidad|gdpr|rgpd|policy|i agree|i accept|"
+    r"תנאי|privacy|datenschutz|confidentialit|privacidad|gdpr|rgpd|policy|i ?agree|i ?accept|"
     r"akzeptiere|j ?accepte|acepto|accetto|ga akkoord|akceptuj|godkänner|accepterer|hyväksyn|souhlas",
     # Kinds for consent boxes only. The model was trained on the kinds above, so sharper versions of
     # "opt-out" and "loyalty-enroll" are kinds of their own (features the model has no weight for).
@@ -945,13 +945,30 @@ def kinds_in_parts(parts: Iterable[str]) -> tuple[str, ...]:
     return _explain_away(sorted(found, key=_TABLE_ORDER.__getitem__))
 
 
+_ONE_LETTER_NAMES = frozenset({"q"})
+
+
+def _one_letter(word: str) -> bool:
+    return len(word) == 1 and word.isalpha()
+
+
 def kinds_in_words(words: list[str]) -> set[str]:
     """Kinds named by programmer-name words: each word, and each adjacent pair spaced and run together
-    ("first name", "firstname"), so that compounds match without searching whole unique strings."""
+    ("first name", "firstname"), so that compounds match without searching whole unique strings.
+
+    A one-letter word counts only run together with a neighbour of three letters or more ("f_name",
+    "i_agree"): alone, or beside another short piece, it is a framework's path ("r:r:1:m:r:3:c:pr"), not
+    the "m." of a Polish flat, the "n." of a house number or a Danish "CPR" that the tables hold. "q" is
+    the exception, the web's name for a search box's query."""
     kinds: set[str] = set()
     for word in words:
-        kinds.update(kinds_in(word))
+        if not _one_letter(word) or word in _ONE_LETTER_NAMES:
+            kinds.update(kinds_in(word))
     for first, second in itertools.pairwise(words):
+        if _one_letter(first) or _one_letter(second):
+            if min(len(first), len(second)) == 1 and max(len(first), len(second)) >= 3:
+                kinds.update(kinds_in(first + second))
+            continue
         kinds.update(kinds_in(f"{first} {second}"))
         kinds.update(kinds_in(first + second))
     return set(_explain_away(kinds))  # "phone_number": the word "number" alone does not make a house number

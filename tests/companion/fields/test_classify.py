@@ -1322,6 +1322,19 @@ def test_programmer_name_words_explain_away_too():
     assert vocabulary.kinds_in_words(["dpostnumber"]) == {"postal-code"}
 
 
+def test_a_one_letter_name_word_counts_only_run_together_with_its_neighbour():
+    from companion.fields import text, vocabulary
+
+    # A framework's path names no flat ("m.") and no CPR number ("c" + "pr")
+    path = text.identifier("r:r:1:m:r:3:r:cr:1:c:pr:1:container:fs:inputAndLabel:c:i:input").split()
+    assert vocabulary.kinds_in_words(path) == set()
+    assert vocabulary.kinds_in_words(["n", "firstname"]) == {"given-name"}  # no house "n."
+    # ... while run together, one letter still makes a word
+    assert vocabulary.kinds_in_words(["f", "name"]) == {"given-name"}
+    assert vocabulary.kinds_in_words(["i", "agree"]) == {"terms"}
+    assert vocabulary.kinds_in_words(["q"]) == {"search"}  # the web's name for a query
+
+
 @pytest.mark.parametrize(
     ("options", "feature"),
     [
