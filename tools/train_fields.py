@@ -68,7 +68,7 @@ FEATURE_CODE = tuple(
 DROPPED_GROUPS = (("i:", "w:", "ac:", "x:"), ("h:", "near:", "ac:", "x:"), ("prev", "next", "form:", "pos:"))
 
 
-def samples_of(pages: list[Page], augment: bool = True) -> list[tuple[str, list[str], str]]:
+def samples_of(pages: list[Page], augment: bool = True) -> list[tuple[str, list[str], str, float]]:
     rows = []
     for page in pages:
         analysed = payload_features(page.payload)
@@ -77,30 +77,35 @@ def samples_of(pages: list[Page], augment: bool = True) -> list[tuple[str, list[
             if cls is None or (field.tag == "input" and field.type in ("hidden", "submit", "button")):
                 continue
             feats = [f for f in all_feats if is_weighed(f)]
-            rows.append((page.site, feats, cls))
-            if augment:  # one reduced copy per row, the dropped group taking turns (cheap on a shared machine)
-                group = DROPPED_GROUPS[len(rows) % len(DROPPED_GROUPS)]
-                kept = [f for f in feats if not f.startswith(group)]
-                if len(kept) < len(feats) and any(f.startswith(("h:", "i:", "ac:", "w:", "opt:")) for f in kept):
-                    rows.append((page.site, kept, cls))
+            rows.append((page.site, feats, cls, 1.0))
+            # A reduced copy per dropped group, the copies weighing one row together. (One copy per row,
+            # the group taking turns, made every training hang on the order of the rows: a change to one
+            # page's features shifted the copies of every page read after it.)
+            if augment:
+                copies = []
+                for group in DROPPED_GROUPS:
+                    kept = [f for f in feats if not f.startswith(group)]
+                    if len(kept) < len(feats) and any(f.startswith(("h:", "i:", "ac:", "w:", "opt:")) for f in kept):
+                        copies.append(kept)
+                rows.extend((page.site, kept, cls, 1.0 / len(DROPPED_GROUPS)) for kept in copies)
     return rows
 
 
-def train(rows: list[tuple[str, list[str], str]], args: argparse.Namespace) -> dict:
-    classes = sorted({cls for _, _, cls in rows})
+def train(rows: list[tuple[str, list[str], str, float]], args: argparse.Namespace) -> dict:
+    classes = sorted({cls for _, _, cls, _ in rows})
     class_index = {c: i for i, c in enumerate(classes)}
     sites: dict[str, set[str]] = defaultdict(set)
-    for site, feats, _ in rows:
+    for site, feats, _cls, _weight in rows:
         for f in feats:
             sites[f].add(site)
     vocab = sorted(f for f, s in sites.items() if len(s) >= args.min_sites)
     feature_index = {f: i for i, f in enumerate(vocab)}
 
     # Identical rows (same kept features, same class) are merged with a count: far fewer rows to score.
-    counts: dict[tuple[tuple[int, ...], str], int] = defaultdict(int)
-    for _, feats, cls in rows:
+    counts: dict[tuple[tuple[int, ...], str], float] = defaultdict(float)
+    for _, feats, cls, weight in rows:
         kept = tuple(sorted({feature_index[f] for f in feats if f in feature_index}))
-        counts[(kept, cls)] += 1
+        counts[(kept, cls)] += weight
     unique = list(counts.items())
     row_ids, col_ids = [], []
     for r, ((kept, _cls), _count) in enumerate(unique):
@@ -111,7 +116,7 @@ def train(rows: list[tuple[str, list[str], str]], args: argparse.Namespace) -> d
     n, v, c = len(unique), len(vocab), len(classes)
     y = np.zeros((n, c), dtype=np.float32)
     y[np.arange(n), [class_index[cls] for (_, cls), _ in unique]] = 1.0
-    row_weight = np.array([count for _, count in unique], dtype=np.float32)[:, None] / len(rows)
+    row_weight = np.array([count for _, count in unique], dtype=np.float32)[:, None] / sum(c for _, c in unique)
     by_col = np.argsort(cols_a, kind="stable")
     cols_sorted = cols_a[by_col]
     col_starts = np.flatnonzero(np.r_[True, cols_sorted[1:] != cols_sorted[:-1]])

@@ -128,12 +128,19 @@ def test_training_rows_skip_controls_that_hold_no_value(corpus: Path) -> None:
     fields[2] = fields[2].model_copy(update={"type": "hidden"})
     page.payload = page.payload.model_copy(update={"fields": fields})
     rows = train_fields.samples_of([page], augment=False)
-    assert sorted(cls for _site, _feats, cls in rows) == ["address-level2", "email", "postal-code"]
+    assert sorted(cls for _site, _feats, cls, _weight in rows) == ["address-level2", "email", "postal-code"]
+    assert all(weight == 1.0 for *_row, weight in rows)
     augmented = train_fields.samples_of([page])
     assert len(augmented) > len(rows), "augmented copies are added"
-    full = [(cls, set(feats)) for _site, feats, cls in rows]
-    for _site, feats, cls in augmented:  # each copy is a row with some of its evidence left out
+    full = [(cls, set(feats)) for _site, feats, cls, _weight in rows]
+    for _site, feats, cls, _weight in augmented:  # each copy is a row with some of its evidence left out
         assert any(cls == c and set(feats) <= whole for c, whole in full)
+    # The copies of a row weigh no more than the row itself, together: each drops one group of evidence,
+    # and none is chosen by the row's place in the corpus.
+    copies = [row for row in augmented if row[3] < 1.0]
+    assert copies and len(augmented) == len(rows) + len(copies)
+    for _site, _feats, cls, _weight in rows:
+        assert sum(w for *_rest, c, w in copies if c == cls) <= 1.0
 
 
 def test_a_feature_one_site_shows_is_never_learned_and_other_sites_are_read(corpus: Path, tmp_path: Path) -> None:
@@ -196,4 +203,4 @@ def test_training_rows_leave_out_the_rules_own_kinds(tmp_path: Path) -> None:
     (page,) = fields_corpus.load(root)
     assert any(f.endswith(":sign-in") for f in payload_features(page.payload)[0][1]), "the fields' evidence has it"
     rows = train_fields.samples_of([page])
-    assert rows and not any(f.endswith(":sign-in") for _site, feats, _cls in rows for f in feats)
+    assert rows and not any(f.endswith(":sign-in") for _site, feats, _cls, _weight in rows for f in feats)
