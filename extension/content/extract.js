@@ -410,11 +410,11 @@
   }
 
   /**
-   * The one <label> that `next` (the element after a field) holds as its only text, as a last resort
-   * (<input><div><label>Post code</label></div>), unless its for= names another control.
+   * The one <label> that `next` (an element after a field, holding no control) holds as its only text, as a
+   * last resort (<input><div><label>Post code</label></div>), unless its for= names another control.
    */
   function wrappedLabel(next, el) {
-    if (!next || next.nodeName === "LABEL" || ownsText(next)) return null;
+    if (next.nodeName === "LABEL") return null;
     const labels = next.querySelectorAll("label");
     if (labels.length !== 1 || textOf(next, LIMITS.short) !== textOf(labels[0], LIMITS.short)) return null;
     return mayName(labels[0], el) ? labels[0] : null;
@@ -433,7 +433,7 @@
    * not the box's: hence layout, not markup.
    */
   function drawnCaption(next, el, ctx) {
-    if (!ctx.layout || !next || ownsText(next)) return "";
+    if (!ctx.layout) return "";
     if (next.matches(INTERACTIVE_SELECTOR) || next.querySelector(INTERACTIVE_SELECTOR)) return "";
     const box = boxOf(el, ctx);
     const r = boxOf(next, ctx);
@@ -481,12 +481,14 @@
         // A "floating" label drawn over the box often follows it in the markup, without a for= attribute
         // or with one the site wired to another box: the person reads the label where it is drawn.
         const next = node.nextElementSibling;
-        if (next && next.nodeName === "LABEL" && !ownsText(next)) {
-          const t = textOf(next, LIMITS.short);
-          if (t) return t;
+        if (next && !ownsText(next)) { // text in an element that holds a box is that box's
+          if (next.nodeName === "LABEL") {
+            const t = textOf(next, LIMITS.short);
+            if (t) return t;
+          }
+          drawn = drawn || drawnCaption(next, el, ctx);
+          wrapped = wrapped || wrappedLabel(next, el);
         }
-        drawn = drawn || drawnCaption(next, el, ctx);
-        wrapped = wrapped || wrappedLabel(next, el);
       }
       node = parentAcross(node); // from the top of a component's shadow tree, on to the text around its host
       if (!node || node.nodeName === "BODY" || node.nodeName === "FORM") break;
