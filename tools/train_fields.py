@@ -101,14 +101,14 @@ def train(rows: list[tuple[str, list[str], str, float]], args: argparse.Namespac
     vocab = sorted(f for f, s in sites.items() if len(s) >= args.min_sites)
     feature_index = {f: i for i, f in enumerate(vocab)}
 
-    # Identical rows (same kept features, same class) are merged with a count: far fewer rows to score.
+    # Identical rows (same kept features, same class) are merged, their weights summed: far fewer to score.
     counts: dict[tuple[tuple[int, ...], str], float] = defaultdict(float)
     for _, feats, cls, weight in rows:
         kept = tuple(sorted({feature_index[f] for f in feats if f in feature_index}))
         counts[(kept, cls)] += weight
     unique = list(counts.items())
     row_ids, col_ids = [], []
-    for r, ((kept, _cls), _count) in enumerate(unique):
+    for r, ((kept, _cls), _weight) in enumerate(unique):
         for col in kept or (0,):
             row_ids.append(r)
             col_ids.append(col)
@@ -116,7 +116,7 @@ def train(rows: list[tuple[str, list[str], str, float]], args: argparse.Namespac
     n, v, c = len(unique), len(vocab), len(classes)
     y = np.zeros((n, c), dtype=np.float32)
     y[np.arange(n), [class_index[cls] for (_, cls), _ in unique]] = 1.0
-    row_weight = np.array([count for _, count in unique], dtype=np.float32)[:, None] / sum(c for _, c in unique)
+    row_weight = np.array([weight for _, weight in unique], dtype=np.float32)[:, None] / sum(counts.values())
     by_col = np.argsort(cols_a, kind="stable")
     cols_sorted = cols_a[by_col]
     col_starts = np.flatnonzero(np.r_[True, cols_sorted[1:] != cols_sorted[:-1]])
