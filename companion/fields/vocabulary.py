@@ -966,7 +966,7 @@ def kinds_in_words(words: list[str]) -> set[str]:
             kinds.update(kinds_in(word))
     for first, second in itertools.pairwise(words):
         if _one_letter(first) or _one_letter(second):
-            if min(len(first), len(second)) == 1 and max(len(first), len(second)) >= 3:
+            if max(len(first), len(second)) >= 3:
                 kinds.update(kinds_in(first + second))
             continue
         kinds.update(kinds_in(f"{first} {second}"))
