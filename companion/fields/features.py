@@ -75,8 +75,9 @@ def _option_features(field: FieldDescriptor) -> list[str]:
     options = field.options
     if not options:
         return []
-    texts = [text.fold(o.text.strip()) for o in options[:60]]
-    values = [o.value.strip() for o in options[:60]]
+    listed = options[:60]
+    texts = [text.fold(o.text.strip()) for o in listed]
+    values = [o.value.strip() for o in listed]
     feats = ["opt:n" + _bucket(len(options), (3, 8, 14, 33, 80, 150))]
     if sum(bool(_YEAR.match(t) or _YEAR.match(v)) for t, v in zip(texts, values, strict=True)) >= 4:
         feats.append("opt:years")
@@ -90,7 +91,7 @@ def _option_features(field: FieldDescriptor) -> list[str]:
     two_letter = sum(len(v) == 2 and v.isalpha() for v in values)
     if two_letter >= 20:
         feats.append("opt:iso-codes")
-    dial_codes = sum(bool(_DIAL_CODE.search(o.text) or _DIAL_CODE.search(o.value)) for o in options[:60])
+    dial_codes = sum(bool(_DIAL_CODE.search(o.text) or _DIAL_CODE.search(o.value)) for o in listed)
     if dial_codes >= min(5, (len(options) + 1) // 2):  # a short list ("HU (+36)", "Other (+)") counts too
         feats.append("opt:dial-codes")
     if len(options) <= 12:
