@@ -19,7 +19,8 @@ How a field gets its type:
    ``street-address`` (a street name or house number box is part of that same line). Boxes for one
    part of the rest (apartment, floor, building) do not make the form a two-line one: that is how
    the labelled corpus names them, and the primary box then still takes the whole street address. A
-   first or last name the box says is the cardholder's is the card's (``cc-given-name``), not the person's.
+   phone box is ``tel-national`` right after a box for the calling code, else ``tel``. A first or last
+   name the box says is the cardholder's is the card's (``cc-given-name``), not the person's.
 
 Secrets and cards are *recognised* here (``cc-*``, passwords, ``one-time-code``) precisely so that the
 safety layer can refuse them: recognising is not filling. A row of four or more one-character boxes, or
@@ -62,7 +63,14 @@ _PRIMARY_STREET = frozenset({"street", "house-number", "address-line1", "street-
 _IDENTIFIER = frozenset({"email", "username", "username-or-email"})
 _SECOND_LINE = frozenset({"address-line2"})  # not "address-extra": see the module notes
 _REST_OF_ADDRESS = frozenset({"address-line2", "address-extra"})  # both become the token address-line2
-_FAMILIES = (_PRIMARY_STREET, _IDENTIFIER, _REST_OF_ADDRESS, frozenset({"country", "country-name"}))
+_PHONE = frozenset({"tel", "tel-national"})
+_FAMILIES = (
+    _PRIMARY_STREET,
+    _IDENTIFIER,
+    _REST_OF_ADDRESS,
+    frozenset({"country", "country-name"}),
+    _PHONE,
+)
 _TYPE_NAMES = {"email": ("email",), "tel": ("tel", "tel-national", "tel-local")}  # what an input type says
 _CHECKABLE = frozenset({"checkbox", "radio"})
 _CAPTION_MIN = 4  # a tick box's or button's caption shorter than this ("Yes", "Go") stays in its form's text
@@ -111,6 +119,7 @@ class _Guess:
     cls: str | None
     probability: float
     reason: str | None
+    site_named: bool = False  # the class is the site's own autocomplete token, which a second witness confirmed
 
 
 def best_label(field: FieldDescriptor) -> str:
@@ -217,16 +226,17 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
     runner = max((i for i in range(len(probabilities)) if model.classes[i] != "none"), key=probabilities.__getitem__)
     named = model.classes[runner]
     if probabilities[runner] >= CORROBORATED_FLOOR and any(f"{src}:{named}" in features for src in ("ac",)):
-        return _Guess(named, probabilities[runner], _reason(model, features, named, field))
+        return _Guess(named, probabilities[runner], _reason(model, features, named, field), site_named=True)
     # Or the site's own autocomplete token and the label the person reads say the same thing: two
     # independent witnesses, for types too rare in the corpus for the model to be sure of (a birthday).
     if hint is not None and hint.token in model.classes and "h:" + hint.token in evidence.own:
-        return _Guess(hint.token, probabilities[model.classes.index(hint.token)], "autocomplete attribute and label")
+        sure = probabilities[model.classes.index(hint.token)]
+        return _Guess(hint.token, sure, "autocomplete attribute and label", site_named=True)
     # Or the autocomplete token and the input type the browser keys on agree (an <input type=email
     # autocomplete=email> with no words around it): the page asked the browser itself for that value.
     if hint is not None and hint.token in model.classes and hint.token in _TYPE_NAMES.get(field.type, ()):
         sure = probabilities[model.classes.index(hint.token)]
-        return _Guess(hint.token, sure, "autocomplete attribute and input type")
+        return _Guess(hint.token, sure, "autocomplete attribute and input type", site_named=True)
     return _Guess(None, probabilities[best], None)
 
 
@@ -285,9 +295,16 @@ def _on_card(cls: str | None, evidence: FieldEvidence) -> bool:
 
 
 def _resolve(
-    cls: str | None, field: FieldDescriptor, evidence: FieldEvidence, form_classes: set[str], signup: bool
+    guess: _Guess,
+    field: FieldDescriptor,
+    evidence: FieldEvidence,
+    form_classes: set[str],
+    signup: bool,
+    before: str | None,
 ) -> tuple[str | None, str | None]:
-    """Turn a class into a token using the form's shape; returns (token, part)."""
+    """Turn a guessed class into a token using the form's shape and the token of the box ``before``;
+    returns (token, part)."""
+    cls = guess.cls
     if cls is None:
         return None, None
     if cls == "password":
@@ -307,6 +324,12 @@ def _resolve(
         if cls == "house-number":
             return primary, HOUSE_NUMBER
         return primary, (STREET_NAME if "house-number" in form_classes else None)
+    if cls in _PHONE and not guess.site_named:
+        # The number without its calling code when a box for the code comes just before it, else the
+        # whole number: the model's doubt between the two is about the form's shape, which it does not
+        # see. (The site's autocomplete token alone does not decide: shops put "tel-national" on boxes
+        # for the whole number.)
+        return ("tel-national" if before == "tel-country-code" else "tel"), None
     if cls == "address-extra":
         return "address-line2", None
     if _on_card(cls, evidence):
@@ -345,10 +368,13 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
                     guesses[p] = _Guess(MEMBERSHIP, 1.0, f"label '{best_label(payload.fields[p])[:60]}'")
                     classes.add(MEMBERSHIP)
         tokens: list[str | None] = []
+        before: str | None = None  # the token of the box before, buttons and hidden inputs passed over
         for p in positions:
             field, (evidence, _features) = payload.fields[p], analysed[p]
-            token, part = _resolve(guesses[p].cls, field, evidence, classes, signup)
+            token, part = _resolve(guesses[p], field, evidence, classes, signup, before)
             tokens.append(token)
+            if not (field.tag == "input" and field.type in UNFILLABLE_INPUT_TYPES):
+                before = token
             results[p] = FieldUnderstanding(
                 index=field.index,
                 type=token,

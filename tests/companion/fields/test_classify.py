@@ -1384,6 +1384,59 @@ def test_time_zones_and_plus_signs_are_no_calling_codes(options):
     assert "opt:dial-codes" not in _select_evidence(options)
 
 
+CALLING_CODES = [
+    {"value": v, "text": t}
+    for v, t in [
+        ("49", "DE +49"),
+        ("43", "AT +43"),
+        ("41", "CH +41"),
+        ("33", "FR +33"),
+        ("39", "IT +39"),
+        ("31", "NL +31"),
+    ]
+]
+
+
+@pytest.mark.parametrize(
+    ("code_label", "phone_label", "name"),
+    [
+        ("Ländervorwahl", "Telefonnummer", "phoneNumber"),
+        ("Indicatif", "Téléphone", "telephone"),
+        ("", "Mobile number", "mobile"),
+    ],
+)
+def test_a_phone_box_after_a_calling_code_box_wants_the_national_number(code_label, phone_label, name):
+    # "+49" is chosen in the select; the box beside it wants the rest of the number, not "+49" again.
+    code = field(code_label, "phoneCode", tag="select", type="select-one", options=CALLING_CODES)
+    phone = field(phone_label, name, type="tel")
+    assert types(payload(field("Vorname", "firstName"), code, phone))[1:] == ["tel-country-code", "tel-national"]
+    assert types(payload(field("Vorname", "firstName"), phone))[1] == "tel"
+
+
+def test_the_models_doubt_between_the_whole_and_the_national_number_is_no_doubt_about_a_phone():
+    # Neither class alone reaches the threshold; together they do, and the form's shape picks one.
+    from companion.fields.model import LinearModel
+
+    model = LinearModel(
+        classes=("none", "tel", "tel-national", "tel-country-code"),
+        bias=(0.0, -5.0, -5.0, -5.0),
+        weights={"h:tel": {1: 5.7, 2: 5.5}, "opt:dial-codes": {3: 10.0}},
+        threshold=0.6,
+    )
+    phone = field("Phone number", "phone")
+    code = field("", "code", tag="select", type="select-one", options=CALLING_CODES)
+    assert [f.type for f in understand(payload(phone), model=model).fields] == ["tel"]
+    assert [f.type for f in understand(payload(code, phone), model=model).fields] == [
+        "tel-country-code",
+        "tel-national",
+    ]
+    # The site's autocomplete token alone does not decide: shops put "tel-national" on whole-number boxes.
+    # (An unlabelled box it names, with type=tel as a second witness, keeps it:
+    # test_autocomplete_and_input_type_agreeing_name_an_unlabelled_box.)
+    named = field("Phone number", "phone", autocomplete="tel-national")
+    assert [f.type for f in understand(payload(named), model=model).fields] == ["tel"]
+
+
 def _select_evidence(texts: list[str]) -> tuple[str, ...]:
     """The evidence features of a select offering these option texts."""
     from companion.fields.features import field_evidence
