@@ -48,15 +48,15 @@ KEYWORDS: dict[str, str] = {
             _W + r"e ?posta",
             r"email",
             r"почт(?!ов)",  # not "почтовый" (postal)
-            r"имейл",
+            r"имейл|имејл|" + _w("imejl"),
             r"(?<![а-яёіїєґ])(ел|е) ?пошта|електронна пошта|імейл",  # "ел. пошта", "е-пошта" (read without the marks)
             r"ηλεκτρονικ",
             _w("surel"),  # Indonesian "surat elektronik"
             r"メール|メアド",
             r"邮箱|邮件|電子郵件|郵箱|电子邮件",
             r"이메일|메일",
-            r"البريد|الإيميل|ايميل",
-            r"דוא ?ל|אימייל",
+            r"البريد(?![يى])|بريد (إ|ا)لكتروني|الإيميل|ايميل",  # not "البريدي", postal
+            r"דוא ?ל|דואר אלקטרוני|אימייל",
             r"อีเมล",
         ]
     ),
@@ -136,12 +136,12 @@ KEYWORDS: dict[str, str] = {
             r"keresztnév|keresztnev|utónév",
             r"prenume",
             r"имя",
-            r"(?<![а-яё])име(?! и)",  # not inside Serbian "презиме" (family name)
+            r"(?<![а-яё])име(?![а-яёј])(?! и)",  # not inside "презиме" (family name) nor "имейл" (email)
             r"ім ?я(?![а-яіїє])",  # Ukrainian "Ім'я" (the apostrophe is read as a space)
-            r"(?<![a-z])ime(?! i prezime)",  # not inside "prezime" (family name)
+            r"(?<![a-z])ime(?![a-z])(?! i prezime)",  # not inside "prezime" (family name) nor "imejl" (email)
             r"όνομα|ονομα",
             r"ad(?:ı|i)n(?:ı|i)z?$|" + _w("ad") + r"(?! soyad)",
-            r"名(?!字)|めい$",
+            r"(?<![\u4e00-\u9fff])名(?!字|前)|めい$",  # not a company's or building's name (会社名, 建物名), not お名前
             r"الاسم الأول|الإسم الأول",
             r"שם פרטי",
             r"nama depan",
@@ -498,7 +498,7 @@ KEYWORDS: dict[str, str] = {
             r"posta kodu",
             r"郵便番号|〒|邮编|邮政编码|郵遞區號",
             r"우편번호",
-            r"الرمز البريدي|الرمز البريدى",
+            r"(الرمز|الرقم) البريد(ي|ى)",
             r"מיקוד",
             r"kode pos",
             r"รหัสไปรษณีย์",

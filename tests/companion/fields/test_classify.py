@@ -529,6 +529,9 @@ def test_language_families(labels_and_names, expected):
         ("Yrityksen nimi", "organization", True),
         ("Yrityksen nimi", "name", False),  # not a person's name
         ("Numéro de porte", "address-line2", True),  # French door (of a flat)
+        ("דואר אלקטרוני", "email", True),  # Hebrew, written out
+        ("الرقم البريدى", "postal-code", True),  # Arabic "postal number"
+        ("Imejl adresa", "email", True),  # Serbian
         ("Andar", "address-line2", True),  # Portuguese floor
         ("Türnummer", "address-line2", True),  # Austrian door number
         # English's article is not French's year: "an" was read as a year in every email box that said it
@@ -733,6 +736,14 @@ def test_keyword_tables_hold_no_punctuation_the_text_never_has():
         ("Escalate", "Scala", "address-line2"),
         ("Supporter", "Porte", "address-line2"),  # French door, inside English and French words
         ("Andare", "Andar", "address-line2"),  # Italian "to go"
+        ("Имейл", "Име", "given-name"),  # Bulgarian email holds Bulgarian "name"
+        ("Имејл", "Име", "given-name"),  # and Serbian
+        ("Imejl", "Ime", "given-name"),
+        ("会社名", "名", "given-name"),  # Japanese: the company's name, not the person's first
+        ("建物名", "名", "given-name"),  # the building's name
+        ("お名前", "名", "given-name"),  # the whole name
+        ("الرمز البريدي", "البريد الإلكتروني", "email"),  # Arabic postal code holds "mail"
+        ("الرقم البريدى", "بريد إلكتروني", "email"),
     ],
 )
 def test_a_word_inside_another_word_names_nothing(unrelated, naming, kind):
