@@ -78,16 +78,15 @@ def samples_of(pages: list[Page], augment: bool = True) -> list[tuple[str, list[
                 continue
             feats = [f for f in all_feats if is_weighed(f)]
             rows.append((page.site, feats, cls, 1.0))
-            # A reduced copy per dropped group, the copies weighing one row together. (One copy per row,
-            # the group taking turns, made every training hang on the order of the rows: a change to one
-            # page's features shifted the copies of every page read after it.)
+            # A reduced copy per dropped group, each weighing 1/len(DROPPED_GROUPS) of a row: together no
+            # more than the row itself. (One copy per row, the group taking turns, made every training hang
+            # on the order of the rows: a change to one page's features shifted the copies of every page
+            # read after it.)
             if augment:
-                copies = []
                 for group in DROPPED_GROUPS:
                     kept = [f for f in feats if not f.startswith(group)]
                     if len(kept) < len(feats) and any(f.startswith(("h:", "i:", "ac:", "w:", "opt:")) for f in kept):
-                        copies.append(kept)
-                rows.extend((page.site, kept, cls, 1.0 / len(DROPPED_GROUPS)) for kept in copies)
+                        rows.append((page.site, kept, cls, 1.0 / len(DROPPED_GROUPS)))
     return rows
 
 
