@@ -193,9 +193,9 @@ KEYWORDS: dict[str, str] = {
             r"full ?name",
             r"your ?name",
             r"first (and )?last ?name",  # "first & last name" reads "first last name"
-            r"name (and )?surname",
+            _W + r"name (and )?surname",  # not "Surname Surname", a label read twice
             r"vor ?(und )?(nach|zu) ?name",
-            r"nom complet|prénom et nom|prenom et nom",
+            _W + r"nom complet|prénom et nom|prenom et nom",  # not "prénom complet"
             r"nombre completo|nombre y apellido",
             r"nome completo|nome e cognome",
             r"volledige naam|voor ?(en )?achternaam",
@@ -725,6 +725,8 @@ KEYWORDS: dict[str, str] = {
     + r"|security ?code sent",
     "search": r"search|suche|recherche|buscar|busca|cerca|zoeken|szukaj|sök|søg|haku|hledat|kereses|"
     r"căutare|поиск|αναζήτηση|arama|検索|搜索|검색|بحث|חיפוש|" + _w("cari") + r"|" + _w("q") + r"|query|keyword",
+    # A number that names a person or a company to the state (tax, identity, the company register):
+    # nothing Proffer holds, and what a company's box asks for when it says so ("Company VAT").
     "vat-number": _W
     + r"vat|"
     + _W
@@ -755,7 +757,11 @@ KEYWORDS: dict[str, str] = {
     + _w("pesel")
     + r"|personnummer|cpr|henkilötunnus|"
     r"rodné číslo|cnp|passport|id number|identity|ausweis|" + _w("ssn") + r"|social security|"
-    r"national id|" + _w("tckn") + r"|kimlik",
+    r"national id|" + _w("tckn") + r"|kimlik|"
+    r"company ?(registration|register|id|number)|business ?(registration|id)|commercial regist|"
+    r"registration ?number|"
+    r"organi[sz]ation ?(number|nr|no)|organisa(sjon|tion)snummer|y ?tunnus|handelsregister|"
+    r"siret|siren|" + _w("kvk") + r"|" + _w("regon") + r"|" + _w("ičo") + r"|" + _w("ico"),
     # A name the person gives an address in their address book ("Home", "Work"): nothing of theirs.
     "address-label": r"address ?(nick ?name|label|title|name|alias)|nom de l ?adresse|libelle de l ?adresse|"
     r"description de l ?adresse|label alamat|nama alamat|adres (basligi|başlığı|adi|adı)|"
@@ -876,8 +882,8 @@ def one_section(kinds: Collection[str]) -> str | None:
 # A generic word explained away by a specific kind beside it: the "number" of "phone number", "card
 # number" or "VAT number" is not a house number, and the "name" of "company name", "name on card",
 # "user name" or "street name" is not the person's name, and the "address" of "e-mail address" (in every
-# language: "adresse e-mail", "E-Mail-Adresse") is not a postal one. (Not given or family names: "first
-# and last name" asks for the whole name.)
+# language: "adresse e-mail", "E-Mail-Adresse") is not a postal one. The "first" and "last" of "first
+# and last name" ask for the whole name, not for either half.
 EXPLAINED_BY: dict[str, frozenset[str]] = {
     "house-number": frozenset(
         {"tel", "tel-extension", "cc-number", "cc-csc", "vat-number", "membership-number", "postal-code", "coupon"}
@@ -886,8 +892,11 @@ EXPLAINED_BY: dict[str, frozenset[str]] = {
         {"organization", "cc-name", "username", "street-name", "given-name", "family-name", "address-label"}
     ),
     "full-name": frozenset({"organization", "cc-name", "username", "street-name"}),
+    "organization": frozenset({"vat-number", "organization-title"}),  # "Company VAT", "Company position"
+    "given-name": frozenset({"full-name"}),
+    "family-name": frozenset({"full-name"}),
     "street-address": frozenset({"email", "address-label"}),
-    "honorific-prefix": frozenset({"address-label"}),
+    "honorific-prefix": frozenset({"address-label", "organization-title"}),  # the "title" of "job title"
 }
 
 

@@ -683,6 +683,14 @@ def test_language_families(labels_and_names, expected):
         ("Zapamiętaj mnie", "stay-signed-in", True),
         ("Ține-mă minte", "stay-signed-in", True),
         ("次回から自動的にログインする", "stay-signed-in", True),
+        # A company's number for the state is no company name, and a job title no salutation
+        ("Company VAT", "organization", False),
+        ("Company registration number", "organization", False),
+        ("Y-tunnus", "vat-number", True),
+        ("Organisationsnummer", "vat-number", True),
+        ("Company position", "organization", False),
+        ("Job title", "honorific-prefix", False),
+        ("Company name", "organization", True),
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
@@ -744,6 +752,8 @@ def test_keyword_tables_hold_no_punctuation_the_text_never_has():
         ("お名前", "名", "given-name"),  # the whole name
         ("الرمز البريدي", "البريد الإلكتروني", "email"),  # Arabic postal code holds "mail"
         ("الرقم البريدى", "بريد إلكتروني", "email"),
+        ("Surname Surname", "Name and surname", "full-name"),  # a label read twice is not a whole name
+        ("Votre prénom complet", "Votre nom complet", "full-name"),  # French: the whole first name
     ],
 )
 def test_a_word_inside_another_word_names_nothing(unrelated, naming, kind):
@@ -751,6 +761,24 @@ def test_a_word_inside_another_word_names_nothing(unrelated, naming, kind):
 
     assert kind not in vocabulary.kinds_in(text.human(unrelated))
     assert kind in vocabulary.kinds_in(text.human(naming))
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        ["First and last name"],
+        ["Vor- und Zuname"],
+        ["Imię i nazwisko"],
+        ["Full name", "Enter first name"],  # a label for the whole name over a placeholder for half of it
+    ],
+)
+def test_the_halves_of_a_whole_name_ask_for_the_whole_name(parts):
+    from companion.fields import text, vocabulary
+
+    kinds = vocabulary.kinds_in_parts(text.human(part) for part in parts)
+    assert "full-name" in kinds
+    assert "given-name" not in kinds
+    assert "family-name" not in kinds
 
 
 def test_turkish_dotted_capital_i_is_one_word():
@@ -1329,6 +1357,7 @@ def test_programmer_name_words_explain_away_too():
     assert vocabulary.kinds_in_words(["phone", "number"]) == {"tel"}
     assert vocabulary.kinds_in_words(["house", "number"]) == {"house-number"}
     assert "name" not in vocabulary.kinds_in_words(["company", "name"])
+    assert vocabulary.kinds_in_words(["company", "ico"]) == {"vat-number"}  # the Czech company number
     # "postnumber", the Nordic "postnummer" in English, is the postcode and not a house number
     assert vocabulary.kinds_in_words(["dpostnumber"]) == {"postal-code"}
 
