@@ -561,15 +561,40 @@
    * fieldset is the box's outline (an outlined text field), not a group: the boxes of the form it is one
    * of are each in a fieldset of their own, and only the container around them all shows them together.
    */
-  function groupAround(el, framesOneBox) {
+  function groupAround(el, framesOneBox, shadowBoxes) {
     let group = closestAcross(el, GROUP_SELECTOR);
     while (group && group.nodeName === "FIELDSET") {
-      if (!framesOneBox.has(group)) framesOneBox.set(group, group.querySelectorAll(SEEN_CONTROL_SELECTOR).length <= 1);
+      if (!framesOneBox.has(group)) framesOneBox.set(group, seenBoxesUpTo(group, shadowBoxes, 2) <= 1);
       if (!framesOneBox.get(group)) break;
       const above = parentAcross(group);
       group = above ? closestAcross(above, GROUP_SELECTOR) : null;
     }
     return group;
+  }
+
+  /**
+   * How many boxes a person sees `container` holds, counted up to `limit`: those of its own tree, and those
+   * of the components drawn in it (from `shadowBoxes`, the seen boxes in shadow trees), which
+   * querySelectorAll does not reach: a fieldset around a row of custom fields is a group, not an outline.
+   */
+  function seenBoxesUpTo(container, shadowBoxes, limit) {
+    let seen = container.querySelectorAll(SEEN_CONTROL_SELECTOR).length;
+    const own = container.getRootNode(); // boxes of its own tree are counted above
+    for (let i = 0; i < shadowBoxes.length && seen < limit; i++) {
+      const box = shadowBoxes[i];
+      if (box.getRootNode() !== own && holdsAcross(container, box)) seen += 1;
+    }
+    return seen;
+  }
+
+  /** Whether `node` is inside `container`, in its tree or in a component drawn there (host by host). */
+  function holdsAcross(container, node) {
+    for (let n = node; n; ) {
+      if (container.contains(n)) return true;
+      const top = n.getRootNode();
+      n = top.nodeType === 11 && top.host ? top.host : null;
+    }
+    return false;
   }
 
   /** The nearest heading inside `container`, else the closest one before it in document order (bounded). */
@@ -670,6 +695,8 @@
     // synthetic group per sensible container for controls outside any form.
     const groups = new Map(); // container -> {controls, synthetic}
     const framesOneBox = new Map(); // fieldset -> whether it holds no other box a person sees
+    const shadowBoxes = controls.map(({ el }) => el)
+      .filter((el) => el.getRootNode() !== doc && el.matches(SEEN_CONTROL_SELECTOR));
     const groupOf = new Map(); // control -> container
     const positionOf = new Map(); // control -> position in its group
     for (const form of Array.from(doc.forms)) groups.set(form, { controls: [], synthetic: false });
@@ -680,7 +707,7 @@
       const owner = el.form || (el.getRootNode() === doc ? null : closestAcross(el, "form"));
       let container = owner && groups.has(owner) ? owner : null;
       if (!container) {
-        container = groupAround(el, framesOneBox) || body;
+        container = groupAround(el, framesOneBox, shadowBoxes) || body;
         if (!groups.has(container)) groups.set(container, { controls: [], synthetic: true });
       }
       const members = groups.get(container).controls;

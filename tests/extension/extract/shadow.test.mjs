@@ -119,6 +119,29 @@ test("a component's field is read like any other: its label, aria-labelledby, th
   assert.deepEqual(payload.fields.map((f) => f.position_in_form), [0, 1, 2, 3, 4]);
 });
 
+test("a fieldset around custom fields is a group, though its boxes are in their components' shadow trees", () => {
+  const win = load(`<main>
+      <fieldset id=delivery><legend>Delivery</legend><x-field id=zip></x-field><x-field id=town></x-field></fieldset>
+      <fieldset id=outline><x-field id=note></x-field></fieldset>
+      <x-form id=app></x-form>
+    </main>`);
+  const doc = win.document;
+  shadow(doc, "#zip", "<input name=zip>");
+  shadow(doc, "#town", "<input name=town><input type=hidden name=town_id>");
+  shadow(doc, "#note", "<input name=note>");
+  // A fieldset drawn inside a component around boxes of its own tree and of a nested component
+  const app = shadow(doc, "#app", "<fieldset><legend>Billing</legend><input name=bill_zip><x-city id=city></x-city></fieldset>");
+  shadow(app, "#city", "<input name=bill_city>");
+
+  const payload = extractPage(doc, win);
+  const formOf = (name) => byName(payload, name).form_index;
+  assert.equal(formOf("zip"), formOf("town"), "the two custom fields of one fieldset share its group");
+  assert.equal(payload.forms[formOf("zip")].heading, "Delivery");
+  assert.notEqual(formOf("note"), formOf("zip"), "a fieldset around one custom field is its outline");
+  assert.equal(formOf("bill_zip"), formOf("bill_city"));
+  assert.notEqual(formOf("bill_zip"), formOf("note"), "a fieldset inside a component counts its own and nested boxes");
+});
+
 test("a component's field is hidden when its host is, or when the slot it is drawn in is", () => {
   const win = load(`<x-a id=gone style="display:none"></x-a><x-b id=inert inert></x-b><x-c id=aria aria-hidden=true></x-c>
     <x-d id=faded style="opacity:0"></x-d><x-e id=shown></x-e><x-f id=slots><input name=slotted></x-f>`);
