@@ -434,7 +434,7 @@
    */
   function drawnCaption(next, el, ctx) {
     if (!ctx.layout) return "";
-    if (next.matches(INTERACTIVE_SELECTOR) || next.querySelector(INTERACTIVE_SELECTOR)) return "";
+    if (hasMatch(next, INTERACTIVE_SELECTOR)) return ""; // a component's <button> too, in its shadow tree
     const box = boxOf(el, ctx);
     const r = boxOf(next, ctx);
     if (box.width < TINY_PX || box.height < TINY_PX || r.width < TINY_PX || r.height < TINY_PX) return "";

@@ -182,11 +182,14 @@ test("a caption written after its box names it only where it is drawn as its cap
     <span><input name=house><span id=house_cap>House</span></span>
     <span><input name=far><span id=far_note>Why we ask</span></span>
     <div><span>Country</span><div><input name=country><span id=country_shown>Canada</span></div></div>
+    <div><input name=promo><x-button id=promo_btn>Apply</x-button></div>
   </form>`;
   const win = load(markup);
+  // A component's button: its caption is slotted text, the button it is drawn in is in its shadow tree
+  win.document.getElementById("promo_btn").attachShadow({ mode: "open" }).innerHTML = "<button><slot></slot></button>";
   Object.defineProperty(win.document.documentElement, "clientWidth", { value: 1024 });
   Object.defineProperty(win.document.documentElement, "clientHeight", { value: 768 });
-  const rows = ["street", "flat", "code", "coupon", "zip", "house", "far", "country"];
+  const rows = ["street", "flat", "code", "coupon", "zip", "house", "far", "country", "promo"];
   const boxes = {
     street_cap: [14, 5, 50, 20], // inside the box, at its left: a floating label at rest
     flat_err: [10, 32, 200, 16], // under the box: an error message
@@ -196,6 +199,7 @@ test("a caption written after its box names it only where it is drawn as its cap
     house_cap: [212, 6, 40, 18], // right after the box, on its line: a page drawn without its style
     far_note: [400, 6, 80, 18], // far along the line
     country_shown: [14, 5, 60, 20], // a custom select's value, drawn over its box
+    promo_btn: [14, 5, 50, 20], // inside the box, a component's button
   };
   win.Element.prototype.getBoundingClientRect = function () {
     const name = this.getAttribute("name");
@@ -210,6 +214,7 @@ test("a caption written after its box names it only where it is drawn as its cap
   assert.equal(nearby("street"), "Street");
   assert.equal(nearby("flat"), "", "an error drawn under the box is not its name");
   assert.equal(nearby("code"), "", "nor a button drawn inside it");
+  assert.equal(nearby("promo"), "", "nor a component's button, its <button> in its shadow tree");
   assert.equal(nearby("coupon"), "", "nor text at the box's right end");
   assert.equal(nearby("zip"), "Post code", "one level up, floated onto the top edge");
   assert.equal(nearby("house"), "House");
