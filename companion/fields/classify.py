@@ -199,6 +199,10 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
         return _Guess(ONE_TIME_CODE, 1.0, "one-time code")
     probabilities = model.probabilities(features)
     if field.type == "password":
+        if "vat-number" in evidence.kinds and "password" not in evidence.kinds:
+            # A tax or social-security number typed out of sight is no password: it names no type (and,
+            # as in every password box, the safety layer refuses it a value).
+            return _Guess(None, 1.0, None)
         # A password box is a secret whatever its words say; only the secret classes compete.
         allowed = [i for i, c in enumerate(model.classes) if c in _SECRET_CLASSES]
         best = max(allowed, key=probabilities.__getitem__)
@@ -221,8 +225,9 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
     # calling a box a card where it is not costs the same keystroke as naming nothing.
     if (cls in _SECRET_CLASSES or cls in CARD_TOKENS or _on_card(cls, evidence)) and sure >= NEVER_FILLED_FLOOR:
         return _Guess(cls, sure, _reason(model, features, cls, field))
-    # Unsure: the runner-up may still be right when the field names it in so many words (its own
-    # autocomplete token, or its label or name saying that very kind); otherwise say nothing.
+    # Unsure: the runner-up may still be right when the site names it in so many words, with its own
+    # autocomplete token; otherwise say nothing. (Not the label alone: a lower bar where the label
+    # names the class moved along the threshold's curve, see docs/FIELDS.md.)
     runner = max((i for i in range(len(probabilities)) if model.classes[i] != "none"), key=probabilities.__getitem__)
     named = model.classes[runner]
     if probabilities[runner] >= CORROBORATED_FLOOR and any(f"{src}:{named}" in features for src in ("ac",)):
@@ -356,8 +361,10 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
     for form_index, positions in by_form.items():
         classes = {guesses[p].cls for p in positions if guesses[p].cls}
         # A hidden password box beside the visible one is a decoy for bots, not a "repeat your password":
-        # the boxes the person sees are counted, or all of them in a form not yet shown.
-        password_boxes = [payload.fields[p] for p in positions if payload.fields[p].type == "password"]
+        # the boxes the person sees are counted, or all of them in a form not yet shown. A password box
+        # named nothing (a tax number typed out of sight) is no password.
+        boxes = [(payload.fields[p], guesses[p].cls) for p in positions]
+        password_boxes = [f for f, cls in boxes if f.type == "password" and cls]
         passwords = sum(f.visible for f in password_boxes) or len(password_boxes)
         form = forms.get(form_index) if form_index is not None else None
         form_kinds = _form_kinds(form, [payload.fields[p] for p in positions])

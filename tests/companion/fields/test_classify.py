@@ -931,6 +931,19 @@ def test_a_hidden_second_password_box_is_no_repeat():
     assert seen.purpose == "login"
 
 
+@pytest.mark.parametrize(
+    ("label", "name"),
+    [("Social Security Number", "SSN_1"), ("Steuernummer", "tin"), ("Numéro fiscal", "tax_id")],
+)
+def test_a_tax_number_typed_out_of_sight_is_no_password(label, name):
+    p = payload(
+        field("Last name", "lastName"),
+        field(label, name, type="password"),
+        field("Password", "password", type="password"),
+    )
+    assert types(p) == ["family-name", None, "current-password"]
+
+
 @pytest.mark.parametrize("button", ["Log in", "Sign in | Join now", "Einloggen", "Se connecter"])
 def test_a_form_whose_first_button_signs_in_opens_an_account(button):
     # An airline's login asks for the member's number and last name with the password: more than who
