@@ -51,6 +51,7 @@ ADDRESS_TYPES = frozenset(
 PERSONAL_TYPES = frozenset(
     {"name", "given-name", "family-name", "additional-name", "tel", "tel-national", "bday", "organization"}
 )
+_NAMES = frozenset({"name", "given-name", "family-name"})  # the person's own name, whole or in parts
 # When forms tie on size, the form that asks for more (an address, an account) speaks for the page.
 _TIE_ORDER = ("checkout", "billing", "account-signup", "login", "loyalty-enrollment", "loyalty-lookup", "newsletter")
 _PRIORITY = {p: _TIE_ORDER.index(p) if p in _TIE_ORDER else len(_TIE_ORDER) for p in PURPOSES}
@@ -64,12 +65,12 @@ def form_purpose(types: Iterable[str | None], kinds: Iterable[str], search_box: 
     if "cc-number" in seen or "cc-csc" in seen:
         # A card with a postal address is a checkout (the address is where the order goes) unless the
         # form's own words speak of billing alone; a card on its own is a payment form.
-        return _address_purpose(words) if len(seen & ADDRESS_TYPES) >= 2 else "billing"
+        return _address_purpose(words) if _holds_address(seen) else "billing"
     if "new-password" in seen:
         return "account-signup"
     if "current-password" in seen or "one-time-code" in seen:
         return "account-signup" if len(seen & (PERSONAL_TYPES | ADDRESS_TYPES)) >= 2 else "login"
-    if len(seen & ADDRESS_TYPES) >= 2:
+    if _holds_address(seen):
         # Before loyalty: a checkout with a rewards-number box or a "join our club" tick box is a checkout
         # (declining enrolment quietly must never withhold a delivery address).
         return _address_purpose(words)
@@ -92,6 +93,13 @@ def form_purpose(types: Iterable[str | None], kinds: Iterable[str], search_box: 
     if present and seen <= {"email", "name", "given-name", "family-name", MARKETING_OPT_IN} and len(present) <= 3:
         return "newsletter" if "marketing" in words else "other"
     return "other"
+
+
+def _holds_address(seen: set[str]) -> bool:
+    """Whether a form's types make a postal address: two of its parts, or one box for the whole of it
+    beside a name (a delivery form that asks for the full address once; a contact form asks for a name
+    but not for an address)."""
+    return len(seen & ADDRESS_TYPES) >= 2 or ("street-address" in seen and bool(seen & _NAMES))
 
 
 def _address_purpose(words: set[str]) -> str:

@@ -109,6 +109,34 @@ def test_shipping_address_form_is_a_checkout():
     assert {f.section for f in seen.fields} == {"shipping"}
 
 
+@pytest.mark.parametrize(
+    ("labels", "purpose"),
+    [
+        # A delivery form that asks for the whole address in one box (Indonesian, Romanian, Turkish shops)
+        (["Nama penerima", "Nomor telepon", "Alamat lengkap"], "checkout"),
+        (["Full name", "Phone", "Delivery address"], "checkout"),
+        # A contact form asks for a name and a message, and no address
+        (["Full name", "Email", "Message"], "other"),
+    ],
+)
+def test_a_name_and_one_whole_address_box_is_a_delivery_form(labels, purpose):
+    names = ["recipient", "phone", "address"] if purpose == "checkout" else ["name", "email", "message"]
+    fields = [field(label, name) for label, name in zip(labels, names, strict=True)]
+    fields[-1]["tag"] = "textarea"
+    fields[-1]["type"] = "textarea"
+    assert understand(payload(*fields)).purpose == purpose
+
+
+def test_a_card_beside_a_name_and_one_whole_address_box_is_a_checkout():
+    p = payload(
+        field("Full name", "name"),
+        field("Delivery address", "address", tag="textarea", type="textarea"),
+        field("Card number", "cardnumber", autocomplete="cc-number"),
+        field("Expiry date", "expiry", autocomplete="cc-exp"),
+    )
+    assert understand(p).purpose == "checkout"
+
+
 def test_dutch_address_with_house_number():
     p = payload(
         field("Voornaam", "firstName"),
