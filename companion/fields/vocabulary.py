@@ -106,10 +106,11 @@ KEYWORDS: dict[str, str] = {
     r"landesvorwahl|landervorwahl|indicatif|prefijo|código de país|codigo de pais|cod pais|landcode|landnummer|"
     r"landekode|landskod|landsnummer|maatunnus|indicativo|codigo do pais|ulke kodu|kod kraju|orszagkod|"
     r"κωδικος χωρας|kode negara|код країни|"
-    r"kierunkowy|předvolba|predvolba|előhívó|код страны|国番号|国际区号|국가번호|رمز الدولة|"
+    r"kierunkowy|předvolba|predvolba|előhívó|код страны|κωδικός κλήσης|maan suuntanumero|"
+    r"国番号|国际区号|国家代码|国家区号|국가 ?번호|رمز الدولة|"
     r"country calling|phonecode|phone code|dialcode|intl ?code|" + _w("cc") + r"|" + _w("isd"),
     "tel-area-code": r"area ?code|vorwahl|prefisso locale|código de área|codigo de area|indicatif régional|"
-    r"netnummer|körzetszám|korzetszam|市外局番|区号",
+    r"netnummer|körzetszám|korzetszam|suuntanumero|市外局番|区号|קידומת",
     "tel-extension": r"extension|" + _w("ext") + r"|durchwahl|interno|" + _w("poste") + r"|内線|分机|"
     r"toestel|wewnętrzny|"
     + _w("linka")
@@ -175,7 +176,7 @@ KEYWORDS: dict[str, str] = {
             r"επώνυμο|επωνυμο",
             r"soyad",
             r"姓|苗字|名字|せい$",
-            r"성(?!함)",
+            r"성(?!함|별)",  # not 성함 (the name, politely) nor 성별 (sex)
             r"اسم العائلة|الكنية|اللقب",
             r"שם משפחה",
             r"nama belakang",
@@ -354,7 +355,8 @@ KEYWORDS: dict[str, str] = {
             r"civico|" + _w("kbr") + r"|" + _w("numara"),  # Italian "N. civico", Croatian, Turkish number
             r"orientační|orientačné|súpisné|^αρ$|رقم المنزل",  # Czech, Slovak numbers; Greek "Αρ."
             r"numéro de rue|numero de rue|" + _w("numéro") + r"|^n$",  # "N°" alone reads "n"
-            r"(?<!posti)(?<!puhelin)numero|" + _w("num") + r"|" + _w("nro"),  # not Finnish postcode, phone
+            # not the Finnish postcode, phone number or area code
+            r"(?<!posti)(?<!puhelin)(?<!suunta)numero|" + _w("num") + r"|" + _w("nro"),
             r"huisnummer|huisnr",
             r"numer domu|nr domu|" + _w("nr"),
             r"gatunummer",
@@ -370,6 +372,7 @@ KEYWORDS: dict[str, str] = {
             r"bina no|kapı no",
             r"^numar$|nomor rumah|no rumah",  # Romanian "Număr" alone; Indonesian "house number"
             r"رقم المبنى|رقم البناية",
+            r"门牌号|門牌號|מספר בית",  # Chinese, Hebrew "house number"
             _w("no") + r"$",
             r"number$",
         ]
@@ -459,13 +462,14 @@ KEYWORDS: dict[str, str] = {
             r"都道府県|省|州",
             r"시 ?도",
             r"المنطقة|المحافظة|الولاية|الإمارة",
+            r"מחוז",  # Hebrew "district", Israel's first level
             r"provinsi|propinsi",
             r"จังหวัด",
             r"tỉnh",
         ]
     ),
     "address-level3": r"district|neighbo(u)?rhood|suburb|barrio|bairro|colonia|quartier|"
-    r"kecamatan|kelurahan|ilçe|ilce|mahalle|район|περιοχή|区$|地区|동 ?읍 ?면|الحي|الحى|منطقة|"
+    r"kecamatan|kelurahan|ilçe|ilce|mahalle|район|περιοχή|区$|区县|县$|地区|동 ?읍 ?면|الحي|الحى|منطقة|"
     r"stadtteil|ortsteil|dzielnica|kerület|kaupunginosa|квартал|delegación|"
     + _w("wijk")
     + r"|"
@@ -602,6 +606,8 @@ KEYWORDS: dict[str, str] = {
     + _w("vuosi")
     + r"|"
     + _w("év")
+    + r"|"
+    + _w("anul")  # Romanian "the year" ("an" alone is the English article)
     + r"|год|έτος|"
     + _w("yıl")
     + r"|年|년|السنة|שנה|tahun",
@@ -635,6 +641,8 @@ KEYWORDS: dict[str, str] = {
     + _w("nap")
     + r"|"
     + _w("zi")
+    + r"|"
+    + _w("ziua")  # Romanian "the day", as date selects say it
     + r"|день|ημέρα|"
     + _w("gün")
     + r"|日$|^日|اليوم|יום",
@@ -773,7 +781,7 @@ KEYWORDS: dict[str, str] = {
     r"referencias|punto de referencia|ponto de referencia|indicaciones para|hinweis fur den (zusteller|fahrer)|"
     r"lieferhinweis|instructions de livraison|indicazioni per il corriere|ориентир|комментарий для курьера",
     "coupon": r"coupon|voucher|promo|gift ?card|gutschein|rabatt|code promo|cupón|cupon|buono|"
-    r"kortingscode|kupon|rabattkod|alennuskoodi|slevový|kupón|cupon|купон|промокод|クーポン|优惠",
+    r"kortingscode|kupon|rabattkod|alennuskoodi|slevový|kupón|cupon|купон|промокод|κουπόν|クーポン|优惠",
     "membership-number": r"member(ship)? ?(number|no|id|card)|loyalty ?(number|card|id)|"
     r"rewards? ?(number|card|id)|kundenkarte|mitgliedsnummer|payback|carte de fidélité|"
     r"numéro de fidélité|tarjeta de fidelidad|carta fedeltà|klantenkaart|karta lojalno|"
@@ -859,7 +867,11 @@ KEYWORDS: dict[str, str] = {
     "shipping-section": r"shipping|" + _w("ship") + r"|delivery|deliver|liefer|versand|livraison|"
     r"envío|envio|entrega|spedizione|consegna|bezorg|levering|verzend|dostaw|leverans|toimitus|"
     r"doručen|doruc|szállít|szallit|livrare|доставк|αποστολ|παράδοσ|teslimat|gönderim|お届け|配送|"
-    r"收货|送貨|배송|الشحن|التوصيل|משלוח|pengiriman|recipient|" + _w("receiver"),
+    r"收货|送貨|배송|الشحن|التوصيل|משלוח|pengiriman|recipient|" + _w("receiver") + r"|"
+    # The one who receives the parcel, in the corpus's languages ("Empfänger", "Destinatario", "Alıcı")
+    r"empfänger|destinataire|destinatar|odbiorc|příjemce|prijemce|címzett|cimzett|получател|одержувач|"
+    r"alıcı|ontvanger|mottagare|modtager|mottaker|vastaanottaja|παραλήπτ|penerima|受取人|收件人|수령인|"
+    r"받는 ?분|المستلم|נמען",
 }
 
 KINDS: tuple[str, ...] = tuple(KEYWORDS)
@@ -897,6 +909,7 @@ EXPLAINED_BY: dict[str, frozenset[str]] = {
     "family-name": frozenset({"full-name"}),
     "street-address": frozenset({"email", "address-label"}),
     "honorific-prefix": frozenset({"address-label", "organization-title"}),  # the "title" of "job title"
+    "password": frozenset({"tel-country-code", "coupon"}),  # the Greek "code" of a calling code, a coupon
 }
 
 

@@ -719,6 +719,26 @@ def test_language_families(labels_and_names, expected):
         ("Company position", "organization", False),
         ("Job title", "honorific-prefix", False),
         ("Company name", "organization", True),
+        # The one who receives the parcel speaks of the delivery, in every language
+        ("Empfänger", "shipping-section", True),
+        ("Destinatario", "shipping-section", True),
+        ("Alıcının Adı Soyadı", "shipping-section", True),
+        ("Получатель", "shipping-section", True),
+        ("收件人", "shipping-section", True),
+        ("区县", "address-level3", True),  # Chinese district or county
+        ("门牌号", "house-number", True),
+        ("מחוז", "address-level1", True),  # Hebrew district
+        ("מספר בית", "house-number", True),
+        ("Ziua", "day", True),  # Romanian date selects: the day, the year
+        ("Anul", "year", True),
+        # The phone's codes: a Greek "code" that is no password, a Finnish area code that is no number
+        ("Κωδικός κλήσης", "tel-country-code", True),
+        ("Κωδικός κλήσης", "password", False),
+        ("Κωδικός κουπονιού", "password", False),
+        ("Suuntanumero", "tel-area-code", True),
+        ("Suuntanumero", "house-number", False),
+        ("国家代码", "tel-country-code", True),
+        ("국가 번호", "tel-country-code", True),
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
@@ -780,6 +800,7 @@ def test_keyword_tables_hold_no_punctuation_the_text_never_has():
         ("お名前", "名", "given-name"),  # the whole name
         ("الرمز البريدي", "البريد الإلكتروني", "email"),  # Arabic postal code holds "mail"
         ("الرقم البريدى", "بريد إلكتروني", "email"),
+        ("성별", "성", "family-name"),  # Korean "sex" begins with "surname"
         ("Surname Surname", "Name and surname", "full-name"),  # a label read twice is not a whole name
         ("Votre prénom complet", "Votre nom complet", "full-name"),  # French: the whole first name
     ],
