@@ -52,6 +52,11 @@ def main() -> None:
     args = ap.parse_args()
     pages = [p for p in load(args.corpus, args.descriptors) if len(p.payload.fields) >= 10][: args.pages]
     forms = [fifty(p.payload) for p in pages]
+    if not forms:
+        sys.exit(
+            f"fields_classify: no corpus pages under {args.corpus}; run `python benchmarks/fields.py` first, "
+            "which unpacks ../shared/corpus there"
+        )
     load_model()
     cold = []
     for form in forms:

@@ -1,8 +1,15 @@
-"""benchmarks/fields.py's reading of page purposes against DuckDuckGo's page names."""
+"""benchmarks/fields.py's reading of page purposes against DuckDuckGo's page names, and what the
+classification benchmark says without a corpus."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from benchmarks.fields import purpose_agreement
+
+CLASSIFY_BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "fields_classify.py"
 
 
 def test_page_names_that_say_a_purpose_are_compared_and_others_are_not():
@@ -20,3 +27,23 @@ def test_page_names_that_say_a_purpose_are_compared_and_others_are_not():
     assert found["login"] == {"pages": 1, "agree": 1, "otherwise": {}}
     assert found["checkout"] == {"pages": 1, "agree": 0, "otherwise": {"billing": 1}}
     assert found["newsletter"] == {"pages": 0, "agree": 0, "otherwise": {}}
+
+
+def test_the_classify_benchmark_says_where_the_corpus_is_missing(tmp_path):
+    missing = tmp_path / "forms"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(CLASSIFY_BENCHMARK),
+            "--corpus",
+            str(missing),
+            "--descriptors",
+            str(tmp_path / "none.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert f"no corpus pages under {missing}" in done.stderr
+    assert "Traceback" not in done.stderr
