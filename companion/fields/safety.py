@@ -14,11 +14,14 @@ Order of the rules (the first that refuses names the reason):
    fishing for values a person would not knowingly give, and the reason says so. A box that says it is
    part of another address ("billing_firstname" beside a shipping one) is a folded section, not a copy,
    and a hidden box beside a visible list of the same kind is the widget for other countries.
-4. Disabled and read-only fields are not the person's to change.
-5. A field inside a frame whose origin differs from the top page's is refused unless that frame origin is
+4. A box whose programmer name says it is a trap ("honeypot", "fakeemailremembered") is a decoy: a page
+   sets one to catch bots, or to take the browser's own autofill in place of the real box, and hides it
+   from the person. Shown or not, a value in it marks the sender as a bot or goes where no one looked.
+5. Disabled and read-only fields are not the person's to change.
+6. A field inside a frame whose origin differs from the top page's is refused unless that frame origin is
    in ``approved_frame_origins`` (the person approved it in the approval window, or the caller is building
    an offer that the person must approve together with the origin).
-6. A field the classifier could not name gets nothing: a value in the wrong field is a leak; an empty
+7. A field the classifier could not name gets nothing: a value in the wrong field is a leak; an empty
    field only costs a keystroke.
 
 ``assess`` judges one field (the fill flow calls it per field); ``assess_page`` judges all fields of a
@@ -41,6 +44,7 @@ PAYMENT_CARD = "payment card"
 NO_VALUE_CONTROL = "not a text control"
 INVISIBLE = "invisible"
 FISHING = "fishing"
+DECOY = "decoy"
 DISABLED = "disabled"
 READONLY = "readonly"
 CROSS_ORIGIN_FRAME = "cross-origin frame"
@@ -98,6 +102,12 @@ def _named_section(field: FieldDescriptor) -> str | None:
     return vocabulary.one_section(vocabulary.kinds_in_words(words))
 
 
+def _decoy(field: FieldDescriptor) -> bool:
+    """Whether the field's programmer names (not its label) call it a trap: see rule 4."""
+    words = text.identifier(f"{field.name[:200]} {field.id[:200]}").split()
+    return "decoy" in vocabulary.kinds_in_words(words)
+
+
 def _secret_or_card(field: FieldDescriptor, token: str | None) -> str | None:
     hint = parse_autocomplete(field.autocomplete)
     stated = {t for t in (token, hint.token if hint else None) if t}
@@ -133,6 +143,8 @@ def _judge(
             if twins:
                 return False, f"{FISHING}: hidden second {sorted(twins)[0].partition('@')[0]} ({detail})"
         return False, f"{INVISIBLE}: {detail}"
+    if _decoy(field):
+        return False, DECOY
     if field.disabled:
         return False, DISABLED
     if field.readonly:
@@ -193,6 +205,7 @@ def assess_page(
 
 __all__ = [
     "CROSS_ORIGIN_FRAME",
+    "DECOY",
     "DISABLED",
     "FISHING",
     "INVISIBLE",

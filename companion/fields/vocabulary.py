@@ -857,6 +857,10 @@ KEYWORDS: dict[str, str] = {
     r"keep me (updated|posted|informed)|rabais|rabatt|descuentos?|sconti|korting|rabaty",
     # A cookie banner's switches speak of marketing too; they are not the form's consent to be contacted.
     "cookie-consent": r"cookie",
+    # A box a page sets out to catch what fills it unseen: a bot's trap ("honeypot"), or a box that takes
+    # the browser's own autofill in place of the real one ("fakeusernameremembered"). Read in programmer
+    # names only (see safety.py): in a label, "fake" is a word about something else.
+    "decoy": r"honey ?pot|" + _W + r"fake|decoy|bot ?trap",
     # "(optional)" says nothing about what a field holds, but optional fields are more often a second
     # address line or a company than a name: a kind of its own, so the model weighs it apart.
     "optional": r"optional|facultati|opcional|opzionale|freiwillig|valfri|valgfri|nepovinn|nieobowi|"
@@ -879,7 +883,7 @@ KINDS: tuple[str, ...] = tuple(KEYWORDS)
 # Kinds that say what a form does or what a box is not, read by rules only and never weighed as evidence of
 # a field's type. Trained as features, "sign-in" taught the model the corpus's habit of calling a sign-in
 # form's email box a username, and Proffer puts the email where an email is asked for.
-RULE_ONLY_KINDS = frozenset({"sign-in", "stay-signed-in"})
+RULE_ONLY_KINDS = frozenset({"sign-in", "stay-signed-in", "decoy"})
 
 # The two addresses of a checkout, by the kinds that name them.
 SECTION_OF_KIND = {"billing-section": "billing", "shipping-section": "shipping"}

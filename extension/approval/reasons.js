@@ -9,6 +9,7 @@
 const RULES = {
   invisible: "hidden on the page",
   fishing: "a hidden copy of a field you can see: the page may be fishing for it",
+  decoy: "a trap the page set for bots or for the browser's own autofill, not a field for you",
   password: "a password: Proffer never fills secrets",
   "one-time-code": "a one-time code: Proffer never fills secrets",
   "payment card": "a payment card field: Proffer does not handle cards",

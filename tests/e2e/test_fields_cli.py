@@ -44,6 +44,7 @@ EXPECTED = {
     "one-time-code": "one-time-code",
     "card-number": "payment card",
     "hidden-second-email": "fishing: hidden second email (off-screen)",
+    "decoy": "decoy",
 }
 
 

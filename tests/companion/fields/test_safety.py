@@ -129,6 +129,36 @@ FRAME = PageInfo(
 )
 
 
+@pytest.mark.parametrize(
+    "names",
+    [
+        {"name": "fakeemailremembered", "type": "email"},  # takes the browser's autofill in place of the real box
+        {"name": "fakeusernameremembered"},
+        {"name": "email", "id": "contact-honeypot"},  # a bot's trap, named in its id
+        {"name": "hp_honey_pot"},
+    ],
+)
+def test_a_box_named_a_trap_is_a_decoy_even_when_shown(names):
+    assert judge(field(**names), "email") == (False, "decoy")
+
+
+def test_a_decoy_that_is_hidden_too_is_reported_hidden():
+    hidden = field(name="fakeemailremembered", visible=False, hidden_reason="display:none")
+    assert judge(hidden, "email") == (False, "invisible: display:none")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"label": "Report a fake review", "name": "email"},  # the word in a label is about something else
+        {"name": "breakfast_email"},
+        {"name": "potluck_email"},
+    ],
+)
+def test_only_a_programmer_name_calls_a_box_a_trap(overrides):
+    assert judge(field(**overrides), "email") == (True, None)
+
+
 def test_a_cross_origin_frame_is_refused_unless_its_origin_was_approved():
     f = field(type="email")
     assert judge(f, "email", page=FRAME) == (False, "cross-origin frame")
@@ -162,8 +192,9 @@ def test_assess_page_agrees_with_assess_field_by_field():
 
 
 def test_reason_strings_are_the_published_constants():
-    assert (safety.PAYMENT_CARD, safety.CROSS_ORIGIN_FRAME, safety.INVISIBLE) == (
+    assert (safety.PAYMENT_CARD, safety.CROSS_ORIGIN_FRAME, safety.INVISIBLE, safety.DECOY) == (
         "payment card",
         "cross-origin frame",
         "invisible",
+        "decoy",
     )

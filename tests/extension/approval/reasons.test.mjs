@@ -11,6 +11,7 @@ test("each safety rule's reason is put in words, the rule's own kept in brackets
     ["invisible: display:none (ancestor)", "hidden on the page (invisible: display:none (ancestor))"],
     ["fishing: hidden second email (off-screen)",
       "a hidden copy of a field you can see: the page may be fishing for it (fishing: hidden second email (off-screen))"],
+    ["decoy", "a trap the page set for bots or for the browser's own autofill, not a field for you (decoy)"],
     ["password", "a password: Proffer never fills secrets (password)"],
     ["payment card", "a payment card field: Proffer does not handle cards (payment card)"],
     ["cross-origin frame", "inside a frame from another site, which you have not approved (cross-origin frame)"],
