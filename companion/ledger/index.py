@@ -895,5 +895,7 @@ class LedgerIndex:
             now = current.get(value_id)
             if now is None or (fingerprint is not None and now != fingerprint):
                 found.append((site, value_id, fingerprint, position))
-        found.sort(key=lambda item: (item[0], -item[3]))
+        # By site, newest first; the values one entry gave are told apart by id, so that the order does not
+        # hang on how the index was built (line by line, or merged from segment summaries).
+        found.sort(key=lambda item: (item[0], -item[3], item[1]))
         return found

@@ -138,6 +138,19 @@ def test_stale_values(ledger, history):
     assert ledger.stale({"e1": "fp-e1", "e2": "fp-e2", "t1": "fp-t1", "a1": "fp-a1"}) == []
 
 
+def test_stale_values_given_in_one_entry_are_listed_in_value_order(ledger):
+    # However the index was built (line by line, or merged from segment summaries), one order: the
+    # values one entry gave a site are listed by their id, not in the order the entry named them.
+    fields = (("tel", "v-tel", "fp-tel"), ("email", "v-email", "fp-email"), ("bday", "v-bday", "fp-bday"))
+    ledger.append(make_draft("gamma.example", fields=fields), now=at(50))
+    stale = ledger.stale({})
+    assert [(s.site, s.value_id) for s in stale if s.site == "gamma.example"] == [
+        ("gamma.example", "v-bday"),
+        ("gamma.example", "v-email"),
+        ("gamma.example", "v-tel"),
+    ]
+
+
 def test_disclosures_are_every_release_to_the_site_oldest_first(ledger, history):
     assert [e.seq for e in ledger.disclosures("alpha.example")] == [1, 5]  # not the declined #2
     assert [e.seq for e in ledger.disclosures("beta.example")] == [3, 7]  # not the unticked #4
