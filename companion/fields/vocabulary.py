@@ -297,6 +297,13 @@ KEYWORDS: dict[str, str] = {
     r"(?<![а-яёіїєґ])фирм|"
     r"εταιρ|şirket|sirket|会社|企業|公司|회사|الشركة|חברה|perusahaan|บริษัท|" + _w("business") + r"|" + _w("org"),
     "organization-title": r"job ?title|position|" + _w("funktion") + r"|fonction|cargo|ruolo|役職|职位",
+    # What kind of company it is, not its name: its type, size, trade or legal form.
+    "organization-detail": r"company ?(type|size|industry|sector|activity|category)|"
+    r"business ?(type|size|industry|sector|activity|category)|"
+    r"organi[sz]ation ?(type|size|industry|sector|activity|category)|type of (company|business|organi[sz]ation)|"
+    r"legal ?form|rechtsform|unternehmensgr|firmengr|forme juridique|taille de l ?entreprise|"
+    r"secteur d ?activit|forma jur[ií]dica|tipo de empresa|tamaño de la empresa|forma giuridica|"
+    r"tipo di azienda|δραστηριότητα|форма собственности",
     "street-address": "|".join(
         [
             r"address",
@@ -908,7 +915,8 @@ EXPLAINED_BY: dict[str, frozenset[str]] = {
         {"organization", "cc-name", "username", "street-name", "given-name", "family-name", "address-label"}
     ),
     "full-name": frozenset({"organization", "cc-name", "username", "street-name"}),
-    "organization": frozenset({"vat-number", "organization-title"}),  # "Company VAT", "Company position"
+    # "Company VAT", "Company position", "Company size"
+    "organization": frozenset({"vat-number", "organization-title", "organization-detail"}),
     "given-name": frozenset({"full-name"}),
     "family-name": frozenset({"full-name"}),
     "street-address": frozenset({"email", "address-label"}),

@@ -719,6 +719,11 @@ def test_language_families(labels_and_names, expected):
         ("Company position", "organization", False),
         ("Job title", "honorific-prefix", False),
         ("Company name", "organization", True),
+        ("Organization type", "organization", False),  # what kind of company, not its name
+        ("Company size", "organization", False),
+        ("Rechtsform", "organization-detail", True),
+        ("Forme juridique", "organization-detail", True),
+        ("Δραστηριότητα Εταιρίας", "organization", False),  # Greek "company activity"
         # The one who receives the parcel speaks of the delivery, in every language
         ("Empfänger", "shipping-section", True),
         ("Destinatario", "shipping-section", True),
