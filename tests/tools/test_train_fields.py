@@ -204,3 +204,27 @@ def test_training_rows_leave_out_the_rules_own_kinds(tmp_path: Path) -> None:
     assert any(f.endswith(":sign-in") for f in payload_features(page.payload)[0][1]), "the fields' evidence has it"
     rows = train_fields.samples_of([page])
     assert rows and not any(f.endswith(":sign-in") for _site, feats, _cls, _weight in rows for f in feats)
+
+
+def test_a_company_box_duckduckgo_cannot_name_is_not_learned_as_nothing() -> None:
+    # DuckDuckGo marks every company box "unknown": its scheme has no type for it. Such a box is left out
+    # of training, while a box about the company that is not its name is still learned as nothing.
+    origin = "https://shop.example"
+    payload = FillRequestPayload.model_validate(
+        {
+            "page": {"url": "https://shop.example/join", "top_origin": origin, "frame_origin": origin},
+            "forms": [{"index": 0}],
+            "fields": [
+                {"index": 0, "form_index": 0, "tag": "input", "type": "text", "name": "company", "label": "Company"},
+                {"index": 1, "form_index": 0, "tag": "input", "type": "text", "name": "vat", "label": "Company VAT"},
+                {"index": 2, "form_index": 0, "tag": "input", "type": "text", "name": "promo", "label": "Promo code"},
+            ],
+        }
+    )
+    gold = {0: "none", 1: "none", 2: "none"}
+    duckduckgo = fields_corpus.Page("ddg-test-forms/shop_signup.html", "shop", "ddg-test-forms", payload, gold)
+    mozilla = fields_corpus.Page(f"{SOURCE}/training/shop.html", "shop", SOURCE, payload, dict(gold))
+    rows = train_fields.samples_of([duckduckgo], augment=False)
+    assert len(rows) == 2 and all(cls == "none" for _site, _feats, cls, _weight in rows)
+    assert not any("h:organization" in feats for _site, feats, _cls, _weight in rows)
+    assert len(train_fields.samples_of([mozilla], augment=False)) == 3, "a labeller that can name it said nothing"
