@@ -93,19 +93,22 @@ def _kinds(field: FieldDescriptor, token: str | None) -> set[str]:
     return {f"{kind}@{section or ''}/{field.tag}" for kind in kinds}
 
 
+def _name_kinds(field: FieldDescriptor) -> set[str]:
+    """The keyword kinds the field's programmer names (name and id, not its label) speak of."""
+    return vocabulary.kinds_in_words(text.identifier(f"{field.name[:200]} {field.id[:200]}").split())
+
+
 def _named_section(field: FieldDescriptor) -> str | None:
     """The address ("billing" or "shipping") the field's programmer names say it is part of, if just one.
 
     A checkout keeps its billing address folded away until the person unticks "same as shipping": those
     boxes are hidden, but they are not copies of the shipping boxes the person sees."""
-    words = text.identifier(f"{field.name[:200]} {field.id[:200]}").split()
-    return vocabulary.one_section(vocabulary.kinds_in_words(words))
+    return vocabulary.one_section(_name_kinds(field))
 
 
 def _decoy(field: FieldDescriptor) -> bool:
-    """Whether the field's programmer names (not its label) call it a trap: see rule 4."""
-    words = text.identifier(f"{field.name[:200]} {field.id[:200]}").split()
-    return "decoy" in vocabulary.kinds_in_words(words)
+    """Whether the field's programmer names call it a trap: see rule 4."""
+    return "decoy" in _name_kinds(field)
 
 
 def _secret_or_card(field: FieldDescriptor, token: str | None) -> str | None:
