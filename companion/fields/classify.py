@@ -363,8 +363,9 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
         # A hidden password box beside the visible one is a decoy for bots, not a "repeat your password":
         # the boxes the person sees are counted, or all of them in a form not yet shown. A password box
         # named nothing (a tax number typed out of sight) is no password.
-        boxes = [(payload.fields[p], guesses[p].cls) for p in positions]
-        password_boxes = [f for f, cls in boxes if f.type == "password" and cls]
+        password_boxes = [
+            payload.fields[p] for p in positions if payload.fields[p].type == "password" and guesses[p].cls
+        ]
         passwords = sum(f.visible for f in password_boxes) or len(password_boxes)
         form = forms.get(form_index) if form_index is not None else None
         form_kinds = _form_kinds(form, [payload.fields[p] for p in positions])
