@@ -82,6 +82,8 @@ _NUMBER_BOX_TYPES = frozenset({"text", "tel", "number", "search", ""})
 # Tokens that belong to a postal address, which a form's "shipping" or "billing" heading speaks for.
 _ADDRESSED = ADDRESS_TYPES | {"name", "given-name", "family-name", "additional-name", "organization", "country"}
 _SECRET_CLASSES = frozenset({"password", "new-password", "current-password", "one-time-code", "cc-csc", "cc-number"})
+# What a password box may ask for that is no password: a tax number, a security question's answer.
+_NOT_PASSWORDS = frozenset({"vat-number", "security-answer"})
 # The parts of a name as printed on a payment card, which is card data: Proffer neither keeps nor fills it.
 _CARD_HOLDER = {
     "name": "cc-name",
@@ -199,9 +201,10 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
         return _Guess(ONE_TIME_CODE, 1.0, "one-time code")
     probabilities = model.probabilities(features)
     if field.type == "password":
-        if "vat-number" in evidence.kinds and "password" not in evidence.kinds:
-            # A tax or social-security number typed out of sight is no password: it names no type (and,
-            # as in every password box, the safety layer refuses it a value).
+        if evidence.kinds & _NOT_PASSWORDS and "password" not in evidence.kinds:
+            # A tax or social-security number, or the answer to a security question, typed out of sight
+            # is no password: it names no type (and, as in every password box, the safety layer refuses
+            # it a value).
             return _Guess(None, 1.0, None)
         # A password box is a secret whatever its words say; only the secret classes compete.
         allowed = [i for i, c in enumerate(model.classes) if c in _SECRET_CLASSES]

@@ -868,6 +868,15 @@ KEYWORDS: dict[str, str] = {
     # the browser's own autofill in place of the real one ("fakeusernameremembered"). Read in programmer
     # names only (see safety.py): in a label, "fake" is a word about something else.
     "decoy": r"honey ?pot|" + _W + r"fake|decoy|bot ?trap",
+    # The answer to a security question ("What was your first pet's name?"), which some sites ask for in
+    # a password box: a secret, but not the password a password manager keeps.
+    "security-answer": r"security ?question|secret ?question|"
+    + _w("answer")
+    + r"|sicherheitsfrage|antwort|question secr[eè]te|r[eé]ponse|pregunta (de )?seguridad|respuesta|"
+    r"domanda (di )?sicurezza|risposta|pergunta (de )?seguran[cç]a|resposta|antwoord|pytanie|odpowied|"
+    r"bezpečnostní otázk|odpověď|odpoved|biztonsági kérdés|válasz|valasz|svar|vastaus|контрольный вопрос|"
+    r"ответ|відповід|απάντηση|güvenlik sorusu|cevap|jawaban|秘密の質問|答え|安全问题|答案|보안 ?질문|답변|"
+    r"سؤال الأمان|الإجابة|שאלת אבטחה|תשובה",
     # "(optional)" says nothing about what a field holds, but optional fields are more often a second
     # address line or a company than a name: a kind of its own, so the model weighs it apart.
     "optional": r"optional|facultati|opcional|opzionale|freiwillig|valfri|valgfri|nepovinn|nieobowi|"
@@ -890,7 +899,7 @@ KINDS: tuple[str, ...] = tuple(KEYWORDS)
 # Kinds that say what a form does or what a box is not, read by rules only and never weighed as evidence of
 # a field's type. Trained as features, "sign-in" taught the model the corpus's habit of calling a sign-in
 # form's email box a username, and Proffer puts the email where an email is asked for.
-RULE_ONLY_KINDS = frozenset({"sign-in", "stay-signed-in", "decoy"})
+RULE_ONLY_KINDS = frozenset({"sign-in", "stay-signed-in", "decoy", "security-answer"})
 
 # The two addresses of a checkout, by the kinds that name them.
 SECTION_OF_KIND = {"billing-section": "billing", "shipping-section": "shipping"}

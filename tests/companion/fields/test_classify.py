@@ -998,6 +998,24 @@ def test_a_tax_number_typed_out_of_sight_is_no_password(label, name):
     assert types(p) == ["family-name", None, "current-password"]
 
 
+@pytest.mark.parametrize(
+    ("label", "name"),
+    [("Your Answer", "tsecAnswer1"), ("Antwort auf die Sicherheitsfrage", "secAnswer"), ("Respuesta", "resp1")],
+)
+def test_a_security_answer_typed_out_of_sight_is_no_password(label, name):
+    # A site asks for the answer to a security question in a password box: a secret still (the safety
+    # layer refuses every password box a value), but no second password, so no repeat of the first.
+    p = payload(
+        field("Email", "email", type="email"),
+        field("Password", "password", type="password"),
+        field("Security question", "question", tag="select", type="select-one"),
+        field(label, name, type="password"),
+    )
+    seen = understand(p)
+    assert seen.fields[3].type is None
+    assert seen.fields[1].type == "current-password"  # one password box: no repeat, so no new account
+
+
 @pytest.mark.parametrize("button", ["Log in", "Sign in | Join now", "Einloggen", "Se connecter"])
 def test_a_form_whose_first_button_signs_in_opens_an_account(button):
     # An airline's login asks for the member's number and last name with the password: more than who
