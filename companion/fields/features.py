@@ -52,7 +52,12 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 # three digits after the plus, so a time zone's "GMT +0000" is not one.
 _DIAL_CODE = re.compile(r"(?:^|[^\w+])\+ ?\d{1,3}(?!\d)")
 _SMALL_NUMBER = re.compile(r"^0?\d{1,2}$")
+# A box whose only text is a calling code ("+20", "(+49)", "00962") is the box that takes one, as plainly
+# as if it said "country code". Beside other text ("+254" before "e.g. 700200100") the code is the
+# national box's adornment, and says nothing.
+_BARE_DIAL_CODE = re.compile(r"\(?(?:\+|00) ?\d{1,3}\)?")
 _WORD_LIMIT = 8
+_CALLING_CODE = "tel-country-code"  # the kind a bare calling code names
 
 
 def is_weighed(feature: str) -> bool:
@@ -104,6 +109,11 @@ def _option_features(field: FieldDescriptor) -> list[str]:
     return feats
 
 
+def _only_a_calling_code(*texts: str) -> bool:
+    present = [t for t in texts if t.strip()]
+    return bool(present) and all(_BARE_DIAL_CODE.fullmatch(t[:12].strip()) for t in present)
+
+
 def _bucket(n: int, edges: tuple[int, ...]) -> str:
     for edge in edges:
         if n <= edge:
@@ -128,14 +138,20 @@ def field_evidence(field: FieldDescriptor) -> FieldEvidence:
     human_parts = list(dict.fromkeys(p for p in human_parts if p))
     human = " ".join(human_parts)
     if human:
-        for kind in vocabulary.kinds_in_parts(human_parts):
+        found = vocabulary.kinds_in_parts(human_parts)
+        if _only_a_calling_code(field.label, field.aria_label, field.placeholder, field.title):
+            found = (_CALLING_CODE,)  # not the "2" that ends "00962", read as a box's repeat ("email2")
+        for kind in found:
             own.append("h:" + kind)
             kinds.add(kind)
             human_kinds.add(kind)
     else:
         own.append("h:none")
-        nearby = text.human(getattr(field, "nearby_text", "") or "")
-        for kind in vocabulary.kinds_in(nearby):
+        raw_nearby = getattr(field, "nearby_text", "") or ""
+        found = vocabulary.kinds_in(text.human(raw_nearby))
+        if _only_a_calling_code(raw_nearby):
+            found = (_CALLING_CODE,)
+        for kind in found:
             own.append("near:" + kind)
             kinds.add(kind)
 

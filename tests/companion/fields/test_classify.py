@@ -1509,6 +1509,44 @@ def test_time_zones_and_plus_signs_are_no_calling_codes(options):
     assert "opt:dial-codes" not in _select_evidence(options)
 
 
+@pytest.mark.parametrize(
+    ("descriptor", "feature"),
+    [
+        ({"placeholder": "+20"}, "h:tel-country-code"),
+        ({"placeholder": "00962"}, "h:tel-country-code"),
+        ({"label": "(+49)"}, "h:tel-country-code"),
+        ({"nearby_text": "+30"}, "near:tel-country-code"),
+    ],
+)
+def test_a_box_whose_only_text_is_a_calling_code_takes_one(descriptor, feature):
+    from companion.fields.features import field_evidence
+    from companion.protocol.messages import FieldDescriptor
+
+    evidence = field_evidence(
+        FieldDescriptor.model_validate({"index": 0, "tag": "input", "type": "text", **descriptor})
+    )
+    assert feature in evidence.own
+    assert evidence.kinds == {"tel-country-code"}  # and no repeat read from the "2" that ends "00962"
+
+
+@pytest.mark.parametrize(
+    "descriptor",
+    [
+        {"placeholder": "+1 (555) 555-0100"},
+        {"placeholder": "+49 30 1234567"},
+        {"placeholder": "20"},
+        {"placeholder": "Size 10+"},
+        {"label": "+ 254", "placeholder": "e.g. 700200100"},  # the national box, the code drawn before it
+    ],
+)
+def test_a_whole_number_a_bare_number_or_an_adornment_is_no_calling_code(descriptor):
+    from companion.fields.features import field_evidence
+    from companion.protocol.messages import FieldDescriptor
+
+    evidence = field_evidence(FieldDescriptor.model_validate({"index": 0, "tag": "input", **descriptor}))
+    assert "tel-country-code" not in evidence.kinds
+
+
 CALLING_CODES = [
     {"value": v, "text": t}
     for v, t in [
