@@ -228,13 +228,14 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
     # calling a box a card where it is not costs the same keystroke as naming nothing.
     if (cls in _SECRET_CLASSES or cls in CARD_TOKENS or _on_card(cls, evidence)) and sure >= NEVER_FILLED_FLOOR:
         return _Guess(cls, sure, _reason(model, features, cls, field))
-    # Unsure: the runner-up may still be right when the site names it in so many words, with its own
-    # autocomplete token; otherwise say nothing. (Not the label alone: a lower bar where the label
-    # names the class moved along the threshold's curve, see docs/FIELDS.md.)
-    runner = max((i for i in range(len(probabilities)) if model.classes[i] != "none"), key=probabilities.__getitem__)
-    named = model.classes[runner]
-    if probabilities[runner] >= CORROBORATED_FLOOR and any(f"{src}:{named}" in features for src in ("ac",)):
-        return _Guess(named, probabilities[runner], _reason(model, features, named, field), site_named=True)
+    # Unsure: a class the model still finds likely may be named when the site names it in so many words,
+    # with its own autocomplete token, whether or not it is the model's first choice; otherwise say
+    # nothing. (Not the label alone: a lower bar where the label names the class moved along the
+    # threshold's curve, see docs/FIELDS.md.)
+    if hint is not None and hint.token in model.classes:
+        likely = probabilities[model.classes.index(hint.token)]
+        if likely >= CORROBORATED_FLOOR:
+            return _Guess(hint.token, likely, _reason(model, features, hint.token, field), site_named=True)
     # Or the site's own autocomplete token and the label the person reads say the same thing: two
     # independent witnesses, for types too rare in the corpus for the model to be sure of (a birthday).
     if hint is not None and hint.token in model.classes and "h:" + hint.token in evidence.own:

@@ -1600,6 +1600,28 @@ def test_the_models_doubt_between_the_whole_and_the_national_number_is_no_doubt_
     assert [f.type for f in understand(payload(named), model=model).fields] == ["tel"]
 
 
+def test_an_unsure_box_takes_the_class_its_autocomplete_token_names_when_the_model_finds_it_likely():
+    # A "phonePrefix" box with no label: the model leans to the whole phone number (0.45), below the
+    # threshold, and finds the calling code likely (0.35). The site's own token names the calling code,
+    # so that is the box's type, though it was not the model's first choice.
+    from companion.fields.model import LinearModel
+
+    model = LinearModel(
+        classes=("none", "tel", "tel-country-code", "email"),
+        bias=(0.0, -5.0, -5.0, -5.0),
+        weights={"i:tel": {0: -0.85, 1: 5.0, 2: 4.75}},
+        threshold=0.6,
+    )
+
+    def typed(autocomplete):
+        box = field("", "phonePrefix", autocomplete=autocomplete)
+        return understand(payload(box), model=model).fields[0].type
+
+    assert typed("tel-country-code") == "tel-country-code"
+    assert typed("") is None  # no witness: the model alone is unsure
+    assert typed("email") is None  # a token the model finds unlikely for the box names nothing
+
+
 def _select_evidence(texts: list[str]) -> tuple[str, ...]:
     """The evidence features of a select offering these option texts."""
     from companion.fields.features import field_evidence
