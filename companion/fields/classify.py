@@ -77,6 +77,9 @@ _CAPTION_MIN = 4  # a tick box's or button's caption shorter than this ("Yes", "
 _SECTION_KINDS = frozenset(vocabulary.SECTION_OF_KIND)
 _GIFT = re.compile(r"gift|geschenk|cadeau|regalo|voucher|gutschein")
 CODE_ROW = 4  # this many boxes side by side, one character each or each naming a code, are one code
+_DATE_PARTS = ("day", "month", "year")  # the kinds that name the boxes of a date typed in three
+_BIRTHDAY_PARTS = {"day": "bday-day", "month": "bday-month", "year": "bday-year"}
+_CARD_EXPIRY = frozenset({"cc-exp", "cc-exp-month", "cc-exp-year"})
 _CODE_BOX_TYPES = frozenset({"text", "tel", "number", "password", ""})
 _NUMBER_BOX_TYPES = frozenset({"text", "tel", "number", "search", ""})
 # Tokens that belong to a postal address, which a form's "shipping" or "billing" heading speaks for.
@@ -358,6 +361,11 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
 
     for position in _code_rows(payload.fields, analysed, by_form):
         guesses[position] = _Guess(ONE_TIME_CODE, 1.0, "one box of a row for a one-time code")
+    for position, token in _date_rows(payload.fields, analysed, by_form).items():
+        if token is not None:
+            guesses[position] = _Guess(token, 1.0, "one box of a row for a date of birth")
+        elif guesses[position].cls in _CARD_EXPIRY:
+            guesses[position] = _Guess(None, guesses[position].probability, None)
 
     results: list[FieldUnderstanding | None] = [None] * len(payload.fields)
     form_purposes: dict[int, str] = {}
@@ -444,6 +452,38 @@ def _code_rows(
                 found.extend(row)
             row = []
     return found
+
+
+def _date_rows(
+    fields: list[FieldDescriptor],
+    analysed: list[tuple[FieldEvidence, list[str]]],
+    by_form: dict[int | None, list[int]],
+) -> dict[int, str | None]:
+    """The boxes of a date typed in three, a day, a month and a year side by side in any order, each with
+    the birthday part it takes when any box of the row speaks of a birth (its words or its autocomplete
+    token), else None.
+
+    A card's expiry has a month and a year but never a day, so such a row is no card whatever its month
+    and year boxes read as alone (H&M's "dd", "mm", "jjjj" read as an expiry). Without a word of a
+    birth it may be any date (a delivery, a departure): it is named nothing."""
+    found: dict[int, str | None] = {}
+    for positions in by_form.values():
+        boxes = [p for p in positions if not (fields[p].tag == "input" and fields[p].type in UNFILLABLE_INPUT_TYPES)]
+        for row in zip(boxes, boxes[1:], boxes[2:], strict=False):
+            parts = [_date_part(analysed[p][0].kinds) for p in row]
+            if sorted(filter(None, parts)) != sorted(_DATE_PARTS):
+                continue
+            birth = any(
+                "bday" in analysed[p][0].kinds or fields[p].autocomplete.strip().lower().startswith("bday") for p in row
+            )
+            for p, part in zip(row, parts, strict=True):
+                found[p] = _BIRTHDAY_PARTS[part] if birth and part else None
+    return found
+
+
+def _date_part(kinds: frozenset[str]) -> str | None:
+    named = [part for part in _DATE_PARTS if part in kinds]
+    return named[0] if len(named) == 1 else None
 
 
 def _form_kinds(form: FormDescriptor | None, members: list[FieldDescriptor]) -> frozenset[str]:

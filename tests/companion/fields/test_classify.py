@@ -941,6 +941,40 @@ def test_card_fields_are_recognised_in_german():
     assert understand(p).purpose == "billing"
 
 
+DATE_ROW = [
+    field("", "day", placeholder="dd", maxlength=2, inputmode="numeric"),
+    field("", "month", placeholder="mm", maxlength=2, inputmode="numeric"),
+    field("", "year", placeholder="jjjj", maxlength=4, inputmode="numeric"),
+]
+
+
+@pytest.mark.parametrize(
+    "birth",
+    [
+        {"autocomplete": "bday-day"},  # H&M: only the site's token says whose date it is
+        {"label": "Geburtsdatum"},
+        {"label": "Date of birth", "placeholder": ""},
+    ],
+)
+def test_a_day_month_and_year_row_that_speaks_of_a_birth_is_the_birthday(birth):
+    # A card's expiry has no day: whatever the month and year boxes read as alone, the row is a date.
+    day, month, year = DATE_ROW
+    p = payload(field("First name", "firstName"), field("Last name", "lastName"), {**day, **birth}, month, year)
+    assert types(p)[2:] == ["bday-day", "bday-month", "bday-year"]
+    # The order of the parts is the country's: month first in the United States.
+    assert types(payload({**month, **birth}, {**day}, year)) == ["bday-month", "bday-day", "bday-year"]
+
+
+def test_a_day_month_and_year_row_is_no_card_expiry():
+    # Without a word of a birth the row may be any date (a delivery, a departure): no card, and no type.
+    p = payload(field("Card number", "cardNumber", autocomplete="cc-number"), *DATE_ROW)
+    assert not {"cc-exp", "cc-exp-month", "cc-exp-year"} & set(types(p))
+    # A month and a year alone are still a card's expiry.
+    month, year = DATE_ROW[1:]
+    expiry = payload(field("Card number", "cardNumber", autocomplete="cc-number"), month, year)
+    assert types(expiry)[1:] == ["cc-exp-month", "cc-exp-year"]
+
+
 def email_and_password(submit_text: str) -> FillRequestPayload:
     return payload(
         field("E-mail", "email", type="email"),
