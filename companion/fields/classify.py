@@ -25,6 +25,7 @@ How a field gets its type:
 Secrets and cards are *recognised* here (``cc-*``, passwords, ``one-time-code``) precisely so that the
 safety layer can refuse them: recognising is not filling. A row of four or more one-character boxes, or
 of boxes that each name a code, is a one-time code typed a digit a box, whatever each box says alone.
+A day, a month and a year side by side are one date, never a card's expiry (``_date_rows``).
 """
 
 from __future__ import annotations
