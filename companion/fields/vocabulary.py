@@ -142,7 +142,8 @@ KEYWORDS: dict[str, str] = {
             r"(?<![a-z])ime(?![a-z])(?! i prezime)",  # not inside "prezime" (family name) nor "imejl" (email)
             r"όνομα|ονομα",
             r"ad(?:ı|i)n(?:ı|i)z?$|" + _w("ad") + r"(?! soyad)",
-            r"(?<![\u4e00-\u9fff])名(?!字|前)|めい$",  # not a company's or building's name (会社名, 建物名), not お名前
+            # not a company's or building's name (会社名, 建物名), not お名前; the given name's reading in kana
+            r"(?<![\u4e00-\u9fff])名(?!字|前)|めい$|メイ$",
             r"الاسم الأول|الإسم الأول",
             r"שם פרטי",
             r"nama depan",
@@ -175,7 +176,7 @@ KEYWORDS: dict[str, str] = {
             r"презиме|prezime|prezimena",
             r"επώνυμο|επωνυμο",
             r"soyad",
-            r"姓|苗字|名字|せい$",
+            r"姓|苗字|名字|せい$|セイ$",  # the reading of the family name, in either kana
             r"성(?!함|별)",  # not 성함 (the name, politely) nor 성별 (sex)
             r"اسم العائلة|الكنية|اللقب",
             r"שם משפחה",
@@ -989,6 +990,9 @@ def kinds_in_parts(parts: Iterable[str]) -> tuple[str, ...]:
 
 
 _ONE_LETTER_NAMES = frozenset({"q"})
+# Words that name a kind in programmer names only: Japanese shops write 姓 and 名 (family and given name) in
+# romaji ("name_sei", "Mei", "SeiKana"), where in a label "sei" is Italian ("you are") and "mei" Dutch (May).
+NAME_ONLY_WORDS = {"sei": "family-name", "mei": "given-name"}
 
 
 def _one_letter(word: str) -> bool:
@@ -1007,6 +1011,8 @@ def kinds_in_words(words: list[str]) -> set[str]:
     for word in words:
         if not _one_letter(word) or word in _ONE_LETTER_NAMES:
             kinds.update(kinds_in(word))
+        if word in NAME_ONLY_WORDS:
+            kinds.add(NAME_ONLY_WORDS[word])
     for first, second in itertools.pairwise(words):
         if _one_letter(first) or _one_letter(second):
             if max(len(first), len(second)) >= 3:

@@ -744,12 +744,32 @@ def test_language_families(labels_and_names, expected):
         ("Suuntanumero", "house-number", False),
         ("国家代码", "tel-country-code", True),
         ("국가 번호", "tel-country-code", True),
+        ("セイ", "family-name", True),  # the readings of the family and the given name, in katakana
+        ("メイ", "given-name", True),
+        ("メインアドレス", "given-name", False),  # a main address
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
     from companion.fields import text, vocabulary
 
     assert (kind in vocabulary.kinds_in(text.human(label))) is named
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"), [("Sei", "family-name"), ("name_sei", "family-name"), ("MeiKana", "given-name")]
+)
+def test_japanese_names_in_romaji_are_read_in_programmer_names(name, kind):
+    from companion.fields import text, vocabulary
+
+    assert kind in vocabulary.kinds_in_words(text.identifier(name).split())
+
+
+@pytest.mark.parametrize(("label", "kind"), [("Sei un'azienda?", "family-name"), ("Mei", "given-name")])
+def test_romaji_names_are_not_read_in_labels(label, kind):
+    # In a label "sei" is Italian ("you are") and "mei" Dutch (May).
+    from companion.fields import text, vocabulary
+
+    assert kind not in vocabulary.kinds_in(text.human(label))
 
 
 def test_keyword_tables_hold_no_punctuation_the_text_never_has():
