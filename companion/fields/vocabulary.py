@@ -784,7 +784,8 @@ KEYWORDS: dict[str, str] = {
     r"nombre de (la )?direccion|alias de (la )?direccion|adressbezeichnung|название адреса|"
     r"nome do endereco|nome dell ?indirizzo|adresnaam",
     # Directions for the courier: words about the place, not a line of the address.
-    "delivery-notes": r"landmark|directions to|delivery (note|instruction|comment)|"
+    "delivery-notes": r"landmark|directions to|delivery (note|instruction|comment)|instructions to find|"
+    r"(additional|special|delivery|courier) instructions|"
     r"(note|notes|comments?|message|information|instructions?) (for|to) the (courier|driver|delivery)|"
     r"referencias|punto de referencia|ponto de referencia|indicaciones para|hinweis fur den (zusteller|fahrer)|"
     r"lieferhinweis|instructions de livraison|indicazioni per il corriere|ориентир|комментарий для курьера",
@@ -916,20 +917,30 @@ def one_section(kinds: Collection[str]) -> str | None:
 # number" or "VAT number" is not a house number, and the "name" of "company name", "name on card",
 # "user name" or "street name" is not the person's name, and the "address" of "e-mail address" (in every
 # language: "adresse e-mail", "E-Mail-Adresse") is not a postal one. The "first" and "last" of "first
-# and last name" ask for the whole name, not for either half.
+# and last name" ask for the whole name, not for either half, and a "second first name" ("Segundo nombre",
+# "deuxième prénom") is a middle name.
 EXPLAINED_BY: dict[str, frozenset[str]] = {
     "house-number": frozenset(
         {"tel", "tel-extension", "cc-number", "cc-csc", "vat-number", "membership-number", "postal-code", "coupon"}
     ),
     "name": frozenset(
-        {"organization", "cc-name", "username", "street-name", "given-name", "family-name", "address-label"}
+        {
+            "organization",
+            "cc-name",
+            "username",
+            "street-name",
+            "given-name",
+            "family-name",
+            "additional-name",
+            "address-label",
+        }
     ),
     "full-name": frozenset({"organization", "cc-name", "username", "street-name"}),
     # "Company VAT", "Company position", "Company size"
     "organization": frozenset({"vat-number", "organization-title", "organization-detail"}),
-    "given-name": frozenset({"full-name"}),
+    "given-name": frozenset({"full-name", "additional-name"}),  # "Segundo nombre", "zweiter Vorname"
     "family-name": frozenset({"full-name"}),
-    "street-address": frozenset({"email", "address-label"}),
+    "street-address": frozenset({"email", "address-label", "delivery-notes"}),  # "instructions to find the address"
     "honorific-prefix": frozenset({"address-label", "organization-title"}),  # the "title" of "job title"
     "password": frozenset({"tel-country-code", "coupon"}),  # the Greek "code" of a calling code, a coupon
 }

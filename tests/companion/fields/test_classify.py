@@ -747,6 +747,14 @@ def test_language_families(labels_and_names, expected):
         ("セイ", "family-name", True),  # the readings of the family and the given name, in katakana
         ("メイ", "given-name", True),
         ("メインアドレス", "given-name", False),  # a main address
+        # A second first name is a middle name, not the first name
+        ("Segundo nombre", "additional-name", True),
+        ("Segundo nombre", "given-name", False),
+        ("Deuxième prénom", "given-name", False),
+        # Instructions for the courier are no address, though they speak of one
+        ("Do we need additional instructions to find this address?", "delivery-notes", True),
+        ("Do we need additional instructions to find this address?", "street-address", False),
+        ("Special instructions", "delivery-notes", True),
     ],
 )
 def test_keyword_kinds_of_one_word(label, kind, named):
