@@ -474,12 +474,15 @@ def _date_rows(
             parts = [_date_part(analysed[p][0].kinds) for p in row]
             if sorted(filter(None, parts)) != sorted(_DATE_PARTS):
                 continue
-            birth = any(
-                "bday" in analysed[p][0].kinds or fields[p].autocomplete.strip().lower().startswith("bday") for p in row
-            )
+            birth = any(_speaks_of_birth(analysed[p][0]) for p in row)
             for p, part in zip(row, parts, strict=True):
                 found[p] = _BIRTHDAY_PARTS[part] if birth and part else None
     return found
+
+
+def _speaks_of_birth(evidence: FieldEvidence) -> bool:
+    """Its words name a birth, or its autocomplete token is one of the birthday's."""
+    return "bday" in evidence.kinds or any(f.startswith("ac:bday") for f in evidence.own)
 
 
 def _date_part(kinds: frozenset[str]) -> str | None:

@@ -110,8 +110,8 @@ def _option_features(field: FieldDescriptor) -> list[str]:
 
 
 def _only_a_calling_code(*texts: str) -> bool:
-    present = [t for t in texts if t.strip()]
-    return bool(present) and all(_BARE_DIAL_CODE.fullmatch(t[:12].strip()) for t in present)
+    present = [t.strip() for t in texts if t and not t.isspace()]
+    return bool(present) and all(len(t) <= 9 and _BARE_DIAL_CODE.fullmatch(t) for t in present)
 
 
 def _bucket(n: int, edges: tuple[int, ...]) -> str:
