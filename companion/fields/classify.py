@@ -81,6 +81,7 @@ CODE_ROW = 4  # this many boxes side by side, one character each or each naming 
 _DATE_PARTS = ("day", "month", "year")  # the kinds that name the boxes of a date typed in three
 _BIRTHDAY_PARTS = {"day": "bday-day", "month": "bday-month", "year": "bday-year"}
 _CARD_EXPIRY = frozenset({"cc-exp", "cc-exp-month", "cc-exp-year"})
+_LAST_CENTURY = re.compile(r"19\d\d$")
 _CODE_BOX_TYPES = frozenset({"text", "tel", "number", "password", ""})
 _NUMBER_BOX_TYPES = frozenset({"text", "tel", "number", "search", ""})
 # Tokens that belong to a postal address, which a form's "shipping" or "billing" heading speaks for.
@@ -474,7 +475,7 @@ def _date_rows(
             parts = [_date_part(analysed[p][0].kinds) for p in row]
             if sorted(filter(None, parts)) != sorted(_DATE_PARTS):
                 continue
-            birth = any(_speaks_of_birth(analysed[p][0]) for p in row)
+            birth = any(_speaks_of_birth(analysed[p][0]) or _lists_past_years(fields[p]) for p in row)
             for p, part in zip(row, parts, strict=True):
                 found[p] = _BIRTHDAY_PARTS[part] if birth and part else None
     return found
@@ -483,6 +484,12 @@ def _date_rows(
 def _speaks_of_birth(evidence: FieldEvidence) -> bool:
     """Its words name a birth, or its autocomplete token is one of the birthday's."""
     return "bday" in evidence.kinds or any(f.startswith("ac:bday") for f in evidence.own)
+
+
+def _lists_past_years(field: FieldDescriptor) -> bool:
+    """A year select that offers the last century ("1999", "1998"...): a date already past, which beside a
+    day and a month is a date of birth, never a card's expiry."""
+    return any(_LAST_CENTURY.match(option.text.strip()) for option in field.options[:200])
 
 
 def _date_part(kinds: frozenset[str]) -> str | None:

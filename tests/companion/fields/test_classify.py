@@ -993,6 +993,21 @@ def test_a_day_month_and_year_row_that_speaks_of_a_birth_is_the_birthday(birth):
     assert types(payload({**month, **birth}, {**day}, year)) == ["bday-month", "bday-day", "bday-year"]
 
 
+def test_a_day_month_and_year_row_whose_years_are_past_is_the_birthday():
+    # Twitter's sign-up: "Month", "Day", "Year" selects, no word of a birth; the year list runs back into
+    # the last century, which no card's expiry does.
+    def select(label, texts):
+        return field(label, "", tag="select", type="select-one", options=[{"value": t, "text": t} for t in texts])
+
+    month = select("Month", ["Month", "January", "February", "March"])
+    day = select("Day", ["Day", *(str(d) for d in range(1, 32))])
+    past = select("Year", ["Year", *(str(y) for y in range(2012, 1950, -1))])
+    assert types(payload(month, day, past)) == ["bday-month", "bday-day", "bday-year"]
+    # Years to come are no birth: the row is some date, and its year no birthday's (nor a card's).
+    coming = select("Year", ["Year", *(str(y) for y in range(2026, 2040))])
+    assert types(payload(month, day, coming))[2] is None
+
+
 def test_a_day_month_and_year_row_is_no_card_expiry():
     # Without a word of a birth the row may be any date (a delivery, a departure): no card, and no type.
     p = payload(field("Card number", "cardNumber", autocomplete="cc-number"), *DATE_ROW)
