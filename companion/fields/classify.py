@@ -462,8 +462,8 @@ def _date_rows(
     by_form: dict[int | None, list[int]],
 ) -> dict[int, str | None]:
     """The boxes of a date typed in three, a day, a month and a year side by side in any order, each with
-    the birthday part it takes when any box of the row speaks of a birth (its words or its autocomplete
-    token), else None.
+    the birthday part it takes when any box of the row speaks of a birth (its words, its autocomplete
+    token, or a year list that reaches into the last century), else None.
 
     A card's expiry has a month and a year but never a day, so such a row is no card whatever its month
     and year boxes read as alone (H&M's "dd", "mm", "jjjj" read as an expiry). Without a word of a
