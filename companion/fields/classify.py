@@ -463,7 +463,8 @@ def _date_rows(
 ) -> dict[int, str | None]:
     """The boxes of a date typed in three, a day, a month and a year side by side in any order, each with
     the birthday part it takes when any box of the row speaks of a birth (its words, its autocomplete
-    token, or a year list that reaches into the last century), else None.
+    token, or a year list that reaches into the last century) or the row's caption does (the text before
+    its first box), else None.
 
     A card's expiry has a month and a year but never a day, so such a row is no card whatever its month
     and year boxes read as alone (H&M's "dd", "mm", "jjjj" read as an expiry). Without a word of a
@@ -475,7 +476,11 @@ def _date_rows(
             parts = [_date_part(analysed[p][0].kinds) for p in row]
             if sorted(filter(None, parts)) != sorted(_DATE_PARTS):
                 continue
-            birth = any(_speaks_of_birth(analysed[p][0]) or _lists_past_years(fields[p]) for p in row)
+            # The text before the row's first box is the caption of the whole row ("Date of birth").
+            caption = vocabulary.kinds_in(text.human(getattr(fields[row[0]], "nearby_text", "") or ""))
+            birth = "bday" in caption or any(
+                _speaks_of_birth(analysed[p][0]) or _lists_past_years(fields[p]) for p in row
+            )
             for p, part in zip(row, parts, strict=True):
                 found[p] = _BIRTHDAY_PARTS[part] if birth and part else None
     return found

@@ -1008,6 +1008,14 @@ def test_a_day_month_and_year_row_whose_years_are_past_is_the_birthday():
     assert types(payload(month, day, coming))[2] is None
 
 
+@pytest.mark.parametrize(("caption", "birthday"), [("Geboortedatum", True), ("Date of delivery", False)])
+def test_the_text_before_a_date_row_is_the_rows_caption(caption, birthday):
+    # The boxes say only "dd", "mm", "jjjj"; the words before the first box name the whole row.
+    day, month, year = DATE_ROW
+    p = payload(field("Email", "email", type="email"), {**day, "nearby_text": caption}, month, year)
+    assert (types(p)[1:] == ["bday-day", "bday-month", "bday-year"]) is birthday
+
+
 def test_a_day_month_and_year_row_is_no_card_expiry():
     # Without a word of a birth the row may be any date (a delivery, a departure): no card, and no type.
     p = payload(field("Card number", "cardNumber", autocomplete="cc-number"), *DATE_ROW)
