@@ -55,7 +55,7 @@ _SMALL_NUMBER = re.compile(r"^0?\d{1,2}$")
 # A box whose only text is a calling code ("+20", "(+49)", "00962") is the box that takes one, as plainly
 # as if it said "country code". Beside other text ("+254" before "e.g. 700200100") the code is the
 # national box's adornment, and says nothing.
-_BARE_DIAL_CODE = re.compile(r"\(?(?:\+|00) ?\d{1,3}\)?")
+_BARE_DIAL_CODE = re.compile(r"\(?(?:\+|00) ?[1-9]\d{0,2}\)?")  # no calling code starts with 0: "0000" is a mask
 _WORD_LIMIT = 8
 _CALLING_CODE = "tel-country-code"  # the kind a bare calling code names
 

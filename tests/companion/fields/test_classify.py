@@ -1623,6 +1623,8 @@ def test_a_box_whose_only_text_is_a_calling_code_takes_one(descriptor, feature):
         {"placeholder": "Size 10+"},
         {"label": "+ 254", "placeholder": "e.g. 700200100"},  # the national box, the code drawn before it
         {"placeholder": "+20" + " " * 40 + "Phone number"},  # a code, then the words, far apart
+        {"placeholder": "0000"},  # a mask of digits: no calling code starts with 0
+        {"placeholder": "000"},
     ],
 )
 def test_a_whole_number_a_bare_number_or_an_adornment_is_no_calling_code(descriptor):
