@@ -25,7 +25,8 @@ How a field gets its type:
 Secrets and cards are *recognised* here (``cc-*``, passwords, ``one-time-code``) precisely so that the
 safety layer can refuse them: recognising is not filling. A row of four or more one-character boxes, or
 of boxes that each name a code, is a one-time code typed a digit a box, whatever each box says alone.
-A day, a month and a year side by side are one date, never a card's expiry (``_date_rows``).
+A day, a month and a year side by side are one date, never a card's expiry (``_date_rows``), and three
+short phone boxes side by side are one number typed in parts (``_phone_rows``).
 """
 
 from __future__ import annotations
@@ -82,6 +83,9 @@ _DATE_PARTS = ("day", "month", "year")  # the kinds that name the boxes of a dat
 _BIRTHDAY_PARTS = {"day": "bday-day", "month": "bday-month", "year": "bday-year"}
 _CARD_EXPIRY = frozenset({"cc-exp", "cc-exp-month", "cc-exp-year"})
 _LAST_CENTURY = re.compile(r"19\d\d$")
+_PHONE_PARTS = ("tel-area-code", "tel-local-prefix", "tel-local-suffix")
+_PHONE_OR_NOTHING = frozenset({None, "tel", "tel-national", "tel-area-code", "tel-local", *_PHONE_PARTS})
+_DIGIT_GROUP = re.compile(r"[0-9xX]{2,5}")  # a placeholder showing one part of a number: "000", "0000", "555"
 _CODE_BOX_TYPES = frozenset({"text", "tel", "number", "password", ""})
 _NUMBER_BOX_TYPES = frozenset({"text", "tel", "number", "search", ""})
 # Tokens that belong to a postal address, which a form's "shipping" or "billing" heading speaks for.
@@ -368,6 +372,8 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
             guesses[position] = _Guess(token, 1.0, "one box of a row for a date of birth")
         elif guesses[position].cls in _CARD_EXPIRY:
             guesses[position] = _Guess(None, guesses[position].probability, None)
+    for position, token in _phone_rows(payload.fields, analysed, by_form, guesses).items():
+        guesses[position] = _Guess(token, 1.0, "one box of a phone number typed in three")
 
     results: list[FieldUnderstanding | None] = [None] * len(payload.fields)
     form_purposes: dict[int, str] = {}
@@ -484,6 +490,38 @@ def _date_rows(
             for p, part in zip(row, parts, strict=True):
                 found[p] = _BIRTHDAY_PARTS[part] if birth and part else None
     return found
+
+
+def _phone_rows(
+    fields: list[FieldDescriptor],
+    analysed: list[tuple[FieldEvidence, list[str]]],
+    by_form: dict[int | None, list[int]],
+    guesses: list[_Guess],
+) -> dict[int, str]:
+    """The boxes of a phone number typed in three short parts ("03" "1234" "5678", or a North American
+    "555" "555" "0100"), each with the part it takes: the area code, the local number's first part and
+    its last part.
+
+    Each box must speak of a phone, be short (a maxlength of 5 or less, or a placeholder of 5 digits or
+    fewer) and be read as a phone or as nothing (not a card's expiry, code or postcode that a card form's
+    "phone" words sit beside); none may name a calling code or an extension, which take rows of their
+    own. Read alone, each box looked like the whole number, which would not fit."""
+    found: dict[int, str] = {}
+    for positions in by_form.values():
+        boxes = [p for p in positions if not (fields[p].tag == "input" and fields[p].type in UNFILLABLE_INPUT_TYPES)]
+        for row in zip(boxes, boxes[1:], boxes[2:], strict=False):
+            if all(_phone_part_box(fields[p], analysed[p][0]) and guesses[p].cls in _PHONE_OR_NOTHING for p in row):
+                found.update(zip(row, _PHONE_PARTS, strict=True))
+    return found
+
+
+def _phone_part_box(field: FieldDescriptor, evidence: FieldEvidence) -> bool:
+    if field.tag != "input" or field.type not in _NUMBER_BOX_TYPES or "tel" not in evidence.kinds:
+        return False
+    if evidence.kinds & {"tel-country-code", "tel-extension"}:
+        return False
+    short = field.maxlength is not None and 0 < field.maxlength <= 5
+    return short or bool(_DIGIT_GROUP.fullmatch(field.placeholder.strip()[:8]))
 
 
 def _speaks_of_birth(evidence: FieldEvidence) -> bool:

@@ -1016,6 +1016,34 @@ def test_the_text_before_a_date_row_is_the_rows_caption(caption, birthday):
     assert (types(p)[1:] == ["bday-day", "bday-month", "bday-year"]) is birthday
 
 
+@pytest.mark.parametrize(
+    "row",
+    [
+        # Rakuten: the programmer names say phone, the placeholders show the parts' lengths
+        [
+            field("", "telFirst", type="tel", placeholder="000"),
+            field("", "telSecond", type="tel", placeholder="0000"),
+            field("", "telLast", type="tel", placeholder="0000"),
+        ],
+        # A North American number in three boxes of 3, 3 and 4 characters
+        [field("Phone", "phone1", maxlength=3), field("", "phone2", maxlength=3), field("", "phone3", maxlength=4)],
+    ],
+)
+def test_a_phone_number_typed_in_three_short_boxes_takes_its_parts(row):
+    # Read alone, each box looked like the whole number, which would not fit.
+    p = payload(field("Last name", "lastName"), *row, field("Email", "email", type="email"))
+    assert types(p)[1:4] == ["tel-area-code", "tel-local-prefix", "tel-local-suffix"]
+
+
+def test_three_whole_phone_boxes_are_no_split_number():
+    # Home, work and mobile: each box takes a whole number.
+    boxes = [
+        field(label, name, type="tel", maxlength=15)
+        for label, name in [("Home phone", "home"), ("Work phone", "work"), ("Mobile", "mobile")]
+    ]
+    assert types(payload(*boxes)) == ["tel", "tel", "tel"]
+
+
 def test_a_day_month_and_year_row_is_no_card_expiry():
     # Without a word of a birth the row may be any date (a delivery, a departure): no card, and no type.
     p = payload(field("Card number", "cardNumber", autocomplete="cc-number"), *DATE_ROW)
