@@ -32,6 +32,7 @@ short phone boxes side by side are one number typed in parts (``_phone_rows``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -84,6 +85,7 @@ _BIRTHDAY_PARTS = {"day": "bday-day", "month": "bday-month", "year": "bday-year"
 _CARD_EXPIRY = frozenset({"cc-exp", "cc-exp-month", "cc-exp-year"})
 _LAST_CENTURY = re.compile(r"19\d\d$")
 _PHONE_PARTS = ("tel-area-code", "tel-local-prefix", "tel-local-suffix")
+_OWN_PHONE_ROWS = frozenset({"tel-country-code", "tel-extension"})  # parts that are not in a three-box row
 _PHONE_OR_NOTHING = frozenset({None, "tel", "tel-national", "tel-area-code", "tel-local", *_PHONE_PARTS})
 _DIGIT_GROUP = re.compile(r"[0-9xX]{2,5}")  # a placeholder showing one part of a number: "000", "0000", "555"
 _CODE_BOX_TYPES = frozenset({"text", "tel", "number", "password", ""})
@@ -462,6 +464,14 @@ def _code_rows(
     return found
 
 
+def _box_triples(fields: list[FieldDescriptor], by_form: dict[int | None, list[int]]) -> Iterator[tuple[int, int, int]]:
+    """Every three neighbouring boxes of a form (positions), buttons and hidden inputs passed over: the
+    rows a date or a phone number typed in parts would fill."""
+    for positions in by_form.values():
+        boxes = [p for p in positions if not (fields[p].tag == "input" and fields[p].type in UNFILLABLE_INPUT_TYPES)]
+        yield from zip(boxes, boxes[1:], boxes[2:], strict=False)
+
+
 def _date_rows(
     fields: list[FieldDescriptor],
     analysed: list[tuple[FieldEvidence, list[str]]],
@@ -476,19 +486,15 @@ def _date_rows(
     and year boxes read as alone (H&M's "dd", "mm", "jjjj" read as an expiry). Without a word of a
     birth it may be any date (a delivery, a departure): it is named nothing."""
     found: dict[int, str | None] = {}
-    for positions in by_form.values():
-        boxes = [p for p in positions if not (fields[p].tag == "input" and fields[p].type in UNFILLABLE_INPUT_TYPES)]
-        for row in zip(boxes, boxes[1:], boxes[2:], strict=False):
-            parts = [_date_part(analysed[p][0].kinds) for p in row]
-            if sorted(filter(None, parts)) != sorted(_DATE_PARTS):
-                continue
-            # The text before the row's first box is the caption of the whole row ("Date of birth").
-            caption = vocabulary.kinds_in(text.human(getattr(fields[row[0]], "nearby_text", "") or ""))
-            birth = "bday" in caption or any(
-                _speaks_of_birth(analysed[p][0]) or _lists_past_years(fields[p]) for p in row
-            )
-            for p, part in zip(row, parts, strict=True):
-                found[p] = _BIRTHDAY_PARTS[part] if birth and part else None
+    for row in _box_triples(fields, by_form):
+        parts = [_date_part(analysed[p][0].kinds) for p in row]
+        if sorted(filter(None, parts)) != sorted(_DATE_PARTS):
+            continue
+        # The text before the row's first box is the caption of the whole row ("Date of birth").
+        caption = vocabulary.kinds_in(text.human(fields[row[0]].nearby_text))
+        birth = "bday" in caption or any(_speaks_of_birth(analysed[p][0]) or _lists_past_years(fields[p]) for p in row)
+        for p, part in zip(row, parts, strict=True):
+            found[p] = _BIRTHDAY_PARTS[part] if birth and part else None
     return found
 
 
@@ -507,18 +513,16 @@ def _phone_rows(
     "phone" words sit beside); none may name a calling code or an extension, which take rows of their
     own. Read alone, each box looked like the whole number, which would not fit."""
     found: dict[int, str] = {}
-    for positions in by_form.values():
-        boxes = [p for p in positions if not (fields[p].tag == "input" and fields[p].type in UNFILLABLE_INPUT_TYPES)]
-        for row in zip(boxes, boxes[1:], boxes[2:], strict=False):
-            if all(_phone_part_box(fields[p], analysed[p][0]) and guesses[p].cls in _PHONE_OR_NOTHING for p in row):
-                found.update(zip(row, _PHONE_PARTS, strict=True))
+    for row in _box_triples(fields, by_form):
+        if all(_phone_part_box(fields[p], analysed[p][0]) and guesses[p].cls in _PHONE_OR_NOTHING for p in row):
+            found.update(zip(row, _PHONE_PARTS, strict=True))
     return found
 
 
 def _phone_part_box(field: FieldDescriptor, evidence: FieldEvidence) -> bool:
     if field.tag != "input" or field.type not in _NUMBER_BOX_TYPES or "tel" not in evidence.kinds:
         return False
-    if evidence.kinds & {"tel-country-code", "tel-extension"}:
+    if evidence.kinds & _OWN_PHONE_ROWS:
         return False
     short = field.maxlength is not None and 0 < field.maxlength <= 5
     return short or bool(_DIGIT_GROUP.fullmatch(field.placeholder.strip()[:8]))
