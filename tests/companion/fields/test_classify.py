@@ -778,6 +778,7 @@ def test_romaji_names_are_not_read_in_labels(label, kind):
     from companion.fields import text, vocabulary
 
     assert kind not in vocabulary.kinds_in(text.human(label))
+    assert kind in vocabulary.kinds_in_words(text.identifier(label).split())  # where a programmer wrote it
 
 
 def test_keyword_tables_hold_no_punctuation_the_text_never_has():
@@ -1042,6 +1043,9 @@ def test_three_whole_phone_boxes_are_no_split_number():
         for label, name in [("Home phone", "home"), ("Work phone", "work"), ("Mobile", "mobile")]
     ]
     assert types(payload(*boxes)) == ["tel", "tel", "tel"]
+    # It is their length that tells: cut to a few characters each, the same boxes are one number's parts.
+    short = [{**box, "maxlength": 4} for box in boxes]
+    assert types(payload(*short)) == ["tel-area-code", "tel-local-prefix", "tel-local-suffix"]
 
 
 def test_a_day_month_and_year_row_is_no_card_expiry():
