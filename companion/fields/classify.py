@@ -67,6 +67,9 @@ _IDENTIFIER = frozenset({"email", "username", "username-or-email"})
 _SECOND_LINE = frozenset({"address-line2"})  # not "address-extra": see the module notes
 _REST_OF_ADDRESS = frozenset({"address-line2", "address-extra"})  # both become the token address-line2
 _PHONE = frozenset({"tel", "tel-national"})
+# What a box the person reads as a house number ("Hausnr.") may be taken for: the number and the rest of
+# the address share a row in most forms, and the model's doubt between them is not about this box.
+_NUMBER_OR_REST = frozenset({"house-number", *_REST_OF_ADDRESS})
 _FAMILIES = (
     _PRIMARY_STREET,
     _IDENTIFIER,
@@ -226,13 +229,17 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
     sure = probabilities[best]
     # Classes of one family end up as one token or as interchangeable ones (see _resolve): the
     # model's doubt *between* them is no doubt about the field, so their probabilities count together.
-    for family, members in zip(_FAMILIES, _family_members(model.classes), strict=True):
+    for family in _FAMILIES:
+        members = _members(model.classes, family)
         total = sum(probabilities[i] for i in members)
         if members and total > sure and (cls in family or total > probabilities[best]):
             best = max(members, key=lambda i: (probabilities[i], i))
             cls, sure = model.classes[best], total
+    # A box the person reads as the house number wants the number, whatever the site named it ("address2"
+    # labelled "Huisnummer"): the person types what the label asks for, and so does Proffer.
+    if cls in _NUMBER_OR_REST and _labelled_house_number(evidence):
+        cls, sure = "house-number", sum(probabilities[i] for i in _members(model.classes, _NUMBER_OR_REST))
     if cls != "none" and sure >= model.threshold:
-        cls = _as_labelled(cls, evidence)
         return _Guess(cls, sure, _reason(model, features, cls, field))
     # The threshold guards against a value in the wrong box. A card or secret box gets no value at all
     # (the safety layer refuses it), so the model's best reading of one is reported on weaker evidence:
@@ -260,18 +267,16 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
     return _Guess(None, probabilities[best], None)
 
 
-def _as_labelled(cls: str, evidence: FieldEvidence) -> str:
-    """A box the site named a second address line ("address2") but labelled "Huisnummer" or "Hausnummer"
-    wants the house number: the person types what the label asks for, and so does Proffer."""
-    if cls in _REST_OF_ADDRESS and "h:house-number" in evidence.own and "h:address-line2" not in evidence.own:
-        return "house-number"
-    return cls
+def _labelled_house_number(evidence: FieldEvidence) -> bool:
+    """The person reads the box as the house number alone: not "Street, number", not "Apt no."."""
+    own = evidence.own
+    return "h:house-number" in own and "h:address-line2" not in own and "h:street-name" not in own
 
 
 @cache
-def _family_members(classes: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
-    """For each of ``_FAMILIES``, the indexes of its classes among the model's: worked out once per model."""
-    return tuple(tuple(i for i, c in enumerate(classes) if c in family) for family in _FAMILIES)
+def _members(classes: tuple[str, ...], group: frozenset[str]) -> tuple[int, ...]:
+    """The indexes of a group's classes among the model's: worked out once per model and group."""
+    return tuple(i for i, c in enumerate(classes) if c in group)
 
 
 def _section(token: str, evidence: FieldEvidence, form_kinds: frozenset[str]) -> str | None:

@@ -398,6 +398,7 @@ KEYWORDS: dict[str, str] = {
             r"toevoeging|adresregel 2",
             r"lokal|mieszkani|numer lokalu|" + _w("m") + r"|" + _w("klatka"),  # Polish staircase
             r"stiege|turnummer|boîte|boite",  # Austrian staircase and door ("Türnummer"), Belgian letter box
+            r"mailbox ?(number|no|nr)|busnummer|bus ?nr",  # a Belgian address's letter box number
             r"lägenhet|" + _w("c ?o"),  # "c/o" reads "c o"
             r"lejlighed|etage",
             r"asunto|huoneisto|" + _w("ovi") + r"|" + _w("porras") + r"|" + _w("rappu"),  # Finnish door, stair

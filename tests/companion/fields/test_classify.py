@@ -175,6 +175,35 @@ def test_a_house_number_box_the_site_named_a_second_line_wants_the_number(number
     assert got[1].type in ("street-address", "address-line1") and got[1].part == "house-number"
 
 
+@pytest.mark.parametrize(
+    ("label", "part"),
+    [
+        ("Hausnr.", "house-number"),  # the number alone: the model's doubt is not about this box
+        ("Straße und Hausnummer", None),  # the street with its number is the whole line, no part of it
+        ("Wohnung Nr.", None),  # a flat's number is the rest of the address
+    ],
+)
+def test_a_box_read_as_the_house_number_settles_the_models_doubt_between_number_and_rest(label, part):
+    # Most forms put the house number and the flat side by side, and a model often cannot tell the two
+    # boxes apart: here it gives each an even chance, neither above the threshold.
+    from companion.fields.model import LinearModel
+
+    model = LinearModel(
+        classes=("none", "address-extra", "house-number", "street"),
+        bias=(0.0, -5.0, -5.0, -5.0),
+        weights={
+            "h:house-number": {1: 10.0, 2: 10.0},
+            "h:address-line2": {1: 1.0},
+            "h:street-name": {3: 12.0},
+        },
+        threshold=0.6,
+    )
+    got = understand(payload(field("Straße", "street"), field(label, "field2")), model=model).fields[1]
+    assert got.part == part
+    if part:
+        assert got.type in ("street-address", "address-line1")
+
+
 def test_a_street_box_without_a_number_box_takes_the_whole_line():
     got = understand(payload(field("Voornaam"), field("Straat", "street"), field("Postcode"), field("Plaats"))).fields
     assert got[1].type in ("street-address", "address-line1") and got[1].part is None
@@ -562,6 +591,8 @@ def test_language_families(labels_and_names, expected):
         ("Imejl adresa", "email", True),  # Serbian
         ("Andar", "address-line2", True),  # Portuguese floor
         ("Türnummer", "address-line2", True),  # Austrian door number
+        ("Mailbox number", "address-line2", True),  # a Belgian letter box, Amazon's "mailboxNumber"
+        ("Busnummer", "address-line2", True),
         # English's article is not French's year: "an" was read as a year in every email box that said it
         ("Enter an email to receive the order status", "year", False),
         ("Please enter an address", "year", False),
