@@ -97,7 +97,8 @@ _NUMBER_BOX_TYPES = frozenset({"text", "tel", "number", "search", ""})
 _ADDRESSED = ADDRESS_TYPES | {"name", "given-name", "family-name", "additional-name", "organization", "country"}
 _SECRET_CLASSES = frozenset({"password", "new-password", "current-password", "one-time-code", "cc-csc", "cc-number"})
 # What a password box may ask for that is no password: a tax number, a security question's answer.
-_NOT_PASSWORDS = frozenset({"vat-number", "security-answer"})
+_NOT_PASSWORDS = frozenset({"vat-number", "security-answer", "coupon"})
+_PAYMENT_CODE = "coupon"  # a gift card's or voucher's code and PIN: a means of payment, no one-time code
 # The parts of a name as printed on a payment card, which is card data: Proffer neither keeps nor fills it.
 _CARD_HOLDER = {
     "name": "cc-name",
@@ -208,7 +209,7 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
         return _Guess(None, 1.0, None)
     hint = parse_autocomplete(field.autocomplete[:100]) if field.autocomplete else None
     if (hint is not None and hint.token == ONE_TIME_CODE) or (
-        ONE_TIME_CODE in evidence.kinds and (field.maxlength or 99) <= 8
+        ONE_TIME_CODE in evidence.kinds and _PAYMENT_CODE not in evidence.kinds and (field.maxlength or 99) <= 8
     ):
         # Secrets are recognised by rule, not only by the model (too few examples to learn from):
         # recognising a code box is what lets the safety layer refuse it.
@@ -452,7 +453,8 @@ def _code_rows(
         field = fields[position]
         if field.tag != "input" or field.type not in _CODE_BOX_TYPES:
             return False
-        return field.maxlength == 1 or ONE_TIME_CODE in analysed[position][0].kinds
+        kinds = analysed[position][0].kinds
+        return field.maxlength == 1 or (ONE_TIME_CODE in kinds and _PAYMENT_CODE not in kinds)
 
     found: list[int] = []
     for positions in by_form.values():

@@ -1233,6 +1233,20 @@ def test_a_row_of_code_boxes_is_a_one_time_code_whatever_each_box_says():
     assert "one-time-code" not in types(payload(*initials, field("Phone", "phone", type="tel")))
 
 
+def test_a_gift_cards_code_and_pin_are_a_means_of_payment_not_a_one_time_code():
+    # An airline's checkout takes up to four gift cards, each a code and a PIN typed out of sight: a row of
+    # boxes that each name a code, and PINs of six characters. Neither is a code sent to verify the person.
+    cards = []
+    for i in range(4):
+        cards.append(field("Code", f"GiftCards.Entries[{i}].Code", maxlength=23))
+        cards.append(field("PIN", f"GiftCards.Entries[{i}].PIN", type="password", maxlength=6))
+    seen = types(payload(field("Email", "email", type="email"), *cards))
+    assert "one-time-code" not in seen
+    assert seen[2::2] == [None] * 4  # no password either: the card's PIN names no type, and is never filled
+    # A voucher's PIN in a box of its own
+    assert types(payload(field("Gutschein-PIN", "voucherPin", maxlength=6))) == [None]
+
+
 # --- Nothing to detect -------------------------------------------------------------------------------
 
 
