@@ -916,10 +916,12 @@ def one_section(kinds: Collection[str]) -> str | None:
 
 # A generic word explained away by a specific kind beside it: the "number" of "phone number", "card
 # number" or "VAT number" is not a house number, and the "name" of "company name", "name on card",
-# "user name" or "street name" is not the person's name, and the "address" of "e-mail address" (in every
+# "user name" or "street name" is not the person's name, nor is a place's ("City name", "Nom de la
+# ville", "Име на квартала"), and the "address" of "e-mail address" (in every
 # language: "adresse e-mail", "E-Mail-Adresse") is not a postal one. The "first" and "last" of "first
 # and last name" ask for the whole name, not for either half, and a "second first name" ("Segundo nombre",
 # "deuxième prénom") is a middle name.
+_PLACES = frozenset({"address-level1", "address-level2", "address-level3", "country"})  # "City name", "Име на града"
 EXPLAINED_BY: dict[str, frozenset[str]] = {
     "house-number": frozenset(
         {"tel", "tel-extension", "cc-number", "cc-csc", "vat-number", "membership-number", "postal-code", "coupon"}
@@ -934,13 +936,14 @@ EXPLAINED_BY: dict[str, frozenset[str]] = {
             "family-name",
             "additional-name",
             "address-label",
+            *_PLACES,
         }
     ),
-    "full-name": frozenset({"organization", "cc-name", "username", "street-name"}),
+    "full-name": frozenset({"organization", "cc-name", "username", "street-name", *_PLACES}),
     # "Company VAT", "Company position", "Company size"
     "organization": frozenset({"vat-number", "organization-title", "organization-detail"}),
-    "given-name": frozenset({"full-name", "additional-name"}),  # "Segundo nombre", "zweiter Vorname"
-    "family-name": frozenset({"full-name"}),
+    "given-name": frozenset({"full-name", "additional-name", *_PLACES}),  # "Segundo nombre", "zweiter Vorname"
+    "family-name": frozenset({"full-name", *_PLACES}),
     "street-address": frozenset({"email", "address-label", "delivery-notes"}),  # "instructions to find the address"
     "honorific-prefix": frozenset({"address-label", "organization-title"}),  # the "title" of "job title"
     "password": frozenset({"tel-country-code", "coupon"}),  # the Greek "code" of a calling code, a coupon

@@ -591,6 +591,11 @@ def test_language_families(labels_and_names, expected):
         ("Imejl adresa", "email", True),  # Serbian
         ("Andar", "address-line2", True),  # Portuguese floor
         ("Türnummer", "address-line2", True),  # Austrian door number
+        # A place's name is no person's name
+        ("City name", "name", False),
+        ("Име на квартала", "given-name", False),  # Bulgarian "name of the neighbourhood"
+        ("Nom de la ville", "family-name", False),
+        ("Nom de la ville", "address-level2", True),
         ("Mailbox number", "address-line2", True),  # a Belgian letter box, Amazon's "mailboxNumber"
         ("Busnummer", "address-line2", True),
         # English's article is not French's year: "an" was read as a year in every email box that said it
