@@ -30,6 +30,10 @@ _W = r"(?<![a-z])"  # word start (Latin); non-Latin scripts have no case and no 
 _E = r"(?![a-z])"  # word end
 
 
+# Not the code a whole number is asked with: "Mobile (with country code)" wants the number
+_NOT_WITH = r"(?<!with )(?<!including )(?<!incl )(?<!mit )(?<!avec )(?<!con )"
+
+
 def _w(word: str) -> str:
     return f"{_W}{word}{_E}"
 
@@ -102,7 +106,8 @@ KEYWORDS: dict[str, str] = {
             _w("tel no"),
         ]
     ),
-    "tel-country-code": r"country ?code|dial ?code|calling ?code|phone ?prefix|prefix|prefisso|vorwahl land|"
+    "tel-country-code": _NOT_WITH + r"country ?code|" + _NOT_WITH + r"dial ?code|" + _NOT_WITH + r"calling ?code|"
+    r"phone ?prefix|prefix|prefisso|vorwahl land|"
     r"landesvorwahl|landervorwahl|indicatif|prefijo|código de país|codigo de pais|cod pais|landcode|landnummer|"
     r"landekode|landskod|landsnummer|maatunnus|indicativo|codigo do pais|ulke kodu|kod kraju|orszagkod|"
     r"κωδικος χωρας|kode negara|код країни|"
@@ -297,7 +302,10 @@ KEYWORDS: dict[str, str] = {
     r"yrity(?:s|ks)|společnost|spolocnost|cégnév|cegnev|" + _w("cég") + r"|companie|компани|компані|организац|"
     r"(?<![а-яёіїєґ])фирм|"
     r"εταιρ|şirket|sirket|会社|企業|公司|회사|الشركة|חברה|perusahaan|บริษัท|" + _w("business") + r"|" + _w("org"),
-    "organization-title": r"job ?title|position|" + _w("funktion") + r"|fonction|cargo|ruolo|役職|职位",
+    # A job title, or the profession a shop asks for in its place ("Επάγγελμα", "Beruf")
+    "organization-title": r"job ?title|position|" + _w("funktion") + r"|fonction|cargo|ruolo|役職|职位|"
+    r"profession|occupation|" + _W + r"beruf|profesi[oó]n|ocupaci[oó]n|professione|zaw[oó]d|"
+    r"επάγγελμα|επαγγελμα|профессия|професія|meslek|foglalkozás|職業|职业",
     # What kind of company it is, not its name: its type, size, trade or legal form.
     "organization-detail": r"company ?(type|size|industry|sector|activity|category)|"
     r"business ?(type|size|industry|sector|activity|category)|"
@@ -374,7 +382,7 @@ KEYWORDS: dict[str, str] = {
             r"házszám|hazszam",
             r"номер дома|(?<![а-яёіїєґ])дом(?![а-яёіїєґ])|будинок|будинку",  # Russian, Ukrainian "house"
             _w("house"),  # "House" beside "Flat"
-            _w("exterior"),  # Mexican "número exterior"
+            _w("exterior") + r"|" + _w("altura"),  # Mexican "número exterior", Argentine "altura"
             _w("broj"),  # Serbo-Croatian "number"
             r"αριθμός|αριθμος",
             r"bina no|kapı no",
@@ -414,6 +422,7 @@ KEYWORDS: dict[str, str] = {
             r"διαμέρισμα|όροφος|κτίριο",
             r"شقة|الطابق|الدور|leilighet",  # Arabic flat, floor (twice); Norwegian flat
             r"daire|kat$",
+            r"^(the )?door$|door ?(number|no|nr|code|bell)|doorbell|^addition$|address ?addition",
             r"建物|マンション|ビル|部屋|号室",
             r"상세주소|상세 주소",
             r"الشقة|الطابق|رقم الشقة",
@@ -479,7 +488,7 @@ KEYWORDS: dict[str, str] = {
     ),
     "address-level3": r"district|neighbo(u)?rhood|suburb|barrio|bairro|colonia|quartier|"
     r"kecamatan|kelurahan|ilçe|ilce|mahalle|район|περιοχή|区$|区县|县$|地区|동 ?읍 ?면|الحي|الحى|منطقة|"
-    r"stadtteil|ortsteil|dzielnica|kerület|kaupunginosa|квартал|delegación|"
+    r"stadtteil|ortsteil|dzielnica|kerület|kaupunginosa|квартал|delegación|comuna|"
     + _w("wijk")
     + r"|"
     + _w("semt")
@@ -920,7 +929,8 @@ def one_section(kinds: Collection[str]) -> str | None:
 # ville", "Име на квартала"), and the "address" of "e-mail address" (in every
 # language: "adresse e-mail", "E-Mail-Adresse") is not a postal one. The "first" and "last" of "first
 # and last name" ask for the whole name, not for either half, and a "second first name" ("Segundo nombre",
-# "deuxième prénom") is a middle name.
+# "deuxième prénom") is a middle name. A phone's code ("Telephone code", "Phone prefix") is the calling
+# code alone.
 _PLACES = frozenset({"address-level1", "address-level2", "address-level3", "country"})  # "City name", "Име на града"
 EXPLAINED_BY: dict[str, frozenset[str]] = {
     "house-number": frozenset(
@@ -946,6 +956,7 @@ EXPLAINED_BY: dict[str, frozenset[str]] = {
     "family-name": frozenset({"full-name", *_PLACES}),
     "street-address": frozenset({"email", "address-label", "delivery-notes"}),  # "instructions to find the address"
     "honorific-prefix": frozenset({"address-label", "organization-title"}),  # the "title" of "job title"
+    "tel": frozenset({"tel-country-code"}),  # the "phone" of "phone code", "Telephone code", "Prefisso telefonico"
     "password": frozenset({"tel-country-code", "coupon"}),  # the Greek "code" of a calling code, a coupon
 }
 

@@ -591,6 +591,19 @@ def test_language_families(labels_and_names, expected):
         ("Imejl adresa", "email", True),  # Serbian
         ("Andar", "address-line2", True),  # Portuguese floor
         ("Türnummer", "address-line2", True),  # Austrian door number
+        # A phone's code is the calling code alone, unless the whole number is asked for with it
+        ("Telephone code", "tel", False),
+        ("Telephone code", "tel-country-code", True),
+        ("Mobile number (with country code)", "tel-country-code", False),
+        ("Mobile number (with country code)", "tel", True),
+        # The rest of an address, and what a shop asks for in a job title's place
+        ("Door", "address-line2", True),
+        ("Front door delivery", "address-line2", False),
+        ("Address addition", "address-line2", True),
+        ("Altura", "house-number", True),  # Argentine street number
+        ("Comuna", "address-level3", True),  # Chilean, Argentine district
+        ("Επάγγελμα", "organization-title", True),  # Greek profession
+        ("Berufsbezeichnung", "organization-title", True),
         # A place's name is no person's name
         ("City name", "name", False),
         ("Име на квартала", "given-name", False),  # Bulgarian "name of the neighbourhood"
@@ -1771,7 +1784,7 @@ def test_the_models_doubt_between_the_whole_and_the_national_number_is_no_doubt_
 
 
 def test_an_unsure_box_takes_the_class_its_autocomplete_token_names_when_the_model_finds_it_likely():
-    # A "phonePrefix" box with no label: the model leans to the whole phone number (0.45), below the
+    # A "phone_1" box with no label: the model leans to the whole phone number (0.45), below the
     # threshold, and finds the calling code likely (0.35). The site's own token names the calling code,
     # so that is the box's type, though it was not the model's first choice.
     from companion.fields.model import LinearModel
@@ -1784,7 +1797,7 @@ def test_an_unsure_box_takes_the_class_its_autocomplete_token_names_when_the_mod
     )
 
     def typed(autocomplete):
-        box = field("", "phonePrefix", autocomplete=autocomplete)
+        box = field("", "phone_1", autocomplete=autocomplete)
         return understand(payload(box), model=model).fields[0].type
 
     assert typed("tel-country-code") == "tel-country-code"
