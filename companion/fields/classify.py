@@ -230,8 +230,7 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
     sure = probabilities[best]
     # Classes of one family end up as one token or as interchangeable ones (see _resolve): the
     # model's doubt *between* them is no doubt about the field, so their probabilities count together.
-    for family in _FAMILIES:
-        members = _members(model.classes, family)
+    for family, members in zip(_FAMILIES, _family_members(model.classes), strict=True):
         total = sum(probabilities[i] for i in members)
         if members and total > sure and (cls in family or total > probabilities[best]):
             best = max(members, key=lambda i: (probabilities[i], i))
@@ -278,6 +277,12 @@ def _labelled_house_number(evidence: FieldEvidence) -> bool:
 def _members(classes: tuple[str, ...], group: frozenset[str]) -> tuple[int, ...]:
     """The indexes of a group's classes among the model's: worked out once per model and group."""
     return tuple(i for i, c in enumerate(classes) if c in group)
+
+
+@cache
+def _family_members(classes: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
+    """For each of ``_FAMILIES``, the indexes of its classes among the model's (one lookup per field)."""
+    return tuple(_members(classes, family) for family in _FAMILIES)
 
 
 def _section(token: str, evidence: FieldEvidence, form_kinds: frozenset[str]) -> str | None:
