@@ -70,6 +70,8 @@ _PHONE = frozenset({"tel", "tel-national"})
 # What a box the person reads as a house number ("Hausnr.") may be taken for: the number and the rest of
 # the address share a row in most forms, and the model's doubt between them is not about this box.
 _NUMBER_OR_REST = frozenset({"house-number", *_REST_OF_ADDRESS})
+# A name box beside the other half of a name asks for its own half (``_name_half``).
+_NAME_OR_HALF = {half: frozenset({"name", half}) for half in ("given-name", "family-name")}
 _FAMILIES = (
     _PRIMARY_STREET,
     _IDENTIFIER,
@@ -239,6 +241,9 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
     # labelled "Huisnummer"): the person types what the label asks for, and so does Proffer.
     if cls in _NUMBER_OR_REST and _labelled_house_number(evidence):
         cls, sure = "house-number", sum(probabilities[i] for i in _members(model.classes, _NUMBER_OR_REST))
+    half = _name_half(cls, features)
+    if half:
+        cls, sure = half, sum(probabilities[i] for i in _members(model.classes, _NAME_OR_HALF[half]))
     if cls != "none" and sure >= model.threshold:
         return _Guess(cls, sure, _reason(model, features, cls, field))
     # The threshold guards against a value in the wrong box. A card or secret box gets no value at all
@@ -265,6 +270,21 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
         sure = probabilities[model.classes.index(hint.token)]
         return _Guess(hint.token, sure, "autocomplete attribute and input type", site_named=True)
     return _Guess(None, probabilities[best], None)
+
+
+def _name_half(cls: str, features: list[str]) -> str | None:
+    """The half of a name a "Name" box asks for when its neighbour is the other half: the box before a
+    last name's is the first name (Slavic forms' "Имя" before "Фамилия"), and the box after a first name's
+    is the last name (German "Vorname", "Name"). The model's doubt between the whole name and that half
+    is then about the words, not the box."""
+    if cls not in ("name", "given-name", "family-name"):
+        return None
+    before_last, after_first = "next:family-name" in features, "prev:given-name" in features
+    if before_last and not after_first and cls != "family-name":
+        return "given-name"
+    if after_first and not before_last and cls != "given-name":
+        return "family-name"
+    return None
 
 
 def _labelled_house_number(evidence: FieldEvidence) -> bool:

@@ -204,6 +204,30 @@ def test_a_box_read_as_the_house_number_settles_the_models_doubt_between_number_
         assert got.type in ("street-address", "address-line1")
 
 
+def test_a_name_box_beside_the_other_half_of_a_name_asks_for_its_own_half():
+    # Slavic forms ask "Имя" (read as a name) before "Фамилия", German ones "Name" after "Vorname": a model
+    # that finds a "Name" box as likely the whole name as a half names nothing, and the neighbour decides.
+    from companion.fields.model import LinearModel
+
+    model = LinearModel(
+        classes=("none", "name", "given-name", "family-name"),
+        bias=(0.0, -5.0, -5.0, -5.0),
+        weights={
+            "h:name": {1: 8.0, 2: 8.0, 3: 8.0},
+            "h:given-name": {2: 10.0},
+            "h:family-name": {3: 10.0},
+        },
+        threshold=0.6,
+    )
+
+    def typed(*labels):
+        return [f.type for f in understand(payload(*(field(label) for label in labels)), model=model).fields]
+
+    assert typed("Name", "Surname") == ["given-name", "family-name"]
+    assert typed("First name", "Name") == ["given-name", "family-name"]
+    assert typed("Name", "Email") == [None, None]  # alone, the box may be the whole name or a half
+
+
 def test_a_street_box_without_a_number_box_takes_the_whole_line():
     got = understand(payload(field("Voornaam"), field("Straat", "street"), field("Postcode"), field("Plaats"))).fields
     assert got[1].type in ("street-address", "address-line1") and got[1].part is None
