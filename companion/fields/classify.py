@@ -25,8 +25,9 @@ How a field gets its type:
 Secrets and cards are *recognised* here (``cc-*``, passwords, ``one-time-code``) precisely so that the
 safety layer can refuse them: recognising is not filling. A row of four or more one-character boxes, or
 of boxes that each name a code, is a one-time code typed a digit a box, whatever each box says alone.
-A day, a month and a year side by side are one date, never a card's expiry (``_date_rows``), and three
-short phone boxes side by side are one number typed in parts (``_phone_rows``).
+A day, a month and a year side by side are one date, never a card's expiry (``_date_rows``); a month and
+a year right after a card's number or before its code are its expiry (``_expiry_rows``); and three short
+phone boxes side by side are one number typed in parts (``_phone_rows``).
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ CODE_ROW = 4  # this many boxes side by side, one character each or each naming 
 _DATE_PARTS = ("day", "month", "year")  # the kinds that name the boxes of a date typed in three
 _BIRTHDAY_PARTS = {"day": "bday-day", "month": "bday-month", "year": "bday-year"}
 _CARD_EXPIRY = frozenset({"cc-exp", "cc-exp-month", "cc-exp-year"})
+_CARD_EXPIRY_PARTS = ("cc-exp-month", "cc-exp-year")
 _LAST_CENTURY = re.compile(r"19\d\d$")
 _PHONE_PARTS = ("tel-area-code", "tel-local-prefix", "tel-local-suffix")
 _OWN_PHONE_ROWS = frozenset({"tel-country-code", "tel-extension"})  # parts that are not in a three-box row
@@ -405,6 +407,8 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
             guesses[position] = _Guess(token, 1.0, "one box of a row for a date of birth")
         elif guesses[position].cls in _CARD_EXPIRY:
             guesses[position] = _Guess(None, guesses[position].probability, None)
+    for position, token in _expiry_rows(payload.fields, analysed, by_form, guesses).items():
+        guesses[position] = _Guess(token, 1.0, "one box of a card's expiry")
     for position, token in _phone_rows(payload.fields, analysed, by_form, guesses).items():
         guesses[position] = _Guess(token, 1.0, "one box of a phone number typed in three")
 
@@ -527,6 +531,31 @@ def _date_rows(
         birth = "bday" in caption or any(_speaks_of_birth(analysed[p][0]) or _lists_past_years(fields[p]) for p in row)
         for p, part in zip(row, parts, strict=True):
             found[p] = _BIRTHDAY_PARTS[part] if birth and part else None
+    return found
+
+
+def _expiry_rows(
+    fields: list[FieldDescriptor],
+    analysed: list[tuple[FieldEvidence, list[str]]],
+    by_form: dict[int | None, list[int]],
+    guesses: list[_Guess],
+) -> dict[int, str]:
+    """A month box and a year box side by side, right after a card's number or right before its security
+    code, are the card's expiry ("Card number", "MM", "YY", "CVV"), each box with its part. Read alone,
+    each is only a month or a year, and was named nothing; a box already named keeps its name."""
+    found: dict[int, str] = {}
+    for row in _box_triples(fields, by_form):
+        parts = [_date_part(analysed[p][0].kinds) for p in row]
+        classes = [guesses[p].cls for p in row]
+        if parts[1:] == ["month", "year"] and classes[0] == "cc-number":
+            pair = row[1:]
+        elif parts[:2] == ["month", "year"] and classes[2] == "cc-csc":
+            pair = row[:2]
+        else:
+            continue
+        for p, token in zip(pair, _CARD_EXPIRY_PARTS, strict=True):
+            if guesses[p].cls is None:
+                found[p] = token
     return found
 
 

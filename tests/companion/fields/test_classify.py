@@ -1289,6 +1289,27 @@ def test_a_gift_cards_code_and_pin_are_a_means_of_payment_not_a_one_time_code():
     assert types(payload(field("Gutschein-PIN", "voucherPin", maxlength=6))) == [None]
 
 
+@pytest.mark.parametrize("card_box", [0, 3])
+def test_a_month_and_a_year_beside_a_card_number_or_its_code_are_its_expiry(card_box):
+    # "MM" and "YY" between the card number and the CVV: a model that reads each as only a month or a year
+    # names nothing, and one card box beside them (before the pair, or after it) makes them the expiry.
+    from companion.fields.model import LinearModel
+
+    model = LinearModel(
+        classes=("none", "cc-number", "cc-csc"),
+        bias=(0.0, -5.0, -5.0),
+        weights={"h:cc-number": {1: 10.0}, "h:cc-csc": {2: 10.0}},
+        threshold=0.6,
+    )
+    boxes = [field("Street"), field("MM", "m", maxlength=2), field("YY", "y", maxlength=2), field("Note")]
+    boxes[card_box] = field("Card number") if card_box == 0 else field("CVV")
+    seen = [f.type for f in understand(payload(*boxes), model=model).fields]
+    assert seen[1:3] == ["cc-exp-month", "cc-exp-year"]
+    # Beside no card box, a month and a year are any date: named nothing
+    alone = [field("Street"), field("MM", "m", maxlength=2), field("YY", "y", maxlength=2), field("Note")]
+    assert [f.type for f in understand(payload(*alone), model=model).fields][1:3] == [None, None]
+
+
 # --- Nothing to detect -------------------------------------------------------------------------------
 
 
