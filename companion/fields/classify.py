@@ -23,7 +23,9 @@ How a field gets its type:
    name the box says is the cardholder's is the card's (``cc-given-name``), not the person's.
 
 Secrets and cards are *recognised* here (``cc-*``, passwords, ``one-time-code``) precisely so that the
-safety layer can refuse them: recognising is not filling. A row of four or more one-character boxes, or
+safety layer can refuse them: recognising is not filling. A box whose label names a card's security code
+("CVV") is one, and one that names a one-time code is one, whatever the model says. A row of four or more
+one-character boxes, or
 of boxes that each name a code, is a one-time code typed a digit a box, whatever each box says alone.
 A day, a month and a year side by side are one date, never a card's expiry (``_date_rows``); a month and
 a year right after a card's number or before its code are its expiry (``_expiry_rows``); and three short
@@ -102,6 +104,7 @@ _ADDRESSED = ADDRESS_TYPES | {"name", "given-name", "family-name", "additional-n
 _SECRET_CLASSES = frozenset({"password", "new-password", "current-password", "one-time-code", "cc-csc", "cc-number"})
 # What a password box may ask for that is no password: a tax number, a security question's answer.
 _NOT_PASSWORDS = frozenset({"vat-number", "security-answer", "coupon"})
+_OTHER_CODES = frozenset({ONE_TIME_CODE, "coupon"})  # codes a "code" box may ask for that are no card's
 _PAYMENT_CODE = "coupon"  # a gift card's or voucher's code and PIN: a means of payment, no one-time code
 # The parts of a name as printed on a payment card, which is card data: Proffer neither keeps nor fills it.
 _CARD_HOLDER = {
@@ -218,6 +221,8 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
         # Secrets are recognised by rule, not only by the model (too few examples to learn from):
         # recognising a code box is what lets the safety layer refuse it.
         return _Guess(ONE_TIME_CODE, 1.0, "one-time code")
+    if "h:cc-csc" in evidence.own and not evidence.kinds & _OTHER_CODES:
+        return _Guess("cc-csc", 1.0, "card security code")  # "CVV", "Security code", "Prüfziffer"
     probabilities = model.probabilities(features)
     if field.type == "password":
         if evidence.kinds & _NOT_PASSWORDS and "password" not in evidence.kinds:
