@@ -24,9 +24,9 @@ How a field gets its type:
 
 Secrets and cards are *recognised* here (``cc-*``, passwords, ``one-time-code``) precisely so that the
 safety layer can refuse them: recognising is not filling. A box whose label names a card's security code
-("CVV") is one, and one that names a one-time code is one, whatever the model says. A row of four or more
-one-character boxes, or
-of boxes that each name a code, is a one-time code typed a digit a box, whatever each box says alone.
+("CVV") is one, and a short box that names a one-time code is one, whatever the model says. A row of four
+or more one-character boxes, or of boxes that each name a code, is a one-time code typed a digit a box,
+whatever each box says alone.
 A day, a month and a year side by side are one date, never a card's expiry (``_date_rows``); a month and
 a year right after a card's number or before its code are its expiry (``_expiry_rows``); and three short
 phone boxes side by side are one number typed in parts (``_phone_rows``).
