@@ -24,9 +24,9 @@ How a field gets its type:
 
 Secrets and cards are *recognised* here (``cc-*``, passwords, ``one-time-code``) precisely so that the
 safety layer can refuse them: recognising is not filling. A box whose label names a card's security code
-("CVV") is one, and a short box that names a one-time code is one, whatever the model says. A row of four
-or more one-character boxes, or of boxes that each name a code, is a one-time code typed a digit a box,
-whatever each box says alone.
+("CVV") or the name on it is one, and a short box that names a one-time code is one, whatever the model
+says. A row of four or more one-character boxes, or of boxes that each name a code, is a one-time code
+typed a digit a box, whatever each box says alone.
 A day, a month and a year side by side are one date, never a card's expiry (``_date_rows``); a month and
 a year right after a card's number or before its code are its expiry (``_expiry_rows``); and three short
 phone boxes side by side are one number typed in parts (``_phone_rows``).
@@ -105,6 +105,8 @@ _SECRET_CLASSES = frozenset({"password", "new-password", "current-password", "on
 # What a password box may ask for that is no password: a tax number, a security question's answer.
 _NOT_PASSWORDS = frozenset({"vat-number", "security-answer", "coupon"})
 _OTHER_CODES = frozenset({ONE_TIME_CODE, "coupon"})  # codes a "code" box may ask for that are no card's
+# What a box for the name on a card may say besides: not a half of the name, an address or an ID number
+_CARD_HOLDER_WORDS = frozenset({"cc-name", "cc-number", "name", "full-name", "billing-section"})
 _PAYMENT_CODE = "coupon"  # a gift card's or voucher's code and PIN: a means of payment, no one-time code
 # The parts of a name as printed on a payment card, which is card data: Proffer neither keeps nor fills it.
 _CARD_HOLDER = {
@@ -223,6 +225,8 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
         return _Guess(ONE_TIME_CODE, 1.0, "one-time code")
     if "h:cc-csc" in evidence.own and not evidence.kinds & _OTHER_CODES:
         return _Guess("cc-csc", 1.0, "card security code")  # "CVV", "Security code", "Prüfziffer"
+    if "h:cc-name" in evidence.own and evidence.kinds <= _CARD_HOLDER_WORDS:
+        return _Guess("cc-name", 1.0, "name on the card")  # "Name on card", "Titolare carta"
     probabilities = model.probabilities(features)
     if field.type == "password":
         if evidence.kinds & _NOT_PASSWORDS and "password" not in evidence.kinds:

@@ -1310,16 +1310,18 @@ def test_a_month_and_a_year_beside_a_card_number_or_its_code_are_its_expiry(card
     assert [f.type for f in understand(payload(*alone), model=model).fields][1:3] == [None, None]
 
 
-def test_a_box_whose_words_name_a_cards_security_code_is_one_whatever_the_model_says():
-    # A secret is recognised by rule, so that the safety layer refuses it: a model that knows no card
-    # names nothing, yet "CVV" and "Prüfziffer" say what they are. A verification or gift card code does not.
+def test_a_box_whose_words_name_a_cards_code_or_holder_is_one_whatever_the_model_says():
+    # Card data is recognised by rule, so that the safety layer refuses it: a model that knows no card
+    # names nothing, yet "CVV", "Prüfziffer" and "Name on card" say what they are. A verification or gift
+    # card code does not, nor does a cardholder's address or first name (another part of the name).
     from companion.fields.model import LinearModel
 
     model = LinearModel(classes=("none", "email"), bias=(0.0, -5.0), weights={}, threshold=0.6)
-    labels = ["CVV", "Prüfziffer", "Verification code", "Gift card code"]
+    labels = ["CVV", "Prüfziffer", "Name on card", "Titolare carta", "Verification code", "Gift card code"]
+    labels += ["Cardholder's billing address", "Cardholder's first name"]
     seen = [f.type for f in understand(payload(*(field(label) for label in labels)), model=model).fields]
-    assert seen[:2] == ["cc-csc", "cc-csc"]
-    assert "cc-csc" not in seen[2:]
+    assert seen[:4] == ["cc-csc", "cc-csc", "cc-name", "cc-name"]
+    assert not {"cc-csc", "cc-name"} & set(seen[4:])
 
 
 # --- Nothing to detect -------------------------------------------------------------------------------
