@@ -11,8 +11,9 @@ How a field gets its type:
    corpus with whole sites held out; its figures are in ``tools/train_fields.py``'s output.
 3. Below the model's confidence threshold the answer is None. A value in the wrong field is a leak;
    an unnamed field only costs the person a keystroke. Two witnesses that agree (the site's
-   autocomplete token and the label, or the token and the input type) may name an unsure field, and a
-   card or secret, which is never filled, is named on weaker evidence.
+   autocomplete token and the label, or the token and the input type) may name an unsure field, as may
+   a label that names one thing alone in words of one meaning ("Country", "PLZ") when the model leans
+   the same way; a card or secret, which is never filled, is named on weaker evidence.
 4. Some classes are decided by the form's shape, not by the field alone: a password box is a
    ``new-password`` when the form makes an account (``_creates_account``), else ``current-password``;
    the primary street field is ``address-line1`` when the form has a second address line, else
@@ -107,6 +108,11 @@ _NOT_PASSWORDS = frozenset({"vat-number", "security-answer", "coupon"})
 _OTHER_CODES = frozenset({ONE_TIME_CODE, "coupon"})  # codes a "code" box may ask for that are no card's
 # What a box for the name on a card may say besides: not a half of the name, an address or an ID number
 _CARD_HOLDER_WORDS = frozenset({"cc-name", "cc-number", "name", "full-name", "billing-section"})
+# Words with one meaning, in a label that says nothing else ("Country", "PLZ", "Ville", "E-mail"), may name
+# an unsure box the model's first choice agrees with. Not a phone's (a calling code's box is labelled
+# "Phone number +39" too) nor a name's halves (a card's holder is asked for as "First name").
+_PLAIN_LABELS = frozenset({"country", "postal-code", "address-level2", "address-level1", "email"})
+_ASIDES = frozenset({"optional", "billing-section", "shipping-section", "new"})  # words beside the kind
 _PAYMENT_CODE = "coupon"  # a gift card's or voucher's code and PIN: a means of payment, no one-time code
 # The parts of a name as printed on a payment card, which is card data: Proffer neither keeps nor fills it.
 _CARD_HOLDER = {
@@ -280,6 +286,10 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
     if hint is not None and hint.token in model.classes and hint.token in _TYPE_NAMES.get(field.type, ()):
         sure = probabilities[model.classes.index(hint.token)]
         return _Guess(hint.token, sure, "autocomplete attribute and input type", site_named=True)
+    # Or the label names one thing alone, in words with one meaning, and the model leans the same way.
+    named = [f[2:] for f in evidence.own if f.startswith("h:") and f[2:] not in _ASIDES]
+    if named == [cls] and cls in _PLAIN_LABELS:
+        return _Guess(cls, sure, f"label '{best_label(field)[:60]}'")
     return _Guess(None, probabilities[best], None)
 
 
