@@ -748,7 +748,11 @@ KEYWORDS: dict[str, str] = {
     + _w("mfa")
     + r"|"
     + _w("totp")
-    + r"|security ?code sent",
+    + r"|security ?code sent|"
+    # a code for one use: German, French, Spanish and Portuguese, Italian, Polish, Czech and Slovak,
+    # Hungarian, Finnish, Scandinavian, Russian
+    r"einmal ?(code|passwort|kennwort)|usage unique|(solo|único|unico) uso|uso único|monouso|jednorazow|"
+    r"jednoráz|egyszer használatos|egyszeri kód|kertakäyt|engangskode|engångskod|одноразов",
     "search": r"search|suche|recherche|buscar|busca|cerca|zoeken|szukaj|sök|søg|haku|hledat|kereses|"
     r"căutare|поиск|αναζήτηση|arama|検索|搜索|검색|بحث|חיפוש|" + _w("cari") + r"|" + _w("q") + r"|query|keyword",
     # A number that names a person or a company to the state (tax, identity, the company register):
@@ -956,6 +960,8 @@ EXPLAINED_BY: dict[str, frozenset[str]] = {
     "family-name": frozenset({"full-name", *_PLACES}),
     "street-address": frozenset({"email", "address-label", "delivery-notes"}),  # "instructions to find the address"
     "honorific-prefix": frozenset({"address-label", "organization-title"}),  # the "title" of "job title"
+    # The bare "kód" of a discount code ("Slevový kód"). Not a one-time code's: India's "PIN code" is a postcode.
+    "postal-code": frozenset({"coupon"}),
     "tel": frozenset({"tel-country-code"}),  # the "phone" of "phone code", "Telephone code", "Prefisso telefonico"
     "password": frozenset({"tel-country-code", "coupon"}),  # the Greek "code" of a calling code, a coupon
 }

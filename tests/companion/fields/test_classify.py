@@ -652,6 +652,13 @@ def test_language_families(labels_and_names, expected):
         ("Comuna", "address-level3", True),  # Chilean, Argentine district
         ("Επάγγελμα", "organization-title", True),  # Greek profession
         ("Berufsbezeichnung", "organization-title", True),
+        # A code for one use, in many languages; and a discount code is no postcode
+        ("Egyszer használatos kód", "one-time-code", True),  # Hungarian
+        ("Code à usage unique", "one-time-code", True),
+        ("Jednorázový kód", "one-time-code", True),  # Czech
+        ("Одноразовый код", "one-time-code", True),
+        ("Slevový kód", "postal-code", False),  # Czech discount code
+        ("Pin Code", "postal-code", True),  # India's postcode
         # A place's name is no person's name
         ("City name", "name", False),
         ("Име на квартала", "given-name", False),  # Bulgarian "name of the neighbourhood"
