@@ -793,7 +793,11 @@ KEYWORDS: dict[str, str] = {
     r"organi[sz]ation ?(number|nr|no)|organisa(sjon|tion)snummer|y ?tunnus|handelsregister|"
     r"siret|siren|" + _w("kvk") + r"|" + _w("regon") + r"|" + _w("ičo") + r"|" + _w("ico"),
     # A name the person gives an address in their address book ("Home", "Work"): nothing of theirs.
-    "address-label": r"address ?(nick ?name|label|title|name|alias)|nom de l ?adresse|libelle de l ?adresse|"
+    # A second surname, the mother's in Spanish-speaking countries: Proffer keeps one family name, and this
+    # box asks for another part of the name (the "apellido" explained away, see EXPLAINED_BY).
+    "second-surname": r"segundo apellido|apellido materno|second (sur|last ?)name",
+    "address-label": r"address ?(nick ?name|label|title|name|alias)|name of (the |your )?address|"
+    r"nom de l ?adresse|libelle de l ?adresse|"
     r"description de l ?adresse|label alamat|nama alamat|adres (basligi|başlığı|adi|adı)|"
     r"nombre de (la )?direccion|alias de (la )?direccion|adressbezeichnung|название адреса|"
     r"nome do endereco|nome dell ?indirizzo|adresnaam",
@@ -957,7 +961,7 @@ EXPLAINED_BY: dict[str, frozenset[str]] = {
     # "Company VAT", "Company position", "Company size"
     "organization": frozenset({"vat-number", "organization-title", "organization-detail"}),
     "given-name": frozenset({"full-name", "additional-name", *_PLACES}),  # "Segundo nombre", "zweiter Vorname"
-    "family-name": frozenset({"full-name", *_PLACES}),
+    "family-name": frozenset({"full-name", "second-surname", "address-label", *_PLACES}),
     "street-address": frozenset({"email", "address-label", "delivery-notes"}),  # "instructions to find the address"
     "honorific-prefix": frozenset({"address-label", "organization-title"}),  # the "title" of "job title"
     # The bare "kód" of a discount code ("Slevový kód"). Not a one-time code's: India's "PIN code" is a postcode.

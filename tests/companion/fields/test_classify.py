@@ -659,6 +659,12 @@ def test_language_families(labels_and_names, expected):
         ("Одноразовый код", "one-time-code", True),
         ("Slevový kód", "postal-code", False),  # Czech discount code
         ("Pin Code", "postal-code", True),  # India's postcode
+        # A second surname is not the family name Proffer keeps, and an address's name is no person's
+        ("Segundo apellido", "family-name", False),
+        ("Apellido materno", "second-surname", True),
+        ("Apellido paterno", "family-name", True),
+        ("Name of address", "name", False),
+        ("Nom de l'adresse", "family-name", False),
         # A place's name is no person's name
         ("City name", "name", False),
         ("Име на квартала", "given-name", False),  # Bulgarian "name of the neighbourhood"
