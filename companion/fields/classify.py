@@ -29,12 +29,14 @@ safety layer can refuse them: recognising is not filling. A box whose label name
 says. A row of four or more one-character boxes, or of boxes that each name a code, is a one-time code
 typed a digit a box, whatever each box says alone.
 A day, a month and a year side by side are one date, never a card's expiry (``_date_rows``); a month and
-a year right after a card's number or before its code are its expiry (``_expiry_rows``); and three short
-phone boxes side by side are one number typed in parts (``_phone_rows``).
+a year right after a card's number or before its code are its expiry (``_expiry_rows``); a box for the
+area code before a phone box splits the number in two (``_area_code_pairs``); and three short phone boxes
+side by side are one number typed in parts (``_phone_rows``).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -96,6 +98,7 @@ _CARD_EXPIRY_PARTS = ("cc-exp-month", "cc-exp-year")
 _LAST_CENTURY = re.compile(r"19\d\d$")
 _PHONE_PARTS = ("tel-area-code", "tel-local-prefix", "tel-local-suffix")
 _OWN_PHONE_ROWS = frozenset({"tel-country-code", "tel-extension"})  # parts that are not in a three-box row
+_AREA_OR_PHONE = frozenset({None, "tel", "tel-national", "tel-area-code"})
 _PHONE_OR_NOTHING = frozenset({None, "tel", "tel-national", "tel-area-code", "tel-local", *_PHONE_PARTS})
 _DIGIT_GROUP = re.compile(r"[0-9xX]{2,5}")  # a placeholder showing one part of a number: "000", "0000", "555"
 _CODE_BOX_TYPES = frozenset({"text", "tel", "number", "password", ""})
@@ -428,6 +431,8 @@ def understand(payload: FillRequestPayload, model: LinearModel | None = None) ->
             guesses[position] = _Guess(None, guesses[position].probability, None)
     for position, token in _expiry_rows(payload.fields, analysed, by_form, guesses).items():
         guesses[position] = _Guess(token, 1.0, "one box of a card's expiry")
+    for position, token in _area_code_pairs(payload.fields, analysed, by_form, guesses).items():
+        guesses[position] = _Guess(token, 1.0, "a phone number typed as its area code and the rest")
     for position, token in _phone_rows(payload.fields, analysed, by_form, guesses).items():
         guesses[position] = _Guess(token, 1.0, "one box of a phone number typed in three")
 
@@ -575,6 +580,26 @@ def _expiry_rows(
         for p, token in zip(pair, _CARD_EXPIRY_PARTS, strict=True):
             if guesses[p].cls is None:
                 found[p] = token
+    return found
+
+
+def _area_code_pairs(
+    fields: list[FieldDescriptor],
+    analysed: list[tuple[FieldEvidence, list[str]]],
+    by_form: dict[int | None, list[int]],
+    guesses: list[_Guess],
+) -> dict[int, str]:
+    """A box whose words name an area code ("Körzetszám", "Vorwahl", "Area code"), right before a box read
+    as the phone number, takes the area code, and that box the rest of the number (``tel-local``). Read
+    alone, the area code's box looked like the whole number, which would not fit."""
+    found: dict[int, str] = {}
+    for positions in by_form.values():
+        boxes = [p for p in positions if not (fields[p].tag == "input" and fields[p].type in UNFILLABLE_INPUT_TYPES)]
+        for code, rest in itertools.pairwise(boxes):
+            kinds = analysed[code][0].kinds
+            read_as = guesses[code].cls  # not a calling code's box labelled "Area code", as some shops do
+            if "tel-area-code" in kinds and read_as in _AREA_OR_PHONE and guesses[rest].cls in _PHONE:
+                found.update({code: "tel-area-code", rest: "tel-local"})
     return found
 
 

@@ -1839,6 +1839,26 @@ CALLING_CODES = [
 ]
 
 
+@pytest.mark.parametrize(("code_label", "phone_label"), [("Körzetszám", "Telefonszám"), ("Vorwahl", "Telefon")])
+def test_an_area_code_box_before_a_phone_box_takes_the_area_code_and_that_box_the_rest(code_label, phone_label):
+    # Libri's Hungarian checkout: "Körzetszám" (two characters) before "Telefonszám". A model that reads both
+    # as the whole number put it in a box it cannot fit; the area code's words decide the pair. (The vault
+    # splits a number so only where the split is fixed, in North America; elsewhere both get nothing.)
+    from companion.fields.model import LinearModel
+
+    model = LinearModel(
+        classes=("none", "tel", "tel-country-code"),
+        bias=(0.0, -5.0, -5.0),
+        weights={"h:tel": {1: 10.0}, "h:tel-area-code": {1: 10.0}, "h:tel-country-code": {2: 10.0}},
+        threshold=0.6,
+    )
+    pair = payload(field("Email", type="email"), field(code_label, maxlength=2), field(phone_label, type="tel"))
+    assert [f.type for f in understand(pair, model=model).fields][1:] == ["tel-area-code", "tel-local"]
+    # A box read as the calling code keeps that reading, whatever else its words say
+    coded = payload(field("Country code"), field(phone_label, type="tel"))
+    assert [f.type for f in understand(coded, model=model).fields] == ["tel-country-code", "tel-national"]
+
+
 @pytest.mark.parametrize(
     ("code_label", "phone_label", "name"),
     [
