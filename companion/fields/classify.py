@@ -36,7 +36,6 @@ side by side are one number typed in parts (``_phone_rows``).
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -524,12 +523,14 @@ def _code_rows(
     return found
 
 
-def _box_triples(fields: list[FieldDescriptor], by_form: dict[int | None, list[int]]) -> Iterator[tuple[int, int, int]]:
-    """Every three neighbouring boxes of a form (positions), buttons and hidden inputs passed over: the
-    rows a date or a phone number typed in parts would fill."""
+def _box_rows(
+    fields: list[FieldDescriptor], by_form: dict[int | None, list[int]], size: int
+) -> Iterator[tuple[int, ...]]:
+    """Every ``size`` neighbouring boxes of a form (positions), buttons and hidden inputs passed over: the
+    rows a date, a card's expiry or a phone number typed in parts would fill."""
     for positions in by_form.values():
         boxes = [p for p in positions if not (fields[p].tag == "input" and fields[p].type in UNFILLABLE_INPUT_TYPES)]
-        yield from zip(boxes, boxes[1:], boxes[2:], strict=False)
+        yield from zip(*(boxes[i:] for i in range(size)), strict=False)
 
 
 def _date_rows(
@@ -546,7 +547,7 @@ def _date_rows(
     and year boxes read as alone (H&M's "dd", "mm", "jjjj" read as an expiry). Without a word of a
     birth it may be any date (a delivery, a departure): it is named nothing."""
     found: dict[int, str | None] = {}
-    for row in _box_triples(fields, by_form):
+    for row in _box_rows(fields, by_form, 3):
         parts = [_date_part(analysed[p][0].kinds) for p in row]
         if sorted(filter(None, parts)) != sorted(_DATE_PARTS):
             continue
@@ -568,7 +569,7 @@ def _expiry_rows(
     code, are the card's expiry ("Card number", "MM", "YY", "CVV"), each box with its part. Read alone,
     each is only a month or a year, and was named nothing; a box already named keeps its name."""
     found: dict[int, str] = {}
-    for row in _box_triples(fields, by_form):
+    for row in _box_rows(fields, by_form, 3):
         parts = [_date_part(analysed[p][0].kinds) for p in row]
         classes = [guesses[p].cls for p in row]
         if parts[1:] == ["month", "year"] and classes[0] == "cc-number":
@@ -593,13 +594,11 @@ def _area_code_pairs(
     as the phone number, takes the area code, and that box the rest of the number (``tel-local``). Read
     alone, the area code's box looked like the whole number, which would not fit."""
     found: dict[int, str] = {}
-    for positions in by_form.values():
-        boxes = [p for p in positions if not (fields[p].tag == "input" and fields[p].type in UNFILLABLE_INPUT_TYPES)]
-        for code, rest in itertools.pairwise(boxes):
-            kinds = analysed[code][0].kinds
-            read_as = guesses[code].cls  # not a calling code's box labelled "Area code", as some shops do
-            if "tel-area-code" in kinds and read_as in _AREA_OR_PHONE and guesses[rest].cls in _PHONE:
-                found.update({code: "tel-area-code", rest: "tel-local"})
+    for code, rest in _box_rows(fields, by_form, 2):
+        kinds = analysed[code][0].kinds
+        read_as = guesses[code].cls  # not a calling code's box labelled "Area code", as some shops do
+        if "tel-area-code" in kinds and read_as in _AREA_OR_PHONE and guesses[rest].cls in _PHONE:
+            found.update({code: "tel-area-code", rest: "tel-local"})
     return found
 
 
@@ -618,7 +617,7 @@ def _phone_rows(
     "phone" words sit beside); none may name a calling code or an extension, which take rows of their
     own. Read alone, each box looked like the whole number, which would not fit."""
     found: dict[int, str] = {}
-    for row in _box_triples(fields, by_form):
+    for row in _box_rows(fields, by_form, 3):
         if all(_phone_part_box(fields[p], analysed[p][0]) and guesses[p].cls in _PHONE_OR_NOTHING for p in row):
             found.update(zip(row, _PHONE_PARTS, strict=True))
     return found
