@@ -284,7 +284,9 @@ def test_losing_a_start_race_still_finds_the_winner(data_dir, hosts, companion_s
     loser.write_text(
         "import os, subprocess, sys, time\n"
         f"subprocess.Popen({peer_command(data_dir)!r}, start_new_session=True)\n"
-        f"while not os.path.exists({str(data_dir.runtime_file)!r}):\n"
+        # bounded, so that the loser never outlives the test if the winner's file comes and goes unseen
+        "deadline = time.monotonic() + 30\n"
+        f"while not os.path.exists({str(data_dir.runtime_file)!r}) and time.monotonic() < deadline:\n"
         "    time.sleep(0.02)\n"
         "sys.exit(1)  # as `proffer serve` does when the port is taken\n"
     )
