@@ -670,6 +670,7 @@ def test_language_families(labels_and_names, expected):
         ("Име на квартала", "given-name", False),  # Bulgarian "name of the neighbourhood"
         ("Nom de la ville", "family-name", False),
         ("Nom de la ville", "address-level2", True),
+        # A Belgian letter box is the rest of the address
         ("Mailbox number", "address-line2", True),  # a Belgian letter box, Amazon's "mailboxNumber"
         ("Busnummer", "address-line2", True),
         # English's article is not French's year: "an" was read as a year in every email box that said it
