@@ -1,14 +1,17 @@
-"""A cheap first pass before the keyword regexes: which kinds *could* match a string at all.
+"""A cheap first pass before the keyword regexes: which parts of which patterns *could* match a string.
 
 Every keyword pattern is an alternation of small regexes (``e ?mail``, ``t[eé]l[eé]fono``, ``_w("tel")``).
 Each alternative has a run of plain letters that any match of it must contain (``mail``, ``l``,
 ``tel``): the longest run of literal characters at its top level that no quantifier makes optional.
-A kind can only match a string that contains one of its alternatives' runs, so a scan for the runs
-(a dict lookup per position of the string) rules out most kinds before any regex runs.
+An alternative can only match a string that contains its run, so a scan for the runs (a dict lookup per
+position of the string) rules out most kinds, and most alternatives of the rest, before any regex runs.
+The alternatives left are then searched one by one: a string holds a match of ``a|b|c`` exactly when it
+holds a match of one of them, and a small regex is much quicker to search than a kind's whole
+alternation (some have eighty alternatives, each tried at every position).
 
-This is an exact filter, not a heuristic: the full pattern still decides, and a kind whose
-alternative has no required literal (say ``\\d+``) is always searched. ``tests/companion/fields/
-test_literals.py`` checks that filtered and unfiltered searches agree.
+This is an exact filter, not a heuristic: the regexes still decide, and an alternative with no required
+literal (say ``\\d+``) is always searched. ``tests/companion/fields/test_literals.py`` checks that
+filtered and unfiltered searches agree.
 
 The scanner reads the subset of regex syntax the keyword tables use (literals, escapes, classes,
 groups, lookarounds, anchors, quantifiers); anything else simply ends a run, which is always safe.
@@ -16,6 +19,7 @@ groups, lookarounds, anchors, quantifiers); anything else simply ends a run, whi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 _OPTIONAL = frozenset("?*{")  # quantifiers that allow the atom before them to be absent
@@ -110,36 +114,38 @@ def required_literal(alternative: str) -> str:
 
 
 class LiteralIndex:
-    """Maps a string to the kinds whose patterns could match it.
+    """Maps a string to the kinds whose patterns could match it, each with the alternatives that could.
 
     Runs are found by their first three characters (two for two-character runs): a dict lookup or two per
     position of the string. Single-character runs (``名``, ``m``) are found among the characters present.
-    Kinds with an alternative that has no run at all are always candidates."""
+    Alternatives that have no run at all are always candidates."""
 
     def __init__(self, patterns: Iterable[tuple[str, str]]) -> None:
-        self.always: set[str] = set()
-        self.by_prefix: dict[str, list[tuple[str, str]]] = {}
-        self.by_char: dict[str, set[str]] = {}
+        self.always: dict[str, set[re.Pattern[str]]] = {}
+        self.by_prefix: dict[str, list[tuple[str, str, re.Pattern[str]]]] = {}
+        self.by_char: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         for kind, pattern in patterns:
             for alternative in split_alternatives(pattern):
-                literal = required_literal(alternative)
+                literal, compiled = required_literal(alternative), re.compile(alternative)
                 if not literal:
-                    self.always.add(kind)
+                    self.always.setdefault(kind, set()).add(compiled)
                 elif len(literal) == 1:
-                    self.by_char.setdefault(literal, set()).add(kind)
+                    self.by_char.setdefault(literal, []).append((kind, compiled))
                 else:
-                    self.by_prefix.setdefault(literal[:3], []).append((literal, kind))
+                    self.by_prefix.setdefault(literal[:3], []).append((literal, kind, compiled))
 
-    def candidates(self, text: str) -> set[str]:
-        found = set(self.always)
+    def candidates(self, text: str) -> dict[str, set[re.Pattern[str]]]:
+        """Each kind that could match ``text``, with the alternatives of its pattern whose runs it holds."""
+        found = {kind: set(alternatives) for kind, alternatives in self.always.items()}
         by_prefix = self.by_prefix
         for i in range(len(text) - 1):
             for entries in (by_prefix.get(text[i : i + 3]), by_prefix.get(text[i : i + 2])):
                 if entries:
-                    for literal, kind in entries:
-                        if kind not in found and text.startswith(literal, i):
-                            found.add(kind)
+                    for literal, kind, compiled in entries:
+                        if text.startswith(literal, i):
+                            found.setdefault(kind, set()).add(compiled)
         by_char = self.by_char
         for char in set(text) & by_char.keys():
-            found |= by_char[char]
+            for kind, compiled in by_char[char]:
+                found.setdefault(kind, set()).add(compiled)
         return found

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Collection, Container, Iterable
+from collections.abc import Collection, Iterable
 from functools import cache, lru_cache
 
 from companion.fields.literals import LiteralIndex
@@ -996,22 +996,24 @@ def kinds_in(text: str) -> tuple[str, ...]:
 
     Cached: the strings recur (labels such as "e mail" or "city", name words such as "zip" or "billing")
     across forms and sites. The cache is bounded; its keys are field descriptors' words, never personal
-    values. A string not seen before is first narrowed to the kinds it could match (``literals.py``):
-    searching every kind's pattern was the classifier's main cost on a new form.
+    values. A string not seen before is first narrowed to the kinds it could match and, within each, to
+    the alternatives of its pattern that could (``literals.py``): searching every kind's whole pattern was
+    the classifier's main cost on a new form.
     """
     if not text:
         return ()
-    return _search(text, _index().candidates(text))
+    possible = _index().candidates(text)
+    found = [
+        kind
+        for kind in sorted(possible, key=_TABLE_ORDER.__getitem__)
+        if any(alternative.search(text) for alternative in possible[kind])
+    ]
+    return _explain_away(found)
 
 
 def kinds_in_all(text: str) -> tuple[str, ...]:
-    """``kinds_in`` without the literal index: every pattern searched (the reference it must agree with)."""
-    return _search(text, None)
-
-
-def _search(text: str, possible: Container[str] | None) -> tuple[str, ...]:
-    found = [kind for kind, pattern in PATTERNS if (possible is None or kind in possible) and pattern.search(text)]
-    return _explain_away(found)
+    """``kinds_in`` without the literal index: every pattern searched whole (the reference it must agree with)."""
+    return _explain_away([kind for kind, pattern in PATTERNS if pattern.search(text)])
 
 
 def kinds_in_parts(parts: Iterable[str]) -> tuple[str, ...]:
