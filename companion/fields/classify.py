@@ -13,7 +13,8 @@ How a field gets its type:
    an unnamed field only costs the person a keystroke. Two witnesses that agree (the site's
    autocomplete token and the label, or the token and the input type) may name an unsure field, as may
    a label that names one thing alone in words of one meaning ("Country", "PLZ") when the model leans
-   the same way; a card or secret, which is never filled, is named on weaker evidence.
+   the same way, or names a rare type ("Gender") that the programmer's name repeats; a card or secret,
+   which is never filled, is named on weaker evidence.
 4. Some classes are decided by the form's shape, not by the field alone: a password box is a
    ``new-password`` when the form makes an account (``_creates_account``), else ``current-password``;
    the primary street field is ``address-line1`` when the form has a second address line, else
@@ -115,6 +116,23 @@ _CARD_HOLDER_WORDS = frozenset({"cc-name", "cc-number", "name", "full-name", "bi
 # "Phone number +39" too) nor a name's halves (a card's holder is asked for as "First name").
 _PLAIN_LABELS = frozenset({"country", "postal-code", "address-level2", "address-level1", "email"})
 _ASIDES = frozenset({"optional", "billing-section", "shipping-section", "new"})  # words beside the kind
+# Types with under fifty labelled boxes in the corpus ("Gender", "Anrede", "Middle name", "District"): the
+# model stays unsure of them even where the label and the programmer's name both say so, and then those
+# two witnesses may name the box. (Not the common types: where the model doubts one of those despite
+# both, it has learned why, e.g. a "Phone type" list or an "Alternative pick-up name".)
+_RARE_TYPES = frozenset(
+    {
+        "sex",
+        "honorific-prefix",
+        "honorific-suffix",
+        "additional-name",
+        "nickname",
+        "organization-title",
+        "address-level3",
+        "address-line3",
+        "tel-extension",
+    }
+)
 _PAYMENT_CODE = "coupon"  # a gift card's or voucher's code and PIN: a means of payment, no one-time code
 # The parts of a name as printed on a payment card, which is card data: Proffer neither keeps nor fills it.
 _CARD_HOLDER = {
@@ -288,9 +306,10 @@ def _guess(model: LinearModel, field: FieldDescriptor, evidence: FieldEvidence, 
     if hint is not None and hint.token in model.classes and hint.token in _TYPE_NAMES.get(field.type, ()):
         sure = probabilities[model.classes.index(hint.token)]
         return _Guess(hint.token, sure, "autocomplete attribute and input type", site_named=True)
-    # Or the label names one thing alone, in words with one meaning, and the model leans the same way.
+    # Or the label names one thing alone, in words with one meaning, and the model leans the same way;
+    # or, for a rare type, in any words that the programmer's name repeats.
     named = [f[2:] for f in evidence.own if f.startswith("h:") and f[2:] not in _ASIDES]
-    if named == [cls] and cls in _PLAIN_LABELS:
+    if named == [cls] and (cls in _PLAIN_LABELS or (cls in _RARE_TYPES and "i:" + cls in evidence.own)):
         return _Guess(cls, sure, f"label '{best_label(field)[:60]}'")
     return _Guess(None, probabilities[best], None)
 

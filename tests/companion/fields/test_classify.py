@@ -252,6 +252,29 @@ def test_an_unsure_box_whose_label_names_one_thing_in_words_of_one_meaning_takes
     assert typed("ZIP or city") is None
 
 
+def test_an_unsure_box_of_a_rare_type_named_by_its_label_and_programmer_name_takes_it():
+    # "Gender" with name="gender": a type with few examples leaves the model unsure even when the label and
+    # the programmer's name agree, and the two witnesses then name it. Not for a common type, whose doubt
+    # the model learned ("Phone type", name="phoneType"), nor on the label alone.
+    from companion.fields.model import LinearModel
+
+    classes = ("none", "sex", "additional-name", "tel")
+    model = LinearModel(
+        classes=classes,
+        bias=(0.0, -5.0, -5.0, -5.0),
+        weights={f"{source}:{c}": {i: 2.6} for i, c in enumerate(classes) if i for source in ("h", "i")},
+        threshold=0.6,
+    )
+
+    def typed(label, name):
+        return understand(payload(field(label, name)), model=model).fields[0].type
+
+    assert typed("Gender", "gender") == "sex"
+    assert typed("Middle name", "middleName") == "additional-name"
+    assert typed("Gender", "field7") is None
+    assert typed("Phone type", "phoneType") is None
+
+
 def test_a_street_box_without_a_number_box_takes_the_whole_line():
     got = understand(payload(field("Voornaam"), field("Straat", "street"), field("Postcode"), field("Plaats"))).fields
     assert got[1].type in ("street-address", "address-line1") and got[1].part is None
