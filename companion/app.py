@@ -11,7 +11,7 @@ import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import aiohttp_jinja2
 import jinja2
@@ -31,6 +31,7 @@ from companion.appkeys import (
 )
 from companion.core import Core
 from companion.dashboard.security import allowed_hosts, end_sessions, guard
+from companion.fields.classify import prepare as prepare_fields
 from companion.fill import FillService
 from companion.handlers import Context
 from companion.peers import OwnUserOnly, peer_check_available
@@ -80,9 +81,16 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
     core.vault.on_lock(lambda: end_sessions(app))
     app[CORE] = core
     app[CONTEXT] = Context(core=core, fills=fills, browser="")
+    # The field model and keyword index take 0.1 s to ready; the worker does it before any page asks.
+    worker.submit(prepare_fields).add_done_callback(_log_failure)
     yield
     await run_on_worker(app, core.close)
     worker.shutdown(wait=True)
+
+
+def _log_failure(done: Future[None]) -> None:
+    if done.exception() is not None:  # a broken weights file: each form will say so when it comes
+        log.error("the field model could not be readied: %s", done.exception())
 
 
 async def _autolock_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -60,7 +60,7 @@ from companion.tokens import (
     parse_autocomplete,
 )
 
-__all__ = ["PROFFER_TOKENS", "PURPOSES", "FieldUnderstanding", "PageUnderstanding", "understand"]
+__all__ = ["PROFFER_TOKENS", "PURPOSES", "FieldUnderstanding", "PageUnderstanding", "prepare", "understand"]
 
 LABEL_LIMIT = 120
 ONE_TIME_CODE = "one-time-code"  # a field type's name
@@ -428,6 +428,13 @@ def _resolve(
     if _on_card(cls, evidence):
         return _CARD_HOLDER[cls], None
     return cls, None
+
+
+def prepare() -> None:
+    """Load the model and build the keyword index now (about 0.1 s, once a process), so that the first
+    page the person opens does not wait for them."""
+    load_model()
+    vocabulary.prepare()
 
 
 def understand(payload: FillRequestPayload, model: LinearModel | None = None) -> PageUnderstanding:

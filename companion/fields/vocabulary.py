@@ -990,6 +990,11 @@ def _index() -> LiteralIndex:
     return LiteralIndex((kind, pattern.pattern) for kind, pattern in PATTERNS)
 
 
+def prepare() -> None:
+    """Compile the keyword alternatives now rather than when the first string is searched."""
+    _index()
+
+
 @lru_cache(maxsize=65536)
 def kinds_in(text: str) -> tuple[str, ...]:
     """The kinds whose words occur in already-normalised text, in table order.
