@@ -53,7 +53,7 @@ def inner_matches(strings: set[str], longest: int) -> Counter[tuple[str, str, st
     """(kind, matched letters, the word around them) for matches of at most ``longest`` characters that
     have a letter just before or just after them."""
     found: Counter[tuple[str, str, str]] = Counter()
-    for kind, compiled in vocabulary.PATTERNS:  # as they are searched: folded like the text they read
+    for kind, compiled in vocabulary.compiled_patterns():  # folded like the text they read
         for string in strings:
             for match in compiled.finditer(string):
                 start, end = match.span()

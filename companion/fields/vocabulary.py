@@ -976,18 +976,23 @@ def _explain_away(kinds: Collection[str]) -> tuple[str, ...]:
 
 
 # One alternation with a named group per kind would stop at the first kind that matches; kinds overlap
-# ("card number" is both cc-number and a number), so each kind keeps its own compiled pattern, and a
-# literal index (``literals.py``) says which few of them a string could match before any is searched.
-# Patterns are folded like the text they read, so "código" in the table matches "codigo" on the page.
-PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(fold(pattern))) for kind, pattern in KEYWORDS.items()
-)
+# ("card number" is both cc-number and a number), so each kind keeps its own pattern, and a literal index
+# (``literals.py``) says which few alternatives of which patterns a string could match before any is
+# searched. Patterns are folded like the text they read, so "código" in the table matches "codigo" on
+# the page. Nothing is compiled at import: the index compiles the alternatives it searches on first use.
+PATTERNS: tuple[tuple[str, str], ...] = tuple((kind, fold(pattern)) for kind, pattern in KEYWORDS.items())
 _TABLE_ORDER = {kind: position for position, (kind, _pattern) in enumerate(PATTERNS)}
 
 
 @cache
 def _index() -> LiteralIndex:
-    return LiteralIndex((kind, pattern.pattern) for kind, pattern in PATTERNS)
+    return LiteralIndex(PATTERNS)
+
+
+@cache
+def compiled_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each kind's whole pattern, compiled: for the reference search and the vocabulary audit."""
+    return tuple((kind, re.compile(pattern)) for kind, pattern in PATTERNS)
 
 
 def prepare() -> None:
@@ -1018,7 +1023,7 @@ def kinds_in(text: str) -> tuple[str, ...]:
 
 def kinds_in_all(text: str) -> tuple[str, ...]:
     """``kinds_in`` without the literal index: every pattern searched whole (the reference it must agree with)."""
-    return _explain_away([kind for kind, pattern in PATTERNS if pattern.search(text)])
+    return _explain_away([kind for kind, pattern in compiled_patterns() if pattern.search(text)])
 
 
 def kinds_in_parts(parts: Iterable[str]) -> tuple[str, ...]:

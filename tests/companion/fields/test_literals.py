@@ -78,7 +78,7 @@ def _phrases() -> list[str]:
         "kontonummer",
     ]
     for _kind, pattern in vocabulary.PATTERNS:
-        for alternative in split_alternatives(pattern.pattern):
+        for alternative in split_alternatives(pattern):
             literal = required_literal(alternative)
             plain = re.sub(r"\\(.)|[()?*+\[\]{}^$!<=:|]", r"\1", alternative)
             out += [literal, f"x{literal}y", f"{literal} z", plain, f"my {plain} here"]
@@ -95,7 +95,7 @@ def test_indexed_search_agrees_with_searching_every_pattern() -> None:
     index = vocabulary._index()
     assert sum(len(index.candidates(p)) for p in phrases) < 0.2 * len(phrases) * len(vocabulary.PATTERNS)
     # ... and of the kinds searched, most alternatives are not: each phrase is searched with a handful.
-    alternatives = sum(len(split_alternatives(pattern.pattern)) for _kind, pattern in vocabulary.PATTERNS)
+    alternatives = sum(len(split_alternatives(pattern)) for _kind, pattern in vocabulary.PATTERNS)
     searched = sum(len(found) for p in phrases for found in index.candidates(p).values())
     assert searched < 0.01 * len(phrases) * alternatives
 
